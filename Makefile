@@ -1,0 +1,37 @@
+# Two commands for learners (`make lab`, `make test`); the rest for authors and instructors.
+# Everything runs inside .venv, which is (re)built whenever pyproject.toml changes.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+NBVAL  := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+.PHONY: lab test book student benchmark clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --editable '.[dev]'
+	@touch $(STAMP)
+
+lab: $(STAMP)  ## open JupyterLab on the course notebooks
+	$(BIN)/jupyter lab notebooks/
+
+test: $(STAMP)  ## unit tests + every notebook in book.toml under strict nbval
+	$(BIN)/python -m course_utils.course --check
+	$(BIN)/python -m pytest tests $$($(BIN)/python -m course_utils.course --list-notebooks) $(NBVAL)
+
+book: $(STAMP)  ## static HTML book under _build/html
+	$(BIN)/python -m course_utils.book build
+
+student: $(STAMP)  ## student edition (no solutions) under _build/student
+	$(BIN)/python -m course_utils.workshop student
+
+benchmark: $(STAMP)  ## scratch cells vs PyTorch timings
+	$(BIN)/python -m course_utils.benchmark
+
+clean:
+	rm -rf _build .pytest_cache course_utils.egg-info
+	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +
+	find . -name .ipynb_checkpoints -not -path './$(VENV)/*' -prune -exec rm -rf {} +

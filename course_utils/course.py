@@ -1,0 +1,234 @@
+"""The course's structure, read from ``book.toml``.
+
+``book.toml`` is the single source of chapter order, titles, workshop minutes and learning
+objectives. Everything that needs the chapter list (the book builder, the student edition, the
+workshop schedule, the tests, the notebooks' objective boxes) calls :func:`load_course`.
+
+Command line::
+
+    python -m course_utils.course --list-notebooks   # one path per line, in book order
+    python -m course_utils.course --check            # validate book.toml and the notebooks
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+try:  # Python 3.11+
+    import tomllib
+except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+BOOK_FILE = "book.toml"
+KINDS = ("chapter", "guide")
+TOP_REQUIRED = {"title": str, "authors": list, "description": str, "repository": str}
+TOP_OPTIONAL = {"subtitle": str, "branch": str, "chapters": list}
+CHAPTER_REQUIRED = {"notebook": str, "title": str, "minutes": int, "objectives": list}
+CHAPTER_OPTIONAL = {"part": str, "kind": str}
+OBJECTIVES_RANGE = (2, 4)
+
+
+class BookFileError(ValueError):
+    """``book.toml`` is missing, does not parse, or breaks a rule; the message says where."""
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One entry of ``[[chapters]]``; ``id`` is the notebook's file stem, e.g. ``01_vanilla_rnn``."""
+
+    notebook: str
+    title: str
+    minutes: int
+    objectives: tuple[str, ...]
+    part: str = ""
+    kind: str = "chapter"
+    number: int | None = None  # position among kind == "chapter" entries (0 = introduction)
+
+    @property
+    def id(self) -> str:
+        return Path(self.notebook).stem
+
+
+@dataclass(frozen=True)
+class Course:
+    title: str
+    authors: tuple[str, ...]
+    description: str
+    repository: str
+    root: Path
+    subtitle: str = ""
+    branch: str = "main"
+    chapters: tuple[Chapter, ...] = field(default_factory=tuple)
+
+    def chapter(self, chapter_id: str) -> Chapter:
+        """The chapter whose notebook stem (or path) is ``chapter_id``."""
+        for ch in self.chapters:
+            if chapter_id in (ch.id, ch.notebook, Path(ch.notebook).name):
+                return ch
+        known = ", ".join(ch.id for ch in self.chapters)
+        raise KeyError(f"no chapter {chapter_id!r} in {self.root / BOOK_FILE}; known: {known}")
+
+    def notebook_paths(self) -> list[Path]:
+        """Absolute notebook paths in book order."""
+        return [self.root / ch.notebook for ch in self.chapters]
+
+    def check_notebooks(self) -> None:
+        """Raise :class:`BookFileError` if a listed notebook is missing or one in
+        ``notebooks/`` is not listed."""
+        problems = [f"{ch.notebook}: listed in {BOOK_FILE} (chapter {ch.title!r}) but the file is missing"
+                    for ch in self.chapters if not (self.root / ch.notebook).is_file()]
+        listed = {(self.root / ch.notebook).resolve() for ch in self.chapters}
+        for path in sorted((self.root / "notebooks").glob("*.ipynb")):
+            if path.resolve() not in listed:
+                problems.append(f"{path.relative_to(self.root)}: notebook exists but is not listed in {BOOK_FILE}")
+        if problems:
+            raise BookFileError("\n".join(problems))
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The folder holding ``book.toml``: ``start`` or one of its parents, else the repository
+    this package was installed from (editable install)."""
+    candidates = []
+    if start is not None:
+        candidates.append(Path(start).resolve())
+    candidates += [Path.cwd().resolve(), Path(__file__).resolve().parent]
+    for base in candidates:
+        for folder in (base, *base.parents):
+            if (folder / BOOK_FILE).is_file():
+                return folder
+    raise BookFileError(f"could not find {BOOK_FILE} in {candidates[0]} or any parent folder")
+
+
+def _check_types(table: dict, required: dict, optional: dict, where: str) -> None:
+    for key, typ in required.items():
+        if key not in table:
+            raise BookFileError(f"{where}: missing required key {key!r}")
+    for key, value in table.items():
+        if key not in required and key not in optional:
+            allowed = ", ".join(sorted({**required, **optional}))
+            raise BookFileError(f"{where}: unknown key {key!r} (allowed: {allowed})")
+        typ = {**required, **optional}[key]
+        if not isinstance(value, typ) or (typ is int and isinstance(value, bool)):
+            raise BookFileError(f"{where}: key {key!r} should be a {typ.__name__}, "
+                                f"got {type(value).__name__} {value!r}")
+
+
+def _parse_chapter(entry: object, index: int, source: str) -> Chapter:
+    where = f"{source}: chapters[{index}]"
+    if not isinstance(entry, dict):
+        raise BookFileError(f"{where}: expected a [[chapters]] table, got {type(entry).__name__}")
+    if "title" in entry:
+        where += f" ({entry['title']!r})"
+    _check_types(entry, CHAPTER_REQUIRED, CHAPTER_OPTIONAL, where)
+    if not entry["notebook"].endswith(".ipynb"):
+        raise BookFileError(f"{where}: notebook should be a path ending in .ipynb, got {entry['notebook']!r}")
+    if entry["minutes"] <= 0:
+        raise BookFileError(f"{where}: minutes should be a positive integer, got {entry['minutes']}")
+    objectives = entry["objectives"]
+    low, high = OBJECTIVES_RANGE
+    if not (low <= len(objectives) <= high) or not all(isinstance(o, str) and o.strip() for o in objectives):
+        raise BookFileError(f"{where}: objectives should be {low} to {high} non-empty strings, "
+                            f"got {objectives!r}")
+    kind = entry.get("kind", "chapter")
+    if kind not in KINDS:
+        raise BookFileError(f"{where}: kind should be one of {KINDS}, got {kind!r}")
+    return Chapter(notebook=entry["notebook"], title=entry["title"], minutes=entry["minutes"],
+                   objectives=tuple(objectives), part=entry.get("part", ""), kind=kind)
+
+
+def parse_course(text: str, root: Path, source: str = BOOK_FILE) -> Course:
+    """Validate the text of a ``book.toml`` and build a :class:`Course`."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise BookFileError(f"{source}: not valid TOML: {exc}") from None
+    _check_types(data, TOP_REQUIRED, TOP_OPTIONAL, source)
+    entries = data.get("chapters", [])
+    if not entries:
+        raise BookFileError(f"{source}: no [[chapters]] listed")
+    chapters, seen = [], {}
+    for i, entry in enumerate(entries):
+        ch = _parse_chapter(entry, i, source)
+        for key in ("notebook", "title"):
+            value = getattr(ch, key)
+            if (key, value) in seen:
+                raise BookFileError(f"{source}: chapters[{i}] repeats {key} {value!r} "
+                                    f"of chapters[{seen[(key, value)]}]")
+            seen[(key, value)] = i
+        chapters.append(ch)
+    number = 0
+    for i, ch in enumerate(chapters):
+        if ch.kind == "chapter":
+            chapters[i] = Chapter(**{**ch.__dict__, "number": number})
+            number += 1
+    return Course(title=data["title"], authors=tuple(data["authors"]), description=data["description"].strip(),
+                  repository=data["repository"], root=root, subtitle=data.get("subtitle", ""),
+                  branch=data.get("branch", "main"), chapters=tuple(chapters))
+
+
+def load_course(path: str | Path | None = None) -> Course:
+    """Load and validate ``book.toml`` (``path`` may be the file or its folder)."""
+    if path is not None and Path(path).is_file():
+        file = Path(path).resolve()
+    else:
+        file = find_root(None if path is None else Path(path)) / BOOK_FILE
+    return parse_course(file.read_text(encoding="utf-8"), file.parent, str(file.name))
+
+
+# --- what the notebooks display ---------------------------------------------------------------
+
+def objectives_markdown(chapter_id: str, course: Course | None = None) -> str:
+    ch = (course or load_course()).chapter(chapter_id)
+    lines = [f"**Learning objectives** (about {ch.minutes} minutes)", ""]
+    lines += [f"- {o}" for o in ch.objectives]
+    return "\n".join(lines)
+
+
+def show_objectives(chapter_id: str) -> None:
+    """Display a chapter's objectives from ``book.toml`` as Markdown (used at the top of each notebook)."""
+    from IPython.display import Markdown, display
+    display(Markdown(objectives_markdown(chapter_id)))
+
+
+def course_map_markdown(course: Course | None = None) -> str:
+    course = course or load_course()
+    rows = ["| # | Chapter | Part | Minutes | You will be able to |", "|---|---|---|---|---|"]
+    for ch in course.chapters:
+        label = str(ch.number) if ch.number is not None else "–"
+        rows.append(f"| {label} | {ch.title} | {ch.part} | {ch.minutes} | {'<br>'.join(ch.objectives)} |")
+    total = sum(ch.minutes for ch in course.chapters if ch.kind == "chapter")
+    rows += ["", f"Total teaching time: {total} minutes ({total / 60:.1f} hours)."]
+    return "\n".join(rows)
+
+
+def show_course_map() -> None:
+    """Display the chapter table built from ``book.toml``."""
+    from IPython.display import Markdown, display
+    display(Markdown(course_map_markdown()))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m course_utils.course", description=__doc__.split("\n")[0])
+    parser.add_argument("--list-notebooks", action="store_true", help="print notebook paths in book order")
+    parser.add_argument("--check", action="store_true", help="validate book.toml and the notebooks folder")
+    parser.add_argument("--json", action="store_true", help="print the course as JSON")
+    args = parser.parse_args(argv)
+    try:
+        course = load_course()
+        if args.check:
+            course.check_notebooks()
+    except BookFileError as exc:
+        print(f"book.toml problem: {exc}", file=sys.stderr)
+        return 1
+    if args.list_notebooks:
+        print("\n".join(ch.notebook for ch in course.chapters))
+    if args.json:
+        print(json.dumps([ch.__dict__ for ch in course.chapters], indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
