@@ -1,0 +1,194 @@
+"""Parameters of the recurrent cells in PyTorch's fused layout.
+
+A cell with input size ``D``, hidden size ``H`` and ``G`` gates keeps four arrays::
+
+    weight_ih (G*H, D)   W_ih, input weights of all gates stacked row-wise
+    weight_hh (G*H, H)   W_hh, recurrent weights of all gates stacked row-wise
+    bias_ih   (G*H,)     b_ih
+    bias_hh   (G*H,)     b_hh
+
+with ``G = 1`` for the vanilla RNN, ``G = 4`` for the LSTM (gates i, f, g, o, in this
+order) and ``G = 3`` for the GRU (gates r, z, n). One matrix product
+``x_t @ W_ih.T + h_{t-1} @ W_hh.T`` therefore computes the pre-activations of every
+gate at once. ``params.gate("f")`` cuts out the rows of one gate, so a chapter can write
+the per-gate form ``W_f [h_{t-1}, x_t] + b_f`` and check that it is the same computation.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+GATES = {"rnn": ("h",), "lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
+NONLINEARITIES = ("tanh", "relu")
+VARIANTS = ("torch", "cho")
+ARRAY_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+
+
+@dataclass
+class GateView:
+    """The parameters of one gate: views into the fused arrays (writing to them writes the cell).
+
+    ``W_ih (H, D)``, ``W_hh (H, H)``, ``b_ih (H,)``, ``b_hh (H,)``. ``W_concat (H, H+D)`` is
+    ``[W_hh | W_ih]``, the matrix ``W`` of ``W [h_{t-1}, x_t]``, and ``b = b_ih + b_hh``
+    (both are new arrays, not views).
+    """
+
+    name: str
+    W_ih: np.ndarray
+    W_hh: np.ndarray
+    b_ih: np.ndarray
+    b_hh: np.ndarray
+
+    @property
+    def W_concat(self) -> np.ndarray:
+        return np.concatenate([self.W_hh, self.W_ih], axis=1)
+
+    @property
+    def b(self) -> np.ndarray:
+        return self.b_ih + self.b_hh
+
+
+@dataclass
+class CellParams:
+    """Weights of one RNN / LSTM / GRU layer (one direction) in PyTorch's fused layout.
+
+    kind: "rnn" | "lstm" | "gru"; nonlinearity: "tanh" | "relu" (rnn only);
+    variant: "torch" | "cho" (gru only, see ``course_utils.gru``).
+    Arrays: weight_ih (G*H, D), weight_hh (G*H, H), bias_ih (G*H,), bias_hh (G*H,).
+    """
+
+    kind: str
+    weight_ih: np.ndarray
+    weight_hh: np.ndarray
+    bias_ih: np.ndarray
+    bias_hh: np.ndarray
+    nonlinearity: str = "tanh"
+    variant: str = "torch"
+
+    def __post_init__(self):
+        if self.kind not in GATES:
+            raise ValueError(f"kind must be one of {tuple(GATES)}, got {self.kind!r}")
+        if self.nonlinearity not in NONLINEARITIES:
+            raise ValueError(f"nonlinearity must be one of {NONLINEARITIES}, got {self.nonlinearity!r}")
+        if self.variant not in VARIANTS:
+            raise ValueError(f"variant must be one of {VARIANTS}, got {self.variant!r}")
+        for name in ARRAY_NAMES:
+            setattr(self, name, np.asarray(getattr(self, name)))
+        dtype = self.weight_ih.dtype
+        if dtype not in (np.float32, np.float64):
+            raise ValueError(f"weight_ih has dtype {dtype}: expected float32 or float64")
+        if self.weight_ih.ndim != 2:
+            raise ValueError(f"weight_ih has shape {self.weight_ih.shape}: expected (G*H, D), a matrix")
+        G = len(GATES[self.kind])
+        GH, D = self.weight_ih.shape
+        if GH % G:
+            raise ValueError(f"weight_ih has shape {self.weight_ih.shape}: its rows must be {G}*H for a {self.kind}")
+        H = GH // G
+        expected = {"weight_ih": (G * H, D), "weight_hh": (G * H, H), "bias_ih": (G * H,), "bias_hh": (G * H,)}
+        for name, shape in expected.items():
+            a = getattr(self, name)
+            if a.shape != shape:
+                raise ValueError(f"{name} has shape {a.shape}: expected {shape} for a {self.kind} with D={D}, H={H}")
+            if a.dtype != dtype:
+                raise ValueError(f"{name} has dtype {a.dtype} but weight_ih has dtype {dtype}: expected {dtype}")
+            if not np.all(np.isfinite(a)):
+                raise ValueError(f"{name} contains non-finite values (nan or inf): expected finite numbers")
+
+    @property
+    def gates(self) -> tuple[str, ...]:
+        """Gate names in fused order: ("h",), ("i", "f", "g", "o") or ("r", "z", "n")."""
+        return GATES[self.kind]
+
+    @property
+    def G(self) -> int:
+        return len(self.gates)
+
+    @property
+    def D(self) -> int:
+        return self.weight_ih.shape[1]
+
+    @property
+    def H(self) -> int:
+        return self.weight_hh.shape[1]
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.weight_ih.dtype
+
+    def gate(self, name: str | None = None) -> GateView:
+        """Per-gate views, e.g. ``params.gate("f").W_ih`` is ``weight_ih[H:2H]`` for an LSTM.
+
+        For the vanilla RNN the single "gate" is ``"h"`` (``name`` may be omitted).
+        """
+        if name is None and self.kind == "rnn":
+            name = "h"
+        if name not in self.gates:
+            raise ValueError(f"gate must be one of {self.gates} for a {self.kind}, got {name!r}")
+        k, H = self.gates.index(name), self.H
+        rows = slice(k * H, (k + 1) * H)
+        return GateView(name, self.weight_ih[rows], self.weight_hh[rows], self.bias_ih[rows], self.bias_hh[rows])
+
+    def as_dict(self) -> dict[str, np.ndarray]:
+        """``{"weight_ih": ..., "weight_hh": ..., "bias_ih": ..., "bias_hh": ...}`` (the arrays, not copies)."""
+        return {name: getattr(self, name) for name in ARRAY_NAMES}
+
+    def replace(self, **arrays) -> "CellParams":
+        """A new CellParams with some arrays replaced (same kind, nonlinearity and variant)."""
+        return CellParams(self.kind, **{**self.as_dict(), **arrays}, nonlinearity=self.nonlinearity, variant=self.variant)
+
+    def astype(self, dtype) -> "CellParams":
+        return self.replace(**{k: v.astype(dtype) for k, v in self.as_dict().items()})
+
+    def copy(self) -> "CellParams":
+        return self.replace(**{k: v.copy() for k, v in self.as_dict().items()})
+
+
+def init_params(kind: str, input_size: int, hidden_size: int, seed: int = 0, dtype=np.float64,
+                nonlinearity: str = "tanh", variant: str = "torch") -> CellParams:
+    """Random cell parameters drawn like PyTorch: every entry ~ U(-1/sqrt(H), 1/sqrt(H)).
+
+    The draws come from ``np.random.default_rng(seed)`` (weight_ih, weight_hh, bias_ih, bias_hh
+    in this order), so they are reproducible but not the numbers torch would draw.
+    """
+    if kind not in GATES:
+        raise ValueError(f"kind must be one of {tuple(GATES)}, got {kind!r}")
+    for name, n in (("input_size", input_size), ("hidden_size", hidden_size)):
+        if not isinstance(n, (int, np.integer)) or n < 1:
+            raise ValueError(f"{name} must be a positive integer, got {n!r}")
+    rng = np.random.default_rng(seed)
+    GH, k = len(GATES[kind]) * hidden_size, 1.0 / np.sqrt(hidden_size)
+    shapes = {"weight_ih": (GH, input_size), "weight_hh": (GH, hidden_size), "bias_ih": (GH,), "bias_hh": (GH,)}
+    arrays = {name: rng.uniform(-k, k, size=shape).astype(dtype) for name, shape in shapes.items()}
+    return CellParams(kind, **arrays, nonlinearity=nonlinearity, variant=variant)
+
+
+def fused_grads(d_ih: np.ndarray, x: np.ndarray, d_hh: np.ndarray, h_in: np.ndarray) -> dict[str, np.ndarray]:
+    """Parameter gradients from the pre-activation gradients of N rows (N = B, or T*B stacked).
+
+    d_ih (N, G*H) gradient of ``x @ W_ih.T + b_ih``; x (N, D);
+    d_hh (N, G*H) gradient of ``h_in @ W_hh.T + b_hh``; h_in (N, H).
+    Sums over all N rows with one matrix product per weight.
+    """
+    return {"weight_ih": d_ih.T @ x, "weight_hh": d_hh.T @ h_in,
+            "bias_ih": d_ih.sum(axis=0), "bias_hh": d_hh.sum(axis=0)}
+
+
+def sigmoid(a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """σ(a) = 1 / (1 + exp(-a)), computed as (1 + tanh(a/2)) / 2 (no overflow); ``out`` may be ``a``."""
+    out = np.multiply(a, 0.5, out=out)
+    np.tanh(out, out=out)
+    out += 1.0
+    out *= 0.5
+    return out
+
+
+def input_projection(x: np.ndarray, weight_ih: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """``x @ W_ih.T + bias`` for x (..., D), all leading positions (every time step) in ONE matmul.
+
+    Returns (..., G*H), a new C-contiguous array.
+    """
+    lead = x.shape[:-1]
+    xp = x.reshape(-1, x.shape[-1]) @ weight_ih.T
+    xp += bias
+    return xp.reshape(*lead, weight_ih.shape[0])
