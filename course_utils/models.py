@@ -1,0 +1,152 @@
+"""Small PyTorch sequence models shared by the experiment chapters (6-11).
+
+One class, :class:`SequenceModel`, wraps ``torch.nn.RNN`` / ``nn.LSTM`` / ``nn.GRU`` (always
+``batch_first=True``) with an optional embedding in front and a linear read-out behind, so the
+three cells can be swapped by changing one string. Helpers count parameters and pick hidden
+sizes that give the three cells a comparable parameter budget.
+
+Shapes (batch first, as ``torch.nn`` modules with ``batch_first=True``):
+
+- float input ``x: (B, T, D)`` or token input ``x: (B, T)`` int64 when ``vocab_size`` is given;
+- ``readout="last"``: output ``(B, output_size)`` read from ``h_T``;
+- ``readout="all"``: output ``(B, T, output_size)``, one prediction per step.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+GATES = {"rnn": 1, "lstm": 4, "gru": 3}
+READOUTS = ("last", "all")
+
+
+def _check_cell(cell) -> str:
+    if not isinstance(cell, str) or cell.lower() not in CELLS:
+        raise ValueError(f"cell must be one of {sorted(CELLS)}, got {cell!r}")
+    return cell.lower()
+
+
+def _check_positive(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return value
+
+
+class SequenceModel(nn.Module):
+    """``[embedding] -> nn.RNN | nn.LSTM | nn.GRU -> nn.Linear``.
+
+    Parameters
+    ----------
+    cell: ``"rnn"`` (tanh), ``"lstm"`` or ``"gru"``.
+    input_size: D, the features per step (the embedding width when ``vocab_size`` is given).
+    hidden_size: H.
+    output_size: width of the linear read-out.
+    num_layers: stacked recurrent layers.
+    vocab_size: if given, ``x`` holds token ids ``(B, T)`` and an ``nn.Embedding(vocab_size, D)``
+        turns them into ``(B, T, D)``.
+    readout: ``"last"`` -> ``head(h_T)`` of shape ``(B, output_size)``; ``"all"`` -> ``head(h_t)``
+        for every t, shape ``(B, T, output_size)``.
+    forget_bias: LSTM only. Sets the forget-gate bias b_f = b_ih[f] + b_hh[f] of every layer to this
+        value (b_ih's f block = forget_bias, b_hh's f block = 0). ``None`` keeps PyTorch's
+        U(-1/sqrt(H), 1/sqrt(H)) initialisation.
+
+    Attributes: ``.rnn`` (the torch recurrent module, batch_first=True), ``.head`` (nn.Linear),
+    ``.embedding`` (nn.Embedding or None), ``.cell``, ``.readout``.
+    """
+
+    def __init__(self, cell: str, input_size: int, hidden_size: int, output_size: int,
+                 num_layers: int = 1, vocab_size: int | None = None, readout: str = "last",
+                 forget_bias: float | None = None):
+        super().__init__()
+        self.cell = _check_cell(cell)
+        for name, value in [("input_size", input_size), ("hidden_size", hidden_size),
+                            ("output_size", output_size), ("num_layers", num_layers)]:
+            _check_positive(value, name)
+        if vocab_size is not None:
+            _check_positive(vocab_size, "vocab_size")
+        if readout not in READOUTS:
+            raise ValueError(f"readout must be one of {READOUTS}, got {readout!r}")
+        if forget_bias is not None and self.cell != "lstm":
+            raise ValueError(f"forget_bias is only defined for cell='lstm', got cell={self.cell!r}")
+        self.readout = readout
+        self.vocab_size = vocab_size
+        self.embedding = nn.Embedding(vocab_size, input_size) if vocab_size is not None else None
+        self.rnn = CELLS[self.cell](input_size, hidden_size, num_layers=num_layers, batch_first=True)
+        self.head = nn.Linear(hidden_size, output_size)
+        if forget_bias is not None:
+            set_forget_bias(self.rnn, forget_bias)
+
+    def embed(self, x: torch.Tensor) -> torch.Tensor:
+        """The recurrent layer's input ``(B, T, D)``: ``x`` itself, or its embedding for token ids."""
+        if self.embedding is not None:
+            if x.dtype not in (torch.int64, torch.int32) or x.dim() != 2:
+                raise ValueError(f"x has shape {tuple(x.shape)} and dtype {x.dtype}: expected token ids "
+                                 f"(B, T) int64 because vocab_size={self.vocab_size}")
+            return self.embedding(x)
+        if not x.is_floating_point() or x.dim() != 3 or x.shape[-1] != self.rnn.input_size:
+            raise ValueError(f"x has shape {tuple(x.shape)} and dtype {x.dtype}: expected a float tensor "
+                             f"(B, T, {self.rnn.input_size})")
+        return x
+
+    def states(self, x: torch.Tensor, state0=None):
+        """All hidden states of the last layer ``(B, T, H)`` and the final state (as nn.RNN returns it)."""
+        return self.rnn(self.embed(x), state0)
+
+    def forward(self, x: torch.Tensor, state0=None) -> torch.Tensor:
+        h, _ = self.states(x, state0)
+        return self.head(h[:, -1] if self.readout == "last" else h)
+
+
+def set_forget_bias(lstm: nn.LSTM, value: float) -> None:
+    """Set b_f = value in every layer of ``lstm`` (gate order i, f, g, o: rows H..2H)."""
+    if not isinstance(lstm, nn.LSTM):
+        raise TypeError(f"lstm must be a torch.nn.LSTM, got {type(lstm).__name__}")
+    H = lstm.hidden_size
+    with torch.no_grad():
+        for name, p in lstm.named_parameters():
+            if name.startswith("bias_ih"):
+                p[H:2 * H].fill_(float(value))
+            elif name.startswith("bias_hh"):
+                p[H:2 * H].zero_()
+
+
+def forget_bias(lstm: nn.LSTM, layer: int = 0) -> torch.Tensor:
+    """b_f = b_ih[f] + b_hh[f] of one layer, shape (H,)."""
+    H = lstm.hidden_size
+    return (getattr(lstm, f"bias_ih_l{layer}")[H:2 * H] + getattr(lstm, f"bias_hh_l{layer}")[H:2 * H]).detach()
+
+
+def count_parameters(module: nn.Module) -> int:
+    """Number of trainable scalars in ``module``."""
+    if not isinstance(module, nn.Module):
+        raise TypeError(f"module must be a torch.nn.Module, got {type(module).__name__}")
+    return sum(p.numel() for p in module.parameters() if p.requires_grad)
+
+
+def parameter_count(cell: str, input_size: int, hidden_size: int, output_size: int,
+                    num_layers: int = 1) -> int:
+    """Parameters of ``SequenceModel(cell, D, H, O, num_layers)`` without embedding:
+    G (H D + H^2 + 2 H) for the first layer, G (2 H^2 + 2 H) for each further layer, H O + O for the head."""
+    G = GATES[_check_cell(cell)]
+    D, H, O = input_size, hidden_size, output_size
+    layers = G * (H * D + H * H + 2 * H) + (num_layers - 1) * G * (2 * H * H + 2 * H)
+    return layers + H * O + O
+
+
+def hidden_size_for_budget(cell: str, input_size: int, output_size: int, budget: int,
+                           num_layers: int = 1) -> int:
+    """The largest H whose :func:`parameter_count` does not exceed ``budget`` (at least 1).
+
+    Use it to compare cells at equal cost: an LSTM has about 4x, a GRU 3x the parameters of an
+    RNN of the same H, so at a fixed budget the RNN gets roughly twice the hidden units.
+    """
+    _check_cell(cell)
+    _check_positive(budget, "budget")
+    if parameter_count(cell, input_size, 1, output_size, num_layers) > budget:
+        raise ValueError(f"budget={budget} is smaller than the smallest {cell} model (H=1 has "
+                         f"{parameter_count(cell, input_size, 1, output_size, num_layers)} parameters)")
+    H = 1
+    while parameter_count(cell, input_size, H + 1, output_size, num_layers) <= budget:
+        H += 1
+    return H
