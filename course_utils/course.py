@@ -84,8 +84,35 @@ class Course:
         for path in sorted((self.root / "notebooks").glob("*.ipynb")):
             if path.resolve() not in listed:
                 problems.append(f"{path.relative_to(self.root)}: notebook exists but is not listed in {BOOK_FILE}")
+        for ch in self.chapters:
+            if (self.root / ch.notebook).is_file():
+                problems += notebook_problems(self.root / ch.notebook, ch.notebook)
         if problems:
             raise BookFileError("\n".join(problems))
+
+
+def notebook_problems(path: Path, label: str) -> list[str]:
+    """Stored-output problems of one notebook: error outputs (unless the cell is tagged
+    ``raises-exception``) and execution counts that are not 1..n (not run top to bottom)."""
+    import nbformat
+
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as exc:  # nbformat raises several types for unreadable files
+        return [f"{label}: cannot be read as a notebook ({exc})"]
+    problems = []
+    code_cells = [c for c in nb.cells if c.cell_type == "code"]
+    counts = [c.get("execution_count") for c in code_cells]
+    if counts != list(range(1, len(counts) + 1)):
+        problems.append(f"{label}: execution counts are {counts[:6]}..., not 1..{len(counts)}; "
+                        "re-run it top to bottom in a fresh kernel")
+    for index, cell in enumerate(code_cells, start=1):
+        tags = cell.metadata.get("tags", [])
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error" and "raises-exception" not in tags:
+                problems.append(f"{label}: code cell {index} stores an error output "
+                                f"({out.get('ename')}: {out.get('evalue')})")
+    return problems
 
 
 def find_root(start: Path | None = None) -> Path:

@@ -1,0 +1,96 @@
+"""book.toml is the single source of the chapter list; bad files fail with clear messages."""
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course_utils.course import BookFileError, load_course, parse_course
+
+ROOT = Path(__file__).resolve().parents[1]
+
+GOOD = '''
+title = "T"
+authors = ["A"]
+description = "D"
+repository = "https://example.org/r"
+[[chapters]]
+notebook = "notebooks/00_a.ipynb"
+title = "A"
+minutes = 10
+objectives = ["one", "two"]
+[[chapters]]
+notebook = "notebooks/01_b.ipynb"
+title = "B"
+minutes = 20
+objectives = ["one", "two", "three"]
+'''
+
+
+def parse(text):
+    return parse_course(text, Path("."), "book.toml")
+
+
+def test_the_repository_book_toml_is_valid_and_matches_the_notebooks_folder():
+    course = load_course(ROOT)
+    assert course.chapters[0].id == "00_introduction"
+    course.check_notebooks()
+
+
+def test_chapters_keep_their_order_and_numbers():
+    course = parse(GOOD)
+    assert [c.id for c in course.chapters] == ["00_a", "01_b"]
+    assert [c.number for c in course.chapters] == [0, 1]
+    assert course.chapter("01_b").minutes == 20
+
+
+@pytest.mark.parametrize("broken, message", [
+    (GOOD.replace('title = "T"\n', ""), "missing required key 'title'"),
+    (GOOD.replace("minutes = 10", 'minutes = "10"'), "key 'minutes' should be a int"),
+    (GOOD.replace("minutes = 10", "minutes = 0"), "minutes should be a positive integer"),
+    (GOOD.replace('objectives = ["one", "two"]', 'objectives = ["one"]'), "objectives should be 2 to 4"),
+    (GOOD.replace("notebooks/01_b.ipynb", "notebooks/00_a.ipynb"), "repeats notebook"),
+    (GOOD.replace('title = "B"', 'title = "A"'), "repeats title"),
+    (GOOD.replace('minutes = 20', 'minutes = 20\ncolour = "red"'), "unknown key 'colour'"),
+    (GOOD.replace("notebooks/00_a.ipynb", "notebooks/00_a.md"), "ending in .ipynb"),
+    (GOOD + "[[chapters\n", "not valid TOML"),
+    (GOOD.split("[[chapters]]")[0], "no [[chapters]] listed"),
+])
+def test_malformed_book_toml_names_the_problem(broken, message):
+    with pytest.raises(BookFileError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        parse(broken)
+
+
+def test_errors_name_the_chapter():
+    with pytest.raises(BookFileError, match=r"chapters\[1\] \('B'\)"):
+        parse(GOOD.replace("minutes = 20", "minutes = -1"))
+
+
+def _write_notebook(path, error=False, counts=(1, 2)):
+    cells = []
+    for n in counts:
+        cell = nbformat.v4.new_code_cell("1 + 1", execution_count=n)
+        cells.append(cell)
+    if error:
+        cells[-1].outputs = [nbformat.v4.new_output("error", ename="ValueError", evalue="boom", traceback=[])]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
+
+
+def test_missing_unlisted_and_error_notebooks_are_reported(tmp_path):
+    (tmp_path / "book.toml").write_text(GOOD)
+    _write_notebook(tmp_path / "notebooks" / "00_a.ipynb", error=True)
+    _write_notebook(tmp_path / "notebooks" / "99_extra.ipynb", counts=(2, 1))
+    with pytest.raises(BookFileError) as info:
+        load_course(tmp_path).check_notebooks()
+    text = str(info.value)
+    assert "notebooks/01_b.ipynb: listed in book.toml" in text and "file is missing" in text
+    assert "notebooks/99_extra.ipynb: notebook exists but is not listed" in text
+    assert "notebooks/00_a.ipynb: code cell 2 stores an error output (ValueError: boom)" in text
+
+
+def test_out_of_order_execution_counts_are_reported(tmp_path):
+    (tmp_path / "book.toml").write_text(GOOD)
+    _write_notebook(tmp_path / "notebooks" / "00_a.ipynb", counts=(3, 1))
+    _write_notebook(tmp_path / "notebooks" / "01_b.ipynb")
+    with pytest.raises(BookFileError, match="00_a.ipynb: execution counts"):
+        load_course(tmp_path).check_notebooks()
