@@ -1,0 +1,22 @@
+"""Checkers for the exercises: ``from course_utils import check`` then ``check.lstm_step(lstm_step)``.
+
+One module per chapter group, each written by that chapter's author with the harness in
+:mod:`course_utils.exercises` and star-imported below, so every checker is reachable as
+``check.<name>``:
+
+=====================  ===============
+module                 chapters
+=====================  ===============
+``check/rnn.py``       1-3
+``check/gated.py``     4-5
+``check/memory.py``    6
+``check/applications.py``  7-9
+``check/practice.py``  10-11
+=====================  ===============
+
+A checker takes the learner's function (or value) and returns a
+:class:`course_utils.exercises.Feedback`; put the call on the last line of the check cell so
+Jupyter displays it. Define each module's :class:`~course_utils.exercises.Mistake` objects at
+module level: creating them registers their hints for the instructor guide. Give the module an
+``__all__`` listing only its checkers, then add its import line below (one per module).
+"""

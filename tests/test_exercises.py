@@ -1,0 +1,331 @@
+"""The exercise harness reports every kind of wrong answer in words and never raises."""
+from __future__ import annotations
+
+import re
+import signal
+import threading
+import types
+
+import numpy as np
+import pytest
+
+from course_utils import exercises
+from course_utils.exercises import Feedback, Mistake, check_function, check_value, registered_mistakes
+
+TIME_LIMIT = 0.3  # seconds: long enough for a correct answer, short enough to keep the suite fast
+N_CASES = 3
+
+
+def reference(x, W, b):
+    """One tanh layer: a = x @ W.T + b, h = tanh(a). x: (B, D), W: (H, D), b: (H,) -> (h, a), both (B, H)."""
+    a = x @ W.T + b
+    return np.tanh(a), a
+
+
+def make_cases(seed=0):
+    rng = np.random.default_rng(seed)
+    return [((rng.normal(size=(B, 4)), rng.normal(size=(5, 4)), rng.normal(size=5)), {})
+            for B in (1, 3, 2)]
+
+
+def run(fn, mistakes=(), **kwargs):
+    kwargs.setdefault("time_limit", TIME_LIMIT)
+    return check_function(fn, reference, make_cases(), name="layer", output_names=("h", "a"),
+                          mistakes=mistakes, **kwargs)
+
+
+def correct(x, W, b):
+    a = x @ W.T + b
+    return np.tanh(a), a
+
+
+def test_correct_answer_passes_with_a_bounded_error_and_no_raw_numbers():
+    fb = run(correct)
+    assert fb.passed and fb.status == "correct"
+    assert fb.text == ("layer: correct.\n"
+                       "  All 3 test cases match the reference (max error < 1e-10).")
+
+
+def test_feedback_repr_str_and_ipython_pretty_print_show_the_same_text():
+    fb = run(correct)
+    assert repr(fb) == str(fb) == fb.text
+
+    class Printer:
+        def text(self, value):
+            self.value = value
+
+    printer = Printer()
+    fb._repr_pretty_(printer, False)
+    assert printer.value == fb.text
+
+
+def test_feedback_rejects_an_unknown_status():
+    with pytest.raises(ValueError, match="status should be one of"):
+        Feedback("almost", [])
+
+
+def test_wrong_shape_reports_expected_and_received_shapes_and_transposition():
+    fb = run(lambda x, W, b: (np.tanh(W @ x.T + b[:, None]), x @ W.T + b))
+    assert fb.status == "incorrect" and not fb.passed
+    assert "h has shape (5, 1) but should have shape (1, 5)" in fb.text
+    assert "looks transposed" in fb.text
+
+
+def test_swapped_outputs_are_named_as_swapped():
+    fb = run(lambda x, W, b: correct(x, W, b)[::-1])
+    assert fb.status == "incorrect"
+    assert "Hint: h and a look swapped" in fb.text
+
+
+def test_returning_the_wrong_variable_is_pointed_out():
+    fb = run(lambda x, W, b: (x @ W.T + b, x @ W.T + b))
+    assert "h equals what a should be" in fb.text
+
+
+def test_known_mistake_adds_its_hint_and_other_mistakes_do_not():
+    def sigmoid_instead_of_tanh(x, W, b):
+        a = x @ W.T + b
+        return 1 / (1 + np.exp(-a)), a
+
+    def forgot_bias(x, W, b):
+        a = x @ W.T
+        return np.tanh(a), a
+
+    mistakes = [Mistake("the hidden state uses tanh, not the sigmoid.", sigmoid_instead_of_tanh),
+                Mistake("add the bias b before the nonlinearity.", forgot_bias)]
+    fb = run(sigmoid_instead_of_tanh, mistakes=mistakes)
+    assert "h has wrong values" in fb.text
+    assert "Hint: the hidden state uses tanh, not the sigmoid." in fb.text
+    assert "bias" not in fb.text
+    fb = run(forgot_bias, mistakes=mistakes)
+    assert "Hint: add the bias b before the nonlinearity." in fb.text and "sigmoid" not in fb.text
+
+
+def test_a_mistake_implementation_that_raises_is_ignored():
+    def broken(x, W, b):
+        raise RuntimeError("bad mistake")
+
+    fb = run(lambda x, W, b: (np.tanh(x @ W.T), x @ W.T), mistakes=[Mistake("never shown", broken)])
+    assert fb.status == "incorrect" and "never shown" not in fb.text
+
+
+def test_wrong_values_report_the_largest_error_its_index_and_values():
+    fb = run(lambda x, W, b: (np.tanh(x @ W.T + b), 2 * (x @ W.T + b)))
+    match = re.search(r"a has wrong values: (\d+) of 5 entries differ, the largest by ([\d.]+) at index \(0, \d\)",
+                      fb.text)
+    assert match, fb.text
+    assert "2 times the expected value" in fb.text
+    assert "Case 1 of 3 (x: array (1, 4), W: array (5, 4), b: array (5,))" in fb.text
+
+
+def test_opposite_sign_is_detected():
+    fb = run(lambda x, W, b: (np.tanh(x @ W.T + b), -(x @ W.T + b)))
+    assert "opposite sign" in fb.text
+
+
+def test_error_only_in_a_later_case_names_that_case():
+    def batch_of_one_only(x, W, b):
+        a = x[:1] @ W.T + b
+        a = np.repeat(a, len(x), axis=0)
+        return np.tanh(a), a
+
+    fb = run(batch_of_one_only)
+    assert "Case 2 of 3 (x: array (3, 4)" in fb.text
+
+
+def test_learner_exception_shows_type_message_and_the_learners_line_only():
+    def layer(x, W, b):
+        a = x @ W + b  # forgot the transpose
+        return np.tanh(a), a
+
+    fb = run(layer)
+    assert fb.status == "error"
+    assert "raised ValueError: matmul" in fb.text
+    assert re.search(r"It happened in layer, line \d+: a = x @ W \+ b  # forgot the transpose$", fb.text)
+    assert "course_utils" not in fb.text and "/" not in fb.text.split("It happened")[1]
+
+
+def test_exception_in_a_helper_of_the_learner_points_to_the_helper():
+    def helper(a):
+        return a.missing_method()
+
+    fb = run(lambda x, W, b: helper(x))
+    assert "AttributeError" in fb.text
+    assert re.search(r"in helper, line \d+: return a.missing_method\(\)$", fb.text)
+
+
+def test_returning_none_says_return_is_missing():
+    def layer(x, W, b):
+        a = x @ W.T + b  # noqa: F841 - the learner forgot `return`
+
+    fb = run(layer)
+    assert fb.status == "wrong type"
+    assert "layer returned None: did you forget the `return` line?" in fb.text
+
+
+def test_one_output_none_is_named():
+    fb = run(lambda x, W, b: (None, x @ W.T + b))
+    assert fb.status == "wrong type" and "h is None" in fb.text
+
+
+def test_wrong_tuple_length_lists_the_expected_outputs():
+    fb = run(lambda x, W, b: np.tanh(x @ W.T + b))
+    assert fb.status == "wrong type"
+    assert "layer should return 2 values (h, a), but it returned array (1, 5)" in fb.text
+    fb = run(lambda x, W, b: (*correct(x, W, b), 0))
+    assert "should return 2 values (h, a), but it returned 3" in fb.text
+
+
+def test_list_instead_of_array_is_a_wrong_type():
+    fb = run(lambda x, W, b: (np.tanh(x @ W.T + b).tolist(), x @ W.T + b))
+    assert fb.status == "wrong type"
+    assert "h is a list of 1 item but should be a NumPy array of shape (1, 5)" in fb.text
+
+
+def test_integer_output_where_floats_are_expected_is_reported():
+    fb = run(lambda x, W, b: (np.tanh(x @ W.T + b), np.round(x @ W.T + b).astype(int)))
+    assert fb.status == "incorrect" and "a holds integers" in fb.text
+
+
+def test_nan_output_is_reported_as_overflow():
+    fb = run(lambda x, W, b: (np.tanh(x @ W.T + b) * np.nan, x @ W.T + b))
+    assert "NaN or infinite" in fb.text
+
+
+def test_not_implemented_stub_is_not_attempted():
+    def layer(x, W, b):
+        """One tanh layer."""
+        raise NotImplementedError("Exercise 1.1: your code here")
+
+    fb = run(layer)
+    assert fb.status == "not attempted" and not fb.passed
+    assert fb.text.startswith("layer: not attempted yet.")
+
+
+@pytest.mark.parametrize("missing", [None, Ellipsis])
+def test_missing_function_is_not_attempted(missing):
+    assert run(missing).status == "not attempted"
+
+
+def test_non_callable_is_a_wrong_type():
+    assert run(42).status == "wrong type"
+
+
+def endless(x, W, b):
+    while True:
+        pass
+
+
+def endless_swallowing(x, W, b):
+    while True:
+        try:
+            while True:
+                pass
+        except Exception:
+            pass
+
+
+@pytest.mark.parametrize("fn", [endless, endless_swallowing])
+def test_endless_loop_times_out_with_the_alarm_and_restores_the_handler(fn):
+    before = signal.getsignal(signal.SIGALRM)
+    fb = run(fn)
+    assert fb.status == "timeout" and "stopped after 0.3 s" in fb.text
+    assert signal.getsignal(signal.SIGALRM) is before
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_endless_loop_times_out_in_a_worker_thread_too():
+    box = {}
+
+    def slow(x, W, b):
+        import time
+        time.sleep(0.05 if box.get("done") else 2)
+        return correct(x, W, b)
+
+    worker = threading.Thread(target=lambda: box.setdefault("fb", run(slow, time_limit=0.2)))
+    worker.start()
+    worker.join(10)
+    box["done"] = True
+    assert box["fb"].status == "timeout"
+
+
+def test_float32_output_passes_at_float32_precision_with_a_note():
+    fb = run(lambda x, W, b: (np.tanh(x @ W.T + b).astype(np.float32), x @ W.T + b))
+    assert fb.passed, fb.text
+    assert "compared at float32 precision" in fb.text and "atol=1e-05, rtol=0.0001" in fb.text
+
+
+def test_float32_output_with_a_real_error_still_fails():
+    fb = run(lambda x, W, b: (np.tanh(x @ W.T + b).astype(np.float32) + np.float32(1e-3), x @ W.T + b))
+    assert fb.status == "incorrect"
+
+
+def test_loose_but_correct_float64_answer_prints_the_tolerance_not_the_error():
+    fb = run(lambda x, W, b: (np.tanh(x @ W.T + b) + 1e-9, x @ W.T + b))
+    assert fb.passed and "every value within the tolerance atol=1e-08, rtol=1e-06" in fb.text
+
+
+def test_arguments_are_copied_so_in_place_changes_do_not_leak():
+    def destructive(x, W, b):
+        h, a = correct(x, W, b)
+        x[...] = 0
+        W *= 2
+        return h, a
+
+    cases = make_cases()
+    before = [c[0][0].copy() for c in cases]
+    fb = check_function(destructive, reference, cases, name="layer", time_limit=TIME_LIMIT)
+    assert fb.passed
+    assert all(np.array_equal(c[0][0], b) for c, b in zip(cases, before))
+
+
+def test_nested_tuples_and_dicts_are_compared_with_their_names():
+    def ref(x):
+        return x, (2 * x, 3 * x), {"weight_ih": x.sum()}
+
+    def learner(x):
+        return x, (2 * x, 4 * x), {"weight_ih": x.sum()}
+
+    cases = lambda: [((np.arange(6.0).reshape(2, 3),), {})]  # noqa: E731 - cases may be a function
+    fb = check_function(learner, ref, cases, name="f", output_names=("dx", ("dh", "dc"), "grads"))
+    assert "dc has wrong values" in fb.text and "dh " not in fb.text
+    fb = check_function(lambda x: (x, (2 * x, 3 * x), {"weight": 0.0}), ref, cases, name="f",
+                        output_names=("dx", ("dh", "dc"), "grads"))
+    assert "grads has the wrong keys: missing 'weight_ih'; unexpected 'weight'" in fb.text
+    fb = check_function(lambda x: (x, (2 * x, 3 * x), {"weight_ih": x.sum(keepdims=True)}), ref, cases,
+                        name="f", output_names=("dx", ("dh", "dc"), "grads"))
+    assert "grads['weight_ih'] should be a single number but is an array of shape (1, 1)" in fb.text
+
+
+def test_feedback_text_is_identical_across_runs():
+    wrong = lambda x, W, b: (np.tanh(x @ W.T), x @ W.T)  # noqa: E731
+    assert run(wrong).text == run(wrong).text
+
+
+@pytest.mark.parametrize("received, expected, status", [
+    (..., 0.25, "not attempted"), (None, 3, "not attempted"), (0.25, 0.25, "correct"),
+    (0.2500000001, 0.25, "correct"), (0.3, 0.25, "incorrect"), (4, 4.0, "correct"),
+    (" Forget Gate", "forget gate", "correct"), ("input", "forget gate", "incorrect"),
+    ((2, 3), (2, 3), "correct"), ((3, 2), (2, 3), "incorrect"), ([1.0], 1.0, "wrong type"),
+    ("0.25", 0.25, "wrong type"), (True, True, "correct"),
+])
+def test_check_value_statuses(received, expected, status):
+    assert check_value(received, expected, name="answer").status == status
+
+
+def test_check_value_shows_the_answer_and_the_hint_when_wrong():
+    fb = check_value(0.3, 0.2499999, name="answer", hint_if_wrong="sigma(0) is one half.")
+    assert fb.text == ("answer: not correct yet.\n  You answered 0.3; the right answer is 0.25.\n"
+                       "  Hint: sigma(0) is one half.")
+
+
+def test_mistakes_created_by_checker_modules_are_registered_by_module():
+    module = types.ModuleType("course_utils.check.fixture_for_test")
+    exec("from course_utils.exercises import Mistake\n"
+         "M = [Mistake('first hint', abs), Mistake('second hint', abs), Mistake('first hint', abs)]",
+         module.__dict__)
+    Mistake("a test's own mistake is not a checker's", abs)
+    groups = registered_mistakes()
+    assert [m.hint for m in groups["course_utils.check.fixture_for_test"]] == ["first hint", "second hint"]
+    assert all(name.startswith("course_utils.check.") for name in groups)
+    assert exercises.MISTAKES[-1].module == __name__
