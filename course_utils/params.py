@@ -15,6 +15,7 @@ the per-gate form ``W_f [h_{t-1}, x_t] + b_f`` and check that it is the same com
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -133,9 +134,9 @@ class CellParams:
         """``{"weight_ih": ..., "weight_hh": ..., "bias_ih": ..., "bias_hh": ...}`` (the arrays, not copies)."""
         return {name: getattr(self, name) for name in ARRAY_NAMES}
 
-    def replace(self, **arrays) -> "CellParams":
-        """A new CellParams with some arrays replaced (same kind, nonlinearity and variant)."""
-        return CellParams(self.kind, **{**self.as_dict(), **arrays}, nonlinearity=self.nonlinearity, variant=self.variant)
+    def replace(self, **changes) -> "CellParams":
+        """A new, validated CellParams with some fields replaced, e.g. ``p.replace(variant="cho")``."""
+        return dataclasses.replace(self, **changes)
 
     def astype(self, dtype) -> "CellParams":
         return self.replace(**{k: v.astype(dtype) for k, v in self.as_dict().items()})

@@ -1,0 +1,89 @@
+"""CellParams: PyTorch's fused layout, per-gate views, initialisation, copies."""
+import numpy as np
+import pytest
+
+from course_utils.lstm import lstm_step_forward
+from course_utils.params import init_params, sigmoid
+
+PER_GATE_TOL = 1e-14   # per-gate form vs fused form, float64
+
+GATE_COUNTS = {"rnn": 1, "lstm": 4, "gru": 3}
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("D,H", [(3, 1), (2, 5), (6, 4)])
+def test_init_params_has_fused_shapes_and_pytorch_range(kind, D, H):
+    p = init_params(kind, D, H, seed=3)
+    G = GATE_COUNTS[kind]
+    assert (p.D, p.H, p.G, p.dtype) == (D, H, G, np.float64)
+    assert p.weight_ih.shape == (G * H, D) and p.weight_hh.shape == (G * H, H)
+    assert p.bias_ih.shape == (G * H,) and p.bias_hh.shape == (G * H,)
+    bound = 1 / np.sqrt(H)
+    assert all(np.abs(a).max() <= bound for a in p.as_dict().values())
+
+
+def test_init_params_is_seeded_and_keeps_dtype():
+    a, b, c = init_params("lstm", 3, 4, seed=1), init_params("lstm", 3, 4, seed=1), init_params("lstm", 3, 4, seed=2)
+    assert np.array_equal(a.weight_hh, b.weight_hh) and not np.array_equal(a.weight_hh, c.weight_hh)
+    assert init_params("gru", 3, 4, dtype=np.float32).dtype == np.float32
+
+
+def test_gate_views_cut_pytorch_order_and_write_through():
+    p = init_params("lstm", 3, 4, seed=0)
+    assert p.gates == ("i", "f", "g", "o")
+    f = p.gate("f")
+    assert np.array_equal(f.W_ih, p.weight_ih[4:8]) and np.array_equal(f.b_hh, p.bias_hh[4:8])
+    assert np.shares_memory(f.W_hh, p.weight_hh)
+    assert f.W_concat.shape == (4, 7) and np.array_equal(f.W_concat[:, :4], f.W_hh)
+    np.testing.assert_array_equal(f.b, p.bias_ih[4:8] + p.bias_hh[4:8])
+    f.W_ih[0, 0] = 7.0
+    assert p.weight_ih[4, 0] == 7.0
+    assert init_params("gru", 2, 3).gates == ("r", "z", "n")
+    assert init_params("rnn", 2, 3).gate().W_hh.shape == (3, 3)
+
+
+def test_per_gate_concat_form_is_the_fused_computation():
+    """The seed article's f_t = σ(W_f [h_{t-1}, x_t] + b_f) equals the fused LSTM step's forget gate."""
+    p = init_params("lstm", 3, 5, seed=2)
+    rng = np.random.default_rng(2)
+    x_t, h_prev, c_prev = rng.standard_normal((4, 3)), rng.standard_normal((4, 5)), rng.standard_normal((4, 5))
+    _, cache = lstm_step_forward(x_t, (h_prev, c_prev), p)
+    for name in p.gates:
+        gate = p.gate(name)
+        a = np.concatenate([h_prev, x_t], axis=1) @ gate.W_concat.T + gate.b
+        expected = np.tanh(a) if name == "g" else sigmoid(a)
+        assert np.abs(cache.gates[name] - expected).max() <= PER_GATE_TOL, name
+
+
+def test_astype_copy_and_replace_are_independent():
+    p = init_params("gru", 2, 3, variant="cho")
+    q = p.copy()
+    q.weight_ih[0, 0] += 1
+    assert p.weight_ih[0, 0] != q.weight_ih[0, 0] and q.variant == "cho"
+    assert p.astype(np.float32).dtype == np.float32 and p.dtype == np.float64
+    assert p.replace(variant="torch").variant == "torch" and np.shares_memory(p.replace().weight_ih, p.weight_ih)
+    assert set(p.as_dict()) == {"weight_ih", "weight_hh", "bias_ih", "bias_hh"}
+
+
+@pytest.mark.parametrize("change,message", [
+    ({"kind": "cnn"}, "kind must be one of"),
+    ({"nonlinearity": "sigmoid"}, "nonlinearity must be one of"),
+    ({"variant": "keras"}, "variant must be one of"),
+    ({"weight_hh": np.zeros((8, 3))}, r"weight_hh has shape \(8, 3\): expected \(8, 2\)"),
+    ({"bias_ih": np.zeros(7)}, r"bias_ih has shape \(7,\): expected \(8,\)"),
+    ({"weight_ih": np.zeros((7, 3))}, r"weight_ih has shape \(7, 3\): its rows must be 4\*H"),
+    ({"bias_hh": np.zeros(8, dtype=np.float32)}, "bias_hh has dtype float32 but weight_ih has dtype float64"),
+    ({"weight_ih": np.zeros((8, 3), dtype=int)}, "weight_ih has dtype int64: expected float32 or float64"),
+    ({"weight_hh": np.full((8, 2), np.nan)}, "weight_hh contains non-finite values"),
+])
+def test_cell_params_rejects_inconsistent_arrays(change, message):
+    p = init_params("lstm", 3, 2)
+    with pytest.raises(ValueError, match=message):
+        p.replace(**change)
+
+
+def test_init_params_rejects_bad_sizes():
+    with pytest.raises(ValueError, match="hidden_size must be a positive integer, got 0"):
+        init_params("rnn", 3, 0)
+    with pytest.raises(ValueError, match="gate must be one of"):
+        init_params("gru", 3, 2).gate("f")
