@@ -5,6 +5,7 @@ Chapters import these instead of pasting plotting code between notebooks.
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import numpy as np
 
 FIGSIZE = (6.0, 3.5)
 DPI = 80
@@ -33,3 +34,66 @@ def label(ax, title: str, xlabel: str, ylabel: str, legend: bool = False):
     if legend:
         ax.legend(frameon=False)
     return ax
+
+
+# --- Chapters 1-3 (vanilla RNN): the unrolled graph and gradient norms versus lag -------------
+
+def _box(ax, xy, text, color, width=0.9, height=0.6):
+    from matplotlib.patches import FancyBboxPatch
+    x, y = xy
+    ax.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height,
+                                boxstyle="round,pad=0.05", facecolor=color, edgecolor="0.2"))
+    ax.text(x, y, text, ha="center", va="center", fontsize=11)
+
+
+def _arrow(ax, start, end, text="", offset=(0.0, 0.0)):
+    ax.annotate("", xy=end, xytext=start, arrowprops=dict(arrowstyle="-|>", color="0.2", lw=1.2))
+    if text:
+        ax.text((start[0] + end[0]) / 2 + offset[0], (start[1] + end[1]) / 2 + offset[1], text,
+                ha="center", va="center", fontsize=9, color="0.25")
+
+
+def draw_unrolled_rnn(T: int = 4, ax=None, title: str | None = None):
+    """The RNN ``h_t = f(W_x x_t + W_h h_{t-1} + b)`` drawn folded (a loop) and unrolled over T steps.
+
+    Boxes: inputs x_t (bottom), states h_t (middle), the initial state h_0 (left). Arrows carry
+    the shared weights W_x (up) and W_h (right). Returns the axes.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.9 * T + 3.2, 2.6))
+    _box(ax, (0.0, 1.0), "$h_t$", "#cfe3f5")
+    _box(ax, (0.0, 0.0), "$x_t$", "#f5e6c8")
+    _arrow(ax, (0.0, 0.3), (0.0, 0.7), "$W_x$", (0.3, 0.0))
+    ax.annotate("", xy=(-0.2, 1.36), xytext=(0.5, 1.1),   # the loop: h_t feeds the next step
+                arrowprops=dict(arrowstyle="-|>", color="0.2", lw=1.2, connectionstyle="arc3,rad=1.2"))
+    ax.text(0.62, 1.62, "$W_h$", ha="center", fontsize=9, color="0.25")
+    ax.text(0.95, 0.5, "=", ha="center", va="center", fontsize=18)
+    left = 2.0
+    _box(ax, (left, 1.0), "$h_0$", "#e8e8e8")
+    for t in range(1, T + 1):
+        cx = left + 1.7 * t
+        _box(ax, (cx, 1.0), f"$h_{t}$", "#cfe3f5")
+        _box(ax, (cx, 0.0), f"$x_{t}$", "#f5e6c8")
+        _arrow(ax, (cx, 0.3), (cx, 0.7), "$W_x$", (0.3, 0.0))
+        _arrow(ax, (cx - 1.25, 1.0), (cx - 0.45, 1.0), "$W_h$", (0.0, 0.22))
+    ax.set_xlim(-0.8, left + 1.7 * T + 0.7)
+    ax.set_ylim(-0.5, 2.1)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(title or f"One cell unrolled over T = {T} steps: the same $W_x$, $W_h$, $b$ at every step")
+    return ax
+
+
+def plot_lag_profile(ax, lags, values, *, label: str = "", color=None, bound=None, low=None, high=None,
+                     floor: float = 1e-30):
+    """Gradient norm versus lag on a log scale: a line for ``values`` (e.g. the batch median), an
+    optional shaded band ``[low, high]`` (e.g. min/max over the batch) and an optional dashed
+    ``bound`` in the same colour. Values below ``floor`` are clipped to it (log scale). Returns the line.
+    """
+    clip = lambda v: np.maximum(np.asarray(v, dtype=float), floor)  # noqa: E731
+    (line,) = ax.semilogy(lags, clip(values), color=color, label=label, lw=1.8)
+    if low is not None and high is not None:
+        ax.fill_between(lags, clip(low), clip(high), color=line.get_color(), alpha=0.15, lw=0)
+    if bound is not None:
+        ax.semilogy(lags, clip(bound), color=line.get_color(), ls="--", lw=1.2)
+    return line

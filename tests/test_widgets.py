@@ -1,0 +1,76 @@
+"""course_utils.widgets: the Chapter 3 gradient explorer and its static twin."""
+import matplotlib
+
+matplotlib.use("Agg")
+
+import ipywidgets as w  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from course_utils import widgets  # noqa: E402
+from course_utils.jacobians import ACTIVATIONS, STRUCTURES  # noqa: E402
+
+
+def _first_curve(explorer):
+    return np.asarray(explorer.result.axes[0].lines[0].get_ydata())
+
+
+def test_explorer_has_two_sliders_and_two_menus_with_documented_ranges():
+    e = widgets.gradient_explorer()
+    sliders = [c for c in e.children if isinstance(c, (w.FloatSlider, w.IntSlider))]
+    menus = [c for c in e.children if isinstance(c, w.Dropdown)]
+    assert len(sliders) == 2 and len(menus) == 2 and isinstance(e.children[-1], w.Output)
+    lam, T = sliders
+    assert (lam.min, lam.max, lam.step) == widgets.LAMBDA_RANGE and lam.value == 0.9
+    assert (T.min, T.max, T.step) == widgets.T_RANGE and T.value == 40
+    assert tuple(menus[0].options) == ACTIVATIONS and tuple(menus[1].options) == STRUCTURES
+
+
+def test_explorer_draws_on_creation_one_curve_with_its_bound():
+    e = widgets.gradient_explorer(lambda1=1.2, activation="linear", T=10)
+    ax = e.result.axes[0]
+    assert len(ax.lines) == 2                       # measured median + dashed bound
+    assert len(ax.lines[0].get_xdata()) == 11       # lags 0..T
+    assert ax.get_xlabel() and ax.get_ylabel() and "γλ₁" in ax.get_title()
+
+
+@pytest.mark.parametrize("index, value", [(0, 1.5), (1, "sigmoid"), (2, 20), (3, "gaussian")])
+def test_moving_any_control_redraws_a_different_curve(index, value):
+    e = widgets.gradient_explorer()
+    before = _first_curve(e)
+    e.children[index].value = value
+    after = _first_curve(e)
+    assert before.shape != after.shape or not np.allclose(before, after)
+
+
+def test_static_figure_draws_every_setting_and_states_the_finding():
+    fig = widgets.gradient_norm_figure([(0.5, "tanh"), (2.0, "linear")], T=8)
+    ax = fig.axes[0]
+    assert len(ax.lines) == 4 and len(ax.get_legend().get_texts()) == 2
+    assert "may explode" in ax.get_title()
+    fig2 = widgets.gradient_norm_figure([(0.5, "tanh")], T=8)
+    assert "vanish" in fig2.axes[0].get_title()
+    matplotlib.pyplot.close("all")
+
+
+def test_explorer_in_a_kernel_shows_a_png_that_changes_when_the_slider_moves():
+    """What the browser test relies on: the figure is an image in the widget's Output area."""
+    import nbclient
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("from course_utils.widgets import gradient_explorer\n"
+                                          "explorer = gradient_explorer()\nexplorer"),
+                nbformat.v4.new_code_cell("explorer.children[0].value = 2.0")]
+    pngs = []
+
+    def snapshot(cell, cell_index, execute_reply):
+        for model in client.widget_state.values():
+            if model.get("_model_name") == "OutputModel":
+                data = [o.get("data", {}) for o in model.get("outputs", [])]
+                pngs.append([d["image/png"] for d in data if "image/png" in d])
+
+    client = nbclient.NotebookClient(nb, kernel_name="python3", timeout=120, on_cell_executed=snapshot)
+    client.execute()
+    assert len(pngs) == 2 and len(pngs[0]) == 1 and len(pngs[1]) == 1
+    assert pngs[0][0] != pngs[1][0]
