@@ -118,9 +118,11 @@ class LSTMCache:
         return self.cs[1:]
 
 
-def _states(state, name, batch, p, ref):
+def _states(state, name, labels, batch, p, ref):
+    """Validate the pair ``name`` = (h, c); ``labels`` name its parts in messages, e.g. ("h0", "c0")."""
     h, c = check_pair(state, name)
-    return check_state(h, f"{name}[0] (h)", batch, p, ref), check_state(c, f"{name}[1] (c)", batch, p, ref)
+    return tuple(check_state(s, f"{name}[{k}] ({label})", batch, p, ref)
+                 for k, (s, label) in enumerate(zip((h, c), labels)))
 
 
 def lstm_step_forward(x_t, state, params: CellParams):
@@ -130,7 +132,7 @@ def lstm_step_forward(x_t, state, params: CellParams):
     """
     p = check_params(params, "lstm")
     x_t = check_input(x_t, "x_t", p, ndim=2)
-    h_prev, c_prev = _states(state, "state", x_t.shape[0], p, "x_t")
+    h_prev, c_prev = _states(state, "state", ("h_prev", "c_prev"), x_t.shape[0], p, "x_t")
     xp = input_projection(x_t, p.weight_ih, p.bias_ih + p.bias_hh)
     A, (c, tc, h) = np.empty_like(xp), (np.empty_like(h_prev) for _ in range(3))
     _step(xp, h_prev, c_prev, p.weight_hh, A, c, tc, h)
@@ -161,7 +163,7 @@ def lstm_forward(x, params: CellParams, state0=None):
     p = check_params(params, "lstm")
     x = check_input(x, "x", p, ndim=3)
     T, B, _ = x.shape
-    h0, c0 = _states(state0, "state0", B, p, "x")
+    h0, c0 = _states(state0, "state0", ("h0", "c0"), B, p, "x")
     xp = input_projection(x, p.weight_ih, p.bias_ih + p.bias_hh)   # (T, B, 4H), one matmul
     hs, cs = np.empty((2, T + 1, B, p.H), dtype=p.dtype)
     hs[0], cs[0] = h0, c0
