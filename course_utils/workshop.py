@@ -1,0 +1,268 @@
+"""Running the course as a workshop: schedules, the student edition, and the instructor guide's content.
+
+Command line::
+
+    python -m course_utils.workshop student [--out _build/student] [--execute]   # what `make student` runs
+    python -m course_utils.workshop schedule --minutes 210 [--start 09:00]
+
+Everything the instructor guide shows is generated here from ``book.toml`` (timings, objectives,
+repository links), from the checkers (the mistakes they recognise) and from the chapter notebooks
+(exercises and the model answers of "explain" exercises), so the guide stays in sync after a
+re-execution.
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from . import student_edition
+from .course import Chapter, Course, load_course
+from .exercises import registered_mistakes
+from .student_edition import EXERCISE_HEADING, MODEL_ANSWER, SOLUTION, tags
+
+HALF_DAY, FULL_DAY = 210, 390  # minutes of teaching plus short breaks (lunch not counted)
+BLOCK, BREAK, LUNCH = 100, 15, 60  # teach at most BLOCK minutes between breaks
+LUNCH_AFTER = 0.45  # a full day takes lunch at the first pause after this share of the day
+
+
+# --- schedules ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Slot:
+    start: int  # minutes after midnight
+    minutes: int
+    title: str
+    kind: str  # "chapter", "break" or "lunch"
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+@dataclass
+class Schedule:
+    """Slots in order and the chapters that did not fit; displays as a Markdown table in Jupyter."""
+
+    budget: int
+    slots: list[Slot]
+    left_out: list[Chapter] = field(default_factory=list)
+
+    def minutes(self, kind: str) -> int:
+        return sum(s.minutes for s in self.slots if s.kind == kind)
+
+    @property
+    def chapters(self) -> list[str]:
+        return [s.title for s in self.slots if s.kind == "chapter"]
+
+    def _footer(self) -> str:
+        end = self.slots[-1].start + self.slots[-1].minutes if self.slots else 0
+        lunch = self.minutes("lunch")
+        text = (f"{self.minutes('chapter')} minutes of teaching and {self.minutes('break')} of breaks"
+                + (f", plus {lunch} for lunch" if lunch else "") + f" (budget {self.budget}); ends at {_clock(end)}.")
+        if self.left_out:
+            text += " Left for self-study: " + "; ".join(ch.title for ch in self.left_out) + "."
+        return text
+
+    def markdown(self) -> str:
+        rows = ["| Time | Session | Minutes |", "|---|---|---|"]
+        for s in self.slots:
+            title = s.title if s.kind == "chapter" else f"*{s.title}*"
+            rows.append(f"| {_clock(s.start)}–{_clock(s.start + s.minutes)} | {title} | {s.minutes} |")
+        return "\n".join(rows + ["", self._footer()])
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown()
+
+    def __repr__(self) -> str:
+        lines = [f"{_clock(s.start)}-{_clock(s.start + s.minutes)}  {s.title} ({s.minutes} min)" for s in self.slots]
+        return "\n".join(lines + [self._footer()])
+
+
+def schedule(total_minutes: int, *, start: str = "09:00", chapters: list[str] | None = None,
+             block: int = BLOCK, break_minutes: int = BREAK, lunch_minutes: int = 0,
+             course: Course | None = None) -> Schedule:
+    """Fit chapters, in book order, into ``total_minutes`` of teaching plus breaks.
+
+    A break comes before a chapter that would make the current block longer than ``block``
+    minutes. With ``lunch_minutes`` > 0 the first such pause after 45% of the day is a lunch
+    (not counted in ``total_minutes``). Chapters stay in order: once one does not fit, it and
+    the rest are left out. ``chapters``: ids (``"04_lstm"``) to pick a track; default all chapters.
+    """
+    course = course or load_course()
+    pool = [ch for ch in course.chapters if ch.kind == "chapter"]
+    if chapters is not None:
+        pool = [course.chapter(c) for c in chapters]
+    hours, mins = (int(part) for part in start.split(":"))
+    clock = hours * 60 + mins
+    used, since_break, lunch_due = 0, 0, lunch_minutes > 0
+    slots: list[Slot] = []
+    for i, ch in enumerate(pool):
+        pause = None
+        if since_break and since_break + ch.minutes > block:
+            pause = "lunch" if lunch_due and used >= LUNCH_AFTER * total_minutes else "break"
+        cost = ch.minutes + (break_minutes if pause == "break" else 0)
+        if used + cost > total_minutes:
+            return Schedule(total_minutes, slots, pool[i:])
+        if pause:
+            length = lunch_minutes if pause == "lunch" else break_minutes
+            slots.append(Slot(clock, length, "Lunch" if pause == "lunch" else "Break", pause))
+            clock, since_break, lunch_due = clock + length, 0, lunch_due and pause != "lunch"
+        slots.append(Slot(clock, ch.minutes, ch.title, "chapter"))
+        clock, used, since_break = clock + ch.minutes, used + cost, since_break + ch.minutes
+    return Schedule(total_minutes, slots, [])
+
+
+# --- what the chapter notebooks contain ----------------------------------------------------------
+
+@dataclass
+class Exercise:
+    chapter: str
+    label: str  # "4.2"
+    title: str
+    prompt: str
+    kinds: list[str] = field(default_factory=list)  # "implement", "predict", "explain"
+    answers: list[str] = field(default_factory=list)  # model answers (Markdown)
+
+
+def _solution_kind(source: str) -> str:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return "implement"
+    defines = any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) for n in tree.body)
+    return "implement" if defines else "predict"
+
+
+def exercises(course: Course | None = None) -> list[Exercise]:
+    """Every ``### Exercise N.k — title`` of the existing chapter notebooks, in book order."""
+    course = course or load_course()
+    found: list[Exercise] = []
+    for ch in course.chapters:
+        path = course.root / ch.notebook
+        if ch.kind != "chapter" or not path.is_file():
+            continue
+        current = None
+        for cell in nbformat.read(path, as_version=4).cells:
+            heading = EXERCISE_HEADING.search(cell.source) if cell.cell_type == "markdown" else None
+            if heading:
+                prompt = cell.source[heading.end():].strip()
+                current = Exercise(ch.title, heading.group(1), (heading.group(2) or "").strip(), prompt)
+                found.append(current)
+            elif current is not None and SOLUTION in tags(cell):
+                kind = _solution_kind(cell.source)
+                current.kinds += [kind] if kind not in current.kinds else []
+            elif current is not None and MODEL_ANSWER in tags(cell):
+                current.kinds += ["explain"] if "explain" not in current.kinds else []
+                current.answers.append(cell.source.strip())
+    return found
+
+
+def exercises_markdown(course: Course | None = None) -> str:
+    found = exercises(course)
+    if not found:
+        return "No chapter notebook has exercises yet."
+    rows = ["| Chapter | Exercise | Kind |", "|---|---|---|"]
+    rows += [f"| {e.chapter} | {e.label} {e.title} | {', '.join(e.kinds) or '–'} |" for e in found]
+    return "\n".join(rows)
+
+
+def model_answers_markdown(course: Course | None = None) -> str:
+    """The prompt and model answer of every "explain" exercise, as Markdown (no headings)."""
+    parts = []
+    for e in exercises(course):
+        for answer in e.answers:
+            quoted = "\n".join("> " + line if line else ">" for line in e.prompt.splitlines())
+            parts.append(f"**Exercise {e.label} — {e.title}** ({e.chapter})\n\n{quoted}\n\n{answer}")
+    return "\n\n---\n\n".join(parts) if parts else "No chapter notebook has an \"explain\" exercise yet."
+
+
+def pitfalls_markdown() -> str:
+    """The hint of every Mistake the checkers recognise, grouped by checker module."""
+    groups = registered_mistakes()
+    if not groups:
+        return "No checker module has registered any mistakes yet."
+    parts = []
+    for module, mistakes in groups.items():
+        doc = (sys.modules[module].__doc__ or "").strip().splitlines()
+        heading = f"**`{module.removeprefix('course_utils.')}`**" + (f" — {doc[0]}" if doc else "")
+        parts.append(heading + "\n\n" + "\n".join(f"- {m.hint}" for m in mistakes))
+    return "\n\n".join(parts)
+
+
+# --- how to run it --------------------------------------------------------------------------------
+
+def github_slug(repository: str) -> str | None:
+    found = re.match(r"https://github\.com/([\w.-]+/[\w.-]+?)(?:\.git)?/?$", repository)
+    return found.group(1) if found else None
+
+
+def run_options_markdown(course: Course | None = None) -> str:
+    """Binder, Colab and local instructions with links built from ``book.toml``'s repository."""
+    course = course or load_course()
+    repo, branch, slug = course.repository, course.branch, github_slug(course.repository)
+    name = repo.rstrip("/").removesuffix(".git").rsplit("/", 1)[-1]
+    lines = ["**Local (recommended for a workshop room).** Clone the repository and run `make lab`: "
+             "it builds `.venv` from `pyproject.toml` and opens JupyterLab on `notebooks/`.", "",
+             f"```\ngit clone {repo}\ncd {name}\nmake lab\n```", ""]
+    if slug is None:
+        return "\n".join(lines + [f"Binder and Colab links need a GitHub repository; `{repo}` is not one."])
+    binder = f"https://mybinder.org/v2/gh/{slug}/{branch}?urlpath=lab/tree/notebooks"
+    lines += [f"**Binder (nothing to install).** [Launch the course on Binder]({binder}). Binder builds the "
+              "environment from `environment.yml`; the first launch takes several minutes, so open the link "
+              "once before the workshop to warm it up. An idle session is shut down and its files are lost, "
+              "so learners should download the notebooks they want to keep.", "",
+              "**Google Colab.** Each link below opens one chapter. Colab has neither the course package nor "
+              "its data, so learners first add and run a cell with these lines (it installs the pinned "
+              "packages and takes a few minutes):", "",
+              f"```\n!git clone --depth 1 --branch {branch} {repo}\n%cd {name}/notebooks\n"
+              "!pip install --quiet -e ..\n```", ""]
+    lines += [f"- [{ch.title}](https://colab.research.google.com/github/{slug}/blob/{branch}/{ch.notebook})"
+              for ch in course.chapters if ch.kind == "chapter"]
+    return "\n".join(lines)
+
+
+def show(markdown: str) -> None:
+    """Display Markdown in Jupyter (guide cells call this with the functions above)."""
+    from IPython.display import Markdown, display
+    display(Markdown(markdown))
+
+
+# --- command line -----------------------------------------------------------------------------------
+
+def _student(args) -> int:
+    started = time.perf_counter()
+    edition = student_edition.build(args.out)
+    print(edition.summary())
+    for path in edition.notebooks if args.execute else []:
+        student_edition.execute(path)
+        print(f"  ran {path.name} without errors")
+    print(f"done in {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m course_utils.workshop", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    student = sub.add_parser("student", help="write the student edition (solutions replaced by stubs)")
+    student.add_argument("--out", default="_build/student", help="output folder (default: %(default)s)")
+    student.add_argument("--execute", action="store_true", help="also run every student notebook")
+    plan = sub.add_parser("schedule", help="print a workshop schedule")
+    plan.add_argument("--minutes", type=int, default=HALF_DAY)
+    plan.add_argument("--start", default="09:00")
+    plan.add_argument("--lunch", type=int, default=0, help="lunch minutes (0: none)")
+    args = parser.parse_args(argv)
+    if args.command == "student":
+        return _student(args)
+    print(repr(schedule(args.minutes, start=args.start, lunch_minutes=args.lunch)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

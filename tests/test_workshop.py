@@ -1,0 +1,334 @@
+"""Workshop tooling: solution stubs, the student edition, schedules and the instructor guide's content.
+
+SLOW: ``test_slow_student_edition_of_chapter_runs_end_to_end`` executes the student edition of
+every chapter listed in book.toml (each up to 60 s), two kernels at a time.
+"""
+from __future__ import annotations
+
+import ast
+import textwrap
+from concurrent.futures import ThreadPoolExecutor
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from course_utils import student_edition, workshop
+from course_utils.course import load_course, parse_course
+from course_utils.student_edition import leaks, stub_source
+
+EXECUTION_TIMEOUT = 120  # seconds per cell when running a student notebook
+POOL = 2  # notebooks executed at once (the machine has two cores)
+NOT_ATTEMPTED = "not attempted yet"
+
+SOLUTION = '''\
+import numpy as np
+
+
+def layer(x, W,
+          b):
+    """One tanh layer: h = tanh(x @ W.T + b).
+
+    x: (B, D), W: (H, D), b: (H,) -> h: (B, H)
+    """
+    pre_activation = x @ W.T + b  # the affine part
+    return np.tanh(pre_activation)
+'''
+CHECK = '''\
+import numpy as np
+from course_utils.exercises import check_function, check_value
+rng = np.random.default_rng(0)
+cases = [((rng.normal(size=(2, 3)), rng.normal(size=(4, 3)), rng.normal(size=4)), {})]
+check_function(layer, lambda x, W, b: np.tanh(x @ W.T + b), cases, name="layer")'''
+MODEL_ANSWER = "**Model answer.** The state carries the past forward through every single step."
+INSTRUCTOR_NOTE = "Instructor: give the room five minutes for this exercise before showing anything."
+
+
+def tagged(cell, *tags):
+    cell.metadata["tags"] = list(tags)
+    return cell
+
+
+def fixture_notebook(number: int, title: str):
+    executed = new_code_cell("print('the rest of the chapter ran')", execution_count=3,
+                             outputs=[new_output("stream", name="stdout", text="the rest of the chapter ran\n")])
+    return new_notebook(cells=[
+        new_markdown_cell(f"# {number}. {title}"),
+        executed,
+        tagged(new_markdown_cell(INSTRUCTOR_NOTE), "instructor"),
+        new_markdown_cell("## Exercises"),
+        new_markdown_cell(f"### Exercise {number}.1 — A tanh layer\n\nWrite `layer(x, W, b)`."),
+        tagged(new_code_cell(SOLUTION), "solution"),
+        new_code_cell(CHECK),
+        new_markdown_cell(f"### Exercise {number}.2 — Predict\n\nWhat is tanh(0)?"),
+        tagged(new_code_cell("answer = 0.0 + 0.0  # zero in, zero out"), "solution"),
+        new_code_cell('from course_utils.exercises import check_value\ncheck_value(answer, 0.0, name="answer")'),
+        new_markdown_cell(f"### Exercise {number}.3 — Explain\n\nWhy does the RNN need a state?"),
+        tagged(new_markdown_cell(MODEL_ANSWER), "model-answer"),
+        new_markdown_cell("## References"),
+    ])
+
+
+BOOK = '''
+title = "Fixture course"
+authors = ["Tests"]
+description = "A course made by the tests."
+repository = "https://github.com/example/fixture-course"
+branch = "trunk"
+{chapters}
+'''
+CHAPTER = '''
+[[chapters]]
+notebook = "notebooks/{id}.ipynb"
+title = "{title}"
+minutes = {minutes}
+objectives = ["First objective.", "Second objective."]
+{extra}
+'''
+FIXTURE_CHAPTERS = [("00_intro", "Intro", 20, ""), ("01_first", "First steps", 45, ""),
+                    ("02_missing", "Not written yet", 30, ""), ("guide", "Guide", 15, 'kind = "guide"')]
+
+
+@pytest.fixture
+def course(tmp_path):
+    chapters = "".join(CHAPTER.format(id=i, title=t, minutes=m, extra=e) for i, t, m, e in FIXTURE_CHAPTERS)
+    (tmp_path / "book.toml").write_text(BOOK.format(chapters=chapters))
+    (tmp_path / "notebooks" / "data").mkdir(parents=True)
+    (tmp_path / "notebooks" / "data" / "series.csv").write_text("t,y\n0,1\n")
+    for number, (chapter_id, title, _, _) in enumerate(FIXTURE_CHAPTERS):
+        if chapter_id != "02_missing":
+            nbformat.write(fixture_notebook(number, title), tmp_path / "notebooks" / f"{chapter_id}.ipynb")
+    return parse_course((tmp_path / "book.toml").read_text(), tmp_path)
+
+
+# --- stubs ---------------------------------------------------------------------------------------
+
+def test_stub_keeps_imports_signature_and_docstring_and_raises_with_the_exercise_label():
+    stub = stub_source(SOLUTION, "4.1")
+    assert stub == textwrap.dedent('''\
+        import numpy as np
+
+
+        def layer(x, W,
+                  b):
+            """One tanh layer: h = tanh(x @ W.T + b).
+
+            x: (B, D), W: (H, D), b: (H,) -> h: (B, H)
+            """
+            raise NotImplementedError("Exercise 4.1: your code here")
+        ''')
+    namespace = {}
+    exec(stub, namespace)
+    with pytest.raises(NotImplementedError, match="Exercise 4.1: your code here"):
+        namespace["layer"](1, 2, 3)
+    assert namespace["layer"].__doc__.startswith("One tanh layer")
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("answer = 0.25", "answer = ...  # your prediction\n"),
+    ("a, b = 1, 2", "a, b = ..., ...  # your prediction\n"),
+    ("c = d = 3 * 4", "c = d = ...  # your prediction\n"),
+    ("n: int = 5", "n: int = ...  # your prediction\n"),
+    ("x = 1\nprint(x)\nfor i in range(3):\n    x += i", "x = ...  # your prediction\n"),
+    ("print('only an expression')", "# Exercise 1.2: your code here\n"),
+    ("%timeit f()", "# Exercise 1.2: your code here\n"),
+    ("def f(a): return a + 1", "def f(a):\n    raise NotImplementedError('Exercise 1.2: your code here')\n"),
+    ("@cache\ndef f(a):\n    # the trick: double it\n    return 2 * a",
+     '@cache\ndef f(a):\n    raise NotImplementedError("Exercise 1.2: your code here")\n'),
+])
+def test_stub_of_values_one_liners_comments_and_magics(source, expected):
+    assert stub_source(source, "1.2") == expected
+
+
+def test_stub_of_a_class_keeps_its_docstring_and_stubs_every_method():
+    source = textwrap.dedent('''\
+        class Model:
+            """A model."""
+            size = 4
+
+            def __init__(self, n):
+                self.n = n * self.size
+
+            def forward(self, x):
+                """Run it."""
+                return x * self.n
+        ''')
+    stub = stub_source(source, "7.1")
+    tree = ast.parse(stub)
+    assert "self.n = n * self.size" not in stub and "return x * self.n" not in stub
+    assert [n.name for n in tree.body[0].body if isinstance(n, ast.FunctionDef)] == ["__init__", "forward"]
+    namespace = {}
+    exec(stub, namespace)
+    with pytest.raises(NotImplementedError, match="Exercise 7.1"):
+        namespace["Model"](3)
+
+
+# --- the student edition -----------------------------------------------------------------------
+
+def test_student_edition_stubs_solutions_removes_hidden_cells_and_clears_outputs(course, tmp_path):
+    edition = student_edition.build(tmp_path / "student", course=course)
+    assert [p.name for p in edition.notebooks] == ["00_intro.ipynb", "01_first.ipynb"]  # guide left out
+    assert edition.missing == ["notebooks/02_missing.ipynb"] and edition.exercises == 4
+    nb = nbformat.read(tmp_path / "student" / "notebooks" / "01_first.ipynb", as_version=4)
+    sources = [c.source for c in nb.cells]
+    assert MODEL_ANSWER not in sources and INSTRUCTOR_NOTE not in sources
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in nb.cells if c.cell_type == "code")
+    stubs = [c for c in nb.cells if "exercise" in c.metadata.get("tags", [])]
+    assert [c.source.splitlines()[-1].strip() for c in stubs] == [
+        'raise NotImplementedError("Exercise 1.1: your code here")', "answer = ...  # your prediction"]
+    assert not any("solution" in c.metadata.get("tags", []) for c in nb.cells)
+    assert (tmp_path / "student" / "notebooks" / "data" / "series.csv").read_text() == "t,y\n0,1\n"
+    assert (tmp_path / "student" / "book.toml").is_file()
+    original = nbformat.read(course.root / "notebooks" / "01_first.ipynb", as_version=4)
+    assert leaks(original, nb) == []
+
+
+def test_leak_check_catches_a_solution_line_left_in_the_edition(course, tmp_path):
+    original = nbformat.read(course.root / "notebooks" / "01_first.ipynb", as_version=4)
+    student, _ = student_edition.student_notebook(original, 1)
+    student.cells.append(new_code_cell("pre_activation = x @ W.T + b  # the affine part"))
+    student.cells.append(new_markdown_cell(MODEL_ANSWER))
+    assert leaks(original, student) == ["pre_activation = x @ W.T + b  # the affine part", MODEL_ANSWER]
+
+
+def test_student_edition_rebuilds_its_own_folder_but_refuses_a_foreign_one(course, tmp_path):
+    out = tmp_path / "student"
+    student_edition.build(out, course=course)
+    (out / "stale.txt").write_text("old")
+    student_edition.build(out, course=course)
+    assert not (out / "stale.txt").exists()
+    foreign = tmp_path / "my_work"
+    foreign.mkdir()
+    (foreign / "thesis.tex").write_text("precious")
+    with pytest.raises(FileExistsError, match="not a student edition"):
+        student_edition.build(foreign, course=course)
+    assert (foreign / "thesis.tex").read_text() == "precious"
+
+
+def test_student_notebook_runs_end_to_end_and_checkers_say_not_attempted(course, tmp_path):
+    edition = student_edition.build(tmp_path / "student", course=course)
+    nb = student_edition.execute(edition.notebooks[1], timeout=EXECUTION_TIMEOUT)
+    assert_checks_not_attempted(nb)
+
+
+def assert_checks_not_attempted(nb):
+    cells = nb.cells
+    checks = [cells[i + 1] for i, c in enumerate(cells[:-1]) if "exercise" in c.metadata.get("tags", [])]
+    for cell in checks:
+        text = "".join(o.get("text", "") + o.get("data", {}).get("text/plain", "") for o in cell.outputs)
+        assert NOT_ATTEMPTED in text, f"check cell did not say {NOT_ATTEMPTED!r}:\n{cell.source}\n{text}"
+
+
+# --- the real course: every chapter listed in book.toml --------------------------------------------
+
+REAL = load_course()
+CHAPTERS = [ch for ch in REAL.chapters if ch.kind == "chapter"]
+
+
+@pytest.fixture(scope="module")
+def real_edition(tmp_path_factory):
+    return student_edition.build(tmp_path_factory.mktemp("student"), course=REAL)
+
+
+def _existing(chapter):
+    if not (REAL.root / chapter.notebook).is_file():
+        pytest.skip(f"{chapter.notebook} does not exist yet (test_course reports missing notebooks)")
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda ch: ch.id)
+def test_student_edition_of_chapter_reveals_no_solution_line(chapter, real_edition):
+    _existing(chapter)
+    original = nbformat.read(REAL.root / chapter.notebook, as_version=4)
+    student = nbformat.read(real_edition.out / chapter.notebook, as_version=4)
+    assert leaks(original, student) == []
+
+
+@pytest.fixture(scope="module")
+def executed_editions(request, real_edition):
+    """Run, POOL at a time, the student notebooks whose test was selected; futures by chapter id."""
+    wanted = {item.callspec.id for item in request.session.items
+              if item.originalname == "test_slow_student_edition_of_chapter_runs_end_to_end"}
+    pool = ThreadPoolExecutor(POOL)
+    futures = {ch.id: pool.submit(student_edition.execute, real_edition.out / ch.notebook, EXECUTION_TIMEOUT)
+               for ch in CHAPTERS if ch.id in wanted and (real_edition.out / ch.notebook).is_file()}
+    yield futures
+    pool.shutdown(wait=True)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda ch: ch.id)
+def test_slow_student_edition_of_chapter_runs_end_to_end(chapter, executed_editions):
+    _existing(chapter)
+    assert_checks_not_attempted(executed_editions[chapter.id].result())
+
+
+# --- schedules -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("budget, lunch", [(workshop.HALF_DAY, 0), (workshop.FULL_DAY, workshop.LUNCH)])
+def test_schedule_fits_the_budget_keeps_book_order_and_breaks_long_blocks(budget, lunch):
+    plan = workshop.schedule(budget, lunch_minutes=lunch, course=REAL)
+    assert plan.minutes("chapter") + plan.minutes("break") <= budget
+    titles = [ch.title for ch in CHAPTERS]
+    assert plan.chapters == titles[:len(plan.chapters)]
+    assert [ch.title for ch in plan.left_out] == titles[len(plan.chapters):]
+    assert all(a.start + a.minutes == b.start for a, b in zip(plan.slots, plan.slots[1:]))
+    block = 0
+    for slot in plan.slots:
+        block = 0 if slot.kind != "chapter" else block + slot.minutes
+        assert block <= max(workshop.BLOCK, slot.minutes)
+    assert plan.minutes("lunch") == lunch
+
+
+def test_full_day_covers_more_than_half_day_and_starts_on_time():
+    half, full = (workshop.schedule(m, course=REAL, start="08:30") for m in (workshop.HALF_DAY, workshop.FULL_DAY))
+    assert len(full.chapters) > len(half.chapters) >= 2
+    assert half.markdown().splitlines()[2].startswith("| 08:30–")
+
+
+def test_schedule_of_a_chosen_track_and_of_too_little_time(course):
+    plan = workshop.schedule(70, chapters=["01_first", "00_intro"], course=course)
+    assert plan.chapters == ["First steps", "Intro"] and not plan.left_out
+    assert "ends at 10:05" in repr(plan)
+    assert workshop.schedule(10, course=course).chapters == []
+
+
+# --- the guide's generated content ------------------------------------------------------------------
+
+def test_run_options_build_binder_and_colab_links_from_book_toml(course):
+    text = workshop.run_options_markdown(course)
+    assert "https://mybinder.org/v2/gh/example/fixture-course/trunk?urlpath=lab/tree/notebooks" in text
+    assert ("https://colab.research.google.com/github/example/fixture-course/blob/trunk/notebooks/01_first.ipynb"
+            in text)
+    assert "guide.ipynb" not in text and "make lab" in text
+
+
+def test_run_options_without_github_say_so(course):
+    gitlab = parse_course((course.root / "book.toml").read_text().replace(
+        "https://github.com/example", "https://gitlab.com/example"), course.root)
+    assert "need a GitHub repository" in workshop.run_options_markdown(gitlab)
+
+
+def test_exercises_and_model_answers_are_collected_from_the_notebooks(course):
+    found = workshop.exercises(course)
+    assert [(e.label, e.kinds) for e in found] == [
+        ("0.1", ["implement"]), ("0.2", ["predict"]), ("0.3", ["explain"]),
+        ("1.1", ["implement"]), ("1.2", ["predict"]), ("1.3", ["explain"])]
+    answers = workshop.model_answers_markdown(course)
+    assert answers.count(MODEL_ANSWER) == 2 and "> Why does the RNN need a state?" in answers
+    assert "| First steps | 1.2 Predict | predict |" in workshop.exercises_markdown(course)
+
+
+def test_pitfalls_list_the_hints_registered_by_checker_modules(monkeypatch):
+    import sys
+    import types
+
+    module = types.ModuleType("course_utils.check.fixture_pitfalls")
+    module.__doc__ = "Checkers for the fixture chapter."
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    exec("from course_utils.exercises import Mistake\nM = Mistake('scale by 1/T, not T.', abs)", module.__dict__)
+    text = workshop.pitfalls_markdown()
+    assert "**`check.fixture_pitfalls`** — Checkers for the fixture chapter.\n\n- scale by 1/T, not T." in text
+
+
+def test_command_line_schedule_prints_a_plain_text_plan(capsys):
+    assert workshop.main(["schedule", "--minutes", "60"]) == 0
+    assert "09:00-09:20  Introduction and notation (20 min)" in capsys.readouterr().out
