@@ -97,3 +97,36 @@ def plot_lag_profile(ax, lags, values, *, label: str = "", color=None, bound=Non
     if bound is not None:
         ax.semilogy(lags, clip(bound), color=line.get_color(), ls="--", lw=1.2)
     return line
+
+
+# --- Chapters 4-5 (gated cells): gate activations over time -------------------------------------
+
+def gate_heatmaps(panels, *, title: str, xlabel: str = "time step t", marks=(), height: float = 1.5):
+    """One heatmap per panel, stacked and sharing the time axis: hidden units on y, time on x.
+
+    panels: ``{"label": array (T, H)}``, e.g. ``{"input gate i": i[:, 0], "cell state C": c[:, 0]}``.
+    Panels whose values lie in [0, 1] (sigmoid gates) share the scale 0..1 (viridis); the others
+    (tanh candidate, cell state) get a symmetric diverging scale centred on 0.
+    marks: time steps to flag with a triangle above the top panel (e.g. where the input matters).
+    Returns the Figure (the caller shows or closes it).
+    """
+    fig, axes = plt.subplots(len(panels), 1, sharex=True, squeeze=False,
+                             figsize=(FIGSIZE[0], 0.4 + height * len(panels)))
+    for ax, (name, values) in zip(axes[:, 0], panels.items()):
+        values = np.asarray(values, dtype=float)
+        if values.min() >= 0.0 and values.max() <= 1.0:
+            style = dict(cmap="viridis", vmin=0.0, vmax=1.0)
+        else:
+            bound = max(float(np.abs(values).max()), 1e-12)
+            style = dict(cmap="RdBu_r", vmin=-bound, vmax=bound)
+        image = ax.imshow(values.T, aspect="auto", interpolation="nearest", origin="lower", **style)
+        ax.grid(False)
+        ax.set_ylabel(f"{name}\nunit", fontsize=9)
+        fig.colorbar(image, ax=ax, pad=0.02)
+    top = axes[0, 0]
+    for t in marks:
+        top.plot([t], [1.02], marker="v", color="crimson", markersize=8, clip_on=False,
+                 transform=top.get_xaxis_transform())
+    top.set_title(title)
+    axes[-1, 0].set_xlabel(xlabel)
+    return fig
