@@ -1,0 +1,173 @@
+"""Synthetic long-range-memory benchmarks, generated on the fly (no downloads), with their baselines.
+
+All generators are vectorised, seeded through a ``torch.Generator`` (or an int seed) and return
+**batch-first** torch tensors, ready for :class:`course_utils.models.SequenceModel`:
+
+=====================  ===========================  ==========================================
+task                   inputs                       targets
+=====================  ===========================  ==========================================
+adding, ``"le"``       ``x: (B, T, 2)`` float32      ``y: (B, 1)`` = X1 + X2
+adding, ``"hochreiter"`` ``x: (B, T, 2)`` float32    ``y: (B, 1)`` = 0.5 + (X1 + X2) / 4
+copy / delayed recall  ``x: (B, 2K + T)`` int64      ``y: (B, 2K + T)`` int64, ``IGNORE`` where not scored
+=====================  ===========================  ==========================================
+
+``x[..., 0]`` holds the values, ``x[..., 1]`` the markers. Use ``x.transpose(0, 1)`` for the
+time-major ``(T, B, D)`` layout of the from-scratch chapters.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+
+VARIANTS = ("le", "hochreiter")
+IGNORE = -100                      # target id skipped by cross_entropy(ignore_index=-100)
+SOLVED_TOLERANCE = 0.04            # Hochreiter & Schmidhuber: |error| < 0.04 counts as solved
+BASELINE_PREDICTION = {"le": 1.0, "hochreiter": 0.5}     # E[y]: the best constant prediction
+BASELINE_MSE = {"le": 1 / 6, "hochreiter": 1 / 24}       # Var(y) = MSE of predicting E[y]
+
+
+def _generator(generator) -> torch.Generator:
+    if generator is None:
+        return torch.Generator().manual_seed(0)
+    if isinstance(generator, torch.Generator):
+        return generator
+    if isinstance(generator, int) and not isinstance(generator, bool):
+        return torch.Generator().manual_seed(generator)
+    raise TypeError(f"generator must be a torch.Generator, an int seed or None, got {type(generator).__name__}")
+
+
+def _positive(value, name: str, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return value
+
+
+def adding_problem(batch: int, length: int, variant: str = "le", generator=None,
+                   positions: str = "uniform") -> tuple[torch.Tensor, torch.Tensor]:
+    """One batch of the adding problem: ``x: (B, T, 2)``, ``y: (B, 1)``, both float32.
+
+    ``variant="le"`` (Le, Jaitly & Hinton 2015): values U[0, 1], two distinct positions marked 1,
+    target X1 + X2. ``positions="uniform"`` draws both anywhere in the sequence (Le et al.);
+    ``"halves"`` puts one in each half (Arjovsky et al. 2016), so the first is at least T/2 back.
+
+    ``variant="hochreiter"`` (Hochreiter & Schmidhuber 1997, at fixed length T): values U[-1, 1];
+    X1 is marked among the first 10 steps, X2 among the first T/2 - 1 other steps; the first and
+    last markers are -1 unless marked; X1 is set to 0 if it sits at step 1;
+    target 0.5 + (X1 + X2) / 4. ``positions`` is ignored.
+    """
+    B = _positive(batch, "batch")
+    if variant not in VARIANTS:
+        raise ValueError(f"variant must be one of {VARIANTS}, got {variant!r}")
+    if positions not in ("uniform", "halves"):
+        raise ValueError(f"positions must be 'uniform' or 'halves', got {positions!r}")
+    T = _positive(length, "length", minimum=2 if variant == "le" else 6)
+    g = _generator(generator)
+    rows = torch.arange(B)
+    if variant == "le":
+        values = torch.rand(B, T, generator=g)
+        if positions == "halves":
+            half = T // 2
+            first = torch.randint(0, half, (B,), generator=g)
+            second = torch.randint(half, T, (B,), generator=g)
+        else:  # two distinct positions, uniform over all ordered pairs
+            first = torch.randint(0, T, (B,), generator=g)
+            second = torch.randint(0, T - 1, (B,), generator=g)
+            second = second + (second >= first).long()
+        markers = torch.zeros(B, T)
+    else:
+        values = 2 * torch.rand(B, T, generator=g) - 1
+        first = torch.randint(0, min(10, T // 2 - 1), (B,), generator=g)
+        second = torch.randint(0, T // 2 - 2, (B,), generator=g)          # among T/2 - 1 minus X1
+        second = second + (second >= first).long()
+        values[rows, first] = torch.where(first == 0, 0.0, values[rows, first])
+        markers = torch.zeros(B, T)
+        markers[:, 0] = -1
+        markers[:, -1] = -1
+    markers[rows, first] = 1.0
+    markers[rows, second] = 1.0
+    total = values[rows, first] + values[rows, second]
+    y = total if variant == "le" else 0.5 + total / 4
+    return torch.stack([values, markers], dim=-1), y.unsqueeze(1)
+
+
+def adding_batches(length: int, batch: int = 64, variant: str = "le", positions: str = "uniform"):
+    """A ``batch_fn(step, rng)`` for :func:`course_utils.training.train` drawing fresh adding batches."""
+    def batch_fn(step, rng):
+        return adding_problem(batch, length, variant, rng, positions)
+    return batch_fn
+
+
+def constant_solved_fraction(tolerance: float = SOLVED_TOLERANCE, zero_rule: bool = True) -> float:
+    """Fraction of Hochreiter-Schmidhuber sequences 'solved' by always predicting 0.5.
+
+    The error is |X1 + X2| / 4, so it is solved when |S| < a with a = 4 * tolerance. For X1, X2
+    independent U[-1, 1], S = X1 + X2 has the triangular density (2 - |s|) / 4 on [-2, 2], so
+    P(|S| < a) = 1 - (2 - a)^2 / 4  (= 0.1536 for a = 0.16). With ``zero_rule``, X1 = 0 with
+    probability 1/10 (it sits at step 1), and then P(|X2| < a) = a applies instead.
+    """
+    a = 4 * tolerance
+    if not 0 < a <= 2:
+        raise ValueError(f"tolerance must be in (0, 0.5], got {tolerance!r}")
+    p = 1 - (2 - a) ** 2 / 4
+    return 0.9 * p + 0.1 * a if zero_rule else p
+
+
+def solved_fraction(prediction: torch.Tensor, target: torch.Tensor, tolerance: float = SOLVED_TOLERANCE) -> float:
+    """Fraction of sequences with |prediction - target| < tolerance (shapes must match)."""
+    if prediction.shape != target.shape:
+        raise ValueError(f"prediction has shape {tuple(prediction.shape)} but target has shape "
+                         f"{tuple(target.shape)}: expected equal shapes")
+    return float(((prediction - target).abs() < tolerance).float().mean())
+
+
+def copy_task(batch: int, delay: int, n_symbols: int = 8, length: int = 10, generator=None,
+              recall_only: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
+    """Copy / delayed recall (Arjovsky, Shah & Bengio 2016): remember ``length`` symbols for ``delay`` steps.
+
+    Token ids: 0 = blank, 1..n_symbols = symbols, n_symbols + 1 = the 'recall now' marker
+    (vocabulary size n_symbols + 2, see :func:`copy_vocab_size`). With K = length, T = delay:
+
+    - ``x: (B, 2K + T)``: K random symbols, T - 1 blanks, the marker, K blanks;
+    - ``y: (B, 2K + T)``: the K symbols at the last K steps. Everywhere else ``y`` is ``IGNORE``
+      (``recall_only=True``, only recall is scored) or 0 = blank (``recall_only=False``, the
+      original task where the blanks must be output too).
+    """
+    B, T = _positive(batch, "batch"), _positive(delay, "delay")
+    K, n = _positive(length, "length"), _positive(n_symbols, "n_symbols")
+    g = _generator(generator)
+    symbols = torch.randint(1, n + 1, (B, K), generator=g)
+    x = torch.zeros(B, 2 * K + T, dtype=torch.int64)
+    x[:, :K] = symbols
+    x[:, K + T - 1] = n + 1
+    y = torch.full_like(x, IGNORE if recall_only else 0)
+    y[:, -K:] = symbols
+    return x, y
+
+
+def copy_vocab_size(n_symbols: int = 8) -> int:
+    """Blank + symbols + marker."""
+    return n_symbols + 2
+
+
+def copy_baseline(n_symbols: int = 8, length: int = 10, delay: int | None = None,
+                  recall_only: bool = True) -> float:
+    """Mean cross-entropy (nats per scored step) of the best memoryless guess.
+
+    Recall only: a uniform guess over the symbols costs log(n_symbols) per recalled step.
+    Whole sequence (``recall_only=False``, needs ``delay``): blanks are predictable for free, so the
+    average is K log(n_symbols) / (2K + T) (Arjovsky et al.'s 10 log 8 / (T + 20)).
+    """
+    per_symbol = math.log(_positive(n_symbols, "n_symbols"))
+    if recall_only:
+        return per_symbol
+    if delay is None:
+        raise ValueError("delay is needed for the whole-sequence baseline (recall_only=False)")
+    return length * per_symbol / (2 * length + delay)
+
+
+def copy_batches(delay: int, batch: int = 64, n_symbols: int = 8, length: int = 10, recall_only: bool = True):
+    """A ``batch_fn(step, rng)`` for :func:`course_utils.training.train` drawing fresh copy-task batches."""
+    def batch_fn(step, rng):
+        return copy_task(batch, delay, n_symbols, length, rng, recall_only)
+    return batch_fn
