@@ -22,3 +22,4 @@ module level: creating them registers their hints for the instructor guide. Give
 """
 from .rnn import *  # noqa: F401,F403  (chapters 1-3)
 from .applications import *  # noqa: F401,F403  (chapters 8-9)
+from .memory import *  # noqa: F401,F403  (chapter 6)
