@@ -21,5 +21,6 @@ module level: creating them registers their hints for the instructor guide. Give
 ``__all__`` listing only its checkers, then add its import line below (one per module).
 """
 from .rnn import *  # noqa: F401,F403  (chapters 1-3)
+from .language import *  # noqa: F401,F403  (chapter 7)
 from .applications import *  # noqa: F401,F403  (chapters 8-9)
 from .memory import *  # noqa: F401,F403  (chapter 6)

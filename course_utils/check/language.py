@@ -1,0 +1,127 @@
+"""Checkers for Chapter 7 (language: character models and classification).
+
+=================================  =============================================================
+checker                            the learner's answer
+=================================  =============================================================
+``perplexity(fn)``                 ``fn(logits (N, V), targets (N,)) -> float``, exp of the mean
+                                   cross-entropy in nats
+``softmax_temperature(fn)``        ``fn(logits (..., V), temperature) -> probabilities (..., V)``
+``uniform_perplexity(value)``      a number: the perplexity of the uniform model over the
+                                   course corpus's characters
+=================================  =============================================================
+
+The references are in :mod:`course_utils.text`; every :class:`Mistake` below is a deliberately
+wrong version whose output, when the learner's matches it, earns the learner its hint.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..exercises import Feedback, Mistake, check_function, check_value
+from ..text import Vocab, load_python_corpus, softmax_with_temperature
+
+__all__ = ["perplexity", "softmax_temperature", "uniform_perplexity"]
+
+
+def _log_softmax(logits):
+    z = np.asarray(logits, dtype=np.float64)
+    z = z - z.max(axis=-1, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+
+
+def _nll(logits, targets):
+    """-log p(target) per row, (N,)."""
+    return -_log_softmax(logits)[np.arange(len(targets)), np.asarray(targets)]
+
+
+def _perplexity_ref(logits, targets):
+    return float(np.exp(_nll(logits, targets).mean()))
+
+
+def _perplexity_cases():
+    rng = np.random.default_rng(7)
+    cases = []
+    for N, V, scale in [(5, 4, 1.0), (40, 10, 3.0), (200, 96, 2.0)]:
+        logits = scale * rng.standard_normal((N, V)) + 2.0      # an offset: raw logits are not log-probs
+        cases.append(((logits, rng.integers(0, V, N)), {}))
+    return cases
+
+
+def _softmax_probs(logits):
+    return np.exp(_log_softmax(logits))
+
+
+PERPLEXITY_MISTAKES = [
+    Mistake("You returned the cross-entropy itself; the perplexity is its exponential, exp(mean NLL).",
+            lambda logits, targets: float(_nll(logits, targets).mean())),
+    Mistake("Average the negative log-likelihood over the N characters before exponentiating: "
+            "exp(sum) grows with the length of the text, perplexity does not.",
+            lambda logits, targets: float(np.exp(_nll(logits, targets).sum()))),
+    Mistake("The cross-entropy from log-softmax is in nats (natural log), so the perplexity is "
+            "exp(mean NLL); 2 ** x goes with log2 (bits).",
+            lambda logits, targets: float(2.0 ** _nll(logits, targets).mean())),
+    Mistake("Logits are not log-probabilities: normalise them with log-softmax (subtract the "
+            "log-sum-exp over the vocabulary) before taking the target's entry.",
+            lambda logits, targets: float(np.exp(-np.asarray(logits)[np.arange(len(targets)),
+                                                                   np.asarray(targets)].mean()))),
+    Mistake("Perplexity is the inverse *geometric* mean of the target probabilities, exp(mean(-log p)); "
+            "1 / mean(p) is the inverse arithmetic mean.",
+            lambda logits, targets: float(1.0 / _softmax_probs(logits)[np.arange(len(targets)),
+                                                                      np.asarray(targets)].mean())),
+]
+
+
+def perplexity(fn) -> Feedback:
+    """Check ``fn(logits (N, V), targets (N,)) -> float``: exp of the mean cross-entropy (nats)."""
+    return check_function(fn, _perplexity_ref, _perplexity_cases, name="perplexity",
+                          atol=1e-8, rtol=1e-6, mistakes=PERPLEXITY_MISTAKES)
+
+
+def _unnormalised_power(logits, temperature):
+    return _softmax_probs(logits) ** (1.0 / temperature)
+
+
+def _no_max_shift(logits, temperature):
+    with np.errstate(all="ignore"):
+        e = np.exp(np.asarray(logits, dtype=np.float64) / temperature)
+        return e / e.sum(axis=-1, keepdims=True)
+
+
+def _temperature_cases():
+    rng = np.random.default_rng(11)
+    return [((rng.standard_normal(5), 1.0), {}),
+            ((rng.standard_normal((3, 6)), 0.5), {}),
+            ((2.0 * rng.standard_normal((4, 8)), 2.0), {}),
+            ((np.array([[1000.0, 999.0, 990.0], [-5.0, 0.0, 5.0]]), 0.7), {})]
+
+
+TEMPERATURE_MISTAKES = [
+    Mistake("Divide the logits by the temperature, z / τ: multiplying makes a high temperature "
+            "sharper instead of flatter.",
+            lambda logits, temperature: softmax_with_temperature(np.asarray(logits) * temperature ** 2, temperature)),
+    Mistake("Normalise over the vocabulary, the last axis (axis=-1, keepdims=True): each row of "
+            "probabilities must sum to 1.",
+            lambda logits, temperature: (lambda e: e / e.sum(axis=0, keepdims=True))(
+                np.exp(np.asarray(logits, dtype=np.float64) / temperature
+                       - np.max(np.asarray(logits, dtype=np.float64) / temperature)))),
+    Mistake("Raising the probabilities to the power 1/τ is fine, but then renormalise them so they sum to 1.",
+            _unnormalised_power),
+    Mistake("Subtract the largest logit before exponentiating: exp(1000) overflows to inf and "
+            "inf / inf is nan. Shifting all logits by a constant does not change the softmax.",
+            _no_max_shift),
+]
+
+
+def softmax_temperature(fn) -> Feedback:
+    """Check ``fn(logits (..., V), temperature) -> probabilities (..., V)`` over the last axis."""
+    return check_function(fn, softmax_with_temperature, _temperature_cases, name="softmax_temperature",
+                          atol=1e-10, rtol=1e-8, mistakes=TEMPERATURE_MISTAKES)
+
+
+def uniform_perplexity(value) -> Feedback:
+    """Check a prediction: the perplexity of the model giving each of the corpus's V characters 1/V."""
+    corpus = load_python_corpus()
+    V = len(Vocab.from_items(corpus.train + corpus.valid))
+    return check_value(value, float(V), name="uniform_perplexity", atol=1e-6,
+                       hint_if_wrong="every character gets p = 1/V, so the mean of -log p is log V, "
+                                     "and exp(log V) = V: the number of characters in the vocabulary.")

@@ -1,0 +1,201 @@
+"""Synthetic short reviews where word order decides the sentiment, and an order-blind baseline.
+
+The data are generated from templates, not collected: every review is one clause or two joined
+by "and" / "but", each clause ``<subject> was [not] [really] <adjective>``::
+
+    the food was not bad                           -> positive (negation flips the adjective)
+    the plot was great but the acting was awful    -> negative (after "but", the second clause decides)
+    the acting was great but the plot was awful    -> negative; swap the clauses and it is positive
+
+A "but" review and its clause-swapped twin contain exactly the same words with opposite labels.
+Since the generator draws them with equal probability, *no* function of the word counts can beat
+50 % accuracy on the ``"but"`` kind in expectation: only a model that reads the order can.
+
+::
+
+    data = make_reviews(2000, seed=0)
+    vocab = Vocab.from_items(word for r in data.tokens for word in r) with specials=("<pad>",)
+    x = encode_reviews(data, vocab)                        # (N, T) int64, left-padded with id 0
+    counts = bag_of_words(x, len(vocab))                   # (N, V) word counts, order gone
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from .text import Vocab
+
+PAD = "<pad>"
+KINDS = ("single", "and", "but")
+KIND_PROBS = (0.4, 0.2, 0.4)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The words a group of writers uses: subjects and the positive / negative adjectives."""
+
+    subjects: tuple
+    positive: tuple
+    negative: tuple
+
+
+LEXICON = Lexicon(subjects=("the food", "the service", "the plot", "the acting", "the music",
+                            "the room", "the staff", "the price"),
+                  positive=("good", "great", "fine", "excellent", "pleasant"),
+                  negative=("bad", "awful", "poor", "dull", "terrible"))
+
+
+@dataclass(frozen=True)
+class Reviews:
+    """N reviews: ``tokens`` (list of word lists), ``labels (N,)`` int64 (1 = positive),
+    ``kind (N,)`` one of ``KINDS``, ``negated (N,)`` bool (the deciding clause contains "not")."""
+
+    tokens: list
+    labels: np.ndarray
+    kind: np.ndarray
+    negated: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    @property
+    def texts(self) -> list:
+        return [" ".join(t) for t in self.tokens]
+
+    def subset(self, mask) -> "Reviews":
+        idx = np.flatnonzero(np.asarray(mask))
+        return Reviews([self.tokens[i] for i in idx], self.labels[idx], self.kind[idx], self.negated[idx])
+
+    def __add__(self, other: "Reviews") -> "Reviews":
+        return Reviews(self.tokens + other.tokens, np.concatenate([self.labels, other.labels]),
+                       np.concatenate([self.kind, other.kind]), np.concatenate([self.negated, other.negated]))
+
+
+def _clause(rng, lex: Lexicon, sentiment: int, p_not: float, p_really: float, avoid=None):
+    subjects = [s for s in lex.subjects if s != avoid]
+    subject = subjects[rng.integers(len(subjects))]
+    negate = bool(rng.random() < p_not)
+    words = lex.positive if sentiment != negate else lex.negative   # "not" + negative word = positive
+    adjective = words[rng.integers(len(words))]
+    clause = subject.split() + ["was"] + ["not"] * negate + ["really"] * bool(rng.random() < p_really)
+    return clause + [adjective], subject, negate
+
+
+def make_reviews(n: int, seed: int = 0, p_positive: float = 0.5, kind_probs=KIND_PROBS,
+                 p_not: float = 0.5, p_really: float = 0.3, lexicon: Lexicon = LEXICON) -> Reviews:
+    """Draw ``n`` reviews: label ~ Bernoulli(p_positive), kind ~ ``kind_probs`` over ``KINDS``.
+
+    single: one clause with the label's sentiment. and: two clauses, both with it.
+    but: first clause with the opposite sentiment, second clause with the label's.
+    Each clause is negated with probability ``p_not`` (the adjective is then of the opposite polarity).
+    """
+    if not (isinstance(n, int) and n > 0):
+        raise ValueError(f"n must be a positive integer, got {n!r}")
+    probs = np.asarray(kind_probs, dtype=float)
+    if probs.shape != (len(KINDS),) or np.any(probs < 0) or not np.isclose(probs.sum(), 1):
+        raise ValueError(f"kind_probs must be {len(KINDS)} non-negative numbers summing to 1 "
+                         f"(for {KINDS}), got {kind_probs!r}")
+    rng = np.random.default_rng(seed)
+    tokens, labels, kinds, negated = [], [], [], []
+    for _ in range(n):
+        y = int(rng.random() < p_positive)
+        kind = KINDS[rng.choice(len(KINDS), p=probs)]
+        if kind == "single":
+            words, _, neg = _clause(rng, lexicon, y, p_not, p_really)
+        else:
+            first_sentiment = y if kind == "and" else 1 - y
+            first, subject, _ = _clause(rng, lexicon, first_sentiment, p_not, p_really)
+            second, _, neg = _clause(rng, lexicon, y, p_not, p_really, avoid=subject)
+            words = first + [kind] + second
+        tokens.append(words)
+        labels.append(y)
+        kinds.append(kind)
+        negated.append(neg)
+    return Reviews(tokens, np.array(labels, dtype=np.int64), np.array(kinds), np.array(negated))
+
+
+def review_vocab(*datasets: Reviews) -> Vocab:
+    """Word vocabulary of the given reviews with ``"<pad>"`` as id 0."""
+    return Vocab.from_items({w for d in datasets for r in d.tokens for w in r}, specials=(PAD,))
+
+
+def encode_reviews(data: Reviews, vocab: Vocab, length: int | None = None) -> np.ndarray:
+    """Token ids ``(N, T)`` int64, **left**-padded with id 0 so that every review ends at the last
+    step (a ``readout="last"`` model then reads h_T right after the last real word)."""
+    rows = [vocab.encode(t) for t in data.tokens]
+    T = length or max(len(r) for r in rows)
+    if max(len(r) for r in rows) > T:
+        raise ValueError(f"length={T} is shorter than the longest review ({max(len(r) for r in rows)} words)")
+    out = np.zeros((len(rows), T), dtype=np.int64)
+    for i, r in enumerate(rows):
+        out[i, T - len(r):] = r
+    return out
+
+
+def bag_of_words(x, vocab_size: int) -> np.ndarray:
+    """Word counts ``(N, V)`` float64 of token ids ``x: (N, T)``; the pad id 0 is not counted.
+    Any reordering of a review's words gives the same row."""
+    x = np.asarray(x)
+    counts = np.zeros((x.shape[0], vocab_size))
+    np.add.at(counts, (np.repeat(np.arange(x.shape[0]), x.shape[1]), x.ravel()), 1.0)
+    counts[:, 0] = 0.0
+    return counts
+
+
+def fit_logistic_regression(X, y, l2: float = 1e-3, steps: int = 2000, lr: float = 0.5):
+    """Full-batch gradient descent on the mean log-loss + l2/2 ||w||²; returns ``(w (V,), b)``.
+
+    p = σ(X w + b); the problem is convex, so the result does not depend on a random start.
+    """
+    X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    w, b = np.zeros(X.shape[1]), 0.0
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-(X @ w + b)))
+        w -= lr * (X.T @ (p - y) / len(y) + l2 * w)
+        b -= lr * float(np.mean(p - y))
+    return w, b
+
+
+def predict_logistic(X, w, b) -> np.ndarray:
+    """Class predictions ``(N,)`` int64: 1 where X w + b > 0."""
+    return (np.asarray(X) @ w + b > 0).astype(np.int64)
+
+
+def dataset_batches(x, y, batch_size: int = 64, weights=None):
+    """A ``batch_fn(step, rng)`` drawing ``batch_size`` rows of ``(x, y)`` with replacement,
+    uniformly or with probabilities proportional to ``weights (N,)`` (for re-weighted sampling)."""
+    x, y = torch.as_tensor(np.asarray(x)), torch.as_tensor(np.asarray(y))
+    if weights is not None:
+        weights = torch.as_tensor(np.asarray(weights, dtype=np.float64))
+        if weights.shape != (len(x),) or bool((weights < 0).any()) or not float(weights.sum()) > 0:
+            raise ValueError(f"weights must be {len(x)} non-negative numbers, not all zero; got shape "
+                             f"{tuple(weights.shape)}")
+
+    def batch_fn(step, rng):
+        if weights is None:
+            idx = torch.randint(0, len(x), (batch_size,), generator=rng)
+        else:
+            idx = torch.multinomial(weights, batch_size, replacement=True, generator=rng)
+        return x[idx], y[idx]
+    return batch_fn
+
+
+def predict_classes(model, x, batch_size: int = 1024) -> np.ndarray:
+    """Arg-max class ``(N,)`` of a ``readout="last"`` classifier on token ids ``x: (N, T)``."""
+    x = torch.as_tensor(np.asarray(x))
+    device = next(model.parameters()).device
+    model.eval()
+    with torch.no_grad():
+        out = [model(x[i:i + batch_size].to(device)).argmax(-1).cpu() for i in range(0, len(x), batch_size)]
+    return torch.cat(out).numpy()
+
+
+def accuracy_by(pred, y, groups) -> dict:
+    """Accuracy overall (key ``"all"``) and per value of ``groups (N,)``, sorted by group."""
+    pred, y, groups = np.asarray(pred), np.asarray(y), np.asarray(groups)
+    out = {"all": float(np.mean(pred == y))}
+    for g in sorted(set(groups.tolist())):
+        out[g] = float(np.mean(pred[groups == g] == y[groups == g]))
+    return out

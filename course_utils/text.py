@@ -1,0 +1,225 @@
+"""Text for the language chapter (7) and the limits chapter (11): characters and words as sequences.
+
+Character-level language model::
+
+    corpus = load_python_corpus()                      # Python 3.11.7 standard-library files
+    vocab = Vocab.from_items(corpus.train + corpus.valid)
+    train_ids, valid_ids = vocab.encode(corpus.train), vocab.encode(corpus.valid)
+    model, history = train_char_model("lstm", len(vocab), train_ids, steps=400)
+    evaluate_char_model(model, valid_ids)["perplexity"]  # vs unigram_perplexity(train_ids, valid_ids, len(vocab))
+    sample(model, vocab, "def ", length=200, temperature=0.5, seed=0, n=3)   # three texts
+
+Token ids are int64; a model reads ``x: (B, T)`` ids and returns logits ``(B, T, V)`` for the next
+character (:class:`course_utils.models.SequenceModel` with ``readout="all"``). Perplexity is
+``exp`` of the mean cross-entropy in nats per character.
+
+Sequence classification (synthetic reviews, where word order decides the label) lives in
+:mod:`course_utils.reviews`.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .models import SequenceModel
+from .training import TrainConfig, cross_entropy_loss, train
+
+PYTHON_VERSION = "3.11.7"
+CORPUS_DIR = Path("notebooks") / "data" / "python_stdlib"
+TRAIN_FILES = ("bisect.py", "cmd.py", "contextlib.py", "copy.py", "glob.py", "pprint.py",
+               "queue.py", "string.py", "textwrap.py")
+VALID_FILES = ("fnmatch.py", "graphlib.py")   # whole held-out files: no window of them is seen in training
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Training and validation text; ``files`` maps each file name to ``"train"`` or ``"valid"``."""
+
+    train: str
+    valid: str
+    files: dict
+
+
+def _data_root(root) -> Path:
+    if root is not None:
+        return Path(root)
+    from .course import find_root
+    return find_root() / CORPUS_DIR
+
+
+def load_python_corpus(root=None) -> Corpus:
+    """Concatenate the shipped standard-library files (see ``notebooks/data/README.md``).
+
+    ``root``: the folder holding the ``.py`` files (default: ``notebooks/data/python_stdlib`` of
+    the course). Files are joined in the order of ``TRAIN_FILES`` / ``VALID_FILES``.
+    """
+    folder = _data_root(root)
+    texts = {}
+    for name in TRAIN_FILES + VALID_FILES:
+        path = folder / name
+        if not path.is_file():
+            raise FileNotFoundError(f"corpus file {name} is missing from {folder}: expected the "
+                                    f"Python {PYTHON_VERSION} standard-library snapshot shipped with the course")
+        texts[name] = path.read_text(encoding="utf-8")
+    files = {name: "train" for name in TRAIN_FILES} | {name: "valid" for name in VALID_FILES}
+    return Corpus(train="".join(texts[n] for n in TRAIN_FILES),
+                  valid="".join(texts[n] for n in VALID_FILES), files=files)
+
+
+class Vocab:
+    """A fixed list of items (characters or words) and their ids ``0 .. len-1``.
+
+    ``encode`` maps a string (one item per character) or a list of words to an int64 array;
+    ``decode`` maps ids back (a string when the items are characters, else a list).
+    """
+
+    def __init__(self, items):
+        self.items = tuple(items)
+        if len(set(self.items)) != len(self.items):
+            raise ValueError("items must be distinct: the vocabulary lists each item once")
+        self.index = {item: i for i, item in enumerate(self.items)}
+
+    @classmethod
+    def from_items(cls, sequence, specials=()) -> "Vocab":
+        """``specials`` first (e.g. ``("<pad>",)`` gets id 0), then the sorted distinct items."""
+        return cls(tuple(specials) + tuple(sorted(set(sequence) - set(specials))))
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __repr__(self) -> str:
+        return f"Vocab({len(self)} items)"
+
+    def encode(self, sequence) -> np.ndarray:
+        try:
+            return np.fromiter((self.index[item] for item in sequence), dtype=np.int64)
+        except KeyError as exc:
+            raise ValueError(f"{exc.args[0]!r} is not in the vocabulary of {len(self)} items: "
+                             "expected only items seen when the vocabulary was built") from None
+
+    def decode(self, ids):
+        items = [self.items[int(i)] for i in np.asarray(ids).ravel()]
+        return "".join(items) if all(isinstance(x, str) and len(x) == 1 for x in self.items) else items
+
+
+def _ids(ids, name: str) -> np.ndarray:
+    ids = np.asarray(ids.cpu() if isinstance(ids, torch.Tensor) else ids)
+    if ids.ndim != 1 or ids.dtype.kind not in "iu":
+        raise ValueError(f"{name} has shape {ids.shape} and dtype {ids.dtype}: expected a 1-D array of int ids")
+    return ids.astype(np.int64)
+
+
+def char_batches(ids, seq_len: int = 64, batch_size: int = 32):
+    """A ``batch_fn(step, rng)`` for :func:`course_utils.training.train`: random windows of the text.
+
+    Returns ``(x, y)``, both ``(B, T)`` int64, with ``y[:, t] = x[:, t + 1]`` in the text (the next character).
+    """
+    data = torch.from_numpy(_ids(ids, "ids"))
+    if len(data) < seq_len + 2:
+        raise ValueError(f"ids has {len(data)} items: expected more than seq_len + 1 = {seq_len + 1}")
+    offsets = torch.arange(seq_len + 1)
+
+    def batch_fn(step, rng):
+        starts = torch.randint(0, len(data) - seq_len - 1, (batch_size,), generator=rng)
+        window = data[starts[:, None] + offsets]
+        return window[:, :-1], window[:, 1:]
+    return batch_fn
+
+
+def unigram_probs(ids, vocab_size: int, alpha: float = 1.0) -> np.ndarray:
+    """Add-``alpha`` smoothed character frequencies ``(V,)``: (count + alpha) / (N + alpha V)."""
+    counts = np.bincount(_ids(ids, "ids"), minlength=vocab_size).astype(np.float64)
+    return (counts + alpha) / (counts.sum() + alpha * vocab_size)
+
+
+def unigram_perplexity(train_ids, valid_ids, vocab_size: int, alpha: float = 1.0) -> float:
+    """Perplexity on ``valid_ids`` of the unigram model fitted on ``train_ids``: the best a model
+    that ignores all context can do (up to smoothing). exp(-mean_t log p(x_t))."""
+    p = unigram_probs(train_ids, vocab_size, alpha)
+    return float(np.exp(-np.log(p[_ids(valid_ids, "valid_ids")]).mean()))
+
+
+def evaluate_char_model(model, ids, streams: int = 16) -> dict:
+    """Mean cross-entropy (nats/char) and perplexity of ``model`` on the text ``ids``.
+
+    The text is cut into ``streams`` contiguous pieces read in parallel, each from a zero state, so
+    every character but the first of each piece is predicted with all the context before it.
+    """
+    ids = torch.from_numpy(_ids(ids, "ids"))
+    n = (len(ids) - 1) // streams
+    if n < 1:
+        raise ValueError(f"ids has {len(ids)} items: expected at least streams + 1 = {streams + 1}")
+    x = ids[:n * streams].view(streams, n)
+    y = ids[1:n * streams + 1].view(streams, n)
+    device = next(model.parameters()).device
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        ce = float(cross_entropy_loss(model, x.to(device), y.to(device)))
+    model.train(was_training)
+    return {"cross_entropy": ce, "perplexity": math.exp(ce), "bits_per_char": ce / math.log(2)}
+
+
+def train_char_model(cell: str, vocab_size: int, train_ids, hidden_size: int = 128, embed_size: int = 32,
+                     steps: int = 400, seq_len: int = 64, batch_size: int = 32, lr: float = 1e-2,
+                     clip: float = 1.0, seed: int = 0, progress: bool = False):
+    """Train a next-character model ``Embedding(V, E) -> cell(H) -> Linear(H, V)`` with Adam on
+    random windows of ``train_ids``; returns ``(model, history)`` (model on the CPU, eval mode)."""
+    torch.manual_seed(seed)
+    model = SequenceModel(cell, embed_size, hidden_size, vocab_size, vocab_size=vocab_size, readout="all")
+    config = TrainConfig(steps=steps, lr=lr, clip=clip, seed=seed, progress=progress)
+    history = train(model, char_batches(train_ids, seq_len, batch_size), cross_entropy_loss, config)
+    return model.cpu().eval(), history
+
+
+def softmax_with_temperature(logits, temperature: float) -> np.ndarray:
+    """p_k = exp(z_k / τ) / Σ_j exp(z_j / τ) over the last axis, computed stably (subtract the max).
+
+    τ < 1 sharpens the distribution towards the arg-max, τ > 1 flattens it towards uniform.
+    """
+    if not temperature > 0:
+        raise ValueError(f"temperature must be positive, got {temperature!r}")
+    z = np.asarray(logits, dtype=np.float64) / temperature
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def sample(model, vocab: Vocab, prompt: str, length: int = 200, temperature: float = 1.0,
+           seed: int = 0, n: int = 1) -> list:
+    """Generate ``n`` texts of ``length`` characters after ``prompt``, one character per step,
+    carrying the recurrent state; returns a list of ``n`` strings (without the prompt).
+
+    Each next character is drawn from ``softmax_with_temperature(logits, temperature)`` by
+    inverse-CDF sampling with ``np.random.default_rng(seed)``: same seed, same texts (on the
+    same machine: the model's floating-point sums may differ elsewhere).
+    """
+    if not prompt:
+        raise ValueError("prompt must be a non-empty string: the model needs a first character")
+    rng = np.random.default_rng(seed)
+    device = next(model.parameters()).device
+    x = torch.from_numpy(vocab.encode(prompt)).repeat(n, 1).to(device)
+    out, state = np.zeros((n, length), dtype=np.int64), None
+    model.eval()
+    with torch.no_grad():
+        for t in range(length):
+            h, state = model.states(x, state)
+            p = softmax_with_temperature(model.head(h[:, -1]).double().cpu().numpy(), temperature)
+            u = rng.random((n, 1))
+            out[:, t] = np.minimum((np.cumsum(p, axis=1) < u).sum(axis=1), len(vocab) - 1)
+            x = torch.from_numpy(out[:, t:t + 1]).to(device)
+    return [vocab.decode(row) for row in out]
+
+
+def mean_log_likelihood(model, vocab: Vocab, text: str, context: str = "") -> float:
+    """Average log p(x_t | x_<t) in nats per character of ``text`` under ``model`` (τ = 1),
+    after reading ``context`` first (which is not scored)."""
+    ids = torch.from_numpy(vocab.encode(context + text))[None]
+    with torch.no_grad():
+        logp = torch.log_softmax(model(ids[:, :-1]).double(), dim=-1)[0]
+    scored = logp[len(context) - 1 if context else 0:].gather(1, ids[0, max(len(context), 1):, None])
+    return float(scored.mean())

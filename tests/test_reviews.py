@@ -1,0 +1,88 @@
+"""Synthetic reviews (course_utils.reviews): labels follow the stated rules, order is what decides "but"."""
+from collections import Counter
+
+import numpy as np
+import pytest
+import torch
+
+from course_utils.reviews import (KINDS, LEXICON, accuracy_by, bag_of_words, dataset_batches, encode_reviews,
+                                  fit_logistic_regression, make_reviews, predict_logistic, review_vocab)
+
+
+def clause_sentiment(words):
+    """Independent re-reading of one clause: the adjective's polarity, flipped by "not"."""
+    polarity = 1 if words[-1] in LEXICON.positive else 0
+    assert words[-1] in LEXICON.positive + LEXICON.negative
+    return 1 - polarity if "not" in words else polarity
+
+
+def label_by_rule(words):
+    for joiner in ("but", "and"):
+        if joiner in words:
+            k = words.index(joiner)
+            first, second = clause_sentiment(words[:k]), clause_sentiment(words[k + 1:])
+            assert (first == second) == (joiner == "and")
+            return second
+    return clause_sentiment(words)
+
+
+@pytest.fixture(scope="module")
+def data():
+    return make_reviews(600, seed=0, p_not=0.3)
+
+
+def test_labels_follow_the_negation_and_but_rules(data):
+    assert [label_by_rule(t) for t in data.tokens] == data.labels.tolist()
+    assert set(data.kind.tolist()) == set(KINDS)
+
+
+def test_but_reviews_swapped_have_the_same_words_and_the_opposite_label(data):
+    for words, y in zip(data.tokens, data.labels):
+        if "but" in words:
+            k = words.index("but")
+            swapped = words[k + 1:] + ["but"] + words[:k]
+            assert Counter(swapped) == Counter(words) and label_by_rule(swapped) == 1 - y
+
+
+def test_generator_is_seeded_and_p_positive_sets_the_label_rate():
+    assert make_reviews(50, seed=4).texts == make_reviews(50, seed=4).texts
+    skewed = make_reviews(2000, seed=1, p_positive=0.2)
+    assert 0.17 < skewed.labels.mean() < 0.23
+    with pytest.raises(ValueError, match="kind_probs"):
+        make_reviews(10, kind_probs=(0.5, 0.5))
+
+
+def test_encode_left_pads_and_bag_of_words_ignores_order(data):
+    vocab = review_vocab(data)
+    x = encode_reviews(data, vocab)
+    lengths = [len(t) for t in data.tokens]
+    assert x.shape == (len(data), max(lengths)) and vocab.items[0] == "<pad>"
+    assert all((row[:x.shape[1] - n] == 0).all() and (row[x.shape[1] - n:] > 0).all()
+               for row, n in zip(x, lengths))
+    counts = bag_of_words(x, len(vocab))
+    assert np.array_equal(counts.sum(axis=1), lengths)
+    assert np.array_equal(bag_of_words(x[:, ::-1], len(vocab)), counts)
+    with pytest.raises(ValueError, match="shorter than the longest"):
+        encode_reviews(data, vocab, length=3)
+
+
+def test_logistic_regression_separates_a_separable_problem():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((200, 3))
+    y = (X @ np.array([2.0, -1.0, 0.5]) > 0).astype(np.int64)
+    w, b = fit_logistic_regression(X, y, l2=0.0, steps=500)
+    assert (predict_logistic(X, w, b) == y).mean() > 0.97
+
+
+def test_weighted_batches_never_draw_zero_weight_rows():
+    x, y = np.arange(10)[:, None], np.arange(10)
+    weights = np.r_[np.zeros(5), np.ones(5)]
+    xb, yb = dataset_batches(x, y, 64, weights)(0, torch.Generator().manual_seed(0))
+    assert xb.shape == (64, 1) and (yb >= 5).all()
+    with pytest.raises(ValueError, match="weights"):
+        dataset_batches(x, y, 4, np.zeros(10))
+
+
+def test_accuracy_by_group():
+    acc = accuracy_by(np.array([1, 0, 1, 1]), np.array([1, 1, 1, 0]), np.array(["a", "a", "b", "b"]))
+    assert acc == {"all": 0.5, "a": 0.5, "b": 0.5}

@@ -1,0 +1,133 @@
+"""Character-level language-model tools (course_utils.text): corpus, vocabulary, batches, baselines, sampling."""
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from course_utils.models import SequenceModel
+from course_utils.text import (TRAIN_FILES, VALID_FILES, Vocab, char_batches, evaluate_char_model,
+                               load_python_corpus, mean_log_likelihood, sample, softmax_with_temperature,
+                               train_char_model, unigram_perplexity, unigram_probs)
+
+EXACT = 1e-12
+FLOAT32 = 1e-5
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return load_python_corpus()
+
+
+def uniform_model(V, hidden=4, favourite=None):
+    """A model whose logits are all equal (or one character far ahead when ``favourite`` is given)."""
+    torch.manual_seed(0)
+    model = SequenceModel("lstm", 3, hidden, V, vocab_size=V, readout="all")
+    with torch.no_grad():
+        model.head.weight.zero_()
+        model.head.bias.zero_()
+        if favourite is not None:
+            model.head.bias[favourite] = 20.0
+    return model.eval()
+
+
+def test_corpus_holds_whole_files_and_validation_files_are_held_out(corpus):
+    assert not set(TRAIN_FILES) & set(VALID_FILES)
+    assert set(corpus.files) == set(TRAIN_FILES) | set(VALID_FILES)
+    assert 100_000 < len(corpus.train) < 200_000 and 10_000 < len(corpus.valid) < 40_000
+    assert "def " in corpus.train and "def " in corpus.valid
+    assert corpus.train.isascii() and corpus.valid.isascii()
+
+
+def test_missing_corpus_folder_names_the_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="bisect.py"):
+        load_python_corpus(tmp_path)
+
+
+def test_vocab_round_trip_and_specials_first():
+    vocab = Vocab.from_items("hello world", specials=("<pad>",))
+    assert vocab.items[0] == "<pad>" and len(vocab) == 1 + len(set("hello world"))
+    words = Vocab.from_items(["b", "a", "b"])
+    assert words.items == ("a", "b") and list(words.decode(words.encode(["b", "a"]))) == ["b", "a"]
+    chars = Vocab.from_items("banana")
+    ids = chars.encode("nab")
+    assert ids.dtype == np.int64 and chars.decode(ids) == "nab"
+
+
+def test_vocab_rejects_unknown_items_and_duplicates():
+    with pytest.raises(ValueError, match="'z' is not in the vocabulary"):
+        Vocab.from_items("abc").encode("abz")
+    with pytest.raises(ValueError, match="distinct"):
+        Vocab(["a", "a"])
+
+
+def test_char_batches_targets_are_inputs_shifted_by_one():
+    ids = np.arange(100)
+    x, y = char_batches(ids, seq_len=10, batch_size=5)(0, torch.Generator().manual_seed(0))
+    assert x.shape == y.shape == (5, 10) and x.dtype == torch.int64
+    assert torch.equal(y[:, :-1], x[:, 1:]) and torch.equal(y[:, -1], x[:, -1] + 1)
+    x2, _ = char_batches(ids, seq_len=10, batch_size=5)(0, torch.Generator().manual_seed(0))
+    assert torch.equal(x, x2)
+
+
+def test_char_batches_rejects_short_or_float_input():
+    with pytest.raises(ValueError, match="expected more than"):
+        char_batches(np.arange(5), seq_len=10)
+    with pytest.raises(ValueError, match="int ids"):
+        char_batches(np.zeros(50), seq_len=10)
+
+
+def test_unigram_perplexity_is_exp_entropy_without_smoothing():
+    ids = np.array([0, 0, 0, 1, 2, 2])
+    p = np.array([3, 1, 2]) / 6
+    entropy = -(p * np.log(p)).sum()
+    assert abs(unigram_perplexity(ids, ids, 3, alpha=0.0) - math.exp(entropy)) < EXACT
+    assert abs(unigram_probs(ids, 4, alpha=1.0).sum() - 1) < EXACT
+
+
+def test_unigram_perplexity_of_uniform_text_is_the_vocabulary_size():
+    ids = np.tile(np.arange(7), 10)
+    assert abs(unigram_perplexity(ids, ids, 7) - 7) < EXACT
+
+
+def test_softmax_with_temperature_is_stable_and_sharpens():
+    logits = np.array([[1000.0, 999.0, 0.0], [1.0, 2.0, 3.0]])
+    for tau in (0.1, 1.0, 10.0):
+        p = softmax_with_temperature(logits, tau)
+        assert np.isfinite(p).all() and np.allclose(p.sum(axis=-1), 1, atol=EXACT)
+    cold, hot = softmax_with_temperature(logits[1], 0.1), softmax_with_temperature(logits[1], 10.0)
+    assert cold.max() > 0.99 and hot.max() < 0.4
+    with pytest.raises(ValueError, match="temperature must be positive"):
+        softmax_with_temperature(logits, 0.0)
+
+
+def test_uniform_model_has_perplexity_V_and_log_likelihood_minus_log_V():
+    V = 11
+    model = uniform_model(V)
+    ids = np.random.default_rng(0).integers(0, V, 500)
+    result = evaluate_char_model(model, ids, streams=4)
+    assert abs(result["perplexity"] - V) < FLOAT32 * V
+    assert abs(result["bits_per_char"] - math.log2(V)) < FLOAT32
+    vocab = Vocab([chr(97 + k) for k in range(V)])
+    assert abs(mean_log_likelihood(model, vocab, "abcdefg", context="k") + math.log(V)) < FLOAT32
+
+
+def test_sample_is_seeded_and_follows_a_dominant_character():
+    V = 6
+    vocab = Vocab("abcdef")
+    texts = sample(uniform_model(V), vocab, "ab", length=30, temperature=1.0, seed=3, n=2)
+    again = sample(uniform_model(V), vocab, "ab", length=30, temperature=1.0, seed=3, n=2)
+    assert texts == again and len(texts) == 2 and all(len(t) == 30 for t in texts)
+    assert len(set(texts[0])) > 1  # uniform: several characters
+    assert sample(uniform_model(V, favourite=4), vocab, "a", length=20, temperature=0.5) == ["e" * 20]
+    with pytest.raises(ValueError, match="prompt"):
+        sample(uniform_model(V), vocab, "", length=5)
+
+
+def test_train_char_model_learns_a_repeating_text():
+    vocab = Vocab("abcd")
+    ids = vocab.encode("abcd" * 200)
+    model, history = train_char_model("gru", len(vocab), ids, hidden_size=16, embed_size=4, steps=60,
+                                      seq_len=16, batch_size=8, lr=3e-2)
+    assert history.steps == 60 and not model.training
+    assert evaluate_char_model(model, ids)["perplexity"] < 1.2 < unigram_perplexity(ids, ids, 4)
