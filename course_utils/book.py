@@ -34,6 +34,7 @@ import nbformat
 from .course import BookFileError, Course, find_root, load_course, objectives_markdown
 
 DEFAULT_OUT = Path("_build") / "html"
+STATIC = Path(__file__).resolve().parent / "book_static"  # book.css
 
 # Cell tags the book reacts to (see the team contract's notebook conventions).
 TAG_SOLUTION = "solution"          # exercise answer (code): collapsed behind "Show solution"
@@ -158,6 +159,8 @@ def sphinx_config(course: Course) -> dict:
         "html_theme": "sphinx_book_theme",
         "html_title": course.title,
         "html_context": {"default_mode": "light"},  # figures have white backgrounds
+        "html_static_path": [str(STATIC)],
+        "html_css_files": ["book.css"],
         "html_theme_options": {
             "repository_url": course.repository,
             "repository_branch": course.branch,
