@@ -156,7 +156,8 @@ def exercises(course: Course | None = None) -> list[Exercise]:
                 current = Exercise(ch.title, heading.group(1), (heading.group(2) or "").strip(), prompt)
                 found.append(current)
             elif current is not None and SOLUTION in tags(cell):
-                kind = _solution_kind(cell.source)
+                predict = current.title.lower().startswith("predict")
+                kind = "predict" if predict else _solution_kind(cell.source)
                 current.kinds += [kind] if kind not in current.kinds else []
             elif current is not None and MODEL_ANSWER in tags(cell):
                 current.kinds += ["explain"] if "explain" not in current.kinds else []
@@ -183,6 +184,14 @@ def model_answers_markdown(course: Course | None = None) -> str:
     return "\n\n---\n\n".join(parts) if parts else "No chapter notebook has an \"explain\" exercise yet."
 
 
+def _escape(text: str) -> str:
+    """Markdown-safe prose: ``*``, ``_`` and ``<`` escaped outside `code` spans (h_t**2 stays literal)."""
+    parts = text.split("`")
+    for i in range(0, len(parts), 2):
+        parts[i] = re.sub(r"([*_<])", r"\\\1", parts[i])
+    return "`".join(parts)
+
+
 def pitfalls_markdown() -> str:
     """The hint of every Mistake the checkers recognise, grouped by checker module."""
     groups = registered_mistakes()
@@ -192,7 +201,7 @@ def pitfalls_markdown() -> str:
     for module, mistakes in groups.items():
         doc = (sys.modules[module].__doc__ or "").strip().splitlines()
         heading = f"**`{module.removeprefix('course_utils.')}`**" + (f" — {doc[0]}" if doc else "")
-        parts.append(heading + "\n\n" + "\n".join(f"- {m.hint}" for m in mistakes))
+        parts.append(heading + "\n\n" + "\n".join(f"- {_escape(m.hint)}" for m in mistakes))
     return "\n\n".join(parts)
 
 

@@ -332,3 +332,15 @@ def test_pitfalls_list_the_hints_registered_by_checker_modules(monkeypatch):
 def test_command_line_schedule_prints_a_plain_text_plan(capsys):
     assert workshop.main(["schedule", "--minutes", "60"]) == 0
     assert "09:00-09:20  Introduction and notation (20 min)" in capsys.readouterr().out
+
+
+def test_pitfall_hints_keep_formulas_literal_in_markdown_outside_code_spans():
+    assert workshop._escape("use 1 - h_t**2, not `h_prev**2`") == r"use 1 - h\_t\*\*2, not `h_prev**2`"
+
+
+def test_instructor_guide_opens_with_its_title_and_objectives():
+    guide = REAL.chapter("instructor_guide")
+    assert guide.kind == "guide" and guide.title == "Instructor guide"
+    cells = nbformat.read(REAL.root / guide.notebook, as_version=4).cells
+    assert cells[0].cell_type == "markdown" and cells[0].source == "# Instructor guide"
+    assert cells[1].cell_type == "code" and 'show_objectives("instructor_guide")' in cells[1].source
