@@ -47,17 +47,18 @@ def _fold_bias(p: CellParams) -> np.ndarray:
     return b
 
 
-def _step(xp_t, h_prev, p, A, hp_n, h):
+def _step(xp_t, h_prev, p, W_hhT, A, hp_n, h):
     """One step into the out arrays: A (B, 3H) = [r z n] activations, hp_n (B, H), h (B, H).
 
-    xp_t (B, 3H) = x_t W_ihᵀ + b_ih (+ b_hr, b_hz). hp_n is what backward needs from the
-    recurrence: W_hn h_{t-1} + b_hn (torch) or r_t ⊙ h_{t-1} (cho).
+    xp_t (B, 3H) = x_t W_ihᵀ + b_ih (+ b_hr, b_hz); W_hhT (H, 3H) = W_hhᵀ, a contiguous copy.
+    hp_n is what backward needs from the recurrence: W_hn h_{t-1} + b_hn (torch) or
+    r_t ⊙ h_{t-1} (cho).
     """
     H = h.shape[-1]
-    W_hh, rz, n = p.weight_hh, A[:, :2 * H], A[:, 2 * H:]
+    rz, n = A[:, :2 * H], A[:, 2 * H:]
     r, z = A[:, :H], A[:, H:2 * H]
     if p.variant == "torch":
-        hp = h_prev @ W_hh.T                          # one fused recurrent matmul
+        hp = h_prev @ W_hhT                           # one fused recurrent matmul
         np.add(hp[:, 2 * H:], p.bias_hh[2 * H:], out=hp_n)
         sigmoid(np.add(xp_t[:, :2 * H], hp[:, :2 * H], out=rz), out=rz)
         np.multiply(r, hp_n, out=n)
@@ -67,10 +68,10 @@ def _step(xp_t, h_prev, p, A, hp_n, h):
         h *= z
         h += n
     else:
-        np.matmul(h_prev, W_hh[:2 * H].T, out=rz)
+        np.matmul(h_prev, W_hhT[:, :2 * H], out=rz)
         sigmoid(np.add(rz, xp_t[:, :2 * H], out=rz), out=rz)
         np.multiply(r, h_prev, out=hp_n)
-        np.matmul(hp_n, W_hh[2 * H:].T, out=n)
+        np.matmul(hp_n, W_hhT[:, 2 * H:], out=n)
         n += xp_t[:, 2 * H:]
         n += p.bias_hh[2 * H:]
         np.tanh(n, out=n)
@@ -166,7 +167,7 @@ def gru_step_forward(x_t, h_prev, params: CellParams):
     h_prev = check_state(h_prev, "h_prev", x_t.shape[0], p, "x_t")
     xp = input_projection(x_t, p.weight_ih, _fold_bias(p))
     A, hp_n, h = np.empty_like(xp), np.empty_like(h_prev), np.empty_like(h_prev)
-    _step(xp, h_prev, p, A, hp_n, h)
+    _step(xp, h_prev, p, p.weight_hh.T.copy(), A, hp_n, h)
     return h, GRUStepCache(x_t, h_prev, h, A, hp_n, p)
 
 
@@ -195,8 +196,9 @@ def gru_forward(x, params: CellParams, h0=None):
     hs = np.empty((T + 1, B, p.H), dtype=p.dtype)
     hs[0] = h0
     A, hp_n = np.empty_like(xp), np.empty((T, B, p.H), dtype=p.dtype)
+    W_hhT = p.weight_hh.T.copy()
     for t in range(T):
-        _step(xp[t], hs[t], p, A[t], hp_n[t], hs[t + 1])
+        _step(xp[t], hs[t], p, W_hhT, A[t], hp_n[t], hs[t + 1])
     return hs[1:], hs[T], GRUCache(x, hs, A, hp_n, p)
 
 

@@ -19,63 +19,115 @@ Backward, with g_h = ∂L/∂h_t and g_c = ∂L/∂c_t (upstream plus what flows
     da = [di ⊙ i(1-i), df ⊙ f(1-f), dg ⊙ (1-g²), do ⊙ o(1-o)]         (B, 4H)
     dx_t = da W_ih,   dh_{t-1} = da W_hh,   dW_ih = Σ_t daᵀ x_t,   dW_hh = Σ_t daᵀ h_{t-1}
     db_ih = db_hh = Σ_t Σ_batch da
+
+Layout for speed: the parameters stay in PyTorch's fused layout, but the working arrays are
+gate-major, A_t (4, B, H) with A_t[0] = i_t, …, A_t[3] = o_t, so each gate is one contiguous
+block. One matmul of h_{t-1} (B, H) with the stacked per-gate weights (4, H, H) gives every
+pre-activation of a step; one matmul gives the input projection of every step.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from ._checks import check_grad, check_input, check_pair, check_params, check_state
-from .params import GATES, CellParams, fused_grads, input_projection, sigmoid
+from .params import GATES, CellParams
 
 
-def _split(A):
-    """(…, 4H) -> the four (…, H) gate blocks i, f, g, o (views)."""
-    H = A.shape[-1] // 4
-    return tuple(A[..., k * H:(k + 1) * H] for k in range(4))
+class _Fused(NamedTuple):
+    """Weights arranged so that ONE tanh over the contiguous (4, B, H) block yields all gates.
 
-
-def _step(xp_t, h_prev, c_prev, W_hh, A, c, tc, h):
-    """One step into the out arrays: A (B, 4H) = [i f g o] activations, c, tc = tanh(c), h (B, H).
-
-    xp_t (B, 4H) = x_t W_ihᵀ + b_ih + b_hh, precomputed for all steps at once.
+    σ(a) = (1 + tanh(a/2)) / 2, so the rows of i, f, o are halved (exact in floating point) and
+    after the tanh each gate block is mapped by ``act * half + shift`` (½·t + ½ for i, f, o;
+    t for g). W_ihT (4, D, H), W_hhT (4, H, H) and b (4, 1, H): halved, per gate, transposed;
+    half, shift (4, 1, 1); lo (4, 1, 1) = [0, 0, 1, 0] for the derivatives.
     """
-    np.matmul(h_prev, W_hh.T, out=A)
+    W_ihT: np.ndarray
+    b: np.ndarray
+    W_hhT: np.ndarray
+    half: np.ndarray
+    shift: np.ndarray
+    lo: np.ndarray
+
+
+def _fuse(p: CellParams) -> _Fused:
+    H = p.H
+    const = lambda *v: np.array(v, dtype=p.dtype).reshape(4, 1, 1)  # noqa: E731
+    half = const(0.5, 0.5, 1.0, 0.5)
+    per_gate_T = lambda W: (W.reshape(4, H, -1) * half).transpose(0, 2, 1).copy()  # noqa: E731
+    b = (p.bias_ih + p.bias_hh).reshape(4, 1, H) * half
+    return _Fused(per_gate_T(p.weight_ih), b, per_gate_T(p.weight_hh), half,
+                  const(0.5, 0.5, 0.0, 0.5), const(0.0, 0.0, 1.0, 0.0))
+
+
+def _project(x, k: _Fused):
+    """x (…, D) -> (4, …, H): x W_ihᵀ for every step in ONE (stacked per-gate) matmul, i, f, o halved.
+
+    Gate-major with the gate axis first, so the projection lands where the steps read it; the
+    bias is added in the step (cheaper than a pass over this large array).
+    """
+    *lead, D = x.shape
+    xp = np.matmul(x.reshape(-1, D), k.W_ihT)                 # (4, N, H)
+    return xp.reshape(4, *lead, xp.shape[-1])
+
+
+def _step(xp_t, h_prev, c_prev, k: _Fused, A, c, tc, h):
+    """One step into the out arrays: A (4, B, H) = [i, f, g, o], c, tc = tanh(c), h (B, H).
+
+    xp_t (4, B, H) = x_t W_ihᵀ per gate (i, f, o halved), from ``_project``.
+    """
+    np.matmul(h_prev, k.W_hhT, out=A)          # all gates' recurrent products, one matmul
     A += xp_t
-    H = c.shape[-1]
-    sigmoid(A[:, :2 * H], out=A[:, :2 * H])            # i, f
-    np.tanh(A[:, 2 * H:3 * H], out=A[:, 2 * H:3 * H])  # g
-    sigmoid(A[:, 3 * H:], out=A[:, 3 * H:])            # o
-    i, f, g, o = _split(A)
+    A += k.b
+    np.tanh(A, out=A)
+    A *= k.half
+    A += k.shift                               # i, f, o = σ(a), g = tanh(a)
+    i, f, g, o = A
+    np.multiply(i, g, out=tc)                  # (tc as scratch)
     np.multiply(f, c_prev, out=c)
-    c += i * g
+    c += tc                                    # c_t = f ⊙ c_{t-1} + i ⊙ g
     np.tanh(c, out=tc)
-    return np.multiply(o, tc, out=h)
+    return np.multiply(o, tc, out=h)           # h_t = o ⊙ tanh(c_t)
 
 
-def _step_back(gh, gc, A, c_prev, tc, dA):
-    """Pre-activation gradients dA (B, 4H) of one step, written in place; returns dc_{t-1} (B, H)."""
-    i, f, g, o = _split(A)
-    da_i, da_f, da_g, da_o = _split(dA)
-    dc = 1.0 - tc * tc
+def _step_back(gh, gc, A, c_prev, tc, k: _Fused, dA):
+    """Pre-activation gradients dA (4, B, H) of one step, written in place; returns dc_{t-1} (B, H)."""
+    i, f, g, o = A
+    dc = np.multiply(tc, tc)
+    np.subtract(1.0, dc, out=dc)
     dc *= o
     dc *= gh
-    dc += gc
-    np.multiply(gh, tc, out=da_o)          # do
-    np.multiply(dc, g, out=da_i)           # di
-    np.multiply(dc, c_prev, out=da_f)      # df
-    np.multiply(dc, i, out=da_g)           # dg
-    sig = dA[:, :2 * dc.shape[-1]]
-    sig *= A[:, :2 * dc.shape[-1]] * (1.0 - A[:, :2 * dc.shape[-1]])   # σ' = σ(1-σ) for i, f
-    da_o *= o * (1.0 - o)
-    da_g *= 1.0 - g * g
-    return np.multiply(dc, f, out=dc)
+    dc += gc                                   # dc = g_c + g_h ⊙ o ⊙ (1 - tanh²(c_t))
+    np.multiply(dc, g, out=dA[0])              # di
+    np.multiply(dc, c_prev, out=dA[1])         # df
+    np.multiply(dc, i, out=dA[2])              # dg
+    np.multiply(gh, tc, out=dA[3])             # do
+    local = np.subtract(1.0, A)                # through the activations, all gates at once:
+    dA *= local                                # σ' = σ(1 - σ), tanh' = (1 + g)(1 - g)
+    np.add(A, k.lo, out=local)
+    dA *= local
+    return np.multiply(dc, f, out=dc)          # dc_{t-1} = dc ⊙ f
+
+
+def _grads(dA, x, h_prev, p: CellParams):
+    """Weight gradients summed over N rows: dA (4, N, H), x (N, D), h_prev (N, H); and dx (N, D)."""
+    dAT = dA.transpose(0, 2, 1)                # (4, H, N): one matmul per weight, over all rows
+    b = dA.sum(axis=1).reshape(-1)
+    grads = {"weight_ih": np.matmul(dAT, x).reshape(4 * p.H, p.D),
+             "weight_hh": np.matmul(dAT, h_prev).reshape(4 * p.H, p.H), "bias_ih": b, "bias_hh": b.copy()}
+    return np.matmul(dA, p.weight_ih.reshape(4, p.H, p.D)).sum(axis=0), grads
+
+
+def _dh_prev(dA, p: CellParams):
+    """dh_{t-1} = da W_hh: (4, B, H) times the per-gate (H, H) blocks, summed over the gates."""
+    return np.matmul(dA, p.weight_hh.reshape(4, p.H, p.H)).sum(axis=0)
 
 
 @dataclass
 class LSTMStepCache:
-    """x_t (B, D), h_prev, c_prev, c, tc = tanh(c), h (B, H), A (B, 4H) activations [i f g o], params."""
+    """x_t (B, D), h_prev, c_prev, c, tc = tanh(c), h (B, H), A (4, B, H) activations [i, f, g, o], params."""
     x_t: np.ndarray
     h_prev: np.ndarray
     c_prev: np.ndarray
@@ -87,8 +139,8 @@ class LSTMStepCache:
 
     @property
     def gates(self) -> dict[str, np.ndarray]:
-        """{"i": (B, H), "f": …, "g": …, "o": …} gate activations of this step."""
-        return dict(zip(GATES["lstm"], _split(self.A)))
+        """{"i": (B, H), "f": …, "g": …, "o": …} gate activations (views)."""
+        return {name: self.A[..., k, :, :] for k, name in enumerate(GATES["lstm"])}
 
 
 @dataclass
@@ -96,7 +148,7 @@ class LSTMCache:
     """What ``lstm_backward`` needs, and what chapters plot.
 
     x (T, B, D); hs, cs (T+1, B, H) = states h_0…h_T and c_0…c_T; tc (T, B, H) = tanh(c_t);
-    A (T, B, 4H) gate activations [i f g o]. ``cache.gates["f"]`` is the (T, B, H) forget
+    A (T, 4, B, H) gate activations [i, f, g, o]. ``cache.gates["f"]`` is the (T, B, H) forget
     gate, ``cache.c`` the (T, B, H) cell states c_1…c_T. These share memory with the
     returned h and state: do not modify them in place before backward.
     """
@@ -133,9 +185,10 @@ def lstm_step_forward(x_t, state, params: CellParams):
     p = check_params(params, "lstm")
     x_t = check_input(x_t, "x_t", p, ndim=2)
     h_prev, c_prev = _states(state, "state", ("h_prev", "c_prev"), x_t.shape[0], p, "x_t")
-    xp = input_projection(x_t, p.weight_ih, p.bias_ih + p.bias_hh)
-    A, (c, tc, h) = np.empty_like(xp), (np.empty_like(h_prev) for _ in range(3))
-    _step(xp, h_prev, c_prev, p.weight_hh, A, c, tc, h)
+    k = _fuse(p)
+    xp = _project(x_t, k)
+    A, (c, tc, h) = np.empty_like(xp), (np.empty_like(h_prev) for _ in range(3))   # xp (4, B, H)
+    _step(xp, h_prev, c_prev, k, A, c, tc, h)
     return (h, c), LSTMStepCache(x_t, h_prev, c_prev, c, tc, h, A, p)
 
 
@@ -148,10 +201,11 @@ def lstm_step_backward(dstate, cache: LSTMStepCache):
     p = cache.params
     dh, dc = check_pair(dstate, "dstate")
     dh = check_grad(dh, "dstate[0] (dh)", cache.h.shape, p.dtype)
-    dc = check_grad(dc, "dstate[1] (dc)", cache.c.shape, p.dtype)
+    dc = check_grad(dc, "dstate[1] (dc)", cache.c.shape, p.dtype).copy()
     dA = np.empty_like(cache.A)
-    dc_prev = _step_back(dh, dc, cache.A, cache.c_prev, cache.tc, dA)
-    return dA @ p.weight_ih, (dA @ p.weight_hh, dc_prev), fused_grads(dA, cache.x_t, dA, cache.h_prev)
+    dc_prev = _step_back(dh, dc, cache.A, cache.c_prev, cache.tc, _fuse(p), dA)
+    dx, grads = _grads(dA, cache.x_t, cache.h_prev, p)
+    return dx, (_dh_prev(dA, p), dc_prev), grads
 
 
 def lstm_forward(x, params: CellParams, state0=None):
@@ -164,12 +218,13 @@ def lstm_forward(x, params: CellParams, state0=None):
     x = check_input(x, "x", p, ndim=3)
     T, B, _ = x.shape
     h0, c0 = _states(state0, "state0", ("h0", "c0"), B, p, "x")
-    xp = input_projection(x, p.weight_ih, p.bias_ih + p.bias_hh)   # (T, B, 4H), one matmul
+    k = _fuse(p)
+    xp = _project(x, k)                        # (4, T, B, H), one matmul
     hs, cs = np.empty((2, T + 1, B, p.H), dtype=p.dtype)
     hs[0], cs[0] = h0, c0
-    tc, A = np.empty((T, B, p.H), dtype=p.dtype), np.empty_like(xp)
+    tc, A = np.empty((T, B, p.H), dtype=p.dtype), np.empty((T, 4, B, p.H), dtype=p.dtype)
     for t in range(T):
-        _step(xp[t], hs[t], cs[t], p.weight_hh, A[t], cs[t + 1], tc[t], hs[t + 1])
+        _step(xp[:, t], hs[t], cs[t], k, A[t], cs[t + 1], tc[t], hs[t + 1])
     return hs[1:], (hs[T], cs[T]), LSTMCache(x, hs, cs, tc, A, p)
 
 
@@ -185,12 +240,11 @@ def lstm_backward(dh, cache: LSTMCache, dstate_T=None):
     dh_T, dc_T = check_pair(dstate_T, "dstate_T")
     gh = check_grad(dh_T, "dstate_T[0] (dh_T)", (B, H), p.dtype).copy()
     gc = check_grad(dc_T, "dstate_T[1] (dc_T)", (B, H), p.dtype).copy()
-    dA = np.empty_like(cache.A)                  # stashed pre-activation gradients
+    k = _fuse(p)
+    dA = np.empty((4, T, B, H), dtype=p.dtype)     # stashed pre-activation gradients, gate-major
     for t in reversed(range(T)):
         gh += dh[t]
-        gc = _step_back(gh, gc, cache.A[t], cache.cs[t], cache.tc[t], dA[t])
-        gh = dA[t] @ p.weight_hh
-    dA2 = dA.reshape(T * B, 4 * H)
-    dx = (dA2 @ p.weight_ih).reshape(T, B, p.D)
-    grads = fused_grads(dA2, x.reshape(T * B, p.D), dA2, hs[:-1].reshape(T * B, H))
-    return dx, (gh, gc), grads
+        gc = _step_back(gh, gc, cache.A[t], cache.cs[t], cache.tc[t], k, dA[:, t])
+        gh = _dh_prev(dA[:, t], p)
+    dx, grads = _grads(dA.reshape(4, T * B, H), x.reshape(T * B, p.D), hs[:-1].reshape(T * B, H), p)
+    return dx.reshape(T, B, p.D), (gh, gc), grads

@@ -171,8 +171,9 @@ def fused_grads(d_ih: np.ndarray, x: np.ndarray, d_hh: np.ndarray, h_in: np.ndar
     d_hh (N, G*H) gradient of ``h_in @ W_hh.T + b_hh``; h_in (N, H).
     Sums over all N rows with one matrix product per weight.
     """
-    return {"weight_ih": d_ih.T @ x, "weight_hh": d_hh.T @ h_in,
-            "bias_ih": d_ih.sum(axis=0), "bias_hh": d_hh.sum(axis=0)}
+    b_ih = d_ih.sum(axis=0)
+    b_hh = b_ih.copy() if d_hh is d_ih else d_hh.sum(axis=0)
+    return {"weight_ih": d_ih.T @ x, "weight_hh": d_hh.T @ h_in, "bias_ih": b_ih, "bias_hh": b_hh}
 
 
 def sigmoid(a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:

@@ -1,0 +1,151 @@
+"""Time the NumPy cells against torch.nn on the CPU: ``python -m course_utils.benchmark [--json]``.
+
+Shape T=100, B=32, D=64, H=128, float32 (``--quick``: a tiny shape and 3 repeats, for a smoke
+test). Both libraries run with the same number of threads (``--threads``, default 1: torch via
+``torch.set_num_threads``, NumPy's OpenBLAS through its own API or the environment), and the
+runs of all cells, passes and both libraries are interleaved in one loop; each figure is the
+median over ``--repeats`` runs. "forward" compares a forward that keeps what backward needs
+(the scratch cache, torch's autograd graph); "forward+backward" adds BPTT with an upstream
+gradient for every hidden state, including the gradients for x and h0 on both sides.
+"""
+from __future__ import annotations
+
+import argparse
+import ctypes
+import glob
+import json
+import os
+import statistics
+import sys
+import time
+
+FULL = dict(T=100, B=32, D=64, H=128)
+QUICK = dict(T=5, B=2, D=3, H=4)
+
+
+def _parse(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m course_utils.benchmark", description=__doc__.split("\n")[0])
+    parser.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
+    parser.add_argument("--repeats", type=int, default=21, help="timed runs per figure (median; default 21)")
+    parser.add_argument("--quick", action="store_true", help="tiny shape, 3 repeats: checks that it runs")
+    parser.add_argument("--threads", type=int, default=1, help="threads for torch and NumPy's BLAS (default 1)")
+    return parser.parse_args(argv)
+
+
+def numpy_blas_threads(n: int | None = None) -> int | None:
+    """Set (when ``n`` is given) and return the thread count of the OpenBLAS bundled with NumPy.
+
+    Returns None when that library is not found (another BLAS); the thread count then follows
+    the environment (OPENBLAS_NUM_THREADS, OMP_NUM_THREADS, MKL_NUM_THREADS).
+    """
+    import numpy as np
+    libs = glob.glob(os.path.join(os.path.dirname(np.__file__) + ".libs", "*openblas*"))
+    for path in libs:
+        lib = ctypes.CDLL(path)
+        for suffix in ("64_", "_64_", ""):
+            getter = getattr(lib, f"scipy_openblas_get_num_threads{suffix}", None) or \
+                getattr(lib, f"openblas_get_num_threads{suffix}", None)
+            setter = getattr(lib, f"scipy_openblas_set_num_threads{suffix}", None) or \
+                getattr(lib, f"openblas_set_num_threads{suffix}", None)
+            if getter and setter:
+                if n is not None:
+                    setter(ctypes.c_int(n))
+                return int(getter())
+    return None
+
+
+def _cases(shape, seed=0):
+    """For each cell: (name, scratch forward, scratch forward+backward, torch forward, torch forward+backward)."""
+    import numpy as np
+    import torch
+
+    from .bridge import cell_backward, cell_forward, from_torch
+    T, B, D, H = shape["T"], shape["B"], shape["D"], shape["H"]
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((T, B, D)).astype(np.float32)
+    dh = rng.standard_normal((T, B, H)).astype(np.float32)
+    h0 = rng.standard_normal((B, H)).astype(np.float32)
+    cases = []
+    for kind, cls in (("rnn", torch.nn.RNN), ("lstm", torch.nn.LSTM), ("gru", torch.nn.GRU)):
+        torch.manual_seed(seed)
+        module = cls(D, H)
+        params = from_torch(module)
+        state0 = (h0, h0) if kind == "lstm" else h0
+        x_t, dh_t = torch.tensor(x, requires_grad=True), torch.tensor(dh)
+        s_t = torch.tensor(h0[None], requires_grad=True)
+        torch_state = (s_t, s_t) if kind == "lstm" else s_t
+
+        def scratch_fwd(params=params, state0=state0):
+            return cell_forward(x, params, state0)
+
+        def scratch_fwd_bwd(params=params, state0=state0):
+            h, _, cache = cell_forward(x, params, state0)
+            return cell_backward(dh, cache)
+
+        def torch_fwd(module=module, torch_state=torch_state):
+            return module(x_t, torch_state)
+
+        def torch_fwd_bwd(module=module, torch_state=torch_state):
+            module.zero_grad(set_to_none=True)
+            x_t.grad = s_t.grad = None
+            out, _ = module(x_t, torch_state)
+            out.backward(dh_t)
+
+        cases.append((kind, scratch_fwd, scratch_fwd_bwd, torch_fwd, torch_fwd_bwd))
+    return cases
+
+
+def _time_ms(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return 1e3 * (time.perf_counter() - start)
+
+
+def run(shape=FULL, repeats: int = 21, threads: int = 1) -> tuple[list[dict], dict]:
+    """Interleaved timings; returns (rows, info) with rows as printed by ``--json``."""
+    import torch
+    torch.set_num_threads(threads)
+    blas = numpy_blas_threads(threads)
+    cases = _cases(shape)
+    passes = [("forward", 1, 3), ("forward+backward", 2, 4)]
+    samples = {(c[0], name): ([], []) for c in cases for name, _, _ in passes}
+    for r in range(repeats + 2):                      # the first two rounds warm up
+        for case in cases:
+            for name, i_scratch, i_torch in passes:
+                order = (0, 1) if r % 2 else (1, 0)   # alternate who goes first
+                for side in order:
+                    ms = _time_ms(case[i_scratch] if side == 0 else case[i_torch])
+                    if r >= 2:
+                        samples[(case[0], name)][side].append(ms)
+    rows = []
+    for (cell, name), (scratch, torch_ms) in samples.items():
+        s, t = statistics.median(scratch), statistics.median(torch_ms)
+        rows.append({"cell": cell, "pass": name, "scratch_ms": round(s, 3), "torch_ms": round(t, 3),
+                     "ratio": round(s / t, 3)})
+    info = {**shape, "dtype": "float32", "repeats": repeats, "torch_threads": torch.get_num_threads(),
+            "numpy_blas_threads": blas if blas is not None else os.environ.get("OPENBLAS_NUM_THREADS", "unknown")}
+    return rows, info
+
+
+def format_table(rows, info) -> str:
+    lines = [f"T={info['T']} B={info['B']} D={info['D']} H={info['H']} {info['dtype']}, median of "
+             f"{info['repeats']} interleaved runs, torch threads {info['torch_threads']}, "
+             f"numpy BLAS threads {info['numpy_blas_threads']}",
+             f"{'cell':<5} {'pass':<17} {'scratch ms':>10} {'torch ms':>9} {'ratio':>6}"]
+    lines += [f"{r['cell']:<5} {r['pass']:<17} {r['scratch_ms']:>10.2f} {r['torch_ms']:>9.2f} {r['ratio']:>6.2f}"
+              for r in rows]
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    args = _parse(argv)
+    shape, repeats = (QUICK, 3) if args.quick else (FULL, args.repeats)
+    rows, info = run(shape, max(1, repeats), args.threads)
+    print(json.dumps(rows) if args.json else format_table(rows, info))
+
+
+if __name__ == "__main__":
+    if "numpy" not in sys.modules:       # BLAS thread count through the environment, as a fallback
+        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.setdefault(var, str(_parse().threads))
+    main()
