@@ -63,13 +63,15 @@ def registered_mistakes(package: str = CHECKER_PACKAGE) -> dict[str, list[Mistak
     """Mistakes defined by the checker modules, grouped by module (``course_utils.check.rnn`` ...).
 
     Imports ``package`` first so that every checker module has registered its mistakes. Each
-    hint appears once, in the order the modules defined them.
+    hint appears once, in the order the modules defined them; modules no longer in
+    ``sys.modules`` are left out.
     """
     __import__(package)
     groups: dict[str, list[Mistake]] = {}
     seen: set[tuple[str, str]] = set()
     for mistake in MISTAKES:
-        if mistake.module.startswith(package + ".") and (mistake.module, mistake.hint) not in seen:
+        current = mistake.module.startswith(package + ".") and mistake.module in sys.modules
+        if current and (mistake.module, mistake.hint) not in seen:
             seen.add((mistake.module, mistake.hint))
             groups.setdefault(mistake.module, []).append(mistake)
     return groups
@@ -178,8 +180,12 @@ def check_function(fn: Callable, reference: Callable, cases, *, name: str, outpu
             received = _call(fn, args, kwargs, time_limit)
         except (Exception, TimeLimitExceeded) as exc:
             return _failure_feedback(exc, name, case, time_limit)
-        result = compare.compare(expected, received, name=name, output_names=output_names,
-                                 tolerance=tolerance)
+        try:
+            result = compare.compare(expected, received, name=name, output_names=output_names,
+                                     tolerance=tolerance)
+        except Exception as exc:  # an exotic return value: report it, never crash the learner's cell
+            return Feedback("wrong type", [f"{case}: could not compare {compare.describe(received)} with the "
+                                           f"expected {compare.describe(expected)} ({type(exc).__name__})."], name)
         if result.wrong_type:
             return Feedback("wrong type", [f"{case}: {result.wrong_type}"], name)
         notes += [n for n in result.notes if n not in notes]

@@ -165,8 +165,9 @@ class Edition:
     missing: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        text = (f"Student edition: {len(self.notebooks)} notebooks with {self.exercises} exercises "
-                f"in {self.out / 'notebooks'}")
+        where = self.out / "notebooks"
+        where = where.relative_to(Path.cwd()) if where.is_relative_to(Path.cwd()) else where
+        text = f"Student edition: {len(self.notebooks)} notebooks with {self.exercises} exercises in {where}"
         return text + "".join(f"\n  skipped (file missing): {m}" for m in self.missing)
 
 

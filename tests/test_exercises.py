@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import signal
+import sys
 import threading
 import types
 
@@ -297,6 +298,19 @@ def test_nested_tuples_and_dicts_are_compared_with_their_names():
     assert "grads['weight_ih'] should be a single number but is an array of shape (1, 1)" in fb.text
 
 
+def test_an_uncomparable_return_value_is_reported_not_raised():
+    class Weird:
+        def __eq__(self, other):
+            raise RuntimeError("no comparison for you")
+
+    fb = check_function(lambda: Weird(), lambda: Weird(), [((), {})], name="weird")
+    assert fb.status == "incorrect" and "should be a Weird but is a Weird" in fb.text
+    fb = run(lambda x, W, b: (np.array(["a"] * 5)[None], x @ W.T + b))
+    assert fb.status == "incorrect" and "cannot be compared" in fb.text
+    fb = run(lambda x, W, b: ((v for v in x), x @ W.T + b))
+    assert fb.status == "wrong type" and "a generator" in fb.text
+
+
 def test_feedback_text_is_identical_across_runs():
     wrong = lambda x, W, b: (np.tanh(x @ W.T), x @ W.T)  # noqa: E731
     assert run(wrong).text == run(wrong).text
@@ -319,13 +333,20 @@ def test_check_value_shows_the_answer_and_the_hint_when_wrong():
                        "  Hint: sigma(0) is one half.")
 
 
-def test_mistakes_created_by_checker_modules_are_registered_by_module():
+def test_mistakes_created_by_checker_modules_are_registered_by_module(monkeypatch):
     module = types.ModuleType("course_utils.check.fixture_for_test")
+    monkeypatch.setitem(sys.modules, module.__name__, module)
     exec("from course_utils.exercises import Mistake\n"
          "M = [Mistake('first hint', abs), Mistake('second hint', abs), Mistake('first hint', abs)]",
          module.__dict__)
-    Mistake("a test's own mistake is not a checker's", abs)
+    own = Mistake("a test's own mistake is not a checker's", abs)
     groups = registered_mistakes()
     assert [m.hint for m in groups["course_utils.check.fixture_for_test"]] == ["first hint", "second hint"]
     assert all(name.startswith("course_utils.check.") for name in groups)
-    assert exercises.MISTAKES[-1].module == __name__
+    assert own.module == __name__ and own in exercises.MISTAKES
+
+
+def test_mistakes_of_a_module_no_longer_imported_are_not_listed():
+    module = types.ModuleType("course_utils.check.gone_for_test")
+    exec("from course_utils.exercises import Mistake\nM = Mistake('stale hint', abs)", module.__dict__)
+    assert "course_utils.check.gone_for_test" not in registered_mistakes()

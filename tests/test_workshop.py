@@ -40,6 +40,14 @@ from course_utils.exercises import check_function, check_value
 rng = np.random.default_rng(0)
 cases = [((rng.normal(size=(2, 3)), rng.normal(size=(4, 3)), rng.normal(size=4)), {})]
 check_function(layer, lambda x, W, b: np.tanh(x @ W.T + b), cases, name="layer")'''
+ENDLESS = '''\
+import threading
+from course_utils.exercises import check_function
+def spin():
+    while True:
+        pass
+print("main thread:", threading.current_thread() is threading.main_thread())
+check_function(spin, lambda: 0, [((), {})], name="spin", time_limit=0.5)'''
 MODEL_ANSWER = "**Model answer.** The state carries the past forward through every single step."
 INSTRUCTOR_NOTE = "Instructor: give the room five minutes for this exercise before showing anything."
 
@@ -66,6 +74,8 @@ def fixture_notebook(number: int, title: str):
         new_markdown_cell(f"### Exercise {number}.3 — Explain\n\nWhy does the RNN need a state?"),
         tagged(new_markdown_cell(MODEL_ANSWER), "model-answer"),
         new_markdown_cell("## References"),
+        new_code_cell(ENDLESS),
+        new_code_cell("print('the kernel survived')"),
     ])
 
 
@@ -209,6 +219,10 @@ def test_student_notebook_runs_end_to_end_and_checkers_say_not_attempted(course,
     edition = student_edition.build(tmp_path / "student", course=course)
     nb = student_edition.execute(edition.notebooks[1], timeout=EXECUTION_TIMEOUT)
     assert_checks_not_attempted(nb)
+    spin, after = nb.cells[-2:]
+    assert spin.outputs[0].text == "main thread: True\n"  # so the SIGALRM time limit is the one used
+    assert "spin: your code did not finish in time." in spin.outputs[1].data["text/plain"]
+    assert after.outputs[0].text == "the kernel survived\n"
 
 
 def assert_checks_not_attempted(nb):
