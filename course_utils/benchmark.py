@@ -29,7 +29,24 @@ def _parse(argv=None):
     parser.add_argument("--repeats", type=int, default=21, help="timed runs per figure (median; default 21)")
     parser.add_argument("--quick", action="store_true", help="tiny shape, 3 repeats: checks that it runs")
     parser.add_argument("--threads", type=int, default=1, help="threads for torch and NumPy's BLAS (default 1)")
+    parser.add_argument("--keep-memory", action="store_true",
+                        help="ask glibc to keep freed memory (mallopt), so NumPy's large arrays stop paying "
+                             "first-touch page faults on every run; off by default")
     return parser.parse_args(argv)
+
+
+def keep_freed_memory() -> bool:
+    """glibc only: raise M_TRIM_THRESHOLD and M_MMAP_THRESHOLD so freed blocks are reused, not returned.
+
+    Without it, each scratch forward+backward allocates ~20 MB that the kernel must map and zero
+    again (thousands of minor page faults); torch's allocator pattern already avoids that here.
+    Returns False where mallopt is not available.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        return bool(libc.mallopt(-1, 1 << 30) and libc.mallopt(-3, 1 << 29))   # M_TRIM_, M_MMAP_THRESHOLD
+    except (OSError, AttributeError):
+        return False
 
 
 def numpy_blas_threads(n: int | None = None) -> int | None:
@@ -101,9 +118,10 @@ def _time_ms(fn) -> float:
     return 1e3 * (time.perf_counter() - start)
 
 
-def run(shape=FULL, repeats: int = 21, threads: int = 1) -> tuple[list[dict], dict]:
+def run(shape=FULL, repeats: int = 21, threads: int = 1, keep_memory: bool = False) -> tuple[list[dict], dict]:
     """Interleaved timings; returns (rows, info) with rows as printed by ``--json``."""
     import torch
+    kept = keep_memory and keep_freed_memory()
     torch.set_num_threads(threads)
     blas = numpy_blas_threads(threads)
     cases = _cases(shape)
@@ -123,14 +141,16 @@ def run(shape=FULL, repeats: int = 21, threads: int = 1) -> tuple[list[dict], di
         rows.append({"cell": cell, "pass": name, "scratch_ms": round(s, 3), "torch_ms": round(t, 3),
                      "ratio": round(s / t, 3)})
     info = {**shape, "dtype": "float32", "repeats": repeats, "torch_threads": torch.get_num_threads(),
-            "numpy_blas_threads": blas if blas is not None else os.environ.get("OPENBLAS_NUM_THREADS", "unknown")}
+            "numpy_blas_threads": blas if blas is not None else os.environ.get("OPENBLAS_NUM_THREADS", "unknown"),
+            "keep_memory": kept}
     return rows, info
 
 
 def format_table(rows, info) -> str:
     lines = [f"T={info['T']} B={info['B']} D={info['D']} H={info['H']} {info['dtype']}, median of "
              f"{info['repeats']} interleaved runs, torch threads {info['torch_threads']}, "
-             f"numpy BLAS threads {info['numpy_blas_threads']}",
+             f"numpy BLAS threads {info['numpy_blas_threads']}"
+             + (", freed memory kept (mallopt)" if info.get("keep_memory") else ""),
              f"{'cell':<5} {'pass':<17} {'scratch ms':>10} {'torch ms':>9} {'ratio':>6}"]
     lines += [f"{r['cell']:<5} {r['pass']:<17} {r['scratch_ms']:>10.2f} {r['torch_ms']:>9.2f} {r['ratio']:>6.2f}"
               for r in rows]
@@ -140,7 +160,7 @@ def format_table(rows, info) -> str:
 def main(argv=None):
     args = _parse(argv)
     shape, repeats = (QUICK, 3) if args.quick else (FULL, args.repeats)
-    rows, info = run(shape, max(1, repeats), args.threads)
+    rows, info = run(shape, max(1, repeats), args.threads, args.keep_memory)
     print(json.dumps(rows) if args.json else format_table(rows, info))
 
 

@@ -65,21 +65,20 @@ def _fuse(p: CellParams) -> _Fused:
 def _project(x, k: _Fused):
     """x (…, D) -> (4, …, H): x W_ihᵀ for every step in ONE (stacked per-gate) matmul, i, f, o halved.
 
-    Gate-major with the gate axis first, so the projection lands where the steps read it; the
-    bias is added in the step (cheaper than a pass over this large array).
+    Gate-major with the gate axis first. The steps turn it into the activations in place (no
+    second large array); the bias is added in the step (cheaper than a pass over this array).
     """
     *lead, D = x.shape
     xp = np.matmul(x.reshape(-1, D), k.W_ihT)                 # (4, N, H)
     return xp.reshape(4, *lead, xp.shape[-1])
 
 
-def _step(xp_t, h_prev, c_prev, k: _Fused, A, c, tc, h):
-    """One step into the out arrays: A (4, B, H) = [i, f, g, o], c, tc = tanh(c), h (B, H).
-
-    xp_t (4, B, H) = x_t W_ihᵀ per gate (i, f, o halved), from ``_project``.
+def _step(A, h_prev, c_prev, k: _Fused, c, tc, h, hp):
+    """One step. A (4, B, H) holds x_t W_ihᵀ per gate (from ``_project``) and becomes the
+    activations [i, f, g, o]; c, tc = tanh(c), h (B, H) are written; hp (4, B, H) is scratch.
     """
-    np.matmul(h_prev, k.W_hhT, out=A)          # all gates' recurrent products, one matmul
-    A += xp_t
+    np.matmul(h_prev, k.W_hhT, out=hp)         # all gates' recurrent products, one matmul
+    A += hp
     A += k.b
     np.tanh(A, out=A)
     A *= k.half
@@ -117,7 +116,10 @@ def _grads(dA, x, h_prev, p: CellParams):
     b = dA.sum(axis=1).reshape(-1)
     grads = {"weight_ih": np.matmul(dAT, x).reshape(4 * p.H, p.D),
              "weight_hh": np.matmul(dAT, h_prev).reshape(4 * p.H, p.H), "bias_ih": b, "bias_hh": b.copy()}
-    return np.matmul(dA, p.weight_ih.reshape(4, p.H, p.D)).sum(axis=0), grads
+    dx = dA[0] @ p.weight_ih[:p.H]             # dx = Σ_gates da W_ih, accumulated gate by gate
+    for k in range(1, 4):
+        dx += dA[k] @ p.weight_ih[k * p.H:(k + 1) * p.H]
+    return dx, grads
 
 
 def _dh_prev(dA, p: CellParams):
@@ -140,7 +142,7 @@ class LSTMStepCache:
     @property
     def gates(self) -> dict[str, np.ndarray]:
         """{"i": (B, H), "f": …, "g": …, "o": …} gate activations (views)."""
-        return {name: self.A[..., k, :, :] for k, name in enumerate(GATES["lstm"])}
+        return {name: self.A[k] for k, name in enumerate(GATES["lstm"])}
 
 
 @dataclass
@@ -148,7 +150,7 @@ class LSTMCache:
     """What ``lstm_backward`` needs, and what chapters plot.
 
     x (T, B, D); hs, cs (T+1, B, H) = states h_0…h_T and c_0…c_T; tc (T, B, H) = tanh(c_t);
-    A (T, 4, B, H) gate activations [i, f, g, o]. ``cache.gates["f"]`` is the (T, B, H) forget
+    A (4, T, B, H) gate activations [i, f, g, o]. ``cache.gates["f"]`` is the (T, B, H) forget
     gate, ``cache.c`` the (T, B, H) cell states c_1…c_T. These share memory with the
     returned h and state: do not modify them in place before backward.
     """
@@ -186,9 +188,9 @@ def lstm_step_forward(x_t, state, params: CellParams):
     x_t = check_input(x_t, "x_t", p, ndim=2)
     h_prev, c_prev = _states(state, "state", ("h_prev", "c_prev"), x_t.shape[0], p, "x_t")
     k = _fuse(p)
-    xp = _project(x_t, k)
-    A, (c, tc, h) = np.empty_like(xp), (np.empty_like(h_prev) for _ in range(3))   # xp (4, B, H)
-    _step(xp, h_prev, c_prev, k, A, c, tc, h)
+    A = _project(x_t, k)                       # (4, B, H)
+    c, tc, h = (np.empty_like(h_prev) for _ in range(3))
+    _step(A, h_prev, c_prev, k, c, tc, h, np.empty_like(A))
     return (h, c), LSTMStepCache(x_t, h_prev, c_prev, c, tc, h, A, p)
 
 
@@ -219,12 +221,12 @@ def lstm_forward(x, params: CellParams, state0=None):
     T, B, _ = x.shape
     h0, c0 = _states(state0, "state0", ("h0", "c0"), B, p, "x")
     k = _fuse(p)
-    xp = _project(x, k)                        # (4, T, B, H), one matmul
+    A = _project(x, k)                         # (4, T, B, H), one matmul
     hs, cs = np.empty((2, T + 1, B, p.H), dtype=p.dtype)
     hs[0], cs[0] = h0, c0
-    tc, A = np.empty((T, B, p.H), dtype=p.dtype), np.empty((T, 4, B, p.H), dtype=p.dtype)
+    tc, hp = np.empty((T, B, p.H), dtype=p.dtype), np.empty((4, B, p.H), dtype=p.dtype)
     for t in range(T):
-        _step(xp[:, t], hs[t], cs[t], k, A[t], cs[t + 1], tc[t], hs[t + 1])
+        _step(A[:, t], hs[t], cs[t], k, cs[t + 1], tc[t], hs[t + 1], hp)
     return hs[1:], (hs[T], cs[T]), LSTMCache(x, hs, cs, tc, A, p)
 
 
@@ -244,7 +246,7 @@ def lstm_backward(dh, cache: LSTMCache, dstate_T=None):
     dA = np.empty((4, T, B, H), dtype=p.dtype)     # stashed pre-activation gradients, gate-major
     for t in reversed(range(T)):
         gh += dh[t]
-        gc = _step_back(gh, gc, cache.A[t], cache.cs[t], cache.tc[t], k, dA[:, t])
+        gc = _step_back(gh, gc, cache.A[:, t], cache.cs[t], cache.tc[t], k, dA[:, t])
         gh = _dh_prev(dA[:, t], p)
     dx, grads = _grads(dA.reshape(4, T * B, H), x.reshape(T * B, p.D), hs[:-1].reshape(T * B, H), p)
     return dx.reshape(T, B, p.D), (gh, gc), grads
