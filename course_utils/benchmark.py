@@ -7,6 +7,9 @@ runs of all cells, passes and both libraries are interleaved in one loop; each f
 median over ``--repeats`` runs. "forward" compares a forward that keeps what backward needs
 (the scratch cache, torch's autograd graph); "forward+backward" adds BPTT with an upstream
 gradient for every hidden state, including the gradients for x and h0 on both sides.
+``--clock cpu`` times process CPU time instead of wall time (steadier on a shared machine);
+``--keep-memory`` stops glibc returning freed memory, which removes NumPy's first-touch page
+faults (the default leaves the allocator alone).
 """
 from __future__ import annotations
 
@@ -29,6 +32,8 @@ def _parse(argv=None):
     parser.add_argument("--repeats", type=int, default=21, help="timed runs per figure (median; default 21)")
     parser.add_argument("--quick", action="store_true", help="tiny shape, 3 repeats: checks that it runs")
     parser.add_argument("--threads", type=int, default=1, help="threads for torch and NumPy's BLAS (default 1)")
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                        help="wall: perf_counter (default); cpu: process CPU time, steadier on a busy machine")
     parser.add_argument("--keep-memory", action="store_true",
                         help="ask glibc to keep freed memory (mallopt), so NumPy's large arrays stop paying "
                              "first-touch page faults on every run; off by default")
@@ -112,13 +117,14 @@ def _cases(shape, seed=0):
     return cases
 
 
-def _time_ms(fn) -> float:
-    start = time.perf_counter()
+def _time_ms(fn, clock=time.perf_counter) -> float:
+    start = clock()
     fn()
-    return 1e3 * (time.perf_counter() - start)
+    return 1e3 * (clock() - start)
 
 
-def run(shape=FULL, repeats: int = 21, threads: int = 1, keep_memory: bool = False) -> tuple[list[dict], dict]:
+def run(shape=FULL, repeats: int = 21, threads: int = 1, keep_memory: bool = False,
+        clock: str = "wall") -> tuple[list[dict], dict]:
     """Interleaved timings; returns (rows, info) with rows as printed by ``--json``."""
     import torch
     kept = keep_memory and keep_freed_memory()
@@ -126,13 +132,14 @@ def run(shape=FULL, repeats: int = 21, threads: int = 1, keep_memory: bool = Fal
     blas = numpy_blas_threads(threads)
     cases = _cases(shape)
     passes = [("forward", 1, 3), ("forward+backward", 2, 4)]
+    timer = time.process_time if clock == "cpu" else time.perf_counter
     samples = {(c[0], name): ([], []) for c in cases for name, _, _ in passes}
     for r in range(repeats + 2):                      # the first two rounds warm up
         for case in cases:
             for name, i_scratch, i_torch in passes:
                 order = (0, 1) if r % 2 else (1, 0)   # alternate who goes first
                 for side in order:
-                    ms = _time_ms(case[i_scratch] if side == 0 else case[i_torch])
+                    ms = _time_ms(case[i_scratch] if side == 0 else case[i_torch], timer)
                     if r >= 2:
                         samples[(case[0], name)][side].append(ms)
     rows = []
@@ -142,13 +149,14 @@ def run(shape=FULL, repeats: int = 21, threads: int = 1, keep_memory: bool = Fal
                      "ratio": round(s / t, 3)})
     info = {**shape, "dtype": "float32", "repeats": repeats, "torch_threads": torch.get_num_threads(),
             "numpy_blas_threads": blas if blas is not None else os.environ.get("OPENBLAS_NUM_THREADS", "unknown"),
-            "keep_memory": kept}
+            "keep_memory": kept, "clock": clock}
     return rows, info
 
 
 def format_table(rows, info) -> str:
     lines = [f"T={info['T']} B={info['B']} D={info['D']} H={info['H']} {info['dtype']}, median of "
-             f"{info['repeats']} interleaved runs, torch threads {info['torch_threads']}, "
+             f"{info['repeats']} interleaved runs ({info.get('clock', 'wall')} clock), "
+             f"torch threads {info['torch_threads']}, "
              f"numpy BLAS threads {info['numpy_blas_threads']}"
              + (", freed memory kept (mallopt)" if info.get("keep_memory") else ""),
              f"{'cell':<5} {'pass':<17} {'scratch ms':>10} {'torch ms':>9} {'ratio':>6}"]
@@ -160,7 +168,7 @@ def format_table(rows, info) -> str:
 def main(argv=None):
     args = _parse(argv)
     shape, repeats = (QUICK, 3) if args.quick else (FULL, args.repeats)
-    rows, info = run(shape, max(1, repeats), args.threads, args.keep_memory)
+    rows, info = run(shape, max(1, repeats), args.threads, args.keep_memory, args.clock)
     print(json.dumps(rows) if args.json else format_table(rows, info))
 
 
