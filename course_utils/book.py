@@ -150,6 +150,7 @@ def sphinx_config(course: Course) -> dict:
         "nb_render_markdown_format": "myst",  # so $...$ in Markdown outputs is maths too
         # maths: $...$, $$...$$ (labels, {eq} references), amsmath environments; local MathJax 2
         "myst_enable_extensions": ["amsmath", "dollarmath", "colon_fence"],
+        "myst_dmath_double_inline": True,  # $$...$$ inside a paragraph, as Jupyter renders it
         "myst_heading_anchors": 3,
         "myst_update_mathjax": False,  # its option targets MathJax 3/4; ours is configured below
         "math_numfig": True,

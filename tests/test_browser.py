@@ -47,6 +47,14 @@ MATH_REPORT_JS = """() => ({  // .math.notranslate: Sphinx's maths (MathJax adds
   errors: Array.from(document.querySelectorAll('.MathJax .merror, .MathJax_Error'))
                .map(e => e.textContent),
 })"""
+# Display maths wider than the column must scroll, not be cut off. (MathJax 2 positions its
+# glyphs itself, so widths are measured from the boxes of the typeset spans.)
+CLIPPED_MATHS_JS = """() => Array.from(document.querySelectorAll('div.math')).filter(div => {
+    const box = div.querySelector('.MathJax_Display') || div;
+    const right = Math.max(0, ...Array.from(box.querySelectorAll('span'), s => s.getBoundingClientRect().right));
+    const scrolls = ['auto', 'scroll'].includes(getComputedStyle(box).overflowX) && box.scrollWidth > box.clientWidth;
+    return right > box.getBoundingClientRect().right + 1 && !scrolls;
+  }).map(div => (div.querySelector('script') || div).textContent.trim().slice(0, 80))"""
 BROKEN_IMAGES_JS = """() => Array.from(document.images)
   .filter(img => !img.complete || img.naturalWidth === 0).map(img => img.src)"""
 LINKS_JS = """() => Array.from(document.querySelectorAll('a[href]')).map(a => a.href)"""
@@ -160,6 +168,8 @@ def test_page_renders_offline_with_maths_images_and_working_links(offline_page, 
     leftover = UNTYPESET.findall(page.evaluate(VISIBLE_PROSE_JS))
     if leftover:
         problems.append(f"untypeset maths in the visible text: {leftover[:5]}")
+    problems += [f"display maths cut off (wider than the column): {text!r}"
+                 for text in page.evaluate(CLIPPED_MATHS_JS)]
     problems += [f"image did not load: {src}" for src in page.evaluate(BROKEN_IMAGES_JS)]
     problems += broken_links(page.evaluate(LINKS_JS), site)
     assert not problems, f"{path}:\n" + "\n".join(problems)
