@@ -38,11 +38,12 @@ def _finding(settings) -> str:
 
 
 def gradient_norm_figure(settings, T: int = 40, structure: str = "orthogonal", *, hidden: int = HIDDEN,
-                         batch: int = BATCH, seed: int = 0, ax=None):
+                         batch: int = BATCH, seed: int = 0, ax=None, title: str | None = None):
     """Plot measured gradient norms and the bound against the lag for each ``(λ₁, activation)``.
 
     settings: list of (lambda1, activation) pairs, activation in ``ACTIVATIONS``.
     T: sequence length (lags 0..T). structure: see :func:`recurrent_matrix`.
+    title: the finding to state; by default a sentence about γλ₁ versus 1.
     Returns the matplotlib Figure (the caller shows or closes it).
     """
     if ax is None:
@@ -58,7 +59,7 @@ def gradient_norm_figure(settings, T: int = 40, structure: str = "orthogonal", *
                                high=prof.norms.max(axis=1), bound=prof.bound, floor=FLOOR,
                                label=f"{act}, λ₁={lam:g} (γλ₁={GAMMA[act] * lam:.2g})")
     ax.set_ylim(max(FLOOR, 0.1 * lowest), None)
-    plots.label(ax, _finding(settings), "lag ℓ = T − k (steps back)", "‖∂h_T/∂h_k‖₂ (dashed: bound)",
+    plots.label(ax, title or _finding(settings), "lag ℓ = T − k (steps back)", "‖∂h_T/∂h_k‖₂ (dashed: bound)",
                 legend=True)
     fig.tight_layout()
     return fig
