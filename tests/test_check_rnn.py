@@ -139,7 +139,7 @@ def test_rnn_backward_names_the_wrong_output():
 
 
 @pytest.mark.parametrize("answer, status, hint", [
-    (4, "correct", None), (8, "incorrect", "not the ones cut off"), (3, "incorrect", "inside the window"),
+    (4, "correct", None), (8, "incorrect", "not the ones cut off"), (3, "incorrect", "belongs to the last chunk"),
 ])
 def test_truncated_gradient_count(answer, status, hint):
     fb = check.truncated_gradient_count(lambda: answer)

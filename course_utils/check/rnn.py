@@ -9,7 +9,7 @@ checker                            the learner's function
 ``rnn_forward(fn)``                ``fn(x, h0, W_x, W_h, b) -> (h (T, B, H), h_T (B, H))``
 ``rnn_parameter_count(fn)``        ``fn() -> int``, parameters of a 2-layer ``nn.RNN(10, 20)``
 ``rnn_backward(fn)``               ``fn(dh, x, h0, h, W_x, W_h) -> (dx, dh0, dW_x, dW_h, db)``
-``truncated_gradient_count(fn)``   ``fn() -> int``, nonzero input gradients under truncation
+``truncated_gradient_count(fn)``   ``fn() -> int``, nonzero ∂L/∂x_t, T = 12 in chunks of 4
 ``clip_grad_norm(fn)``             ``fn(grads, max_norm) -> (clipped list, norm before clipping)``
 ``gradient_bound(fn)``             ``fn() -> float``, Pascanu's bound for a sigmoid RNN
 =================================  =============================================================
@@ -163,15 +163,15 @@ def rnn_backward(fn):
 
 
 TRUNCATION_MISTAKES = [
-    Mistake("Count the steps the gradient still reaches (the last k2 = 4 inputs), not the ones cut off.",
+    Mistake("Count the inputs the gradient still reaches (the last chunk), not the ones cut off.",
             lambda: 8),
-    Mistake("The step where the loss is measured is inside the window too: inputs x_9, x_10, x_11, x_12.",
+    Mistake("The step where the loss is measured belongs to the last chunk too: x_9, x_10, x_11 and x_12.",
             lambda: 3),
 ]
 
 
 def truncated_gradient_count(fn):
-    """Check the predicted number of nonzero ∂L/∂x_t (T = 12, loss at the last step, window k2 = 4)."""
+    """Check the predicted number of nonzero ∂L/∂x_t (T = 12, chunks of 4 steps, loss at the last step only)."""
     return check_function(fn, lambda: 4, [((), {})], name="truncated_gradient_count", atol=0, rtol=0,
                           mistakes=TRUNCATION_MISTAKES)
 
