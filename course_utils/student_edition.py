@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import ast
 import copy
-import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,16 +29,11 @@ from nbconvert.preprocessors import ClearOutputPreprocessor, Preprocessor, TagRe
 from traitlets import Unicode
 
 from .course import BOOK_FILE, Course, load_course
+from .workshop import EXERCISE, EXERCISE_HEADING, INSTRUCTOR, MODEL_ANSWER, SOLUTION, tags
 
-SOLUTION, MODEL_ANSWER, INSTRUCTOR, EXERCISE = "solution", "model-answer", "instructor", "exercise"
-EXERCISE_HEADING = re.compile(r"^#{2,4}\s*Exercise\s+(\d+\.\d+)\s*(?:[—–:-]+\s*(.*))?$", re.MULTILINE)
 MARKER = ".student-edition"  # marks a folder this module may wipe and rebuild
 PREDICTION = "...  # your prediction"
 LEAK_MIN_CHARS = 12  # shorter lines (`return h, c`, `else:`) are too generic to reveal a solution
-
-
-def tags(cell) -> list[str]:
-    return list(cell.get("metadata", {}).get("tags", []))
 
 
 def _stub_function(node, lines: list[str], label: str) -> list[str]:

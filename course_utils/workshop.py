@@ -18,18 +18,22 @@ import re
 import sys
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import nbformat
 
-from . import student_edition
 from .course import Chapter, Course, load_course
 from .exercises import registered_mistakes
-from .student_edition import EXERCISE_HEADING, MODEL_ANSWER, SOLUTION, tags
 
+# cell tags (see the contract); the student edition turns `solution` cells into `exercise` stubs
+SOLUTION, MODEL_ANSWER, INSTRUCTOR, EXERCISE = "solution", "model-answer", "instructor", "exercise"
+EXERCISE_HEADING = re.compile(r"^#{2,4}\s*Exercise\s+(\d+\.\d+)\s*(?:[—–:-]+\s*(.*))?$", re.MULTILINE)
 HALF_DAY, FULL_DAY = 210, 390  # minutes of teaching plus short breaks (lunch not counted)
 BLOCK, BREAK, LUNCH = 100, 15, 60  # teach at most BLOCK minutes between breaks
 LUNCH_AFTER = 0.45  # a full day takes lunch at the first pause after this share of the day
+
+
+def tags(cell) -> list[str]:
+    return list(cell.get("metadata", {}).get("tags", []))
 
 
 # --- schedules ----------------------------------------------------------------------------------
@@ -246,6 +250,8 @@ def show(markdown: str) -> None:
 # --- command line -----------------------------------------------------------------------------------
 
 def _student(args) -> int:
+    from . import student_edition  # imports nbconvert: only when needed
+
     started = time.perf_counter()
     edition = student_edition.build(args.out)
     print(edition.summary())
