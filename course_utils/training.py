@@ -133,7 +133,8 @@ def train(model: nn.Module, batch_fn, loss_fn, config: TrainConfig | None = None
     batch_fn(step, rng) -> (inputs, targets): CPU tensors (or tuples of them), drawn with ``rng``.
     loss_fn(model, inputs, targets) -> scalar tensor.
     eval_fn(model) -> float or dict[str, float]: run under ``torch.no_grad()`` in ``eval()`` mode
-        every ``config.eval_every`` steps (counting from 1) and after the last step.
+        every ``config.eval_every`` steps (counting from 1) and after the last step (wrap a
+        measurement that needs gradients in ``torch.enable_grad()``).
     stop_fn(history) -> bool: checked after each evaluation; True ends training early
         (``history.stopped`` says so). Training also stops, with a warning, on a non-finite loss.
     """

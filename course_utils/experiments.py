@@ -1,0 +1,189 @@
+"""Chapter 6's experiment: RNN, LSTM and GRU on the adding problem, across sequence lengths.
+
+One :class:`AddingRun` describes one training run (cell, length T, seed, budget...);
+:func:`run_all` trains a list of them, in parallel worker processes on a CPU (each run is seeded
+and single-threaded, so the results do not depend on how the runs are scheduled, nor on
+``OMP_NUM_THREADS``), and returns one :class:`AddingResult` per run, in order.
+
+During training every ``eval_every`` steps the run records, on a fixed validation set:
+
+- ``mse``: validation mean squared error (the baseline of the Le et al. form is 1/6);
+- ``grad_early`` / ``grad_late``: how strongly the prediction depends on the first / last 10 % of the
+  inputs, the mean over those steps of :func:`input_gradient_profile` (the gradient that reaches them).
+
+Training stops once the validation MSE is below ``stop_below``; the reported ``test_mse`` is then
+measured on a separate test set.
+"""
+from __future__ import annotations
+
+import math
+import multiprocessing
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from .models import SequenceModel, hidden_size_for_budget
+from .tasks import adding_batches, adding_problem
+from .training import History, TrainConfig, mse_loss, pick_device, set_seed, train
+
+VALID_OFFSET, TEST_OFFSET = 2 ** 20, 2 ** 21    # seeds of the validation / test sets: offset + run seed
+COST = {"rnn": 1.5, "lstm": 1.0, "gru": 4.0}    # rough relative CPU cost per step, to schedule long runs first
+
+
+def input_gradient_profile(model: torch.nn.Module, x: torch.Tensor) -> np.ndarray:
+    """``g[t] = mean_b || d yhat_b / d x_t^(b) ||_2`` for t = 0..T-1, shape ``(T,)`` (float64 NumPy).
+
+    model: maps ``x: (B, T, D)`` to one prediction per sequence ``(B, 1)`` (outputs are summed if wider).
+    Sequences do not interact, so the gradient of ``yhat.sum()`` holds every sequence's own gradient.
+    The model is put in training mode for the backward pass (cuDNN needs it) and restored after.
+    """
+    was_training = model.training
+    device = next(model.parameters()).device
+    x = x.detach().to(device).clone().requires_grad_(True)
+    model.train()
+    with torch.enable_grad():
+        (grad,) = torch.autograd.grad(model(x).sum(), x)
+    model.train(was_training)
+    return grad.norm(dim=-1).mean(dim=0).double().cpu().numpy()
+
+
+@dataclass(frozen=True)
+class AddingRun:
+    """One training run on the adding problem (Le et al. form unless ``variant="hochreiter"``).
+
+    The hidden size is the largest whose parameter count fits ``budget`` (comparable cost across cells).
+    """
+
+    cell: str
+    length: int
+    seed: int = 0
+    lr: float = 2e-2
+    budget: int = 4700
+    batch: int = 128
+    max_steps: int = 1000
+    forget_bias: float | None = None
+    clip: float | None = 1.0
+    eval_every: int = 25
+    n_valid: int = 500
+    n_test: int = 2000
+    stop_below: float = 0.005
+    solved_below: float = 0.01
+    variant: str = "le"
+
+    @property
+    def hidden_size(self) -> int:
+        return hidden_size_for_budget(self.cell, 2, 1, self.budget)
+
+    def build(self) -> SequenceModel:
+        """The untrained model, initialised from ``seed``."""
+        set_seed(self.seed)
+        return SequenceModel(self.cell, 2, self.hidden_size, 1, forget_bias=self.forget_bias)
+
+    def data(self, split: str) -> tuple[torch.Tensor, torch.Tensor]:
+        """The fixed ``"valid"`` or ``"test"`` set of this run: ``x (N, T, 2)``, ``y (N, 1)``."""
+        n, offset = (self.n_valid, VALID_OFFSET) if split == "valid" else (self.n_test, TEST_OFFSET)
+        return adding_problem(n, self.length, self.variant, offset + self.seed)
+
+
+@dataclass
+class AddingResult:
+    """What one run produced. ``seconds`` depends on the machine; everything else is reproducible."""
+
+    run: AddingRun
+    history: History
+    test_mse: float
+    steps_to_solve: int | None          # first evaluated step with validation MSE < solved_below
+    seconds: float
+    state_dict: dict = field(repr=False, default_factory=dict)
+
+    @property
+    def solved(self) -> bool:
+        return self.test_mse < self.run.solved_below
+
+    def model(self) -> SequenceModel:
+        """The trained model (on the CPU)."""
+        model = self.run.build()
+        model.load_state_dict(self.state_dict)
+        return model
+
+
+def _mse(model, x, y) -> float:
+    device = next(model.parameters()).device
+    with torch.no_grad():
+        return float(((model(x.to(device)) - y.to(device)) ** 2).mean())
+
+
+def train_adding(run: AddingRun, progress: bool = False) -> AddingResult:
+    """Train one :class:`AddingRun` (single-threaded on the CPU) and measure it."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        start = time.perf_counter()
+        model = run.build()
+        x_valid, y_valid = run.data("valid")
+        probe = x_valid[:64]
+        k = max(1, math.ceil(run.length / 10))
+
+        def evaluate(m):
+            profile = input_gradient_profile(m, probe)
+            return {"mse": _mse(m, x_valid, y_valid), "grad_early": profile[:k].mean(),
+                    "grad_late": profile[-k:].mean()}
+
+        config = TrainConfig(steps=run.max_steps, lr=run.lr, clip=run.clip, seed=run.seed, progress=progress,
+                             eval_every=run.eval_every)
+        history = train(model, adding_batches(run.length, run.batch, run.variant), mse_loss, config,
+                        eval_fn=evaluate, stop_fn=lambda h: h.eval["mse"][-1] < run.stop_below)
+        test_mse = _mse(model, *run.data("test"))
+        seconds = time.perf_counter() - start
+        state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+        return AddingResult(run, history, test_mse, history.first_step("mse", run.solved_below), seconds, state)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def run_all(runs: list[AddingRun], processes: int = 2, progress: bool = True) -> list[AddingResult]:
+    """Train every run; ``processes > 1`` uses that many worker processes (CPU only).
+
+    Results come back in the order of ``runs`` and are the same for any ``processes``.
+    On a GPU the runs go one after the other on the GPU. The workers are *spawned* (safe with
+    PyTorch on every OS): in a script, call this under ``if __name__ == "__main__":``.
+    """
+    runs = list(runs)
+    if not all(isinstance(r, AddingRun) for r in runs):
+        raise TypeError("runs must be a list of AddingRun")
+    if processes <= 1 or pick_device().type == "cuda":
+        return [train_adding(r) for r in tqdm(runs, disable=not progress, desc="runs")]
+    order = sorted(range(len(runs)), key=lambda i: -runs[i].length * runs[i].max_steps * COST[runs[i].cell])
+    results: list[AddingResult | None] = [None] * len(runs)
+    context = multiprocessing.get_context("spawn")   # safe with torch's thread pools, on every OS
+    with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+        futures = {pool.submit(train_adding, runs[i]): i for i in order}
+        bar = tqdm(total=len(runs), disable=not progress, desc="runs")
+        for future in as_completed(futures):
+            results[futures[future]] = future.result()
+            bar.update()
+        bar.close()
+    return results
+
+
+def sweep(cells=("rnn", "lstm", "gru"), lengths=(10, 25, 50, 100), seed: int = 0, lr=None, **common) -> list[AddingRun]:
+    """One :class:`AddingRun` per (cell, length); ``lr`` may be a dict cell -> learning rate."""
+    runs = []
+    for length in lengths:
+        for cell in cells:
+            kwargs = dict(common)
+            if lr is not None:
+                kwargs["lr"] = lr[cell] if isinstance(lr, dict) else lr
+            if cell != "lstm":
+                kwargs.pop("forget_bias", None)        # an LSTM-only setting
+            runs.append(AddingRun(cell, length, seed, **kwargs))
+    return runs
+
+
+def with_seed(runs: list[AddingRun], seed: int) -> list[AddingRun]:
+    """The same runs with another seed (for checking that a finding is not luck)."""
+    return [replace(r, seed=seed) for r in runs]
