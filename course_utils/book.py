@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import copy
 import io
+import os
 import re
 import shutil
 import sys
@@ -79,6 +80,25 @@ def _fence_for(text: str) -> str:
     return "`" * max(3, longest + 1)
 
 
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_RULE = re.compile(r"^ {0,3}([-*_])( *\1){2,} *$")
+
+
+def rules_to_html(markdown: str) -> str:
+    """Thematic breaks (``---`` after a blank line, outside code fences) as raw ``<hr>``:
+    docutils allows no transition inside a cell's output, where Markdown outputs are placed."""
+    lines, fence, previous = [], None, ""
+    for line in markdown.splitlines():
+        match = _FENCE.match(line)
+        if match and (fence is None or match.group(1).startswith(fence)):
+            fence = match.group(1)[:3] if fence is None else None
+        elif fence is None and not previous.strip() and _RULE.match(line):
+            line = "<hr>\n"  # an HTML block ends at a blank line
+        lines.append(line)
+        previous = line
+    return "\n".join(lines)
+
+
 def prepare_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """The book's copy of a chapter notebook (the original is not modified).
 
@@ -88,6 +108,7 @@ def prepare_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
       them), replaced by a one-line note in cells tagged ``widget`` (progress bars just go);
       the notebook's widget state is dropped too, so MyST-NB adds no widget JavaScript (which
       it would fetch from a CDN);
+    - thematic breaks in Markdown outputs become ``<hr>`` (:func:`rules_to_html`);
     - cells tagged ``instructor`` are kept as they are.
     """
     nb = copy.deepcopy(nb)
@@ -106,6 +127,9 @@ def prepare_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             outputs = [o for o in cell.get("outputs", []) if WIDGET_VIEW not in o.get("data", {})]
             if len(outputs) < len(cell.outputs) and TAG_WIDGET in tags:
                 outputs.insert(0, nbformat.v4.new_output("display_data", data={"text/markdown": WIDGET_NOTE}))
+            for output in outputs:
+                if "text/markdown" in output.get("data", {}):
+                    output.data["text/markdown"] = rules_to_html(output.data["text/markdown"])
             cell.outputs = outputs
     return nb
 
@@ -123,9 +147,10 @@ def landing_page(course: Course, docnames: dict[str, str]) -> str:
     for part, chapters in parts.items():
         if part:
             lines += [f"## {part}", ""]
+        level = "###" if part else "##"
         for ch in chapters:
             label = f"{ch.number}. " if ch.number is not None else ""
-            lines += [f"### [{label}{ch.title}]({docnames[ch.notebook]}.ipynb)", "",
+            lines += [f"{level} [{label}{ch.title}]({docnames[ch.notebook]}.ipynb)", "",
                       objectives_markdown(ch.id, course), ""]
     for part, chapters in parts.items():
         lines += ["```{toctree}", ":hidden:", ":maxdepth: 1"]
@@ -203,6 +228,14 @@ def write_source(course: Course, srcdir: Path) -> dict[str, str]:
     return docnames
 
 
+def readable(warnings: str, srcdir: Path) -> str:
+    """Sphinx warnings without colour codes, with paths relative to the repository and MyST-NB's
+    line numbers (``(cell + 1) * 10000 + line``) spelled out as cell and line."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", warnings).replace(f"{srcdir}{os.sep}", "")
+    return re.sub(r"\.ipynb:(\d{5,})", lambda m: f".ipynb, cell {int(m.group(1)) // 10000} "
+                  f"(counting from 1), line {int(m.group(1)) % 10000}", text)
+
+
 def copy_mathjax(outdir: Path) -> None:
     """Copy the MathJax 2.7 tree of ``jupyter-server-mathjax`` into ``outdir/_static``."""
     import jupyter_server_mathjax
@@ -232,7 +265,7 @@ def build(out: str | Path | None = None, book: str | Path | None = None, quiet: 
                      freshenv=True, warningiserror=True, keep_going=True)
         app.build(force_all=True)
     if app.statuscode or warnings.getvalue().strip():
-        raise RuntimeError(f"Sphinx build of {outdir} failed:\n{warnings.getvalue().replace(str(srcdir), '')}")
+        raise RuntimeError(f"Sphinx build of {outdir} failed:\n{readable(warnings.getvalue(), srcdir)}")
     copy_mathjax(outdir)
     return outdir
 

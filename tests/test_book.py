@@ -229,6 +229,23 @@ def test_build_fails_naming_an_unreadable_notebook(tmp_path):
         book.build(tmp_path / "html", tmp_path / "book.toml")
 
 
+def test_a_sphinx_warning_fails_the_build_naming_notebook_and_cell(tmp_path):
+    (tmp_path / "book.toml").write_text(BOOK_TOML.format(name="01_bad_ref"), encoding="utf-8")
+    (tmp_path / "notebooks").mkdir()
+    cells = [new_markdown_cell("# One"), new_markdown_cell("See equation {eq}`eq-nowhere`.")]
+    nbformat.write(new_notebook(cells=cells), tmp_path / "notebooks" / "01_bad_ref.ipynb")
+    with pytest.raises(RuntimeError) as failure:
+        book.build(tmp_path / "html", tmp_path / "book.toml", quiet=True)
+    message = str(failure.value)
+    assert "notebooks/01_bad_ref.ipynb, cell 2 (counting from 1)" in message
+    assert "eq-nowhere" in message and "\x1b[" not in message
+
+
+def test_horizontal_rules_in_markdown_outputs_become_html_outside_code():
+    text = "a\n\n---\nb\n\n```\n\n---\n```\nHeading\n---\n\n***"
+    assert book.rules_to_html(text) == "a\n\n<hr>\n\nb\n\n```\n\n---\n```\nHeading\n---\n\n<hr>\n"
+
+
 def test_build_fails_naming_a_malformed_book_toml(tmp_path):
     (tmp_path / "book.toml").write_text('title = "unterminated\n', encoding="utf-8")
     with pytest.raises(BookFileError, match=r"book\.toml: not valid TOML"):
