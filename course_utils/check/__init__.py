@@ -4,15 +4,16 @@ One module per chapter group, each written by that chapter's author with the har
 :mod:`course_utils.exercises` and star-imported below, so every checker is reachable as
 ``check.<name>``:
 
-=====================  ===============
-module                 chapters
-=====================  ===============
-``check/rnn.py``       1-3
-``check/gated.py``     4-5
-``check/memory.py``    6
-``check/applications.py``  7-9
-``check/practice.py``  10-11
-=====================  ===============
+============================  ========
+module                        chapters
+============================  ========
+``check/rnn.py``              1-3
+``check/gated.py``            4-5
+``check/memory.py``           6
+``check/language.py``         7
+``check/applications.py``     8-9
+``check/practice.py``         10-11
+============================  ========
 
 A checker takes the learner's function (or value) and returns a
 :class:`course_utils.exercises.Feedback`; put the call on the last line of the check cell so
@@ -25,3 +26,4 @@ from .language import *  # noqa: F401,F403  (chapter 7)
 from .applications import *  # noqa: F401,F403  (chapters 8-9)
 from .memory import *  # noqa: F401,F403  (chapter 6)
 from .gated import *  # noqa: F401,F403  (chapters 4-5)
+from .practice_api import *  # noqa: F401,F403  (chapter 10)
