@@ -1,0 +1,108 @@
+"""What a recurrent layer costs: FLOP and parameter formulas, timing helpers, the matmul peak.
+
+Convention (used throughout Chapter 10): a multiply-add counts as **2 FLOPs**; every other
+elementwise add, multiply or activation (sigmoid, tanh) counts as 1. For a cell with ``G``
+gate blocks (RNN 1, GRU 3, LSTM 4), input size ``D``, hidden size ``H`` and batch ``B``, one
+forward step costs
+
+    matmuls:      2 * G * H * (D + H) * B      (x_t W_ih^T and h_{t-1} W_hh^T)
+    elementwise:  E * H * B                    (E = 4 RNN, 17 GRU, 21 LSTM; see ELEMENTWISE)
+
+and a sequence of ``T`` steps costs ``T`` times that. The forward pass only; backward costs
+roughly twice as much again.
+"""
+from __future__ import annotations
+
+import statistics
+import time
+
+import numpy as np
+
+GATES = {"rnn": 1, "gru": 3, "lstm": 4}
+# Elementwise operations per hidden unit and batch row in one forward step (PyTorch's cells):
+#   rnn : 2 bias adds + 1 add of the two products + tanh                                 = 4
+#   gru : r, z: 3 adds each; n: 2 bias adds, r * (.), 1 add; 3 activations;
+#         h = (1 - z) * n + z * h_prev: 4                                                 = 17
+#   lstm: 4 gates x 3 adds; 4 activations; c = f*c + i*g: 3; h = o * tanh(c): 2          = 21
+ELEMENTWISE = {"rnn": 4, "gru": 17, "lstm": 21}
+
+
+def _kind(kind: str) -> int:
+    if kind not in GATES:
+        raise ValueError(f"kind is {kind!r}: expected one of {sorted(GATES)}")
+    return GATES[kind]
+
+
+def matmul_flops_per_step(kind: str, D: int, H: int, B: int = 1) -> int:
+    """FLOPs of the two matrix products of one step: ``2 * G * H * (D + H) * B``."""
+    return 2 * _kind(kind) * H * (D + H) * B
+
+
+def elementwise_flops_per_step(kind: str, H: int, B: int = 1) -> int:
+    """FLOPs of the biases, activations and gating of one step: ``ELEMENTWISE[kind] * H * B``."""
+    _kind(kind)
+    return ELEMENTWISE[kind] * H * B
+
+
+def flops_per_step(kind: str, D: int, H: int, B: int = 1) -> int:
+    """Forward FLOPs of one step (matmuls + elementwise) of one layer, one direction."""
+    return matmul_flops_per_step(kind, D, H, B) + elementwise_flops_per_step(kind, H, B)
+
+
+def sequence_flops(kind: str, T: int, B: int, D: int, H: int) -> int:
+    """Forward FLOPs of one layer (one direction) over a sequence of T steps."""
+    return T * flops_per_step(kind, D, H, B)
+
+
+def parameter_count(kind: str, D: int, H: int, num_layers: int = 1, bidirectional: bool = False,
+                    biases: int = 2) -> int:
+    """Trainable parameters of ``torch.nn.RNN/GRU/LSTM(D, H, num_layers, bidirectional=...)``.
+
+    Per layer and direction: ``G * (H * (D_l + H) + biases * H)`` where ``D_l = D`` for the
+    first layer and ``dirs * H`` above it (the layer reads both directions' states).
+    """
+    G, dirs = _kind(kind), 2 if bidirectional else 1
+    total = 0
+    for layer in range(num_layers):
+        D_l = D if layer == 0 else dirs * H
+        total += dirs * G * (H * (D_l + H) + biases * H)
+    return total
+
+
+# --- timing ------------------------------------------------------------------------------
+
+def median_time(fn, repeats: int = 5, warmup: int = 1, clock=time.perf_counter) -> float:
+    """Median seconds of ``fn()`` over ``repeats`` calls after ``warmup`` untimed ones."""
+    if repeats < 1:
+        raise ValueError(f"repeats is {repeats}: expected at least 1")
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeats):
+        start = clock()
+        fn()
+        samples.append(clock() - start)
+    return statistics.median(samples)
+
+
+def loglog_slope(x, y) -> float:
+    """Least-squares slope of log(y) against log(x): the exponent k of ``y ∝ x^k``."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if x.shape != y.shape or x.size < 2:
+        raise ValueError(f"x and y have shapes {x.shape} and {y.shape}: expected equal 1-D shapes, at least 2 points")
+    if np.any(x <= 0) or np.any(y <= 0):
+        raise ValueError("x and y must be positive for a log-log fit")
+    return float(np.polyfit(np.log(x), np.log(y), 1)[0])
+
+
+def matmul_peak_gflops(n: int = 1024, repeats: int = 5, dtype=None, clock=time.perf_counter) -> float:
+    """This machine's matmul throughput in GFLOP/s: one ``(n, n) @ (n, n)`` torch product, ``2 n^3``
+    FLOPs, median of ``repeats`` (at torch's current thread count; float32 unless ``dtype``).
+    Pass ``clock=time.process_time`` on a busy machine (with one torch thread)."""
+    import torch
+    gen = torch.Generator().manual_seed(0)
+    dtype = dtype or torch.float32
+    a = torch.randn(n, n, generator=gen, dtype=dtype)
+    b = torch.randn(n, n, generator=gen, dtype=dtype)
+    seconds = median_time(lambda: a @ b, repeats=repeats, warmup=1, clock=clock)
+    return 2 * n ** 3 / seconds / 1e9

@@ -1,0 +1,142 @@
+"""A minimal parallel-scan recurrence: minGRU (Feng et al. 2024, "Were RNNs all we needed?").
+
+minGRU drops the hidden state from the gates, so every coefficient can be computed for all
+steps at once::
+
+    z_t  = sigmoid(W_z x_t + b_z)            (T, B, H)
+    h~_t = W_h x_t + b_h                     (T, B, H)
+    h_t  = (1 - z_t) * h_{t-1} + z_t * h~_t  =  a_t * h_{t-1} + b_t
+
+with ``a_t = 1 - z_t`` and ``b_t = z_t * h~_t``. A linear recurrence ``h_t = a_t h_{t-1} + b_t``
+composes with the associative operator
+
+    (a1, b1) o (a2, b2) = (a1 * a2,  a2 * b1 + b2)        ("first apply 1, then 2")
+
+so all T states follow from a scan: :func:`linear_recurrence_scan` runs the Hillis-Steele
+scan, ``ceil(log2 T)`` rounds of whole-array operations, instead of T dependent steps
+(:func:`linear_recurrence_loop`). Both accept NumPy arrays or torch tensors.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class MinGRUParams:
+    """weight_z, weight_h (H, D); bias_z, bias_h (H,)."""
+
+    weight_z: np.ndarray
+    bias_z: np.ndarray
+    weight_h: np.ndarray
+    bias_h: np.ndarray
+
+    @property
+    def D(self) -> int:
+        return self.weight_z.shape[1]
+
+    @property
+    def H(self) -> int:
+        return self.weight_z.shape[0]
+
+
+def init_mingru(input_size: int, hidden_size: int, seed: int = 0, dtype=np.float64) -> MinGRUParams:
+    """Draw U(-1/sqrt(H), 1/sqrt(H)) weights and biases, like PyTorch's recurrent layers."""
+    rng = np.random.default_rng(seed)
+    k = 1.0 / np.sqrt(hidden_size)
+
+    def u(*shape):
+        return rng.uniform(-k, k, shape).astype(dtype)
+
+    return MinGRUParams(u(hidden_size, input_size), u(hidden_size), u(hidden_size, input_size), u(hidden_size))
+
+
+def _sigmoid(a):
+    if isinstance(a, np.ndarray):
+        return 1.0 / (1.0 + np.exp(-a))
+    return a.sigmoid()
+
+
+def _weights(params: MinGRUParams, like):
+    arrays = (params.weight_z, params.bias_z, params.weight_h, params.bias_h)
+    if isinstance(like, np.ndarray):
+        return arrays
+    import torch
+    return tuple(torch.as_tensor(w, dtype=like.dtype) for w in arrays)
+
+
+def mingru_coefficients(x, params: MinGRUParams):
+    """x (T, B, D) -> (a, b), each (T, B, H): ``a = 1 - z``, ``b = z * h~`` for every step at once."""
+    if x.ndim != 3 or x.shape[-1] != params.D:
+        raise ValueError(f"x has shape {tuple(x.shape)}: expected (T, B, {params.D})")
+    W_z, b_z, W_h, b_h = _weights(params, x)
+    z = _sigmoid(x @ W_z.T + b_z)
+    h_tilde = x @ W_h.T + b_h
+    return 1 - z, z * h_tilde
+
+
+def mingru_step(x_t, h_prev, params: MinGRUParams):
+    """One step: x_t (B, D), h_prev (B, H) -> h_t (B, H) = (1 - z) * h_prev + z * h~."""
+    W_z, b_z, W_h, b_h = _weights(params, x_t)
+    z = _sigmoid(x_t @ W_z.T + b_z)
+    return (1 - z) * h_prev + z * (x_t @ W_h.T + b_h)
+
+
+def combine(a1, b1, a2, b2):
+    """The scan operator: apply ``h -> a1 h + b1`` then ``h -> a2 h + b2``: ``(a1 a2, a2 b1 + b2)``."""
+    return a1 * a2, a2 * b1 + b2
+
+
+def _with_h0(a, b, h0):
+    if h0 is None:
+        return b
+    b = b.copy() if isinstance(b, np.ndarray) else b.clone()
+    b[0] = b[0] + a[0] * h0            # fold h0 into the first step
+    return b
+
+
+def linear_recurrence_loop(a, b, h0=None):
+    """h_t = a_t * h_{t-1} + b_t, one step at a time. a, b (T, ...); h0 (...) or None (zeros).
+    Returns h (T, ...)."""
+    if a.shape != b.shape:
+        raise ValueError(f"a has shape {tuple(a.shape)} but b has {tuple(b.shape)}: expected equal shapes")
+    b = _with_h0(a, b, h0)
+    h = b.copy() if isinstance(b, np.ndarray) else b.clone()
+    for t in range(1, h.shape[0]):
+        h[t] = a[t] * h[t - 1] + b[t]
+    return h
+
+
+def linear_recurrence_scan(a, b, h0=None):
+    """The same h as :func:`linear_recurrence_loop`, by a Hillis-Steele inclusive scan.
+
+    Round k (offset d = 2^k) combines every position t >= d with the prefix ending at t - d:
+    ``(A_t, B_t) <- (A_{t-d}, B_{t-d}) o (A_t, B_t)``. After ceil(log2 T) rounds, B_t = h_t.
+    Work is O(T log T) (Blelloch's two-sweep scan does O(T)), but each round is one vectorised
+    operation over the whole sequence.
+    """
+    if a.shape != b.shape:
+        raise ValueError(f"a has shape {tuple(a.shape)} but b has {tuple(b.shape)}: expected equal shapes")
+    B = _with_h0(a, b, h0)
+    A = a.copy() if isinstance(a, np.ndarray) else a.clone()
+    B = B.copy() if isinstance(B, np.ndarray) else B.clone()
+    T, d = a.shape[0], 1
+    while d < T:
+        # right-hand sides are evaluated before the (overlapping) slices are written
+        A_new, B_new = combine(A[:-d], B[:-d], A[d:], B[d:])
+        B[d:] = B_new
+        if 2 * d < T:              # the last round needs no A
+            A[d:] = A_new
+        d *= 2
+    return B
+
+
+def mingru_forward(x, params: MinGRUParams, h0=None, method: str = "scan"):
+    """minGRU over a sequence: x (T, B, D), h0 (B, H) or None -> h (T, B, H).
+    method: "scan" (parallel, log2 T rounds) or "loop" (sequential)."""
+    if method not in ("scan", "loop"):
+        raise ValueError(f"method is {method!r}: expected 'scan' or 'loop'")
+    a, b = mingru_coefficients(x, params)
+    solve = linear_recurrence_scan if method == "scan" else linear_recurrence_loop
+    return solve(a, b, h0)
