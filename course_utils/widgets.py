@@ -59,8 +59,8 @@ def gradient_norm_figure(settings, T: int = 40, structure: str = "orthogonal", *
                                high=prof.norms.max(axis=1), bound=prof.bound, floor=FLOOR,
                                label=f"{act}, λ₁={lam:g} (γλ₁={GAMMA[act] * lam:.2g})")
     ax.set_ylim(max(FLOOR, 0.1 * lowest), None)
-    plots.label(ax, title or _finding(settings), "lag ℓ = T − k (steps back)", "‖∂h_T/∂h_k‖₂ (dashed: bound)",
-                legend=True)
+    plots.label(ax, title or _finding(settings), "lag ℓ = T − k (steps back)",
+                "‖∂h_T/∂h_k‖₂ (dashed: bound)", legend=True)
     fig.tight_layout()
     return fig
 

@@ -74,3 +74,9 @@ def test_explorer_in_a_kernel_shows_a_png_that_changes_when_the_slider_moves():
     client.execute()
     assert len(pngs) == 2 and len(pngs[0]) == 1 and len(pngs[1]) == 1
     assert pngs[0][0] != pngs[1][0]
+
+
+def test_static_figure_accepts_a_custom_title():
+    fig = widgets.gradient_norm_figure([(1.0, "linear")], T=5, title="Tight for a linear RNN")
+    assert fig.axes[0].get_title() == "Tight for a linear RNN"
+    matplotlib.pyplot.close(fig)

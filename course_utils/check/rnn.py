@@ -31,6 +31,12 @@ __all__ = ["rnn_forward", "rnn_parameter_count", "rnn_backward", "truncated_grad
            "clip_grad_norm", "gradient_bound"]
 
 
+def _name(fn, default: str) -> str:
+    """The learner's function name for the feedback (``default`` for lambdas and non-functions)."""
+    name = getattr(fn, "__name__", "")
+    return name if name.isidentifier() else default
+
+
 def _params(W_x, W_h, b) -> CellParams:
     return CellParams("rnn", W_x, W_h, b, np.zeros_like(b))
 
@@ -87,8 +93,8 @@ FORWARD_MISTAKES = [
 
 def rnn_forward(fn):
     """Check ``fn(x, h0, W_x, W_h, b) -> (h, h_T)`` against ``course_utils.rnn.rnn_forward``."""
-    return check_function(fn, _forward_ref, _cases(1), name="rnn_forward", output_names=("h", "h_T"),
-                          mistakes=FORWARD_MISTAKES)
+    return check_function(fn, _forward_ref, _cases(1), name=_name(fn, "rnn_forward"),
+                          output_names=("h", "h_T"), mistakes=FORWARD_MISTAKES)
 
 
 PARAMETER_MISTAKES = [
@@ -103,7 +109,7 @@ PARAMETER_MISTAKES = [
 
 def rnn_parameter_count(fn):
     """Check the predicted parameter count of ``torch.nn.RNN(input_size=10, hidden_size=20, num_layers=2)``."""
-    return check_function(fn, lambda: 1480, [((), {})], name="rnn_parameter_count", atol=0, rtol=0,
+    return check_function(fn, lambda: 1480, [((), {})], name=_name(fn, "rnn_parameter_count"), atol=0, rtol=0,
                           mistakes=PARAMETER_MISTAKES)
 
 
@@ -158,7 +164,7 @@ BACKWARD_MISTAKES = [
 
 def rnn_backward(fn):
     """Check ``fn(dh, x, h0, h, W_x, W_h) -> (dx, dh0, dW_x, dW_h, db)`` against ``course_utils.rnn``."""
-    return check_function(fn, _backward_ref, _cases(2, with_dh=True), name="rnn_backward",
+    return check_function(fn, _backward_ref, _cases(2, with_dh=True), name=_name(fn, "rnn_backward"),
                           output_names=("dx", "dh0", "dW_x", "dW_h", "db"), mistakes=BACKWARD_MISTAKES)
 
 
@@ -171,9 +177,9 @@ TRUNCATION_MISTAKES = [
 
 
 def truncated_gradient_count(fn):
-    """Check the predicted number of nonzero ∂L/∂x_t (T = 12, chunks of 4 steps, loss at the last step only)."""
-    return check_function(fn, lambda: 4, [((), {})], name="truncated_gradient_count", atol=0, rtol=0,
-                          mistakes=TRUNCATION_MISTAKES)
+    """Check the predicted number of nonzero ∂L/∂x_t (T = 12, chunks of 4 steps, loss at step 12 only)."""
+    return check_function(fn, lambda: 4, [((), {})], name=_name(fn, "truncated_gradient_count"),
+                          atol=0, rtol=0, mistakes=TRUNCATION_MISTAKES)
 
 
 # --- Chapter 3: clipping and the bound -------------------------------------------------------
@@ -232,12 +238,13 @@ def _clip_cases():
 
 def clip_grad_norm(fn):
     """Check ``fn(grads, max_norm) -> (clipped, norm)``; grads is a list of arrays, norm is a float."""
-    return check_function(fn, _clip_ref, _clip_cases(), name="clip_grad_norm", output_names=("clipped", "norm"),
-                          atol=1e-9, rtol=1e-5, mistakes=CLIP_MISTAKES)
+    return check_function(fn, _clip_ref, _clip_cases(), name=_name(fn, "clip_grad_norm"),
+                          output_names=("clipped", "norm"), atol=1e-9, rtol=1e-5, mistakes=CLIP_MISTAKES)
 
 
 BOUND_MISTAKES = [
-    Mistake("The sigmoid's derivative is at most 1/4, so γ = 1/4 multiplies λ₁ at every step.", lambda: 3.2 ** 5),
+    Mistake("The sigmoid's derivative is at most 1/4, so γ = 1/4 multiplies λ₁ at every step.",
+            lambda: 3.2 ** 5),
     Mistake("The bound uses the largest SINGULAR value (‖W_h‖₂ = 3.2), not the largest eigenvalue modulus.",
             lambda: (0.25 * 2.0) ** 5),
     Mistake("Lag 5 means five Jacobians in the product: the exponent is T - k = 5.", lambda: 0.8 ** 4),
@@ -247,5 +254,5 @@ BOUND_MISTAKES = [
 
 def gradient_bound(fn):
     """Check the predicted bound on ‖∂h_T/∂h_{T-5}‖₂ for a sigmoid RNN with ‖W_h‖₂ = 3.2 (answer 0.8**5)."""
-    return check_function(fn, lambda: 0.8 ** 5, [((), {})], name="gradient_bound", atol=0, rtol=1e-3,
-                          mistakes=BOUND_MISTAKES)
+    return check_function(fn, lambda: 0.8 ** 5, [((), {})], name=_name(fn, "gradient_bound"),
+                          atol=0, rtol=1e-3, mistakes=BOUND_MISTAKES)
