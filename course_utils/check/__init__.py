@@ -7,6 +7,7 @@ One module per chapter group, each written by that chapter's author with the har
 ============================  ========
 module                        chapters
 ============================  ========
+``check/intro.py``            0
 ``check/rnn.py``              1-3
 ``check/gated.py``            4-5
 ``check/memory.py``           6
@@ -21,6 +22,7 @@ Jupyter displays it. Define each module's :class:`~course_utils.exercises.Mistak
 module level: creating them registers their hints for the instructor guide. Give the module an
 ``__all__`` listing only its checkers, then add its import line below (one per module).
 """
+from .intro import *  # noqa: F401,F403  (chapter 0)
 from .rnn import *  # noqa: F401,F403  (chapters 1-3)
 from .language import *  # noqa: F401,F403  (chapter 7)
 from .applications import *  # noqa: F401,F403  (chapters 8-9)
