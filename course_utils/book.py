@@ -267,6 +267,8 @@ def build(out: str | Path | None = None, book: str | Path | None = None, quiet: 
     if app.statuscode or warnings.getvalue().strip():
         raise RuntimeError(f"Sphinx build of {outdir} failed:\n{readable(warnings.getvalue(), srcdir)}")
     copy_mathjax(outdir)
+    for ch in course.chapters:  # the download button serves the notebook as written, not the book's copy
+        shutil.copyfile(course.root / ch.notebook, outdir / "_sources" / ch.notebook)
     return outdir
 
 

@@ -136,7 +136,9 @@ def test_chapter_pages_offer_download_and_launch_buttons(book_html):
     repo = COURSE.repository.removeprefix("https://github.com/")
     assert f"https://mybinder.org/v2/gh/{repo}/{COURSE.branch}?urlpath=lab/tree/{chapter.notebook}" in markup
     assert f"https://colab.research.google.com/github/{repo}/blob/{COURSE.branch}/{chapter.notebook}" in markup
-    assert f"_sources/{chapter.notebook}" in markup  # the download button offers the .ipynb
+    assert f"_sources/{chapter.notebook}" in markup  # the download button offers the .ipynb ...
+    downloaded = (book_html / "_sources" / chapter.notebook).read_bytes()
+    assert downloaded == (COURSE.root / chapter.notebook).read_bytes()  # ... as written, not the book's copy
     assert (book_html / "search.html").is_file() and (book_html / "searchindex.js").is_file()
 
 

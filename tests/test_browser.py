@@ -55,6 +55,12 @@ CLIPPED_MATHS_JS = """() => Array.from(document.querySelectorAll('div.math')).fi
     const scrolls = ['auto', 'scroll'].includes(getComputedStyle(box).overflowX) && box.scrollWidth > box.clientWidth;
     return right > box.getBoundingClientRect().right + 1 && !scrolls;
   }).map(div => (div.querySelector('script') || div).textContent.trim().slice(0, 80))"""
+# Solutions (<details> from MyST-NB's hide-input) and model answers (sphinx-togglebutton
+# dropdowns) must start collapsed: report the first words of any answer that shows.
+VISIBLE_ANSWERS_JS = """() => [
+  ...Array.from(document.querySelectorAll('details.hide .cell_input')),
+  ...Array.from(document.querySelectorAll('div.admonition.dropdown > :not(.admonition-title)')),
+].filter(e => e.checkVisibility({visibilityProperty: true, opacityProperty: true})).map(e => e.textContent.trim().slice(0, 60))"""
 BROKEN_IMAGES_JS = """() => Array.from(document.images)
   .filter(img => !img.complete || img.naturalWidth === 0).map(img => img.src)"""
 LINKS_JS = """() => Array.from(document.querySelectorAll('a[href]')).map(a => a.href)"""
@@ -65,11 +71,16 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _QuietServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        pass  # e.g. the browser closing a connection early; a missing page shows as a 404 anyway
+
+
 @pytest.fixture(scope="module")
 def site(book_html):
     """Base URL of ``book_html`` served by a threaded HTTP server on localhost."""
     handler = functools.partial(_QuietHandler, directory=str(book_html))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _QuietServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
@@ -170,6 +181,7 @@ def test_page_renders_offline_with_maths_images_and_working_links(offline_page, 
         problems.append(f"untypeset maths in the visible text: {leftover[:5]}")
     problems += [f"display maths cut off (wider than the column): {text!r}"
                  for text in page.evaluate(CLIPPED_MATHS_JS)]
+    problems += [f"answer not collapsed: {text!r}" for text in page.evaluate(VISIBLE_ANSWERS_JS)]
     problems += [f"image did not load: {src}" for src in page.evaluate(BROKEN_IMAGES_JS)]
     problems += broken_links(page.evaluate(LINKS_JS), site)
     assert not problems, f"{path}:\n" + "\n".join(problems)
