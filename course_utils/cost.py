@@ -85,6 +85,21 @@ def median_time(fn, repeats: int = 5, warmup: int = 1, clock=time.perf_counter) 
     return statistics.median(samples)
 
 
+def interleaved_median_times(fns, repeats: int = 5, warmup: int = 1, clock=time.perf_counter) -> list[float]:
+    """Median seconds of each function in ``fns``, timed in turn, round after round, so that a change
+    in the machine's load during the measurement affects all of them alike."""
+    if repeats < 1:
+        raise ValueError(f"repeats is {repeats}: expected at least 1")
+    samples = [[] for _ in fns]
+    for r in range(warmup + repeats):
+        for fn, times in zip(fns, samples):
+            start = clock()
+            fn()
+            if r >= warmup:
+                times.append(clock() - start)
+    return [statistics.median(times) for times in samples]
+
+
 def loglog_slope(x, y) -> float:
     """Least-squares slope of log(y) against log(x): the exponent k of ``y ∝ x^k``."""
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)

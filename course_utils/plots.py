@@ -130,3 +130,22 @@ def gate_heatmaps(panels, *, title: str, xlabel: str = "time step t", marks=(), 
     top.set_title(title)
     axes[-1, 0].set_xlabel(xlabel)
     return fig
+
+
+# --- Chapter 10 (cost): power laws on log-log axes --------------------------------------------
+
+def plot_power_law(ax, x, y, *, fit_from: int = 0, label: str | None = None, marker: str = "o-"):
+    """Plot y against x on log-log axes with plain tick labels at the x values, fit ``y ∝ x^k`` on
+    the points from index ``fit_from`` on and draw the fit dashed. Returns the slope k."""
+    from matplotlib.ticker import NullFormatter, NullLocator
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    slope, intercept = np.polyfit(np.log(x[fit_from:]), np.log(y[fit_from:]), 1)
+    line, = ax.loglog(x, y, marker, label=label)
+    ax.loglog(x[fit_from:], np.exp(intercept) * x[fit_from:] ** slope, "--", color=line.get_color(), alpha=0.6,
+              label=f"fit: slope {slope:.2f}")
+    ax.xaxis.set_major_locator(plt.FixedLocator(x))
+    ax.xaxis.set_major_formatter(plt.FixedFormatter([f"{v:g}" for v in x]))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    return float(slope)

@@ -63,3 +63,9 @@ def test_median_time_and_peak_are_positive():
     assert cost.matmul_peak_gflops(n=64, repeats=2) > 0
     with pytest.raises(ValueError):
         cost.median_time(lambda: None, repeats=0)
+
+
+def test_interleaved_times_run_each_function_in_turn():
+    order = []
+    times = cost.interleaved_median_times([lambda: order.append("a"), lambda: order.append("b")], repeats=2, warmup=1)
+    assert order == ["a", "b"] * 3 and len(times) == 2 and min(times) >= 0
