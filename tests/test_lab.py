@@ -24,12 +24,9 @@ import nbformat
 import pytest
 
 from course_utils.course import load_course
+from test_browser import CHROMIUM, SCREENSHOTS, browser  # noqa: F401  (browser is a fixture)
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 NOTEBOOKS = load_course(os.environ.get("COURSE_BOOK")).root / "notebooks"
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "_build" / "screenshots"
 WIDGET_TAG = "widget"
 WIDGET_NOTEBOOKS = ["03_vanishing_gradients.ipynb", "05_gru.ipynb"]
 SERVER_START_S = 90
@@ -107,16 +104,6 @@ def lab(tmp_path_factory):
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 # Runs in the page: mark the widget cell so the test finds it in the DOM, select it, and start
