@@ -223,3 +223,53 @@ def mean_log_likelihood(model, vocab: Vocab, text: str, context: str = "") -> fl
         logp = torch.log_softmax(model(ids[:, :-1]).double(), dim=-1)[0]
     scored = logp[len(context) - 1 if context else 0:].gather(1, ids[0, max(len(context), 1):, None])
     return float(scored.mean())
+
+
+def draw_encoder_decoder(source=("le", "chat", "dort"), target=("the", "cat", "sleeps"), ax=None,
+                         attention: bool = True):
+    """The encoder-decoder (sequence-to-sequence) model drawn with boxes and arrows.
+
+    Encoder states h_1..h_S read the source; the last one, the context c = h_S, starts the decoder,
+    whose states s_1..s_T each emit one target word; step t reads the word emitted at step t-1
+    (``<go>`` first). With ``attention``, dashed arrows show the first decoder step looking at
+    every encoder state (every decoder step does so).
+    Returns the axes.
+    """
+    import matplotlib.pyplot as plt
+
+    from .plots import _arrow, _box
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8.0, 3.2))
+    S, T, gap = len(source), len(target), 1.5
+    for k, word in enumerate(source):
+        x = k * gap
+        _box(ax, (x, 0.0), word, "#f5e6c8", width=1.1)
+        _box(ax, (x, 1.2), f"$h_{k + 1}$", "#cfe3f5")
+        _arrow(ax, (x, 0.3), (x, 0.9))
+        if k:
+            _arrow(ax, (x - gap + 0.45, 1.2), (x - 0.45, 1.2))
+    left = S * gap + 0.9
+    _arrow(ax, ((S - 1) * gap + 0.45, 1.2), (left - 0.45, 1.2), "$c$", (0.0, -0.22))
+    inputs = ("<go>",) + tuple(target[:-1])   # each step reads the word emitted by the step before
+    for k, (word, out) in enumerate(zip(inputs, target)):
+        x = left + k * gap
+        _box(ax, (x, 0.0), word, "#e8e8e8", width=1.1)
+        _box(ax, (x, 1.2), f"$s_{k + 1}$", "#d9ecd0")
+        _box(ax, (x, 2.4), out, "#f5e6c8", width=1.1)
+        _arrow(ax, (x, 0.3), (x, 0.9))
+        _arrow(ax, (x, 1.5), (x, 2.1))
+        if k:
+            _arrow(ax, (x - gap + 0.45, 1.2), (x - 0.45, 1.2))
+    if attention:
+        for k in range(S):
+            ax.annotate("", xy=(left - 0.3, 1.5), xytext=(k * gap, 1.5),
+                        arrowprops=dict(arrowstyle="-|>", ls="--", color="tab:red", lw=0.8,
+                                        connectionstyle=f"arc3,rad={-0.25 - 0.1 * (S - 1 - k)}"))
+        ax.text((S - 1) * gap / 2 + 0.6, 2.75, "attention", color="tab:red", fontsize=9, ha="center")
+    ax.text((S - 1) * gap / 2, -0.75, "encoder (reads the source)", ha="center", fontsize=10)
+    ax.text(left + (T - 1) * gap / 2, -0.75, "decoder (writes the target)", ha="center", fontsize=10)
+    ax.set_xlim(-0.8, left + (T - 1) * gap + 0.8)
+    ax.set_ylim(-1.0, 3.3)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return ax

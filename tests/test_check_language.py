@@ -120,11 +120,20 @@ def test_softmax_temperature_stub_is_not_attempted():
 # ------------------------------------------------------------------ uniform perplexity (predict)
 
 
+@pytest.mark.parametrize("answer, hint", [
+    (lambda: float(np.log(96)), "exponential"),
+    (lambda: float(np.log2(96)), "exponential"),
+    (lambda: 20.136849533444366, "unigram"),
+    (lambda: 50.0, "exp(log V) = V"),
+])
+def test_uniform_perplexity_wrong_predictions_get_a_hint(answer, hint):
+    fb = check.uniform_perplexity(answer)
+    assert fb.status == "incorrect" and hint in fb.text, fb.text
+
+
 def test_uniform_perplexity_is_the_vocabulary_size():
-    assert check.uniform_perplexity(96).passed
-    fb = check.uniform_perplexity(np.log(96))
-    assert fb.status == "incorrect" and "number of characters" in fb.text
-    assert check.uniform_perplexity(...).status == "not attempted"
+    assert check.uniform_perplexity(lambda: 96).passed
+    assert check.uniform_perplexity(stub).status == "not attempted"
 
 
 def test_checkers_are_exported_from_the_package():

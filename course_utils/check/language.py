@@ -6,8 +6,8 @@ checker                            the learner's answer
 ``perplexity(fn)``                 ``fn(logits (N, V), targets (N,)) -> float``, exp of the mean
                                    cross-entropy in nats
 ``softmax_temperature(fn)``        ``fn(logits (..., V), temperature) -> probabilities (..., V)``
-``uniform_perplexity(value)``      a number: the perplexity of the uniform model over the
-                                   course corpus's characters
+``uniform_perplexity(fn)``         ``fn() -> float``, the predicted perplexity of the uniform
+                                   model over the course corpus's characters
 =================================  =============================================================
 
 The references are in :mod:`course_utils.text`; every :class:`Mistake` below is a deliberately
@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..exercises import Feedback, Mistake, check_function, check_value
-from ..text import Vocab, load_python_corpus, softmax_with_temperature
+from ..exercises import Feedback, Mistake, check_function
+from ..text import Vocab, load_python_corpus, softmax_with_temperature, unigram_perplexity
 
 __all__ = ["perplexity", "softmax_temperature", "uniform_perplexity"]
 
@@ -118,10 +118,38 @@ def softmax_temperature(fn) -> Feedback:
                           atol=1e-10, rtol=1e-8, mistakes=TEMPERATURE_MISTAKES)
 
 
-def uniform_perplexity(value) -> Feedback:
-    """Check a prediction: the perplexity of the model giving each of the corpus's V characters 1/V."""
+def _vocab_size() -> int:
     corpus = load_python_corpus()
-    V = len(Vocab.from_items(corpus.train + corpus.valid))
-    return check_value(value, float(V), name="uniform_perplexity", atol=1e-6,
-                       hint_if_wrong="every character gets p = 1/V, so the mean of -log p is log V, "
-                                     "and exp(log V) = V: the number of characters in the vocabulary.")
+    return len(Vocab.from_items(corpus.train + corpus.valid))
+
+
+def _unigram() -> float:
+    corpus = load_python_corpus()
+    vocab = Vocab.from_items(corpus.train + corpus.valid)
+    return unigram_perplexity(vocab.encode(corpus.train), vocab.encode(corpus.valid), len(vocab))
+
+
+UNIFORM_MISTAKES = [
+    Mistake("That is the cross-entropy log V in nats (or bits, with log2); the perplexity is its "
+            "exponential, which undoes the log.", lambda: float(np.log(_vocab_size()))),
+    Mistake("That is the cross-entropy log V in nats (or bits, with log2); the perplexity is its "
+            "exponential, which undoes the log.", lambda: float(np.log2(_vocab_size()))),
+    Mistake("That is the unigram model's perplexity, which uses the characters' frequencies; the "
+            "uniform model gives every character the same probability 1/V.", _unigram),
+]
+
+
+def uniform_perplexity(fn) -> Feedback:
+    """Check ``fn() -> float``: the perplexity of the model giving each of the corpus's V characters
+    probability 1/V (on any text)."""
+    def as_float():  # 96 and 96.0 are the same prediction
+        value = fn()
+        return float(value) if isinstance(value, (int, float, np.number)) and not isinstance(value, bool) else value
+
+    answer = as_float if callable(fn) else fn
+    feedback = check_function(answer, lambda: float(_vocab_size()), [((), {})], name="uniform_perplexity",
+                              atol=1e-6, rtol=0.0, mistakes=UNIFORM_MISTAKES)
+    if feedback.status == "incorrect" and not any("Hint" in m for m in feedback.messages):
+        feedback.messages.append("Hint: every character gets p = 1/V, so the mean of -log p is log V, "
+                                 "and exp(log V) = V.")
+    return feedback
