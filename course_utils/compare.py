@@ -212,6 +212,8 @@ def _value_problems(label: str, exp: np.ndarray, rec: np.ndarray, tol: Tolerance
     if ek in "biu" and rk in "biu":
         wrong = exp != rec
         if wrong.any():
+            if exp.ndim == 0:
+                return [f"{label} is wrong (expected {describe_value(exp)}, received {describe_value(rec)})."]
             idx = tuple(int(i) for i in np.argwhere(wrong)[0])
             return [f"{label} differs in {int(wrong.sum())} of {exp.size} entries, first at index {idx} "
                     f"(expected {describe_value(exp[idx])}, received {describe_value(rec[idx])})."]

@@ -129,6 +129,8 @@ def _case_label(index: int, total: int, args: tuple, kwargs: dict, arg_names: Se
     parts = [f"{arg_names[i] if i < len(arg_names) else f'arg {i + 1}'}: {compare.describe(a)}"
              for i, a in enumerate(args)]
     parts += [f"{key}: {compare.describe(value)}" for key, value in kwargs.items()]
+    if total == 1 and not parts:
+        return "Your answer"
     return f"Case {index + 1} of {total}" + (f" ({', '.join(parts)})" if parts else "")
 
 
@@ -197,7 +199,9 @@ def check_function(fn: Callable, reference: Callable, cases, *, name: str, outpu
         worst = max(worst, result.max_error)
         if result.tolerance is not None and result.tolerance.atol > used.atol:
             used = result.tolerance
-    summary = f"All {len(cases)} test cases match the reference ({compare.error_bound(worst, used)})."
+    bound = compare.error_bound(worst, used)
+    summary = (f"All {len(cases)} test cases match the reference ({bound})." if len(cases) > 1
+               else f"Your answer matches the reference ({bound}).")
     return Feedback("correct", [summary] + notes, name)
 
 
