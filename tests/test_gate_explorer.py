@@ -10,6 +10,7 @@ import pytest  # noqa: E402
 
 from course_utils import gate_explorer as ge  # noqa: E402
 from course_utils import plots  # noqa: E402
+from conftest import widget_pngs_in_kernel  # noqa: E402
 
 EXACT = 1e-12          # the explorer's numbers are the reference cells' numbers, in float64
 
@@ -122,23 +123,8 @@ def test_switching_the_cell_redraws_with_that_cells_gates():
 
 def test_explorer_in_a_kernel_shows_a_png_that_changes_when_a_slider_moves():
     """What the browser test relies on: the figure is an image in the widget's Output area."""
-    import nbclient
-    import nbformat
-
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("from course_utils.gate_explorer import gate_explorer\n"
-                                          "explorer = gate_explorer()\nexplorer"),
-                nbformat.v4.new_code_cell("explorer.children[0].value = -2.0")]
-    pngs = []
-
-    def snapshot(cell, cell_index, execute_reply):
-        for model in client.widget_state.values():
-            if model.get("_model_name") == "OutputModel":
-                data = [o.get("data", {}) for o in model.get("outputs", [])]
-                pngs.append([d["image/png"] for d in data if "image/png" in d])
-
-    client = nbclient.NotebookClient(nb, kernel_name="python3", timeout=120, on_cell_executed=snapshot)
-    client.execute()
+    pngs = widget_pngs_in_kernel("from course_utils.gate_explorer import gate_explorer\nexplorer = gate_explorer()\nexplorer",
+                                 "explorer.children[0].value = -2.0")
     assert len(pngs) == 2 and len(pngs[0]) == 1 and len(pngs[1]) == 1
     assert pngs[0][0] != pngs[1][0]
 
