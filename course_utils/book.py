@@ -109,12 +109,15 @@ def prepare_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
       the notebook's widget state is dropped too, so MyST-NB adds no widget JavaScript (which
       it would fetch from a CDN);
     - thematic breaks in Markdown outputs become ``<hr>`` (:func:`rules_to_html`);
-    - cells tagged ``instructor`` are kept as they are.
+    - cells tagged ``instructor`` are kept as they are;
+    - the ``show_objectives(...)`` call shows its output (the objectives) without its code.
     """
     nb = copy.deepcopy(nb)
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         tags = _tags(cell)
+        if cell.cell_type == "code" and "show_objectives(" in cell.source:
+            cell.metadata["tags"] = sorted(tags | {"remove-input"})  # readers see the list only
         if cell.cell_type == "code" and TAG_SOLUTION in tags:
             cell.metadata["tags"] = sorted(tags | {"hide-input"})
             cell.metadata.setdefault("mystnb", {}).update(
