@@ -187,3 +187,48 @@ def sweep(cells=("rnn", "lstm", "gru"), lengths=(10, 25, 50, 100), seed: int = 0
 def with_seed(runs: list[AddingRun], seed: int) -> list[AddingRun]:
     """The same runs with another seed (for checking that a finding is not luck)."""
     return [replace(r, seed=seed) for r in runs]
+
+
+# --- tables and figures of the sweep ---------------------------------------------------------
+
+def results_by(results: list[AddingResult], forget_bias="any") -> dict[tuple[str, int], AddingResult]:
+    """``{(cell, T): result}``; ``forget_bias`` keeps only LSTM runs with that b_f (others unaffected)."""
+    out = {}
+    for r in results:
+        if r.run.cell == "lstm" and forget_bias != "any" and r.run.forget_bias != forget_bias:
+            continue
+        out[(r.run.cell, r.run.length)] = r
+    return out
+
+
+def plot_curves(results: list[AddingResult], key: str = "mse", baseline: float | None = None,
+                ylabel: str = "validation MSE", title: str = "", floor: float | None = None):
+    """One panel per sequence length: ``history.eval[key]`` against the step (log scale), one line per run.
+
+    ``floor``: values below it (e.g. exact zeros of an underflowed gradient) are drawn at ``floor``.
+    """
+    import matplotlib.pyplot as plt
+    lengths = sorted({r.run.length for r in results})
+    fig, axes = plt.subplots(1, len(lengths), figsize=(2.6 * len(lengths) + 1.8, 3.2), sharey=True,
+                             squeeze=False)
+    for ax, length in zip(axes[0], lengths):
+        for r in (r for r in results if r.run.length == length):
+            label = r.run.cell.upper() + (f" b_f={r.run.forget_bias:g}" if r.run.forget_bias is not None else "")
+            values = np.asarray(r.history.eval[key])
+            shown = values if floor is None else np.maximum(values, floor)
+            ax.plot(r.history.eval["step"], shown, label=label, color=CELL_COLORS[r.run.cell],
+                    linestyle="--" if r.run.forget_bias == 0 else "-")
+        if baseline is not None:
+            ax.axhline(baseline, color="grey", linestyle=":", label="baseline")
+        ax.set_yscale("log")
+        ax.set_title(f"T = {length}")
+        ax.set_xlabel("training step")
+    axes[0][0].set_ylabel(ylabel)
+    axes[0][-1].legend(frameon=False, fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+CELL_COLORS = {"rnn": "tab:red", "lstm": "tab:blue", "gru": "tab:green"}
