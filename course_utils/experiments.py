@@ -11,8 +11,10 @@ During training every ``eval_every`` steps the run records, on a fixed validatio
 - ``grad_early`` / ``grad_late``: how strongly the prediction depends on the first / last 10 % of the
   inputs, the mean over those steps of :func:`input_gradient_profile` (the gradient that reaches them).
 
-Training stops once the validation MSE is below ``stop_below``; the reported ``test_mse`` is then
-measured on a separate test set.
+Training stops once the validation MSE is below ``stop_below``, or gives up (optional, the same rule
+for every cell) when at step ``give_up_after`` or later the validation MSE is still above
+``give_up_above`` times the memoryless baseline; the reported ``test_mse`` is then measured on a
+separate test set.
 """
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ import torch
 from tqdm.auto import tqdm
 
 from .models import SequenceModel, hidden_size_for_budget
-from .tasks import adding_batches, adding_problem
+from .tasks import BASELINE_MSE, adding_batches, adding_problem
 from .training import History, TrainConfig, mse_loss, pick_device, set_seed, train
 
 VALID_OFFSET, TEST_OFFSET = 2 ** 20, 2 ** 21    # seeds of the validation / test sets: offset + run seed
@@ -56,6 +58,9 @@ class AddingRun:
     """One training run on the adding problem (Le et al. form unless ``variant="hochreiter"``).
 
     The hidden size is the largest whose parameter count fits ``budget`` (comparable cost across cells).
+    ``give_up_after``: if set, training ends at the first evaluation at or after this step whose
+    validation MSE is still above ``give_up_above * BASELINE_MSE[variant]`` (a run stuck on the
+    baseline plateau stops paying for steps; ``None``: always train up to ``max_steps``).
     """
 
     cell: str
@@ -73,6 +78,8 @@ class AddingRun:
     stop_below: float = 0.005
     solved_below: float = 0.01
     variant: str = "le"
+    give_up_after: int | None = None
+    give_up_above: float = 0.9
 
     @property
     def hidden_size(self) -> int:
@@ -82,6 +89,13 @@ class AddingRun:
         """The untrained model, initialised from ``seed``."""
         set_seed(self.seed)
         return SequenceModel(self.cell, 2, self.hidden_size, 1, forget_bias=self.forget_bias)
+
+    def should_stop(self, history: History) -> bool:
+        """True once the latest validation MSE is below ``stop_below``, or the run gives up."""
+        step, mse = history.eval["step"][-1], history.eval["mse"][-1]
+        stuck = (self.give_up_after is not None and step >= self.give_up_after
+                 and mse > self.give_up_above * BASELINE_MSE[self.variant])
+        return mse < self.stop_below or stuck
 
     def data(self, split: str) -> tuple[torch.Tensor, torch.Tensor]:
         """The fixed ``"valid"`` or ``"test"`` set of this run: ``x (N, T, 2)``, ``y (N, 1)``."""
@@ -136,7 +150,7 @@ def train_adding(run: AddingRun, progress: bool = False) -> AddingResult:
         config = TrainConfig(steps=run.max_steps, lr=run.lr, clip=run.clip, seed=run.seed, progress=progress,
                              eval_every=run.eval_every)
         history = train(model, adding_batches(run.length, run.batch, run.variant), mse_loss, config,
-                        eval_fn=evaluate, stop_fn=lambda h: h.eval["mse"][-1] < run.stop_below)
+                        eval_fn=evaluate, stop_fn=run.should_stop)
         test_mse = _mse(model, *run.data("test"))
         seconds = time.perf_counter() - start
         state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}

@@ -117,3 +117,11 @@ def test_plot_curves_one_panel_per_length_and_floor_for_zeros():
     assert len(axes) == 2 and axes[0].get_title() == "T = 10"
     assert min(axes[0].lines[0].get_ydata()) == 1e-30
     plt.close(fig)
+
+
+def test_give_up_stops_a_run_still_near_the_baseline_but_not_before_its_step():
+    stuck = train_adding(AddingRun("rnn", 5, give_up_after=20, give_up_above=0.0, max_steps=40, eval_every=10,
+                                   batch=16, n_valid=32, n_test=64, budget=300))
+    assert stuck.history.steps == 20 and "stop_fn" in stuck.history.stopped
+    never = train_adding(AddingRun("rnn", 5, give_up_after=20, give_up_above=1e9, **TINY))
+    assert never.history.steps == 20 and never.history.stopped is None
