@@ -220,7 +220,8 @@ def mean_log_likelihood(model, vocab: Vocab, text: str, context: str = "") -> fl
     after reading ``context`` first (which is not scored)."""
     ids = torch.from_numpy(vocab.encode(context + text))[None]
     with torch.no_grad():
-        logp = torch.log_softmax(model(ids[:, :-1]).double(), dim=-1)[0]
+        logits = model(ids[:, :-1].to(next(model.parameters()).device)).double().cpu()
+        logp = torch.log_softmax(logits, dim=-1)[0]
     scored = logp[len(context) - 1 if context else 0:].gather(1, ids[0, max(len(context), 1):, None])
     return float(scored.mean())
 
