@@ -18,6 +18,10 @@ $(STAMP): pyproject.toml
 lab: $(STAMP)  ## open JupyterLab on the course notebooks
 	$(BIN)/jupyter lab notebooks/
 
+# One BLAS/OpenMP thread per process: the course's networks are tiny, and on a busy 2-core
+# machine two threads per process made some chapters 5-20x slower. The notebooks' outputs are
+# the same either way (they are also checked with default threads).
+test: export OMP_NUM_THREADS ?= 1
 test: $(STAMP)  ## unit tests + every notebook in book.toml under strict nbval
 	$(BIN)/python -m course_utils.course --check
 	$(BIN)/python -m pytest tests $$($(BIN)/python -m course_utils.course --list-notebooks) $(NBVAL)
