@@ -44,6 +44,21 @@ def test_train_adding_is_deterministic_and_restores_threads():
     assert a.history.eval["step"] == [10, 20] and set(a.history.eval) >= {"mse", "grad_early", "grad_late"}
 
 
+def test_train_adding_flushes_subnormals_only_during_the_run():
+    tiny = torch.tensor([1e-30], dtype=torch.float32)
+    assert float(tiny * 1e-10) > 0                      # 1e-40 is a float32 subnormal, kept by default
+    seen = []
+
+    class Spy(AddingRun):
+        def should_stop(self, history):
+            seen.append(float(tiny * 1e-10))            # evaluated inside the run
+            return super().should_stop(history)
+
+    train_adding(Spy("rnn", 5, **TINY))
+    assert seen and all(v == 0.0 for v in seen)        # flushed during training
+    assert float(tiny * 1e-10) > 0                      # and the default is back afterwards
+
+
 def test_result_model_reproduces_the_trained_predictions():
     run = AddingRun("rnn", 6, **TINY)
     result = train_adding(run)
