@@ -18,13 +18,13 @@ $(STAMP): pyproject.toml
 lab: $(STAMP)  ## open JupyterLab on the course notebooks
 	$(BIN)/jupyter lab notebooks/
 
-# One BLAS/OpenMP thread per process: the course's networks are tiny, and on a busy 2-core
-# machine two threads per process made some chapters 5-20x slower. The notebooks' outputs are
-# the same either way (they are also checked with default threads).
 # pytest-xdist runs WORKERS pytest processes (auto: one per CPU core, at most 4). --dist loadfile
 # hands out whole files: a notebook's cells share one kernel and run in order on one worker, and a
 # test file's module fixtures are built once. WORKERS=0 runs everything in one process.
 WORKERS ?= auto
+# One BLAS/OpenMP thread per process: the course's networks are tiny, and on a busy 2-core
+# machine two threads per process made some chapters 5-20x slower. The notebooks' outputs are
+# the same either way (they are also checked with default threads).
 test: export OMP_NUM_THREADS ?= 1
 test: $(STAMP)  ## unit tests + every notebook in book.toml under strict nbval
 	$(BIN)/python -m course_utils.course --check

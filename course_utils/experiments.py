@@ -34,6 +34,7 @@ from .training import History, TrainConfig, mse_loss, pick_device, set_seed, tra
 
 VALID_OFFSET, TEST_OFFSET = 2 ** 20, 2 ** 21    # seeds of the validation / test sets: offset + run seed
 COST = {"rnn": 1.5, "lstm": 1.0, "gru": 4.0}    # rough relative CPU cost per step, to schedule long runs first
+CELL_COLORS = {"rnn": "tab:red", "lstm": "tab:blue", "gru": "tab:green"}   # one colour per cell in every figure
 
 
 def input_gradient_profile(model: torch.nn.Module, x: torch.Tensor) -> np.ndarray:
@@ -252,5 +253,3 @@ def plot_curves(results: list[AddingResult], key: str = "mse", baseline: float |
     fig.tight_layout()
     return fig
 
-
-CELL_COLORS = {"rnn": "tab:red", "lstm": "tab:blue", "gru": "tab:green"}

@@ -3,8 +3,10 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils.experiments import AddingRun, input_gradient_profile, run_all, sweep, train_adding, with_seed
+from course_utils.experiments import (AddingResult, AddingRun, input_gradient_profile, plot_curves, results_by,
+                                      run_all, sweep, train_adding, with_seed)
 from course_utils.models import SequenceModel
+from course_utils.training import History
 
 TINY = dict(max_steps=20, eval_every=10, batch=16, n_valid=32, n_test=64, budget=300)
 FD_EPS = 1e-3
@@ -107,15 +109,12 @@ def test_run_all_refuses_other_objects():
 
 
 def fake_result(cell, length, forget_bias=None, values=(0.2, 0.0)):
-    from course_utils.experiments import AddingResult
-    from course_utils.training import History
     history = History(loss=[1.0, 1.0], grad_norm=[1.0, 1.0],
                       eval={"step": [1, 2], "mse": [0.2, 0.1], "grad_early": list(values)})
     return AddingResult(AddingRun(cell, length, forget_bias=forget_bias), history, 0.1, None, 0.0)
 
 
 def test_results_by_filters_lstm_forget_bias():
-    from course_utils.experiments import results_by
     results = [fake_result("rnn", 10), fake_result("lstm", 10, 1.0), fake_result("lstm", 10, 0.0)]
     picked = results_by(results, forget_bias=1.0)
     assert set(picked) == {("rnn", 10), ("lstm", 10)} and picked["lstm", 10].run.forget_bias == 1.0
@@ -125,7 +124,6 @@ def test_plot_curves_one_panel_per_length_and_floor_for_zeros():
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from course_utils.experiments import plot_curves
     results = [fake_result("rnn", 10), fake_result("gru", 50)]
     fig = plot_curves(results, key="grad_early", floor=1e-30, baseline=0.5, title="t")
     axes = fig.axes
