@@ -71,10 +71,192 @@ def check_grad(d, name: str, shape: tuple, dtype: np.dtype) -> np.ndarray:
     return check_finite(d, name)
 
 
-def check_pair(state, name: str) -> tuple:
-    """An LSTM state must be a pair (h, c) or None."""
+def check_pair(state, name: str, shape: str = "(B, H)") -> tuple:
+    """An LSTM state must be a pair (h, c) or None; ``shape`` describes each part in the message
+    (``"(layers*directions, B, H)"`` for a stacked LSTM)."""
     if state is None:
         return None, None
     if not isinstance(state, (tuple, list)) or len(state) != 2:
-        raise ValueError(f"{name} must be a pair (h, c) of (B, H) arrays, got {type(state).__name__}")
+        got = type(state).__name__
+        if hasattr(state, "shape"):
+            got += f" of shape {tuple(state.shape)}"
+        elif isinstance(state, (tuple, list)):
+            got += f" of length {len(state)}"
+        raise ValueError(f"{name} must be a pair (h, c) of {shape} arrays, got {got}")
     return state
+
+
+# --- shared validators for the rest of the package ------------------------------------------------
+# Every helper raises TypeError for a value of the wrong type and ValueError for a value of the
+# right type that is out of range; the message names the argument, what was expected and what was
+# received. ``bool`` is never accepted where an integer or a number is expected (True is not 1 step).
+
+def _is_int(value) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+
+
+def check_int(value, name: str, minimum: int | None = None, maximum: int | None = None) -> int:
+    """``value`` as a Python int in [minimum, maximum]; True/False and floats (even 3.0) are refused."""
+    if not _is_int(value):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be an integer <= {maximum}, got {value!r}")
+    return value
+
+
+def positive_int(value, name: str, minimum: int = 1) -> int:
+    """The one positive-integer validator of the package (``minimum`` >= 1 raises the floor)."""
+    return check_int(value, name, minimum=minimum)
+
+
+def nonnegative_int(value, name: str) -> int:
+    return check_int(value, name, minimum=0)
+
+
+def check_number(value, name: str, *, low=None, high=None, low_open: bool = False, high_open: bool = False,
+                 allow_none: bool = False) -> float | None:
+    """A finite real number (not bool) in the interval given by ``low``/``high`` (closed unless ``*_open``)."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, (torch_tensor_types())) and value.numel() == 1 and not value.dtype.is_complex \
+            and value.dtype != _torch_bool():
+        value = value.item()
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
+        value = value.item()
+    if not _is_number(value):
+        expected = "a real number" + (" or None" if allow_none else "")
+        raise TypeError(f"{name} must be {expected}, got {type(value).__name__} {value!r}")
+    value = float(value)
+    left = "(" if low_open else "["
+    right = ")" if high_open else "]"
+    interval = f"{left}{'-inf' if low is None else low}, {'inf' if high is None else high}{right}"
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite number in {interval}, got {value!r}")
+    if low is not None and (value < low or (low_open and value == low)):
+        raise ValueError(f"{name} must be in {interval}, got {value!r}")
+    if high is not None and (value > high or (high_open and value == high)):
+        raise ValueError(f"{name} must be in {interval}, got {value!r}")
+    return value
+
+
+def positive_number(value, name: str, allow_none: bool = False) -> float | None:
+    return check_number(value, name, low=0, low_open=True, allow_none=allow_none)
+
+
+def probability(value, name: str) -> float:
+    return check_number(value, name, low=0, high=1)
+
+
+def check_choice(value, name: str, choices) -> object:
+    """``value`` must be one of ``choices`` (compared with ==, after checking it is hashable)."""
+    try:
+        ok = value in choices
+    except TypeError:
+        ok = False
+    if not ok or isinstance(value, (bool, np.bool_)) and not any(isinstance(c, bool) for c in choices):
+        raise ValueError(f"{name} must be one of {tuple(choices)}, got {value!r}")
+    return value
+
+
+def check_type(value, name: str, types, expected: str):
+    """``value`` must be an instance of ``types``; ``expected`` says it in words (e.g. 'a torch.nn.Module')."""
+    if not isinstance(value, types):
+        raise TypeError(f"{name} must be {expected}, got {type(value).__name__}")
+    return value
+
+
+def check_bool(value, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+    return bool(value)
+
+
+def check_str(value, name: str, nonempty: bool = False) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, got {type(value).__name__} {value!r}")
+    if nonempty and not value:
+        raise ValueError(f"{name} must be a non-empty string, got ''")
+    return value
+
+
+def numeric_array(a, name: str, *, ndim=None, dtype=np.float64, finite: bool = True, min_size: int = 0):
+    """``a`` (array-like or torch tensor) as a real-valued NumPy array of ``dtype`` (None: keep).
+
+    ndim: an int or a tuple of allowed ranks. Refuses strings, objects, complex and bool arrays,
+    ragged lists, and (when ``finite``) nan / inf.
+    """
+    if _is_tensor(a):
+        a = a.detach().cpu().numpy()
+    if isinstance(a, (str, bytes, dict, set)) or a is None:
+        raise TypeError(f"{name} must be an array of numbers, got {type(a).__name__}")
+    try:
+        arr = np.asarray(a)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{name} must be a rectangular array of numbers, got a ragged or mixed "
+                         f"{type(a).__name__} ({exc})") from None
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must be an array of real numbers, got dtype {arr.dtype}")
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if arr.ndim not in allowed:
+            ranks = " or ".join(f"{n}-D" for n in allowed)
+            raise ValueError(f"{name} has shape {arr.shape}: expected a {ranks} array")
+    if arr.size < min_size:
+        raise ValueError(f"{name} has shape {arr.shape}: expected at least {min_size} element(s)")
+    if dtype is not None:
+        arr = arr.astype(dtype, copy=False)
+    if finite and arr.dtype.kind == "f":
+        check_finite(arr, name)
+    return arr
+
+
+def id_array(ids, name: str, *, ndim=1, vocab_size: int | None = None) -> np.ndarray:
+    """Integer token ids (NumPy or torch, any integer dtype) as int64, each in [0, vocab_size)."""
+    if _is_tensor(ids):
+        ids = ids.detach().cpu().numpy()
+    if isinstance(ids, (str, bytes)):
+        raise TypeError(f"{name} must be an array of integer ids, got {type(ids).__name__} {ids!r}"
+                        " (encode text with Vocab.encode first)")
+    try:
+        arr = np.asarray(ids)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{name} must be a rectangular array of integer ids ({exc})") from None
+    if arr.dtype.kind not in "iu" and not (arr.size == 0 and arr.dtype.kind == "f"):
+        raise TypeError(f"{name} has dtype {arr.dtype}: expected integer ids")
+    allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+    if ndim is not None and arr.ndim not in allowed:
+        ranks = " or ".join(f"{n}-D" for n in allowed)
+        raise ValueError(f"{name} has shape {arr.shape}: expected a {ranks} array of integer ids")
+    arr = arr.astype(np.int64)
+    if arr.size and arr.min() < 0:
+        raise ValueError(f"{name} contains the id {int(arr.min())}: expected ids >= 0")
+    if vocab_size is not None and arr.size and arr.max() >= vocab_size:
+        raise ValueError(f"{name} contains the id {int(arr.max())}: expected ids < vocab_size = {vocab_size}")
+    return arr
+
+
+def _is_tensor(a) -> bool:
+    torch = _torch()
+    return torch is not None and isinstance(a, torch.Tensor)
+
+
+def _torch():
+    import sys
+    return sys.modules.get("torch")
+
+
+def torch_tensor_types() -> tuple:
+    torch = _torch()
+    return (torch.Tensor,) if torch is not None else ()
+
+
+def _torch_bool():
+    torch = _torch()
+    return torch.bool if torch is not None else None

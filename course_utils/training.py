@@ -24,14 +24,15 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from ._checks import check_bool, check_choice, check_number, check_type, nonnegative_int, positive_int
+
 OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD,
               "rmsprop": torch.optim.RMSprop}
 
 
 def set_seed(seed: int) -> None:
     """Seed Python's ``random``, NumPy's global generator and PyTorch (CPU and CUDA)."""
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    seed = nonnegative_int(seed, "seed")
     random.seed(int(seed))
     np.random.seed(int(seed))
     torch.manual_seed(int(seed))
@@ -64,16 +65,28 @@ class TrainConfig:
     eval_every: int = 0
 
     def __post_init__(self):
-        if isinstance(self.steps, bool) or not isinstance(self.steps, int) or self.steps < 1:
-            raise ValueError(f"steps must be a positive integer, got {self.steps!r}")
-        if not self.lr > 0:
-            raise ValueError(f"lr must be positive, got {self.lr!r}")
-        if self.clip is not None and not self.clip > 0:
-            raise ValueError(f"clip must be positive or None, got {self.clip!r}")
-        if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"optimizer must be one of {sorted(OPTIMIZERS)}, got {self.optimizer!r}")
-        if not isinstance(self.eval_every, int) or self.eval_every < 0:
-            raise ValueError(f"eval_every must be a non-negative integer, got {self.eval_every!r}")
+        self.validate()
+
+    def validate(self) -> "TrainConfig":
+        """Check every field (also called by :func:`train`, so a field changed after construction is checked too)."""
+        positive_int(self.steps, "steps")
+        check_number(self.lr, "lr", low=0, low_open=True)
+        check_number(self.clip, "clip", low=0, low_open=True, allow_none=True)
+        check_choice(self.optimizer, "optimizer", sorted(OPTIMIZERS))
+        check_number(self.weight_decay, "weight_decay", low=0)
+        nonnegative_int(self.seed, "seed")
+        if self.device is not None:
+            if not isinstance(self.device, (str, torch.device)):
+                raise TypeError(f"device must be a string such as 'cpu' or 'cuda', or None, got "
+                                f"{type(self.device).__name__} {self.device!r}")
+            try:
+                torch.device(self.device)
+            except (RuntimeError, ValueError) as exc:
+                raise ValueError(f"device must be a torch device name such as 'cpu' or 'cuda:0', got "
+                                 f"{self.device!r} ({exc})") from None
+        check_bool(self.progress, "progress")
+        nonnegative_int(self.eval_every, "eval_every")
+        return self
 
 
 @dataclass
@@ -121,9 +134,35 @@ def _to_device(batch, device):
 def _record_eval(history: History, step: int, result) -> None:
     if not isinstance(result, dict):
         result = {"eval": result}
-    history.eval.setdefault("step", []).append(step)
+    values = {}
     for key, value in result.items():
-        history.eval.setdefault(key, []).append(float(value))
+        if isinstance(value, torch.Tensor) and value.numel() == 1:
+            value = value.item()
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise TypeError(f"eval_fn must return a number or a dict of numbers, got {key!r}: "
+                            f"{type(value).__name__} {value!r}")
+        values[key] = float(value)
+    history.eval.setdefault("step", []).append(step)
+    for key, value in values.items():
+        history.eval.setdefault(key, []).append(value)
+
+
+def _check_batch(batch, step: int):
+    if not isinstance(batch, (tuple, list)) or len(batch) != 2:
+        got = type(batch).__name__ + (f" of length {len(batch)}" if isinstance(batch, (tuple, list)) else "")
+        raise TypeError(f"batch_fn(step, rng) must return a pair (inputs, targets), got {got} at step {step}")
+    return batch
+
+
+def _check_loss(loss, step: int):
+    if not isinstance(loss, torch.Tensor) or loss.numel() != 1 or not loss.is_floating_point():
+        got = (f"a {loss.dtype} tensor of shape {tuple(loss.shape)}" if isinstance(loss, torch.Tensor)
+               else f"{type(loss).__name__} {loss!r}")
+        raise TypeError(f"loss_fn(model, inputs, targets) must return a scalar float tensor, got {got} at step {step}")
+    if not loss.requires_grad:
+        raise ValueError(f"loss_fn returned a tensor that does not depend on the model's parameters (no "
+                         f"gradient) at step {step}: expected a loss computed from model(inputs)")
+    return loss
 
 
 def train(model: nn.Module, batch_fn, loss_fn, config: TrainConfig | None = None, eval_fn=None,
@@ -138,14 +177,20 @@ def train(model: nn.Module, batch_fn, loss_fn, config: TrainConfig | None = None
     stop_fn(history) -> bool: checked after each evaluation; True ends training early
         (``history.stopped`` says so). Training also stops, with a warning, on a non-finite loss.
     """
-    config = config or TrainConfig()
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    config = TrainConfig() if config is None else check_type(config, "config", TrainConfig, "a TrainConfig or None")
+    config.validate()
+    check_type(model, "model", nn.Module, "a torch.nn.Module")
+    for name, fn, optional in (("batch_fn", batch_fn, False), ("loss_fn", loss_fn, False),
+                               ("eval_fn", eval_fn, True), ("stop_fn", stop_fn, True)):
+        if not callable(fn) and not (optional and fn is None):
+            raise TypeError(f"{name} must be a function{' or None' if optional else ''}, got {type(fn).__name__}")
     device = torch.device(config.device) if config.device else pick_device()
     set_seed(config.seed)
     rng = torch.Generator().manual_seed(config.seed)
     model.to(device).train()
     params = [p for p in model.parameters() if p.requires_grad]
+    if not params:
+        raise ValueError("model has no trainable parameters: expected at least one with requires_grad=True")
     kwargs = {"lr": config.lr, "weight_decay": config.weight_decay}
     optimizer = OPTIMIZERS[config.optimizer](params, **kwargs)
     max_norm = config.clip if config.clip is not None else math.inf
@@ -159,15 +204,19 @@ def train(model: nn.Module, batch_fn, loss_fn, config: TrainConfig | None = None
 
     bar = tqdm(range(1, config.steps + 1), disable=not config.progress, leave=False, desc="training")
     for step in bar:
-        inputs, targets = _to_device(batch_fn(step - 1, rng), device)
-        loss = loss_fn(model, inputs, targets)
+        inputs, targets = _to_device(_check_batch(batch_fn(step - 1, rng), step), device)
+        loss = _check_loss(loss_fn(model, inputs, targets), step)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         norm = torch.nn.utils.clip_grad_norm_(params, max_norm)
         history.loss.append(float(loss.detach()))
         history.grad_norm.append(float(norm))
-        if not math.isfinite(history.loss[-1]):
-            history.stopped = f"non-finite loss at step {step}"
+        # A finite loss can still have a non-finite gradient (sqrt of a zero error, log at 0): the
+        # update is never applied, so the weights stay those that gave this step's finite loss.
+        bad = ("loss" if not math.isfinite(history.loss[-1])
+               else "gradient" if not math.isfinite(history.grad_norm[-1]) else None)
+        if bad:
+            history.stopped = f"non-finite {bad} at step {step}"   # its update was not applied
             warnings.warn(f"training stopped: {history.stopped}", RuntimeWarning, stacklevel=2)
             break
         optimizer.step()

@@ -122,3 +122,67 @@ def test_bad_config_is_refused(kwargs, match):
 def test_pick_device_and_progress_bar_smoke(capsys):
     assert pick_device().type in ("cpu", "cuda")
     run(steps=3, progress=True)
+
+
+class _Scalar(torch.nn.Module):
+    def __init__(self, value):
+        super().__init__()
+        self.w = torch.nn.Parameter(torch.tensor(float(value)))
+
+    def forward(self, x):
+        return self.w.expand_as(x)
+
+
+def test_nan_gradient_of_a_finite_loss_is_never_applied():
+    # |w - 1| written as sqrt((w - 1)^2): plain SGD (lr 0.5, gradient -1) takes w 0 -> 0.5 -> 1.0,
+    # an exact fit at step 3 where the loss is 0 (finite) but d/dw sqrt(u) = (w - 1) / sqrt(u) = 0/0.
+    model = _Scalar(0.0)
+    ones = lambda step, rng: (torch.zeros(1), torch.ones(1))  # noqa: E731
+    sqrt_loss = lambda m, x, y: torch.sqrt(((m(x) - y) ** 2).sum())  # noqa: E731
+    with pytest.warns(RuntimeWarning, match="non-finite gradient at step 3"):
+        history = train(model, ones, sqrt_loss, TrainConfig(steps=10, lr=0.5, clip=None, optimizer="sgd",
+                                                           progress=False, device="cpu"))
+    assert history.loss == [1.0, 0.5, 0.0]
+    assert history.grad_norm[:2] == [1.0, 1.0] and math.isnan(history.grad_norm[2])
+    assert history.stopped == "non-finite gradient at step 3"
+    assert model.w.item() == 1.0   # the weights of the exact fit, not NaN
+
+
+@pytest.mark.parametrize("field,value,error,match", [
+    ("steps", True, TypeError, "steps must be an integer, got bool True"),
+    ("steps", 2.0, TypeError, "steps must be an integer"),
+    ("lr", math.nan, ValueError, "lr must be a finite number"),
+    ("lr", "0.1", TypeError, "lr must be a real number, got str"),
+    ("clip", math.inf, ValueError, "clip must be a finite number"),
+    ("weight_decay", -1.0, ValueError, r"weight_decay must be in \[0, inf\]"),
+    ("seed", -1, ValueError, "seed must be an integer >= 0, got -1"),
+    ("device", "gpu0", ValueError, "device must be a torch device name"),
+    ("progress", "yes", TypeError, "progress must be True or False"),
+    ("eval_every", True, TypeError, "eval_every must be an integer"),
+    ("optimizer", ["adam"], ValueError, "optimizer must be one of"),
+])
+def test_config_fields_are_checked_at_construction_and_again_by_train(field, value, error, match):
+    with pytest.raises(error, match=match):
+        TrainConfig(**{field: value})
+    config = TrainConfig(steps=2, progress=False)
+    setattr(config, field, value)          # changed after construction: train checks again
+    with pytest.raises(error, match=match):
+        train(SequenceModel("rnn", 2, 4, 1), batch_fn, mse_loss, config)
+
+
+@pytest.mark.parametrize("call,error,match", [
+    (lambda m: train(m, batch_fn, mse_loss, {"steps": 2}), TypeError, "config must be a TrainConfig"),
+    (lambda m: train("model", batch_fn, mse_loss), TypeError, "model must be a torch.nn.Module, got str"),
+    (lambda m: train(m, None, mse_loss), TypeError, "batch_fn must be a function"),
+    (lambda m: train(m, lambda s, r: torch.zeros(3), mse_loss, TrainConfig(steps=1, progress=False)),
+     TypeError, "must return a pair"),
+    (lambda m: train(m, batch_fn, lambda m_, x, y: 1.0, TrainConfig(steps=1, progress=False)),
+     TypeError, "must return a scalar float tensor, got float"),
+    (lambda m: train(m, batch_fn, lambda m_, x, y: torch.tensor(1.0), TrainConfig(steps=1, progress=False)),
+     ValueError, "does not depend on the model"),
+    (lambda m: train(m, batch_fn, mse_loss, TrainConfig(steps=1, progress=False), eval_fn=lambda m_: "good"),
+     TypeError, "eval_fn must return a number"),
+])
+def test_bad_train_arguments_are_named(call, error, match):
+    with pytest.raises(error, match=match):
+        call(SequenceModel("rnn", 2, 4, 1))
