@@ -101,9 +101,9 @@ def to_torch(params, module):
         raise ValueError(f"params has layout {got} (directions per layer): expected {[len(r) for r in grid]}")
     for row_p, row_s in zip(layers, grid):
         for p, suffix in zip(row_p, row_s):
-            if p.kind != kind or (kind == "rnn" and p.nonlinearity != nonlinearity) or p.variant != "torch":
-                raise ValueError(f"params is a {p.kind} ({p.nonlinearity}, variant {p.variant!r}): expected a "
-                                 f"{kind} ({nonlinearity}, variant 'torch') for {type(module).__name__}")
+            if p.kind != kind or (kind == "rnn" and p.nonlinearity != nonlinearity) or not p.reset_after:
+                raise ValueError(f"params is a {p.kind} ({p.nonlinearity}, reset_after={p.reset_after}): expected a "
+                                 f"{kind} ({nonlinearity}, reset_after=True) for {type(module).__name__}")
             for name, value in p.as_dict().items():
                 target = getattr(module, name + suffix, None)
                 if target is None:

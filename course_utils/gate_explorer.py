@@ -8,19 +8,23 @@
 
 The cell has one input and one hidden unit (D = H = 1), so every gate is a single number. Every
 gate reads the input and the previous state with weight 1 and differs only by its bias, which
-the sliders set: its pre-activation is ``a = x_t + h_{t-1} + b``. The numbers come from the
+the sliders set: its pre-activation is ``a = x_t + h_{t-1} + b``, except the GRU's candidate,
+whose bias ``b_n`` is the recurrent one, ``b_hn``, where the reset gate can reach it (below).
+The numbers come from the
 course's reference cells (:func:`course_utils.lstm.lstm_step_forward` and
 :func:`course_utils.gru.gru_step_forward`), so the explorer shows exactly what the chapters
 compute::
 
     LSTM:          i, f, o = σ(a_i), σ(a_f), σ(a_o);  g = tanh(a_g)
                    C_t = f C_{t-1} + i g;              h_t = o tanh(C_t)
-    GRU, PyTorch:  h_t = (1 - z) n + z h_{t-1}         (z -> 1 keeps the old state)
-    GRU, Cho form: h_t = (1 - z) h_{t-1} + z n         (z -> 1 takes the candidate)
+    GRU, both forms:      h_t = (1 - z) n + z h_{t-1}     (z -> 1 keeps the old state)
+    GRU, reset after:     n = tanh(x_t + r (h_{t-1} + b_n))   (PyTorch, cuDNN)
+    GRU, reset before:    n = tanh(x_t + r h_{t-1} + b_n)     (Cho et al. 2014)
 
-With a single unit and ``b_hn = 0`` the two GRU forms compute the same candidate n (for scalars
-``W_hn (r h) = r (W_hn h)``); they differ only in which way z points. The reset gate's position
-matters once several units mix through the matrix W_hn (Chapter 5).
+With a single unit the recurrent weight is a scalar, ``W_hn (r h) = r (W_hn h)``, so the two
+forms differ only through ``b_n``: reset after the product scales it by r, reset before does
+not; with ``b_n = 0`` they coincide. With several units the matrix W_hn mixes them and the
+forms differ even without a bias (Chapter 5).
 
 The explorer is an ``ipywidgets.interactive``: every change reruns :func:`gate_figure` and shows
 the new PNG in the widget's output area (matplotlib's inline backend).
@@ -34,7 +38,8 @@ from .gru import gru_step_forward
 from .lstm import lstm_step_forward
 from .params import CellParams
 
-CELLS = {"lstm": "LSTM", "gru-torch": "GRU, PyTorch form", "gru-cho": "GRU, Cho form"}
+CELLS = {"lstm": "LSTM", "gru-reset-after": "GRU, reset after (PyTorch)",
+         "gru-reset-before": "GRU, reset before (Cho et al.)"}
 GATE_BIASES = {"lstm": ("b_i", "b_f", "b_g", "b_o"), "gru": ("b_r", "b_z", "b_n")}
 DEFAULTS = {"x_t": 0.5, "h_prev": 0.3, "c_prev": 1.0, "b_i": 0.0, "b_f": 1.0, "b_g": 0.0, "b_o": 0.0,
             "b_r": 0.0, "b_z": 0.0, "b_n": 0.0}
@@ -51,10 +56,11 @@ def _family(cell: str) -> str:
 
 
 def unit_params(cell: str, **biases) -> CellParams:
-    """The one-unit cell (D = H = 1, float64): weights 1, ``bias_ih`` = the gate biases, ``bias_hh`` = 0.
+    """The one-unit cell (D = H = 1, float64): weights 1, the gate biases in ``bias_ih``, ``bias_hh`` = 0,
+    except the GRU's candidate bias b_n, which goes to ``bias_hh`` (b_hn, inside the reset).
 
-    cell: "lstm", "gru-torch" or "gru-cho"; biases: b_i, b_f, b_g, b_o (LSTM) or b_r, b_z, b_n
-    (GRU), each defaulting to ``DEFAULTS``. Unknown names raise ``ValueError``.
+    cell: "lstm", "gru-reset-after" or "gru-reset-before"; biases: b_i, b_f, b_g, b_o (LSTM) or
+    b_r, b_z, b_n (GRU), each defaulting to ``DEFAULTS``. Unknown names raise ``ValueError``.
     """
     family = _family(cell)
     names = GATE_BIASES[family]
@@ -62,9 +68,12 @@ def unit_params(cell: str, **biases) -> CellParams:
     if unknown:
         raise ValueError(f"biases {unknown} do not belong to a {CELLS[cell]} cell: expected some of {names}")
     G = len(names)
-    b = np.array([float(biases.get(n, DEFAULTS[n])) for n in names])
-    variant = "cho" if cell == "gru-cho" else "torch"
-    return CellParams(family, np.ones((G, 1)), np.ones((G, 1)), b, np.zeros(G), variant=variant)
+    b_ih = np.array([float(biases.get(n, DEFAULTS[n])) for n in names])
+    b_hh = np.zeros(G)
+    if family == "gru":                       # b_n is b_hn, the bias the reset gate may scale
+        b_hh[2], b_ih[2] = b_ih[2], 0.0
+    return CellParams(family, np.ones((G, 1)), np.ones((G, 1)), b_ih, b_hh,
+                      reset_after=cell != "gru-reset-before")
 
 
 def unit_step(cell: str, x_t: float, h_prev: float, c_prev: float = 0.0, **biases) -> dict[str, float]:
@@ -88,9 +97,7 @@ def _finding(cell: str, v: dict) -> str:
     if cell == "lstm":
         return (rf"$C_t = {v['f']:.2f}\,C_{{t-1}} + {v['i']:.2f} \cdot {g} = {v['c']:.2f}$,   "
                 rf"$h_t = {v['o']:.2f} \tanh(C_t) = {v['h']:.2f}$")
-    if cell == "gru-torch":
-        return rf"$h_t = {1 - v['z']:.2f}\,n + {v['z']:.2f}\,h_{{t-1}} = {v['h']:.2f}$   (z keeps the old state)"
-    return rf"$h_t = {1 - v['z']:.2f}\,h_{{t-1}} + {v['z']:.2f}\,n = {v['h']:.2f}$   (z takes the candidate)"
+    return rf"$h_t = {1 - v['z']:.2f}\,n + {v['z']:.2f}\,h_{{t-1}} = {v['h']:.2f}$   (z keeps the old state)"
 
 
 def gate_figure(cell: str = "lstm", x_t: float = DEFAULTS["x_t"], h_prev: float = DEFAULTS["h_prev"],

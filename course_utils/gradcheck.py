@@ -65,7 +65,7 @@ def numerical_gradient(f, array: np.ndarray, eps: float = 1e-6, order: int = 2) 
 
 
 def check_cell_gradients(kind: str, T: int = 3, B: int = 2, D: int = 3, H: int = 4, seed: int = 0,
-                         nonlinearity: str = "tanh", variant: str = "torch", eps: float | None = None,
+                         nonlinearity: str = "tanh", reset_after: bool = True, eps: float | None = None,
                          order: int | None = None, step: bool = False) -> dict[str, float]:
     """Compare a cell's analytic backward with finite differences on random data (float64).
 
@@ -82,7 +82,7 @@ def check_cell_gradients(kind: str, T: int = 3, B: int = 2, D: int = 3, H: int =
     order = order or (2 if relu else 4)
     eps = eps or (1e-5 if relu else 1e-3)
     rng = np.random.default_rng(seed)
-    p = init_params(kind, D, H, seed=seed + 1, nonlinearity=nonlinearity, variant=variant)
+    p = init_params(kind, D, H, seed=seed + 1, nonlinearity=nonlinearity, reset_after=reset_after)
     forward, backward = (STEP if step else SEQUENCE)[kind]
     x = rng.standard_normal((B, D) if step else (T, B, D))
     state0 = tuple(rng.standard_normal((B, H)) for _ in range(2 if kind == "lstm" else 1))

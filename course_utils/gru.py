@@ -1,34 +1,35 @@
-"""GRU in NumPy, forward and backpropagation through time, in two formulations.
+"""GRU in NumPy, forward and backpropagation through time, with the reset gate after or before
+the recurrent product.
 
 Shapes: x_t (B, D), x (T, B, D), h_t (B, H), h (T, B, H). Parameters in ``CellParams`` with
 gates r, z, n stacked in PyTorch's order: ``weight_ih (3H, D)``, ``weight_hh (3H, H)``,
-``bias_ih (3H,)``, ``bias_hh (3H,)``; ``params.variant`` picks the formulation.
-
-Both variants share the reset and update gates:
+``bias_ih (3H,)``, ``bias_hh (3H,)``; ``params.reset_after`` (Keras' name for the option) picks
+where the reset gate acts. Both forms share the gates and the interpolation, with the course's
+one convention for z (PyTorch's and Cho et al.'s: z -> 1 keeps the old state):
 
     r_t = σ(W_ir x_t + b_ir + W_hr h_{t-1} + b_hr),   z_t = σ(W_iz x_t + b_iz + W_hz h_{t-1} + b_hz)
-
-variant="torch" (``torch.nn.GRU``, cuDNN): reset applied AFTER the recurrent product,
-
-    n_t = tanh(W_in x_t + b_in + r_t ⊙ (W_hn h_{t-1} + b_hn))
     h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}
 
-variant="cho" (Cho et al. 2014, the seed article's h̃_t): reset applied BEFORE the product,
+reset_after=True (``torch.nn.GRU``, cuDNN, Keras' default): reset AFTER the recurrent product,
+
+    n_t = tanh(W_in x_t + b_in + r_t ⊙ (W_hn h_{t-1} + b_hn))
+
+reset_after=False (the GRU as Cho et al. 2014, eqs. 5-8, write it): reset BEFORE the product,
 
     n_t = tanh(W_in x_t + b_in + W_hn (r_t ⊙ h_{t-1}) + b_hn)
-    h_t = (1 - z_t) ⊙ h_{t-1} + z_t ⊙ n_t
 
-(Cho et al. write the interpolation with z and 1 - z swapped; relabelling z ↔ 1 - z maps one
-onto the other. The "cho" variant needs two recurrent matmuls per step, the second after r_t.)
+(Chung et al. 2014 write the same reset-before cell with z and 1 - z swapped; negating the update
+gate's weights and biases maps one onto the other. reset_after=False needs two recurrent matmuls
+per step, the second after r_t.)
 
 Backward, with g = ∂L/∂h_t (upstream plus what flows back from step t+1) and
 da_r, da_z, da_n the gradients of the pre-activations of r, z, n:
 
-    torch:  dn = g ⊙ (1 - z),  dz = g ⊙ (h_{t-1} - n),  da_n = dn ⊙ (1 - n²),
-            dr = da_n ⊙ (W_hn h_{t-1} + b_hn),  dh_{t-1} = g ⊙ z + [da_r, da_z, r ⊙ da_n] W_hh
-    cho:    dn = g ⊙ z,  dz = g ⊙ (n - h_{t-1}),  da_n = dn ⊙ (1 - n²),  d(r⊙h) = da_n W_hn,
-            dr = d(r⊙h) ⊙ h_{t-1},  dh_{t-1} = g ⊙ (1 - z) + d(r⊙h) ⊙ r + [da_r, da_z] W_h(rz)
-    both:   da_r = dr ⊙ r(1-r),  da_z = dz ⊙ z(1-z),  dx_t = [da_r, da_z, da_n] W_ih
+    both:          dn = g ⊙ (1 - z),  dz = g ⊙ (h_{t-1} - n),  da_n = dn ⊙ (1 - n²),
+                   da_r = dr ⊙ r(1-r),  da_z = dz ⊙ z(1-z),  dx_t = [da_r, da_z, da_n] W_ih
+    reset after:   dr = da_n ⊙ (W_hn h_{t-1} + b_hn),  dh_{t-1} = g ⊙ z + [da_r, da_z, r ⊙ da_n] W_hh
+    reset before:  d(r⊙h) = da_n W_hn,  dr = d(r⊙h) ⊙ h_{t-1},
+                   dh_{t-1} = g ⊙ z + d(r⊙h) ⊙ r + [da_r, da_z] W_h(rz)
 """
 from __future__ import annotations
 
@@ -51,33 +52,29 @@ def _step(xp_t, h_prev, p, W_hhT, A, hp_n, h):
     """One step into the out arrays: A (B, 3H) = [r z n] activations, hp_n (B, H), h (B, H).
 
     xp_t (B, 3H) = x_t W_ihᵀ + b_ih (+ b_hr, b_hz); W_hhT (H, 3H) = W_hhᵀ, a contiguous copy.
-    hp_n is what backward needs from the recurrence: W_hn h_{t-1} + b_hn (torch) or
-    r_t ⊙ h_{t-1} (cho).
+    hp_n is what backward needs from the recurrence: W_hn h_{t-1} + b_hn (reset after) or
+    r_t ⊙ h_{t-1} (reset before).
     """
     H = h.shape[-1]
     rz, n = A[:, :2 * H], A[:, 2 * H:]
     r, z = A[:, :H], A[:, H:2 * H]
-    if p.variant == "torch":
+    if p.reset_after:
         hp = h_prev @ W_hhT                           # one fused recurrent matmul
         np.add(hp[:, 2 * H:], p.bias_hh[2 * H:], out=hp_n)
         sigmoid(np.add(xp_t[:, :2 * H], hp[:, :2 * H], out=rz), out=rz)
         np.multiply(r, hp_n, out=n)
         n += xp_t[:, 2 * H:]
-        np.tanh(n, out=n)
-        np.subtract(h_prev, n, out=h)                 # h = n + z ⊙ (h_prev - n)
-        h *= z
-        h += n
     else:
         np.matmul(h_prev, W_hhT[:, :2 * H], out=rz)
         sigmoid(np.add(rz, xp_t[:, :2 * H], out=rz), out=rz)
         np.multiply(r, h_prev, out=hp_n)
-        np.matmul(hp_n, W_hhT[:, 2 * H:], out=n)
+        np.matmul(hp_n, W_hhT[:, 2 * H:], out=n)  # second matmul, after r_t
         n += xp_t[:, 2 * H:]
         n += p.bias_hh[2 * H:]
-        np.tanh(n, out=n)
-        np.subtract(n, h_prev, out=h)                 # h = h_prev + z ⊙ (n - h_prev)
-        h *= z
-        h += h_prev
+    np.tanh(n, out=n)
+    np.subtract(h_prev, n, out=h)                     # h = n + z ⊙ (h_prev - n)
+    h *= z
+    h += n
     return h
 
 
@@ -87,13 +84,12 @@ def _step_back(g, h_prev, A, hp_n, p, d_ih, d_hh):
     H = g.shape[-1]
     r, z, n = A[:, :H], A[:, H:2 * H], A[:, 2 * H:]
     da_r, da_z, da_n = d_ih[:, :H], d_ih[:, H:2 * H], d_ih[:, 2 * H:]
-    torch_variant = p.variant == "torch"
-    np.multiply(g, 1.0 - z if torch_variant else z, out=da_n)          # dn
+    np.multiply(g, 1.0 - z, out=da_n)                                  # dn
     da_n *= 1.0 - n * n
-    np.subtract(h_prev, n, out=da_z) if torch_variant else np.subtract(n, h_prev, out=da_z)
+    np.subtract(h_prev, n, out=da_z)
     da_z *= g                                                          # dz
     da_z *= z * (1.0 - z)
-    if torch_variant:
+    if p.reset_after:
         np.multiply(da_n, hp_n, out=da_r)                              # dr
         da_r *= r * (1.0 - r)
         d_hh[:, :2 * H] = d_ih[:, :2 * H]
@@ -106,14 +102,14 @@ def _step_back(g, h_prev, A, hp_n, p, d_ih, d_hh):
     da_r *= r * (1.0 - r)
     dh_prev = d_ih[:, :2 * H] @ p.weight_hh[:2 * H]
     dh_prev += d_rh * r
-    dh_prev += g * (1.0 - z)
+    dh_prev += g * z
     return dh_prev
 
 
 def _grads(p, d_ih, x, d_hh, h_prev, hp_n):
     """Parameter gradients summed over N rows: d_ih, d_hh (N, 3H), x (N, D), h_prev, hp_n (N, H)."""
     H = p.H
-    if p.variant == "torch":                       # recurrent side input is h_prev for all gates
+    if p.reset_after:                              # recurrent side input is h_prev for all gates
         d_rec, W_hh = d_hh, d_hh.T @ h_prev
     else:                                          # r, z see h_prev; n sees r ⊙ h_prev
         d_rec = d_ih
@@ -158,7 +154,7 @@ class GRUCache:
 
 
 def gru_step_forward(x_t, h_prev, params: CellParams):
-    """One GRU step (formulation from ``params.variant``). x_t (B, D), h_prev (B, H) or None.
+    """One GRU step (reset after or before the product: ``params.reset_after``). x_t (B, D), h_prev (B, H) or None.
 
     Returns (h (B, H), cache); ``cache.gates`` holds r, z, n (B, H).
     """

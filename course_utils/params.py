@@ -22,7 +22,6 @@ import numpy as np
 
 GATES = {"rnn": ("h",), "lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
 NONLINEARITIES = ("tanh", "relu")
-VARIANTS = ("torch", "cho")
 ARRAY_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
 
@@ -50,13 +49,19 @@ class GateView:
         return self.b_ih + self.b_hh
 
 
-@dataclass
+@dataclass(frozen=True)
 class CellParams:
     """Weights of one RNN / LSTM / GRU layer (one direction) in PyTorch's fused layout.
 
-    kind: "rnn" | "lstm" | "gru"; nonlinearity: "tanh" | "relu" (rnn only);
-    variant: "torch" | "cho" (gru only, see ``course_utils.gru``).
+    kind: "rnn" | "lstm" | "gru"; nonlinearity: "tanh" | "relu" (relu for the rnn only);
+    reset_after (gru only): True applies the reset gate after the recurrent product,
+    ``r ⊙ (W_hn h + b_hn)``, as ``torch.nn.GRU`` and cuDNN do; False applies it before,
+    ``W_hn (r ⊙ h) + b_hn``, as the original GRU (see ``course_utils.gru``). The name is Keras'.
     Arrays: weight_ih (G*H, D), weight_hh (G*H, H), bias_ih (G*H,), bias_hh (G*H,).
+
+    Frozen: fields cannot be reassigned after validation (``p.replace(...)`` makes a new,
+    validated object); the arrays' entries can still be written in place, e.g. through
+    ``p.gate("f").b_ih``.
     """
 
     kind: str
@@ -65,17 +70,23 @@ class CellParams:
     bias_ih: np.ndarray
     bias_hh: np.ndarray
     nonlinearity: str = "tanh"
-    variant: str = "torch"
+    reset_after: bool = True
 
     def __post_init__(self):
-        if self.kind not in GATES:
+        if not isinstance(self.kind, str) or self.kind not in GATES:
             raise ValueError(f"kind must be one of {tuple(GATES)}, got {self.kind!r}")
-        if self.nonlinearity not in NONLINEARITIES:
+        if not isinstance(self.nonlinearity, str) or self.nonlinearity not in NONLINEARITIES:
             raise ValueError(f"nonlinearity must be one of {NONLINEARITIES}, got {self.nonlinearity!r}")
-        if self.variant not in VARIANTS:
-            raise ValueError(f"variant must be one of {VARIANTS}, got {self.variant!r}")
-        for name in ARRAY_NAMES:
-            setattr(self, name, np.asarray(getattr(self, name)))
+        if self.nonlinearity != "tanh" and self.kind != "rnn":
+            raise ValueError(f"nonlinearity must be 'tanh' for a {self.kind} (only the rnn takes 'relu'), "
+                             f"got {self.nonlinearity!r}")
+        if not isinstance(self.reset_after, (bool, np.bool_)):
+            raise TypeError(f"reset_after must be True or False, got {self.reset_after!r}")
+        if not self.reset_after and self.kind != "gru":
+            raise ValueError(f"reset_after=False applies to the gru only: expected True for a {self.kind}")
+        object.__setattr__(self, "reset_after", bool(self.reset_after))
+        for name in ARRAY_NAMES:                       # frozen: set the validated arrays once, here
+            object.__setattr__(self, name, np.asarray(getattr(self, name)))
         dtype = self.weight_ih.dtype
         if dtype not in (np.float32, np.float64):
             raise ValueError(f"weight_ih has dtype {dtype}: expected float32 or float64")
@@ -135,7 +146,7 @@ class CellParams:
         return {name: getattr(self, name) for name in ARRAY_NAMES}
 
     def replace(self, **changes) -> "CellParams":
-        """A new, validated CellParams with some fields replaced, e.g. ``p.replace(variant="cho")``."""
+        """A new, validated CellParams with some fields replaced, e.g. ``p.replace(reset_after=False)``."""
         return dataclasses.replace(self, **changes)
 
     def astype(self, dtype) -> "CellParams":
@@ -146,7 +157,7 @@ class CellParams:
 
 
 def init_params(kind: str, input_size: int, hidden_size: int, seed: int = 0, dtype=np.float64,
-                nonlinearity: str = "tanh", variant: str = "torch") -> CellParams:
+                nonlinearity: str = "tanh", reset_after: bool = True) -> CellParams:
     """Random cell parameters drawn like PyTorch: every entry ~ U(-1/sqrt(H), 1/sqrt(H)).
 
     The draws come from ``np.random.default_rng(seed)`` (weight_ih, weight_hh, bias_ih, bias_hh
@@ -161,7 +172,7 @@ def init_params(kind: str, input_size: int, hidden_size: int, seed: int = 0, dty
     GH, k = len(GATES[kind]) * hidden_size, 1.0 / np.sqrt(hidden_size)
     shapes = {"weight_ih": (GH, input_size), "weight_hh": (GH, hidden_size), "bias_ih": (GH,), "bias_hh": (GH,)}
     arrays = {name: rng.uniform(-k, k, size=shape).astype(dtype) for name, shape in shapes.items()}
-    return CellParams(kind, **arrays, nonlinearity=nonlinearity, variant=variant)
+    return CellParams(kind, **arrays, nonlinearity=nonlinearity, reset_after=reset_after)
 
 
 def fused_grads(d_ih: np.ndarray, x: np.ndarray, d_hh: np.ndarray, h_in: np.ndarray) -> dict[str, np.ndarray]:

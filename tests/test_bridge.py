@@ -49,8 +49,8 @@ def test_bridge_errors_name_the_problem():
         from_torch(torch.nn.LSTM(3, 4, proj_size=2))
     with pytest.raises(ValueError, match=r"weight_ih has shape \(12, 3\): expected \(12, 2\)"):
         to_torch(init_params("gru", 3, 4, dtype=np.float32), torch.nn.GRU(2, 4))
-    with pytest.raises(ValueError, match="variant 'cho'"):
-        to_torch(init_params("gru", 3, 4, variant="cho"), torch.nn.GRU(3, 4))
+    with pytest.raises(ValueError, match=r"reset_after=False\): expected a gru \(tanh, reset_after=True\)"):
+        to_torch(init_params("gru", 3, 4, reset_after=False), torch.nn.GRU(3, 4))
     with pytest.raises(ValueError, match=r"params has layout \[1\] .*: expected \[2, 2\]"):
         to_torch(init_params("gru", 3, 4), torch.nn.GRU(3, 4, num_layers=2, bidirectional=True))
     with pytest.raises(ValueError, match="bias_ih is nonzero but the module has bias=False"):

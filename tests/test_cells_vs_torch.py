@@ -11,7 +11,7 @@ FWD64_TOL = 1e-12       # float64 forward, max abs difference
 GRAD64_TOL = 1e-10      # float64 gradients vs torch.autograd, max abs difference
 FWD32_TOL = 1e-5        # float32 forward, max abs difference
 STEP_SEQ_TOL = 1e-13    # step-by-step vs sequence functions (same arithmetic, different matmul shapes)
-CHO_DIFFERS = 1e-3      # the Cho GRU and nn.GRU on the same weights differ by at least this much
+RESET_BEFORE_DIFFERS = 1e-3   # the reset-before GRU and nn.GRU on the same weights differ by at least this much
 
 CELLS = [("rnn", "tanh"), ("rnn", "relu"), ("lstm", "tanh"), ("gru", "tanh")]
 SHAPES = [(1, 1, 3, 2), (4, 1, 2, 5), (3, 2, 4, 1), (6, 3, 5, 4)]   # (T, B, D, H): T=1, B=1, H=1, D≠H
@@ -128,11 +128,11 @@ def test_step_functions_match_torch_cell_modules_float64(kind, nonlinearity, sha
         assert np.abs(grads[name] - p.grad.numpy()).max() <= GRAD64_TOL, name
 
 
-@pytest.mark.parametrize("kind,nonlinearity,variant", [c + ("torch",) for c in CELLS] + [("gru", "tanh", "cho")])
-def test_step_functions_chained_match_sequence_functions(kind, nonlinearity, variant):
+@pytest.mark.parametrize("kind,nonlinearity,reset_after", [c + (True,) for c in CELLS] + [("gru", "tanh", False)])
+def test_step_functions_chained_match_sequence_functions(kind, nonlinearity, reset_after):
     step_forward, step_backward = STEP[kind]
     T, B, D, H = 5, 3, 4, 6
-    params = init_params(kind, D, H, seed=4, nonlinearity=nonlinearity, variant=variant)
+    params = init_params(kind, D, H, seed=4, nonlinearity=nonlinearity, reset_after=reset_after)
     rng, x, states0, dfinal = random_problem(kind, T, B, D, H, seed=4)
     dh = rng.standard_normal((T, B, H))
     h, final, cache = cell_forward(x, params, pack(kind, states0))
@@ -156,8 +156,9 @@ def test_step_functions_chained_match_sequence_functions(kind, nonlinearity, var
         assert np.abs(step_grads[name] - grads[name]).max() <= STEP_SEQ_TOL, name
 
 
-def naive_cho_gru(x, h0, p):
-    """The Cho et al. GRU written out per gate and per example, column-vector style."""
+def naive_reset_before_gru(x, h0, p):
+    """The GRU of Cho et al. (2014, eqs. 5-8: reset before the product, z keeps the old state), written
+    out per gate and per example, column-vector style, with PyTorch's two biases."""
     H = p.H
     W_ir, W_iz, W_in = np.split(p.weight_ih, 3)
     W_hr, W_hz, W_hn = np.split(p.weight_hh, 3)
@@ -172,22 +173,22 @@ def naive_cho_gru(x, h0, p):
             r = sigma(W_ir @ x[t, b] + b_ir + W_hr @ h + b_hr)
             z = sigma(W_iz @ x[t, b] + b_iz + W_hz @ h + b_hz)
             h_tilde = np.tanh(W_in @ x[t, b] + b_in + W_hn @ (r * h) + b_hn)
-            h = (1 - z) * h + z * h_tilde
+            h = z * h + (1 - z) * h_tilde
             out[t, b] = h
     return out
 
 
 @pytest.mark.parametrize("shape", SHAPES)
-def test_cho_gru_matches_naive_transcription_and_differs_from_nn_gru(shape):
+def test_reset_before_gru_matches_naive_transcription_and_differs_from_nn_gru(shape):
     T, B, D, H = shape
     module = make_module("gru", "tanh", D, H, seed=6).double()
-    params = from_torch(module).replace(variant="cho")
+    params = from_torch(module).replace(reset_after=False)
     rng = np.random.default_rng(6)
     x, h0 = rng.standard_normal((T, B, D)), rng.standard_normal((B, H))
     h, _, _ = gru_forward(x, params, h0)
-    assert np.abs(h - naive_cho_gru(x, h0, params)).max() <= FWD64_TOL
+    assert np.abs(h - naive_reset_before_gru(x, h0, params)).max() <= FWD64_TOL
     torch_h = module(torch.tensor(x), torch.tensor(h0[None]))[0].detach().numpy()
-    assert np.abs(h - torch_h).max() >= CHO_DIFFERS
+    assert np.abs(h - torch_h).max() >= RESET_BEFORE_DIFFERS
 
 
 STACKS = [("rnn", "relu", 2, False, False), ("rnn", "tanh", 1, True, True), ("lstm", "tanh", 3, True, False),

@@ -37,39 +37,42 @@ def test_lstm_unit_step_follows_the_lstm_equations(x, h, c, b):
         assert abs(v[k] - expected[k]) < EXACT, k
 
 
-@pytest.mark.parametrize("cell", ["gru-torch", "gru-cho"])
-def test_gru_unit_step_follows_each_forms_interpolation(cell):
+@pytest.mark.parametrize("cell", ["gru-reset-after", "gru-reset-before"])
+def test_gru_unit_step_follows_each_forms_candidate(cell):
     x, h, b = 0.7, -0.4, {"b_r": 0.5, "b_z": -1.0, "b_n": 0.2}
     v = ge.unit_step(cell, x, h, **b)
     r, z = sigmoid(x + h + b["b_r"]), sigmoid(x + h + b["b_z"])
-    n = np.tanh(x + b["b_n"] + r * h)               # one unit, b_hn = 0: both forms agree on n
-    h_new = (1 - z) * n + z * h if cell == "gru-torch" else (1 - z) * h + z * n
+    # b_n is the recurrent bias b_hn: scaled by r when the reset acts after the product
+    n = np.tanh(x + r * (h + b["b_n"])) if cell == "gru-reset-after" else np.tanh(x + r * h + b["b_n"])
+    h_new = (1 - z) * n + z * h                     # one z convention: z -> 1 keeps the old state
     for k, e in {"r": r, "z": z, "n": n, "h": h_new}.items():
         assert abs(v[k] - e) < EXACT, k
 
 
-def test_the_two_gru_forms_share_r_z_n_and_mirror_the_interpolation():
-    """One unit, b_hn = 0: same gates and candidate; only the roles of z and 1 - z swap."""
-    x, h, b = 0.9, 0.2, {"b_r": 0.3, "b_z": 0.8, "b_n": -0.1}
-    pt, cho = ge.unit_step("gru-torch", x, h, **b), ge.unit_step("gru-cho", x, h, **b)
-    for k in ("r", "z", "n"):
-        assert abs(pt[k] - cho[k]) < EXACT, k
-    z, n = pt["z"], pt["n"]
-    assert abs(pt["h"] - ((1 - z) * n + z * h)) < EXACT
-    assert abs(cho["h"] - ((1 - z) * h + z * n)) < EXACT
-    assert abs(pt["h"] - cho["h"]) > 0.01
+def test_the_two_gru_forms_differ_only_through_the_candidates_recurrent_bias():
+    """One unit: W_hn (r h) = r (W_hn h), so the forms coincide when b_n = 0 and differ otherwise."""
+    x, h, b = 0.9, 0.2, {"b_r": 0.3, "b_z": 0.8}
+    after, before = ge.unit_step("gru-reset-after", x, h, **b), ge.unit_step("gru-reset-before", x, h, **b)
+    for k in ("r", "z", "n", "h"):
+        assert abs(after[k] - before[k]) < EXACT, k
+    after, before = (ge.unit_step(c, x, h, b_n=-1.5, **b) for c in ("gru-reset-after", "gru-reset-before"))
+    for k in ("r", "z"):
+        assert abs(after[k] - before[k]) < EXACT, k
+    assert abs(after["n"] - before["n"]) > 0.05 and abs(after["h"] - before["h"]) > 0.01
+    assert ge.unit_params("gru-reset-after", b_n=-1.5).bias_hh[2] == -1.5
 
 
 def test_unknown_cell_or_bias_is_refused_with_the_allowed_names():
     with pytest.raises(ValueError, match="cell must be one of"):
         ge.unit_step("rnn", 0.0, 0.0)
     with pytest.raises(ValueError, match=r"b_f.*expected some of \('b_r', 'b_z', 'b_n'\)"):
-        ge.unit_params("gru-torch", b_f=1.0)
+        ge.unit_params("gru-reset-after", b_f=1.0)
     with pytest.raises(ValueError, match="unknown explorer values"):
         ge.gate_explorer(w_x=2.0)
 
 
-@pytest.mark.parametrize("cell, n_gates, n_states", [("lstm", 4, 2), ("gru-torch", 3, 1), ("gru-cho", 3, 1)])
+@pytest.mark.parametrize("cell, n_gates, n_states", [("lstm", 4, 2), ("gru-reset-after", 3, 1),
+                                                         ("gru-reset-before", 3, 1)])
 def test_static_figure_draws_one_bar_per_gate_and_old_and_new_states(cell, n_gates, n_states):
     fig = ge.gate_figure(cell, x_t=1.0, h_prev=-0.5, c_prev=0.8)
     gates, states = _bars(fig)
@@ -97,7 +100,7 @@ def test_explorer_hides_the_sliders_the_chosen_cell_does_not_use():
     e = ge.gate_explorer("lstm")
     shown = lambda: {c.description for c in e.children[:-2] if c.layout.display != "none"}  # noqa: E731
     assert shown() == {"input x_t", "h_{t−1}", "C_{t−1} (LSTM)", "b_i", "b_f", "b_g", "b_o"}
-    e.children[-2].value = "gru-cho"
+    e.children[-2].value = "gru-reset-before"
     assert shown() == {"input x_t", "h_{t−1}", "b_r", "b_z", "b_n"}
     plt.close("all")
 
@@ -116,7 +119,7 @@ def test_moving_an_lstm_slider_redraws_different_bars(name, value):
 
 def test_switching_the_cell_redraws_with_that_cells_gates():
     e = ge.gate_explorer("lstm")
-    e.children[-2].value = "gru-torch"
+    e.children[-2].value = "gru-reset-after"
     assert [t.get_text() for t in e.result.axes[0].get_xticklabels()] == ["r", "z", "n"]
     plt.close("all")
 

@@ -1,4 +1,4 @@
-"""Finite differences (float64) confirm every analytic gradient of every cell, both GRU variants."""
+"""Finite differences (float64) confirm every analytic gradient of every cell, both GRU forms (reset after / before)."""
 import numpy as np
 import pytest
 
@@ -7,18 +7,18 @@ from course_utils.gradcheck import check_cell_gradients, numerical_gradient, rel
 FD_TOL = 1e-6          # max relative error, finite differences vs backward
 SIMPLE_FD_TOL = 1e-8   # textbook two-point formula on a smooth cubic
 
-CELLS = [("rnn", "tanh", "torch"), ("rnn", "relu", "torch"), ("lstm", "tanh", "torch"),
-         ("gru", "tanh", "torch"), ("gru", "tanh", "cho")]
+CELLS = [("rnn", "tanh", True), ("rnn", "relu", True), ("lstm", "tanh", True),
+         ("gru", "tanh", True), ("gru", "tanh", False)]   # (kind, nonlinearity, reset_after)
 SHAPES = [(1, 1, 2, 1), (3, 2, 3, 4), (4, 1, 5, 2)]   # (T, B, D, H): T=1, B=1, H=1, D≠H
 
 
 @pytest.mark.parametrize("step", [False, True], ids=["sequence", "step"])
 @pytest.mark.parametrize("shape", SHAPES)
-@pytest.mark.parametrize("kind,nonlinearity,variant", CELLS)
-def test_backward_matches_finite_differences(kind, nonlinearity, variant, shape, step):
+@pytest.mark.parametrize("kind,nonlinearity,reset_after", CELLS)
+def test_backward_matches_finite_differences(kind, nonlinearity, reset_after, shape, step):
     T, B, D, H = shape
     errors = check_cell_gradients(kind, T=T, B=B, D=D, H=H, seed=sum(shape), nonlinearity=nonlinearity,
-                                  variant=variant, step=step)
+                                  reset_after=reset_after, step=step)
     expected = {"x_t" if step else "x", "h0", "weight_ih", "weight_hh", "bias_ih", "bias_hh"}
     assert set(errors) == expected | ({"c0"} if kind == "lstm" else set())
     assert max(errors.values()) <= FD_TOL, errors

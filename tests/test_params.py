@@ -1,9 +1,13 @@
 """CellParams: PyTorch's fused layout, per-gate views, initialisation, copies."""
+import dataclasses
+
 import numpy as np
 import pytest
 
+from course_utils.gru import gru_step_forward
 from course_utils.lstm import lstm_step_forward
-from course_utils.params import init_params, sigmoid
+from course_utils.params import CellParams, init_params, sigmoid
+from course_utils.rnn import rnn_step_forward
 
 PER_GATE_TOL = 1e-14   # per-gate form vs fused form, float64
 
@@ -56,19 +60,20 @@ def test_per_gate_concat_form_is_the_fused_computation():
 
 
 def test_astype_copy_and_replace_are_independent():
-    p = init_params("gru", 2, 3, variant="cho")
+    p = init_params("gru", 2, 3, reset_after=False)
     q = p.copy()
     q.weight_ih[0, 0] += 1
-    assert p.weight_ih[0, 0] != q.weight_ih[0, 0] and q.variant == "cho"
+    assert p.weight_ih[0, 0] != q.weight_ih[0, 0] and q.reset_after is False
     assert p.astype(np.float32).dtype == np.float32 and p.dtype == np.float64
-    assert p.replace(variant="torch").variant == "torch" and np.shares_memory(p.replace().weight_ih, p.weight_ih)
+    assert p.replace(reset_after=True).reset_after is True and np.shares_memory(p.replace().weight_ih, p.weight_ih)
     assert set(p.as_dict()) == {"weight_ih", "weight_hh", "bias_ih", "bias_hh"}
 
 
 @pytest.mark.parametrize("change,message", [
     ({"kind": "cnn"}, "kind must be one of"),
     ({"nonlinearity": "sigmoid"}, "nonlinearity must be one of"),
-    ({"variant": "keras"}, "variant must be one of"),
+    ({"nonlinearity": "relu"}, "nonlinearity must be 'tanh' for a lstm"),
+    ({"reset_after": False}, "reset_after=False applies to the gru only: expected True for a lstm"),
     ({"weight_hh": np.zeros((8, 3))}, r"weight_hh has shape \(8, 3\): expected \(8, 2\)"),
     ({"bias_ih": np.zeros(7)}, r"bias_ih has shape \(7,\): expected \(8,\)"),
     ({"weight_ih": np.zeros((7, 3))}, r"weight_ih has shape \(7, 3\): its rows must be 4\*H"),
@@ -87,3 +92,41 @@ def test_init_params_rejects_bad_sizes():
         init_params("rnn", 3, 0)
     with pytest.raises(ValueError, match="gate must be one of"):
         init_params("gru", 3, 2).gate("f")
+
+
+@pytest.mark.parametrize("value", ["torch", "cho", 1, None])
+def test_reset_after_must_be_a_bool(value):
+    with pytest.raises(TypeError, match=f"reset_after must be True or False, got {value!r}"):
+        init_params("gru", 3, 2).replace(reset_after=value)
+
+
+@pytest.mark.parametrize("kind, field, value", [
+    ("gru", "reset_after", False), ("gru", "reset_after", "bogus"), ("rnn", "nonlinearity", "sigmoid"),
+    ("rnn", "nonlinearity", "relu"), ("lstm", "kind", "gru"), ("gru", "weight_hh", np.zeros((6, 2))),
+])
+def test_cell_params_cannot_be_changed_after_construction(kind, field, value):
+    """Issue 18: a field reassigned after validation used to run another cell silently."""
+    p = init_params(kind, 3, 2, seed=1)
+    before = {name: getattr(p, name) for name in ("kind", "nonlinearity", "reset_after", "weight_hh")}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(p, field, value)
+    assert {name: getattr(p, name) for name in before} == before
+
+
+def test_frozen_params_still_run_the_cell_they_were_built_as():
+    rng = np.random.default_rng(0)
+    x_t, h_prev = rng.standard_normal((2, 3)), rng.standard_normal((2, 2))
+    p = init_params("rnn", 3, 2, seed=1)
+    h, _ = rnn_step_forward(x_t, h_prev, p)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        p.nonlinearity = "sigmoid"
+    assert np.array_equal(rnn_step_forward(x_t, h_prev, p)[0], h)
+    assert np.allclose(h, np.tanh(x_t @ p.weight_ih.T + p.bias_ih + h_prev @ p.weight_hh.T + p.bias_hh), atol=1e-15)
+    g = init_params("gru", 3, 2, seed=1)
+    h_after, _ = gru_step_forward(x_t, h_prev, g)
+    h_before, _ = gru_step_forward(x_t, h_prev, g.replace(reset_after=False))   # a new object, validated
+    assert g.reset_after is True and np.abs(h_after - h_before).max() > 1e-3
+    with pytest.raises(TypeError, match="reset_after must be True or False, got 'bogus'"):
+        g.replace(reset_after="bogus")
+    with pytest.raises(ValueError, match="nonlinearity must be one of"):
+        CellParams("rnn", p.weight_ih, p.weight_hh, p.bias_ih, p.bias_hh, nonlinearity="sigmoid")

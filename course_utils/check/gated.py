@@ -120,13 +120,13 @@ def lstm_parameter_count(fn):
 # --- Chapter 5: the GRU step (PyTorch's variant) ---------------------------------------------
 
 def _gru_ref(x_t, h_prev, W_ih, W_hh, b_ih, b_hh):
-    h, _ = gru_step_forward(x_t, h_prev, CellParams("gru", W_ih, W_hh, b_ih, b_hh, variant="torch"))
+    h, _ = gru_step_forward(x_t, h_prev, CellParams("gru", W_ih, W_hh, b_ih, b_hh, reset_after=True))
     return h
 
 
 def _gru_variant(x_t, h_prev, W_ih, W_hh, b_ih, b_hh, *, order="rzn", z_keeps_old=True, reset="after",
                  candidate=np.tanh):
-    """reset: "after" r*(W_hn h + b_hn) (PyTorch), "before" W_hn (r*h) + b_hn (Cho),
+    """reset: "after" r*(W_hn h + b_hn) (PyTorch), "before" W_hn (r*h) + b_hn (Cho et al.),
     "after-without-bias" r*(W_hn h) + b_hn."""
     gi = dict(zip(order, np.split(x_t @ W_ih.T + b_ih, 3, axis=1)))
     W = dict(zip(order, np.split(W_hh, 3, axis=0)))
@@ -152,9 +152,10 @@ GRU_MISTAKES = [
     _gru_mistake("z and 1 - z are swapped: PyTorch computes h_t = (1 - z) * n + z * h_prev, so z close "
                  "to 1 keeps the old state.", z_keeps_old=False),
     _gru_mistake("You applied the reset gate before the matrix product, W_hn (r * h_prev): that is "
-                 "Cho's variant. PyTorch resets after it: r * (h_prev W_hn^T + b_hn).", reset="before"),
-    _gru_mistake("That is the Cho / Chung form of the GRU (reset before the product, z weighting the "
-                 "candidate). PyTorch differs in both: n = tanh(W_in x + b_in + r * (W_hn h + b_hn)) "
+                 "Cho's variant (Cho et al. 2014; Keras' reset_after=False). PyTorch resets after it: "
+                 "r * (h_prev W_hn^T + b_hn).", reset="before"),
+    _gru_mistake("You reset before the product (the Cho / Chung form) and let z weight the candidate, as "
+                 "Chung et al. (2014) write it. PyTorch differs in both: n = tanh(W_in x + b_in + r * (W_hn h + b_hn)) "
                  "and h = (1 - z) * n + z * h_prev.", reset="before", z_keeps_old=False),
     _gru_mistake("In PyTorch the reset gate also scales the recurrent bias: r * (h_prev W_hn^T + b_hn), "
                  "not r * (h_prev W_hn^T) + b_hn.", reset="after-without-bias"),
@@ -163,7 +164,7 @@ GRU_MISTAKES = [
 
 
 def gru_step(fn):
-    """Check ``fn(x_t, h_prev, W_ih, W_hh, b_ih, b_hh) -> h`` against ``course_utils.gru`` (variant "torch")."""
+    """Check ``fn(x_t, h_prev, W_ih, W_hh, b_ih, b_hh) -> h`` against ``course_utils.gru`` (reset_after=True)."""
     return check_function(fn, _gru_ref, _cases(3, seed=5, with_cell=False), name="gru_step",
                           output_names="h", mistakes=GRU_MISTAKES)
 
