@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,9 @@ TOP_OPTIONAL = {"subtitle": str, "branch": str, "chapters": list}
 CHAPTER_REQUIRED = {"notebook": str, "title": str, "minutes": int, "objectives": list}
 CHAPTER_OPTIONAL = {"part": str, "kind": str}
 OBJECTIVES_RANGE = (2, 4)
+NOTEBOOK_FOLDER = "notebooks"
+# a chapter's notebook: notebooks/<name>.ipynb, written exactly so (no ./, .., \\, absolute path or subfolder)
+NOTEBOOK_PATTERN = re.compile(r"notebooks/[A-Za-z0-9][A-Za-z0-9_.-]*\.ipynb")
 
 
 class BookFileError(ValueError):
@@ -62,6 +66,7 @@ class Course:
     subtitle: str = ""
     branch: str = "main"
     chapters: tuple[Chapter, ...] = field(default_factory=tuple)
+    source: str = BOOK_FILE  # the file that was read (its full path when loaded from disk)
 
     def chapter(self, chapter_id: str) -> Chapter:
         """The chapter whose notebook stem (or path) is ``chapter_id``."""
@@ -69,7 +74,7 @@ class Course:
             if chapter_id in (ch.id, ch.notebook, Path(ch.notebook).name):
                 return ch
         known = ", ".join(ch.id for ch in self.chapters)
-        raise KeyError(f"no chapter {chapter_id!r} in {self.root / BOOK_FILE}; known: {known}")
+        raise KeyError(f"no chapter {chapter_id!r} in {self.source}; known: {known}")
 
     def notebook_paths(self) -> list[Path]:
         """Absolute notebook paths in book order."""
@@ -78,10 +83,17 @@ class Course:
     def check_notebooks(self) -> None:
         """Raise :class:`BookFileError` if a listed notebook is missing or one in
         ``notebooks/`` is not listed."""
+        problems = []
+        for ch in self.chapters:       # parse_course checked the spelling; a link may still lead outside
+            problem = _escapes(self.root, ch.notebook)
+            if problem:
+                problems.append(f"{ch.notebook}: {problem} (in {self.source})")
+        if problems:
+            raise BookFileError("\n".join(problems))
         problems = [f"{ch.notebook}: listed in {BOOK_FILE} (chapter {ch.title!r}) but the file is missing"
                     for ch in self.chapters if not (self.root / ch.notebook).is_file()]
         listed = {(self.root / ch.notebook).resolve() for ch in self.chapters}
-        for path in sorted((self.root / "notebooks").glob("*.ipynb")):
+        for path in sorted((self.root / NOTEBOOK_FOLDER).glob("*.ipynb")):
             if path.resolve() not in listed:
                 problems.append(f"{path.relative_to(self.root)}: notebook exists but is not listed in {BOOK_FILE}")
         for ch in self.chapters:
@@ -115,13 +127,23 @@ def notebook_problems(path: Path, label: str) -> list[str]:
     return problems
 
 
+def _escapes(root: Path, notebook: str) -> str | None:
+    """Why ``root / notebook`` is not a file inside ``root/notebooks`` once links are followed (None if it is)."""
+    folder = (Path(root) / NOTEBOOK_FOLDER).resolve()
+    target = (Path(root) / notebook).resolve()
+    if not target.is_relative_to(folder) or target == folder:
+        return f"resolves to {target}, outside {folder}: expected a notebook inside the {NOTEBOOK_FOLDER}/ folder"
+    return None
+
+
 def find_root(start: Path | None = None) -> Path:
-    """The folder holding ``book.toml``: ``start`` or one of its parents, else the repository
-    this package was installed from (editable install)."""
-    candidates = []
+    """The folder holding ``book.toml``: ``start`` or one of its parents when ``start`` is given;
+    else the current folder or one of its parents, else the repository this package was
+    installed from (editable install)."""
     if start is not None:
-        candidates.append(Path(start).resolve())
-    candidates += [Path.cwd().resolve(), Path(__file__).resolve().parent]
+        candidates = [Path(start).resolve()]
+    else:
+        candidates = [Path.cwd().resolve(), Path(__file__).resolve().parent]
     for base in candidates:
         for folder in (base, *base.parents):
             if (folder / BOOK_FILE).is_file():
@@ -152,6 +174,12 @@ def _parse_chapter(entry: object, index: int, source: str) -> Chapter:
     _check_types(entry, CHAPTER_REQUIRED, CHAPTER_OPTIONAL, where)
     if not entry["notebook"].endswith(".ipynb"):
         raise BookFileError(f"{where}: notebook should be a path ending in .ipynb, got {entry['notebook']!r}")
+    if not NOTEBOOK_PATTERN.fullmatch(entry["notebook"]):
+        raise BookFileError(f"{where}: notebook should be a relative path written as "
+                            f"{NOTEBOOK_FOLDER}/<name>.ipynb (letters, digits, _ . -; no absolute path, "
+                            f"'..', './', backslash or subfolder), got {entry['notebook']!r}")
+    if not entry["title"].strip():
+        raise BookFileError(f"{where}: title should be a non-empty string, got {entry['title']!r}")
     if entry["minutes"] <= 0:
         raise BookFileError(f"{where}: minutes should be a positive integer, got {entry['minutes']}")
     objectives = entry["objectives"]
@@ -181,11 +209,17 @@ def parse_course(text: str, root: Path, source: str = BOOK_FILE) -> Course:
         ch = _parse_chapter(entry, i, source)
         for key in ("notebook", "title"):
             value = getattr(ch, key)
+            if key == "notebook":   # one file on a case-insensitive disk
+                value = value.casefold()
             if (key, value) in seen:
                 raise BookFileError(f"{source}: chapters[{i}] repeats {key} {value!r} "
                                     f"of chapters[{seen[(key, value)]}]")
             seen[(key, value)] = i
         chapters.append(ch)
+    for i, ch in enumerate(chapters):
+        problem = _escapes(root, ch.notebook)
+        if problem:
+            raise BookFileError(f"{source}: chapters[{i}] ({ch.title!r}): notebook {ch.notebook!r} {problem}")
     number = 0
     for i, ch in enumerate(chapters):
         if ch.kind == "chapter":
@@ -193,16 +227,40 @@ def parse_course(text: str, root: Path, source: str = BOOK_FILE) -> Course:
             number += 1
     return Course(title=data["title"], authors=tuple(data["authors"]), description=data["description"].strip(),
                   repository=data["repository"], root=root, subtitle=data.get("subtitle", ""),
-                  branch=data.get("branch", "main"), chapters=tuple(chapters))
+                  branch=data.get("branch", "main"), chapters=tuple(chapters), source=source)
+
+
+def book_file(path: str | Path | None = None) -> Path:
+    """The ``book.toml`` that :func:`load_course` reads for ``path`` (the file, a folder searched
+    with its parents, or None: the current folder and its parents)."""
+    if path is not None:
+        if not isinstance(path, (str, Path)):
+            raise TypeError(f"path must be a str or pathlib.Path, got {type(path).__name__}")
+        if not Path(path).exists():
+            raise BookFileError(f"{path}: no such file or folder: expected {BOOK_FILE} or the folder holding it")
+        if Path(path).is_file():
+            return Path(path).resolve()
+    return find_root(None if path is None else Path(path)) / BOOK_FILE
+
+
+def read_book_text(file: Path) -> str:
+    """The text of ``file``: UTF-8, with or without a byte-order mark; any other encoding is an error naming the file."""
+    try:
+        data = Path(file).read_bytes()
+    except OSError as exc:
+        raise BookFileError(f"{file}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BookFileError(f"{file}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}): "
+                            f"save it as UTF-8") from None
 
 
 def load_course(path: str | Path | None = None) -> Course:
-    """Load and validate ``book.toml`` (``path`` may be the file or its folder)."""
-    if path is not None and Path(path).is_file():
-        file = Path(path).resolve()
-    else:
-        file = find_root(None if path is None else Path(path)) / BOOK_FILE
-    return parse_course(file.read_text(encoding="utf-8"), file.parent, str(file.name))
+    """Load and validate ``book.toml`` (``path`` may be the file or its folder). Errors name the
+    full path of the file read; ``Course.source`` holds it too."""
+    file = book_file(path)
+    return parse_course(read_book_text(file), file.parent, str(file))
 
 
 # --- what the notebooks display ---------------------------------------------------------------
@@ -244,12 +302,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the course as JSON")
     args = parser.parse_args(argv)
     try:
-        course = load_course()
+        file = book_file()
+        if file.parent != Path.cwd().resolve():   # found in a parent folder (or the package's repository)
+            print(f"reading {file} (not in the current folder)", file=sys.stderr)
+        course = load_course(file)
         if args.check:
             course.check_notebooks()
     except BookFileError as exc:
         print(f"book.toml problem: {exc}", file=sys.stderr)
         return 1
+    if args.check:
+        print(f"{file}: {len(course.chapters)} notebooks listed, all present and clean", file=sys.stderr)
     if args.list_notebooks:
         print("\n".join(ch.notebook for ch in course.chapters))
     if args.json:

@@ -18,10 +18,12 @@ import re
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import nbformat
 
-from .course import Chapter, Course, load_course
+from ._checks import check_int, check_str
+from .course import NOTEBOOK_FOLDER, Chapter, Course, load_course
 from .exercises import registered_mistakes
 
 # cell tags (see the contract); the student edition turns `solution` cells into `exercise` stubs
@@ -99,12 +101,21 @@ def schedule(total_minutes: int, *, start: str = "09:00", chapters: list[str] | 
     (not counted in ``total_minutes``). Chapters stay in order: once one does not fit, it and
     the rest are left out. ``chapters``: ids (``"04_lstm"``) to pick a track; default all chapters.
     """
+    check_int(total_minutes, "total_minutes", minimum=0)
+    check_int(block, "block", minimum=1)
+    check_int(break_minutes, "break_minutes", minimum=0)
+    check_int(lunch_minutes, "lunch_minutes", minimum=0)
+    check_str(start, "start")
+    found = re.fullmatch(r"(\d{1,2}):(\d{2})", start.strip())
+    if not found or int(found.group(1)) > 23 or int(found.group(2)) > 59:
+        raise ValueError(f"start must be a time HH:MM between 00:00 and 23:59, got {start!r}")
+    if chapters is not None and (isinstance(chapters, str) or not all(isinstance(c, str) for c in chapters)):
+        raise TypeError(f"chapters must be a list of chapter ids such as ['04_lstm'], got {chapters!r}")
     course = course or load_course()
     pool = [ch for ch in course.chapters if ch.kind == "chapter"]
     if chapters is not None:
         pool = [course.chapter(c) for c in chapters]
-    hours, mins = (int(part) for part in start.split(":"))
-    clock = hours * 60 + mins
+    clock = int(found.group(1)) * 60 + int(found.group(2))
     used, since_break, lunch_due = 0, 0, lunch_minutes > 0
     slots: list[Slot] = []
     for i, ch in enumerate(pool):
@@ -249,11 +260,39 @@ def show(markdown: str) -> None:
 
 # --- command line -----------------------------------------------------------------------------------
 
+def check_output_folder(out, course: Course) -> Path:
+    """The student edition's output folder, resolved (relative paths count from the course root),
+    or a ValueError if writing there could touch the sources: the repository root or a folder
+    holding it, the ``notebooks/`` folder, a folder inside it, or one holding a chapter notebook."""
+    if not isinstance(out, (str, Path)) or not str(out).strip():
+        raise ValueError(f"out must be a folder path, got {out!r}")
+    root = Path(course.root).resolve()
+    target = (Path(out) if Path(out).is_absolute() else root / out).resolve()
+    notebooks = root / NOTEBOOK_FOLDER
+    sources = [(root / ch.notebook).resolve() for ch in course.chapters]
+    if root.is_relative_to(target):
+        raise ValueError(f"out={str(out)!r} resolves to {target}, which is or holds the course repository "
+                         f"{root}: expected a new folder such as _build/student (the edition replaces its contents)")
+    if target.is_relative_to(notebooks.resolve()):
+        raise ValueError(f"out={str(out)!r} resolves to {target}, inside the source folder {notebooks}: "
+                         "expected a folder outside notebooks/, such as _build/student")
+    held = [p for p in sources if p.is_relative_to(target)]
+    if held:
+        raise ValueError(f"out={str(out)!r} resolves to {target}, which holds the source notebook {held[0]}: "
+                         "expected a folder without course sources, such as _build/student")
+    return target
+
+
 def _student(args) -> int:
     from . import student_edition  # imports nbconvert: only when needed
 
     started = time.perf_counter()
-    edition = student_edition.build(args.out)
+    try:
+        out = check_output_folder(args.out, load_course())
+    except ValueError as exc:
+        print(f"workshop student: {exc}", file=sys.stderr)
+        return 2
+    edition = student_edition.build(out)
     print(edition.summary())
     for path in edition.notebooks if args.execute else []:
         student_edition.execute(path)
@@ -275,7 +314,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "student":
         return _student(args)
-    print(repr(schedule(args.minutes, start=args.start, lunch_minutes=args.lunch)))
+    try:
+        plan = schedule(args.minutes, start=args.start, lunch_minutes=args.lunch)
+    except (ValueError, TypeError, KeyError) as exc:
+        parser.error(str(exc))
+    print(repr(plan))
     return 0
 
 

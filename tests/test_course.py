@@ -94,3 +94,69 @@ def test_out_of_order_execution_counts_are_reported(tmp_path):
     _write_notebook(tmp_path / "notebooks" / "01_b.ipynb")
     with pytest.raises(BookFileError, match="00_a.ipynb: execution counts"):
         load_course(tmp_path).check_notebooks()
+
+
+# --- paths are confined to notebooks/; the file read is named ---------------------------------------
+
+@pytest.mark.parametrize("path", [
+    "/tmp/evil.ipynb", "../outside.ipynb", "notebooks/../book.ipynb", "notebooks/./00_a.ipynb",
+    "notebooks//00_a.ipynb", "notebooks\\00_a.ipynb", "other/00_a.ipynb", "notebooks/sub/00_a.ipynb",
+    "./notebooks/00_a.ipynb", "notebooks/.ipynb", "C:/notebooks/00_a.ipynb", "notebooks/a\n.ipynb",
+])
+def test_notebook_paths_outside_notebooks_are_refused(path):
+    with pytest.raises(BookFileError, match="notebook should be a relative path written as notebooks/"):
+        parse(GOOD.replace('"notebooks/01_b.ipynb"', repr(path).replace("'", '"')
+                           if "\\" not in path else '"notebooks\\\\00_a.ipynb"'))
+
+
+def test_a_duplicate_differing_only_in_case_is_refused():
+    with pytest.raises(BookFileError, match="repeats notebook"):
+        parse(GOOD.replace("notebooks/01_b.ipynb", "notebooks/00_A.ipynb"))
+
+
+def test_a_link_leading_out_of_notebooks_is_refused(tmp_path):
+    outside = tmp_path / "outside.ipynb"
+    _write_notebook(outside)
+    (tmp_path / "repo" / "notebooks").mkdir(parents=True)
+    (tmp_path / "repo" / "notebooks" / "01_b.ipynb").symlink_to(outside)
+    (tmp_path / "repo" / "book.toml").write_text(GOOD)
+    with pytest.raises(BookFileError, match="outside .*notebooks: expected a notebook inside"):
+        load_course(tmp_path / "repo")
+
+
+def test_non_utf8_book_toml_is_named(tmp_path):
+    (tmp_path / "book.toml").write_bytes(GOOD.replace('"T"', '"caf\xe9"').encode("latin-1"))
+    with pytest.raises(BookFileError, match=rf"{tmp_path / 'book.toml'}: not UTF-8 text \(byte 0xe9"):
+        load_course(tmp_path)
+
+
+def test_utf8_byte_order_mark_is_accepted(tmp_path):
+    (tmp_path / "book.toml").write_bytes(b"\xef\xbb\xbf" + GOOD.encode())
+    assert load_course(tmp_path).title == "T"
+
+
+def test_errors_name_the_full_path_of_the_file_read(tmp_path):
+    (tmp_path / "book.toml").write_text(GOOD.replace("minutes = 20", "minutes = 0"))
+    with pytest.raises(BookFileError, match=rf"^{tmp_path / 'book.toml'}: chapters\[1\]"):
+        load_course(tmp_path)
+    (tmp_path / "book.toml").write_text(GOOD)
+    assert load_course(tmp_path).source == str(tmp_path / "book.toml")
+
+
+def test_a_missing_path_is_an_error_not_a_search_elsewhere(tmp_path):
+    with pytest.raises(BookFileError, match="no such file or folder"):
+        load_course(tmp_path / "nothing here")
+
+
+def test_cli_says_which_file_it_read_when_found_in_a_parent_folder(tmp_path, monkeypatch, capsys):
+    from course_utils.course import main
+    (tmp_path / "book.toml").write_text(GOOD)
+    for name in ("00_a", "01_b"):
+        _write_notebook(tmp_path / "notebooks" / f"{name}.ipynb")
+    monkeypatch.chdir(tmp_path / "notebooks")
+    assert main(["--check"]) == 0
+    err = capsys.readouterr().err
+    assert f"reading {tmp_path / 'book.toml'} (not in the current folder)" in err
+    (tmp_path / "book.toml").write_text(GOOD.replace("notebooks/01_b.ipynb", "/etc/passwd.ipynb"))
+    assert main(["--check"]) == 1
+    assert f"{tmp_path / 'book.toml'}: chapters[1]" in capsys.readouterr().err
