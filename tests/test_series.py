@@ -171,4 +171,178 @@ def test_array_batch_fn_and_predict_numpy_shapes():
     model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(7, 1))
     assert S.predict_numpy(model, X).shape == (30,)
     with pytest.raises(ValueError, match="X has 30 rows but Y has 2"):
-        S.array_batch_fn(X, np.zeros(2), 4)
+        S.array_batch_fn(X, np.zeros((2, 1)), 4)
+
+
+# --- the baselines added for Chapter 8's honest comparison ----------------------------------------
+
+def test_seasonal_difference_forecast_repeats_last_years_change():
+    y = np.arange(40.0) ** 1.3
+    got = S.seasonal_difference_forecast(y, 13, 40, 12)
+    expected = [y[t - 1] + (y[t - 12] - y[t - 13]) for t in range(13, 40)]
+    assert np.allclose(got, expected, atol=EXACT)
+    # the same number read the other way: same month last year plus the last twelve months' growth
+    assert np.allclose(got, [y[t - 12] + (y[t - 1] - y[t - 13]) for t in range(13, 40)], atol=LOOSE)
+    # exact on a line plus a yearly cycle, which neither plain naive forecast is
+    t = np.arange(60)
+    line_season = 2 + 0.5 * t + np.sin(2 * np.pi * t / 12)
+    assert np.allclose(S.seasonal_difference_forecast(line_season, 13, 60), line_season[13:], atol=1e-9)
+    with pytest.raises(ValueError, match="start=12, stop=40 with a lag of 13"):
+        S.seasonal_difference_forecast(y, 12, 40, 12)
+
+
+def test_seasonal_naive_path_with_drift_raises_each_repeated_season():
+    history = np.arange(24.0)
+    path = S.seasonal_naive_path(history, 30, 12, drift=0.5)
+    m = np.ceil(np.arange(1, 31) / 12)
+    assert np.allclose(path, np.tile(np.arange(12.0, 24.0), 3)[:30] + 6 * m, atol=EXACT)
+    # with the last season's growth as drift it equals the seasonal naive on differences, run recursively
+    y = 300 + 0.1 * np.arange(60) + 0.001 * np.arange(60) ** 2 + np.cos(2 * np.pi * np.arange(60) / 12)
+    d = list(np.diff(y))
+    level, rec = y[-1], []
+    for _ in range(30):
+        d.append(d[-12])
+        level += d[-1]
+        rec.append(level)
+    assert np.allclose(S.seasonal_naive_path(y, 30, 12, drift=(y[-1] - y[-13]) / 12), rec, atol=1e-9)
+
+
+def test_quadratic_trend_season_fit_recovers_a_parabola_plus_season():
+    t = np.arange(72)
+    season = np.array([0, 1, 3, 2, 0, -1, -2, -3, -1, 0, 1, 0], dtype=float)
+    y = 5 + 0.3 * t + 0.004 * t ** 2 + season[t % 12]
+    coef = S.fit_trend_season(y[:48], degree=2)
+    assert coef.shape == (14,)
+    assert np.allclose(S.trend_season_forecast(coef, 48, 72), y[48:], atol=1e-7)
+    line = S.fit_trend_season(y[:48], degree=1)
+    assert np.abs(S.trend_season_forecast(line, 48, 72) - y[48:]).max() > 1   # a line cannot follow it
+
+
+def test_predict_numpy_restores_the_training_mode():
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Dropout(0.5), torch.nn.Linear(4, 1))
+    X = np.ones((6, 4))
+    a, b = S.predict_numpy(model, X), S.predict_numpy(model, X)
+    assert np.array_equal(a, b) and model.training
+
+
+# --- bad inputs: a clear error naming the argument, never a traceback from NumPy or a silent result --
+
+Y = np.arange(30.0) ** 1.2
+SC = S.Scaler(0.0, 1.0)
+ZERO = lambda Z: np.zeros(len(Z))
+RNG = np.random.default_rng(0)
+
+BAD_CALLS = [
+    # (call, exception, pattern)
+    (lambda: S.mae(Y, Y[:, None]), ValueError, r"y_pred has shape \(30, 1\): expected a 1-D array"),
+    (lambda: S.mae(Y, Y[:-1]), ValueError, r"y_pred has shape \(29,\) but y_true has shape \(30,\)"),
+    (lambda: S.rmse(Y[:, None], Y), ValueError, r"y_true has shape \(30, 1\)"),
+    (lambda: S.mae([], []), ValueError, r"y_true has shape \(0,\): expected at least 1"),
+    (lambda: S.mae(Y, np.full(30, np.nan)), ValueError, r"y_pred contains 30 non-finite"),
+    (lambda: S.mae(Y, ["a"] * 30), TypeError, r"y_pred must be an array of real numbers"),
+    (lambda: S.seasonal_naive_forecast(Y, 12, 30, 0), ValueError, r"season must be an integer >= 1, got 0"),
+    (lambda: S.seasonal_naive_forecast(Y, 12, 30, -1), ValueError, r"season must be an integer >= 1, got -1"),
+    (lambda: S.seasonal_naive_forecast(Y, 12, 30, 1.5), TypeError, r"season must be an integer, got float"),
+    (lambda: S.seasonal_naive_forecast(Y, 12, 30, True), TypeError, r"season must be an integer, got bool"),
+    (lambda: S.seasonal_naive_forecast(Y, 12.0, 30), TypeError, r"start must be an integer"),
+    (lambda: S.seasonal_naive_forecast(Y, 12, 31), ValueError, r"start=12, stop=31 with a lag of 12"),
+    (lambda: S.naive_forecast(Y, 0, 5), ValueError, r"start=0, stop=5 with a lag of 1"),
+    (lambda: S.naive_forecast(Y[:, None], 1, 5), ValueError, r"y has shape \(30, 1\): expected a 1-D"),
+    (lambda: S.naive_forecast(np.ones(5, bool), 1, 5), TypeError, r"y must be an array of real numbers, got dtype bool"),
+    (lambda: S.seasonal_difference_forecast(Y, 13, 30, 0), ValueError, r"season must be an integer >= 1"),
+    (lambda: S.seasonal_naive_path(Y, 0), ValueError, r"horizon must be an integer >= 1, got 0"),
+    (lambda: S.seasonal_naive_path(Y[:5], 3, 12), ValueError, r"history has length 5: expected at least one season"),
+    (lambda: S.seasonal_naive_path(Y, 3, 12, drift=np.inf), ValueError, r"drift must be a finite number"),
+    (lambda: S.seasonal_naive_path(Y, 3, 12, drift="1"), TypeError, r"drift must be a real number"),
+    (lambda: S.make_windows(Y, 0), ValueError, r"window must be an integer >= 1, got 0"),
+    (lambda: S.make_windows(Y, 3, 0), ValueError, r"horizon must be an integer >= 1, got 0"),
+    (lambda: S.make_windows(Y, 3.0), TypeError, r"window must be an integer, got float"),
+    (lambda: S.make_windows("abc", 1), TypeError, r"y must be an array of numbers, got str"),
+    (lambda: S.make_windows([[1, 2], [3]], 1), ValueError, r"y must be a rectangular array"),
+    (lambda: S.Scaler.fit([1.0]), ValueError, r"train has length 1: expected at least 2"),
+    (lambda: S.Scaler.fit(np.ones((3, 2))), ValueError, r"train has shape \(3, 2\)"),
+    (lambda: S.Scaler(0.0, 0.0), ValueError, r"std must be in \(0, inf\], got 0.0"),
+    (lambda: S.Scaler(np.nan, 1.0), ValueError, r"mean must be a finite number"),
+    (lambda: S.Scaler(0.0, -1.0), ValueError, r"std must be in"),
+    (lambda: SC.transform("x"), TypeError, r"x must be an array of numbers, got str"),
+    (lambda: SC.inverse([np.nan]), ValueError, r"z contains 1 non-finite"),
+    (lambda: S.trend_season_design(np.arange(5.0)), TypeError, r"t has dtype float64: expected integer"),
+    (lambda: S.trend_season_design(np.arange(5), 0), ValueError, r"season must be an integer >= 1"),
+    (lambda: S.trend_season_design(np.arange(5), 12, -1), ValueError, r"degree must be an integer >= 0"),
+    (lambda: S.fit_trend_season(Y[:10], 12), ValueError, r"y_train has length 10: expected at least season \+ degree = 13"),
+    (lambda: S.trend_season_forecast(np.ones(5), 0, 3, 12), ValueError, r"coef has length 5: expected degree \+ season >= 12"),
+    (lambda: S.trend_season_forecast(np.ones(13), 5, 3), ValueError, r"stop=3: expected stop >= start = 5"),
+    (lambda: S.trend_season_forecast(np.ones(13), -1, 3), ValueError, r"start must be an integer >= 0, got -1"),
+    (lambda: S.fit_linear(np.ones(5), np.ones(5)), ValueError, r"X has shape \(5,\): expected a 2-D array"),
+    (lambda: S.fit_linear(np.ones((5, 2)), np.ones(4)), ValueError, r"Y has 4 rows but X has 5"),
+    (lambda: S.fit_linear(np.ones((5, 2)), np.ones((5, 2))), ValueError, r"Y has shape \(5, 2\): expected \(5,\) or \(5, 1\)"),
+    (lambda: S.fit_linear(np.ones((2, 4)), np.ones(2)), ValueError, r"X has shape \(2, 4\): expected at least 5 rows"),
+    (lambda: S.linear_predict(np.ones(4), np.ones((5, 2))), ValueError, r"X has shape \(5, 2\) but coef has 4 values: expected \(N, 3\)"),
+    (lambda: S.level_forecasts(Y, 10, 30, 12, SC, ZERO), ValueError, r"start=10, stop=30 with a lag of 13"),
+    (lambda: S.level_forecasts(Y, 20, 30, 0, SC, ZERO), ValueError, r"window must be an integer >= 1"),
+    (lambda: S.level_forecasts(Y, 20, 30, 5, (0.0, 1.0), ZERO), TypeError, r"scaler must be a series.Scaler, got tuple"),
+    (lambda: S.level_forecasts(Y, 20, 30, 5, SC, 3), TypeError, r"predict must be a function, got int"),
+    (lambda: S.level_forecasts(Y, 20, 30, 5, SC, lambda Z: np.zeros((len(Z), 2))), ValueError,
+     r"predict returned shape \(10, 2\) for windows of shape \(10, 5\): expected \(10,\) or \(10, 1\)"),
+    (lambda: S.level_forecasts(Y, 20, 30, 5, SC, lambda Z: np.zeros(1)), ValueError, r"predict returned shape \(1,\)"),
+    (lambda: S.recursive_level_forecast(Y[:5], 3, 5, SC, ZERO), ValueError, r"history has length 5: expected at least window \+ 1 = 6"),
+    (lambda: S.recursive_level_forecast(Y, 0, 5, SC, ZERO), ValueError, r"horizon must be an integer >= 1, got 0"),
+    (lambda: S.recursive_level_forecast(Y, 3, 5, SC, lambda Z: np.full(1, np.nan)), ValueError,
+     r"the output of predict contains 1 non-finite"),
+    (lambda: S.metrics_table(Y, {}), ValueError, r"forecasts is empty"),
+    (lambda: S.metrics_table(Y, [Y]), TypeError, r"forecasts must be a dict"),
+    (lambda: S.metrics_table(Y, {"a": Y[:3]}), ValueError, r"forecasts\['a'\]: y_pred has shape \(3,\) but y_true"),
+    (lambda: S.metrics_table(Y, {"a": Y}, digits=-1), ValueError, r"digits must be an integer >= 0"),
+    (lambda: S.inject_spikes(Y, 0, 1, 2, 0, 30, RNG), ValueError, r"count must be an integer >= 1, got 0"),
+    (lambda: S.inject_spikes(Y, 40, 1, 2, 0, 30, RNG, min_gap=1), ValueError,
+     r"could not place 40 spikes 1 steps apart in \[0, 30\): expected stop - start >= \(count - 1\) \* min_gap \+ 1 = 40"),
+    (lambda: S.inject_spikes(Y, 2, 3, 1, 0, 30, RNG), ValueError, r"high must be in \[3.0, inf\], got 1.0"),
+    (lambda: S.inject_spikes(Y, 2, -1, 1, 0, 30, RNG), ValueError, r"low must be in \[0, inf\], got -1.0"),
+    (lambda: S.inject_spikes(Y, 2, 1, 2, 0, 31, RNG), ValueError, r"start=0, stop=31 with a lag of 0"),
+    (lambda: S.inject_spikes(Y, 2, 1, 2, 0, 30, 0), TypeError, r"rng must be a numpy.random.Generator \(np.random.default_rng\(seed\)\), got int"),
+    (lambda: S.inject_spikes(Y, 2, 1, 2, 0, 30, RNG, min_gap=0), ValueError, r"min_gap must be an integer >= 1"),
+    (lambda: S.flag_anomalies(np.ones((2, 2)), 1.0), ValueError, r"errors has shape \(2, 2\): expected a 1-D"),
+    (lambda: S.flag_anomalies([1.0, 2.0], -1), ValueError, r"threshold must be in \[0, inf\], got -1.0"),
+    (lambda: S.flag_anomalies([1.0, 2.0], np.nan), ValueError, r"threshold must be a finite number"),
+    (lambda: S.precision_recall([1.7], [1]), TypeError, r"flagged has dtype float64: expected integer time steps"),
+    (lambda: S.precision_recall([[1, 2]], [1]), ValueError, r"flagged has shape \(1, 2\): expected a 1-D list"),
+    (lambda: S.precision_recall([1], "abc"), TypeError, r"true_positions must be a list or 1-D array"),
+    (lambda: S.random_walk(0, RNG), ValueError, r"n must be an integer >= 1, got 0"),
+    (lambda: S.random_walk(10, RNG, sigma=-1.0), ValueError, r"sigma must be in \[0, inf\], got -1.0"),
+    (lambda: S.random_walk(10, 3), TypeError, r"rng must be a numpy.random.Generator \(np.random.default_rng\(seed\)\), got int"),
+    (lambda: S.autocorrelation(Y, 30), ValueError, r"max_lag must be an integer <= 29, got 30"),
+    (lambda: S.autocorrelation(Y, 0), ValueError, r"max_lag must be an integer >= 1, got 0"),
+    (lambda: S.autocorrelation(np.ones(10), 2), ValueError, r"x is constant"),
+    (lambda: S.array_batch_fn(np.ones(5), np.ones((5, 1)), 2), ValueError, r"X has shape \(5,\): expected a 2-D or 3-D"),
+    (lambda: S.array_batch_fn(np.ones((5, 3)), np.ones((5, 1)), 0), ValueError, r"batch_size must be an integer >= 1"),
+    (lambda: S.array_batch_fn(np.ones((5, 3)), np.ones(5), 2), ValueError, r"Y has float dtype and shape \(5,\)"),
+    (lambda: S.array_batch_fn(np.ones((5, 3)), np.ones((5, 2), int), 2), ValueError, r"Y has integer dtype and shape \(5, 2\)"),
+    (lambda: S.predict_numpy(lambda x: x, np.ones((2, 3))), TypeError, r"model must be a torch.nn.Module, got function"),
+    (lambda: S.predict_numpy(torch.nn.Linear(1, 1), np.ones((2, 3, 1, 1))), ValueError, r"X has shape \(2, 3, 1, 1\)"),
+]
+
+
+@pytest.mark.parametrize("call, error, pattern", BAD_CALLS, ids=[f"bad{i}" for i in range(len(BAD_CALLS))])
+def test_bad_input_gets_a_clear_error(call, error, pattern):
+    with pytest.raises(error, match=pattern):
+        call()
+
+
+def test_load_co2_names_the_file_and_the_missing_columns(tmp_path):
+    bad = tmp_path / "co2.csv"
+    bad.write_text("# comment\nyear,month,ppm\n1965,1,320.0\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"co2.csv: expected the columns year, month, co2_ppm"):
+        S.load_co2(bad)
+    bad.write_text("year,month,co2_ppm\n1965,x,320.0\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"co2.csv: expected integer year and month"):
+        S.load_co2(bad)
+    with pytest.raises(TypeError, match="path must be a file path"):
+        S.load_co2(3)
+
+
+def test_a_valid_empty_span_and_a_zero_threshold_still_work():
+    assert S.naive_forecast(Y, 5, 5).shape == (0,)
+    assert S.level_forecasts(Y, 20, 20, 5, SC, ZERO).shape == (0,)
+    assert S.flag_anomalies([0.0, 0.5, 0.0], 0).tolist() == [1]
+    assert S.precision_recall([], []) == (0.0, 0.0)
+    assert S.precision_recall(np.array([3, 4], dtype=np.int32), [4]) == (0.5, 1.0)
