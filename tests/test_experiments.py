@@ -1,11 +1,19 @@
-"""Chapter 6's experiment runner: gradient profile, one run, parallel == serial, sweeps."""
+"""Chapter 6's experiment runner: gradient profile, one run, parallel == serial, sweeps, the seeds command."""
+import json
+import math
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import torch
 
-from course_utils.experiments import (AddingResult, AddingRun, input_gradient_profile, plot_curves, results_by,
-                                      run_all, sweep, train_adding, with_seed)
+from course_utils import experiments
+from course_utils.experiments import (RECORD_KEYS, SCHEMA, AddingResult, AddingRun, constant_baseline,
+                                      group_runs, input_gradient_profile, load_results, plot_curves,
+                                      results_by, run_all, seed_runs, sweep, train_adding, with_seed)
 from course_utils.models import SequenceModel
+from course_utils.tasks import adding_batches
 from course_utils.training import History
 
 TINY = dict(max_steps=20, eval_every=10, batch=16, n_valid=32, n_test=64, budget=300)
@@ -138,3 +146,128 @@ def test_give_up_stops_a_run_still_near_the_baseline_but_not_before_its_step():
     assert stuck.history.steps == 20 and "stop_fn" in stuck.history.stopped
     never = train_adding(AddingRun("rnn", 5, give_up_after=20, give_up_above=1e9, **TINY))
     assert never.history.steps == 20 and never.history.stopped is None
+
+
+# --- the seeds command: a reduced version of the runs behind Chapter 6's tables ------------------
+
+TINY_ARGS = ["seeds", "--seeds", "3", "--lengths", "6", "--max-steps", "20", "--eval-every", "10", "--batch", "16",
+             "--n-valid", "32", "--n-test", "64", "--budget", "300", "--forget-bias", "0", "1", "--quiet"]
+
+
+@pytest.fixture(scope="module")
+def tiny_file(tmp_path_factory):
+    out = tmp_path_factory.mktemp("seeds") / "sub" / "tiny.json"
+    data = experiments.main(TINY_ARGS + ["--device", "cpu", "--out", str(out)])
+    return out, data
+
+
+def test_seeds_command_writes_the_documented_schema(tiny_file):
+    out, data = tiny_file
+    on_disk = load_results(out)
+    assert on_disk == json.loads(json.dumps(data))                   # what was returned is what was written
+    assert on_disk["schema"] == SCHEMA and on_disk["torch"] == torch.__version__
+    assert on_disk["device"].startswith("cpu") and on_disk["date"][:4].isdigit() and on_disk["seconds"] > 0
+    assert on_disk["command"] == "python -m course_utils.experiments " + " ".join(TINY_ARGS) + \
+        f" --device cpu --out {out}"
+    settings = on_disk["settings"]
+    assert settings["seeds"] == [3] and settings["lengths"] == [6] and settings["max_steps"] == 20
+    assert settings["lr"] == {"rnn": 0.01, "lstm": 0.02, "gru": 0.02} and settings["give_up_after"] is None
+    assert settings["baseline_mse"] == pytest.approx(1 / 6)
+    runs = on_disk["runs"]
+    assert [(r["cell"], r["forget_bias"]) for r in runs] == [("rnn", None), ("lstm", 0.0), ("lstm", 1.0),
+                                                            ("gru", None)]
+    for r in runs:
+        assert set(r) == set(RECORD_KEYS)
+        assert r["seed"] == 3 and r["length"] == 6 and 0 < r["parameters"] <= 300
+        assert r["steps"] == 20 and r["ended"] == "max_steps" and r["valid_step"] == [10, 20]
+        assert len(r["valid_mse"]) == 2 and all(0 < v < 2 for v in r["valid_mse"])
+        assert 0 < r["test_mse"] < 1 and r["seconds"] >= 0
+        # the memoryless constant, fitted on the run's 20 training batches, scores about Var(y) = 1/6
+        assert 0.08 < r["constant_test_mse"] < 0.3
+        assert r["solved_at"] is None or r["solved_at"] in r["valid_step"]
+
+
+def test_seeds_command_records_equal_a_direct_run(tiny_file):
+    _, data = tiny_file
+    record = data["runs"][1]
+    direct = train_adding(AddingRun("lstm", 6, seed=3, forget_bias=0.0, max_steps=20, eval_every=10, batch=16,
+                                    n_valid=32, n_test=64, budget=300))
+    assert record["test_mse"] == pytest.approx(direct.test_mse, abs=1e-7)
+    assert record["valid_mse"] == pytest.approx(direct.history.eval["mse"], rel=1e-4)
+
+
+def test_constant_baseline_is_fitted_on_the_training_batches_the_run_saw():
+    run = AddingRun("rnn", 5, seed=2, batch=8, n_test=16)
+    rng = torch.Generator().manual_seed(2)
+    batch_fn = adding_batches(5, 8)
+    targets = torch.cat([batch_fn(step, rng)[1] for step in range(3)])
+    constant, mse = constant_baseline(run, 3)
+    assert constant == pytest.approx(float(targets.double().mean()))
+    _, y_test = run.data("test")
+    assert mse == pytest.approx(float(((y_test.double() - constant) ** 2).mean()))
+
+
+def test_records_end_reason_give_up_and_stop_below():
+    stuck = train_adding(AddingRun("rnn", 5, give_up_after=10, give_up_above=0.0, **TINY))
+    assert experiments.result_record(stuck)["ended"] == "gave_up"
+    done = experiments.result_record(train_adding(AddingRun("gru", 5, stop_below=10.0, **TINY)))
+    assert done["ended"] == "stop_below" and done["steps"] == 10
+    below = [step for step, m in zip(done["valid_step"], done["valid_mse"]) if m < 0.9 / 6]
+    assert done["left_plateau_at"] == (below[0] if below else None)
+
+
+def test_group_runs_and_seed_runs():
+    runs = seed_runs([1, 0], [10], forget_biases=(0.0, 1.0), lr={"rnn": 0.05})
+    assert [(r.seed, r.cell, r.forget_bias) for r in runs][:4] == [(1, "rnn", None), (1, "lstm", 0.0),
+                                                                    (1, "lstm", 1.0), (1, "gru", None)]
+    assert {r.cell: r.lr for r in runs} == {"rnn": 0.05, "lstm": 0.02, "gru": 0.02}
+    records = [{"cell": r.cell, "length": r.length, "forget_bias": r.forget_bias, "lr": r.lr, "seed": r.seed}
+               for r in runs]
+    groups = group_runs(records)
+    assert len(groups) == 4 and [r["seed"] for r in groups["lstm", 10, 0.0, 0.02]] == [0, 1]
+
+
+def test_load_results_refuses_other_files(tmp_path):
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"schema": "something else", "runs": []}))
+    with pytest.raises(ValueError, match="schema"):
+        load_results(other)
+    partial = tmp_path / "partial.json"
+    partial.write_text(json.dumps({"schema": SCHEMA, "runs": [{"cell": "rnn"}]}))
+    with pytest.raises(ValueError, match="lacks"):
+        load_results(partial)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--lengths", "1"], "argument --lengths: expected an integer >= 2, got '1'"),
+    (["--seeds", "-1"], "argument --seeds: expected an integer >= 0, got '-1'"),
+    (["--lr", "rnn:0.1"], "argument --lr: expected CELL=RATE"),
+    (["--give-up-after", "0"], "argument --give-up-after: expected an integer >= 1, got '0'"),
+    (["--cells", "transformer"], "argument --cells: invalid choice: 'transformer'"),
+    ([], "the following arguments are required: --out"),
+])
+def test_seeds_command_names_the_bad_argument(args, message, capsys):
+    with pytest.raises(SystemExit) as info:
+        experiments.main(["seeds", *args] + (["--out", "x.json"] if args else []))
+    assert info.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_seeds_help_lists_the_settings(capsys):
+    with pytest.raises(SystemExit) as info:
+        experiments.main(["seeds", "--help"])
+    text = capsys.readouterr().out
+    assert info.value.code == 0
+    for option in ("--seeds", "--lengths", "--forget-bias", "--lr", "--max-steps", "--give-up-after", "--device",
+                   "--processes", "--out"):
+        assert option in text
+
+
+def test_seeds_command_runs_as_a_module(tmp_path):
+    out = tmp_path / "cli.json"
+    args = ["seeds", "--cells", "gru", "--lengths", "4", "--max-steps", "10", "--eval-every", "5", "--batch", "8",
+            "--n-valid", "16", "--n-test", "16", "--budget", "200", "--quiet", "--out", str(out)]
+    done = subprocess.run([sys.executable, "-m", "course_utils.experiments", *args], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    (record,) = load_results(out)["runs"]
+    assert record["cell"] == "gru" and record["steps"] == 10 and math.isfinite(record["test_mse"])
