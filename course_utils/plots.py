@@ -149,3 +149,42 @@ def plot_power_law(ax, x, y, *, fit_from: int = 0, label: str | None = None, mar
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.yaxis.set_minor_formatter(NullFormatter())
     return float(slope)
+
+
+# --- Chapter 3 (exploding gradients): one run with and without clipping, and the lr sweep -----
+
+def clipping_figure(sweep, *, lr: float, seed: int, clip: float, diverged_mse: float = 1e3):
+    """Three panels from a :class:`course_utils.jacobians.SGDSweep`: the training loss and the
+    gradient norm before clipping of the run (``lr``, ``seed``) without and with clipping at
+    ``clip`` (τ drawn dotted), and the final test MSE of every run against the learning rate
+    (one dot per seed; diverged runs drawn as crosses at ``diverged_mse``). Returns the figure."""
+    free, clipped = sweep.select(lr=lr, seed=seed), sweep.select(lr=lr, clip=clip, seed=seed)
+    if len(free) != 1 or len(clipped) != 1:
+        raise ValueError(f"the sweep must hold exactly one run for lr={lr!r}, seed={seed!r} without "
+                         f"clipping and one with clip={clip!r}; found {len(free)} and {len(clipped)}")
+    fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(11, 3.3))
+    steps = np.arange(1, sweep.loss.shape[1] + 1)
+    for idx, name, color in ((free[0], "no clipping", "tab:red"), (clipped[0], f"clipped at τ = {clip:g}", "tab:blue")):
+        ax1.semilogy(steps, sweep.loss[idx], color=color, lw=1, label=name)
+        ax2.semilogy(steps, sweep.grad_norm[idx], color=color, lw=1, label=name)
+    ax2.axhline(clip, color="0.3", ls=":", lw=1.2, label="τ")
+    label(ax1, f"One run (lr = {lr:g}): loss", "training step", "MSE (log scale)", legend=True)
+    label(ax2, "Gradient norm before clipping", "training step", "‖∂L/∂θ‖ (log scale)", legend=True)
+    lrs = np.unique(sweep.lr)
+    for clip_value, name, color, shift in ((None, "no clipping", "tab:red", 0.94),
+                                           (clip, f"τ = {clip:g}", "tab:blue", 1.06)):
+        idx = sweep.select(clip=clip_value)
+        mse = sweep.test_mse[idx]
+        ok = np.isfinite(mse)
+        ax3.scatter(sweep.lr[idx][ok] * shift, mse[ok], s=14, color=color, label=name)
+        ax3.scatter(sweep.lr[idx][~ok] * shift, np.full((~ok).sum(), diverged_mse), s=30, marker="x",
+                    color=color)
+    ax3.axhline(1.0, color="0.5", ls="--", lw=1, label="predict 0 (MSE 1)")
+    ax3.set_xscale("log")
+    ax3.set_yscale("log")
+    ax3.set_xticks(lrs, [f"{v:g}" for v in lrs])
+    ax3.minorticks_off()
+    label(ax3, f"Every run: test MSE (× = diverged)", "learning rate (log scale)", "test MSE (log scale)",
+          legend=True)
+    fig.tight_layout()
+    return fig
