@@ -340,7 +340,15 @@ def seed_runs(seeds, lengths, cells=CELLS, forget_biases=(1.0,), lr=None, **comm
 
 
 def load_results(path) -> dict:
-    """Read a file written by ``python -m course_utils.experiments seeds`` (checks its schema)."""
+    """Read a file written by ``python -m course_utils.experiments seeds`` (checks its schema).
+
+    A relative ``path`` that does not exist from the working directory is taken from the repository
+    root, so ``load_results("notebooks/data/ch6_seeds.json")`` works from a notebook too.
+    """
+    from pathlib import Path
+    if not Path(path).exists() and not Path(path).is_absolute():
+        from .course import find_root
+        path = find_root() / path
     with open(path, encoding="utf-8") as f:
         data = json.load(f)
     if data.get("schema") != SCHEMA:
@@ -358,6 +366,18 @@ def group_runs(records: list[dict]) -> dict[tuple, list[dict]]:
     for r in records:
         groups.setdefault((r["cell"], r["length"], r["forget_bias"], r["lr"]), []).append(r)
     return {key: sorted(group, key=lambda r: r["seed"]) for key, group in groups.items()}
+
+
+def give_up_step(record: dict, after: int, level: float) -> int | None:
+    """The step at which the give-up rule would have stopped a recorded run (``None``: never).
+
+    The rule: the first evaluation at step ``after`` or later whose validation MSE is above ``level``
+    (Chapter 6 uses ``after=600``, ``level=0.9 * BASELINE_MSE["le"]``). Applies to runs trained without it.
+    """
+    for step, mse in zip(record["valid_step"], record["valid_mse"]):
+        if step >= after and mse > level:
+            return step
+    return None
 
 
 def _int_at_least(minimum: int):

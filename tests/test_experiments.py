@@ -10,7 +10,7 @@ import torch
 
 from course_utils import experiments
 from course_utils.experiments import (RECORD_KEYS, SCHEMA, AddingResult, AddingRun, constant_baseline,
-                                      group_runs, input_gradient_profile, load_results, plot_curves,
+                                      give_up_step, group_runs, input_gradient_profile, load_results, plot_curves,
                                       results_by, run_all, seed_runs, sweep, train_adding, with_seed)
 from course_utils.models import SequenceModel
 from course_utils.tasks import adding_batches
@@ -271,3 +271,20 @@ def test_seeds_command_runs_as_a_module(tmp_path):
     assert done.returncode == 0, done.stderr
     (record,) = load_results(out)["runs"]
     assert record["cell"] == "gru" and record["steps"] == 10 and math.isfinite(record["test_mse"])
+
+
+def test_give_up_step_finds_the_first_evaluation_still_above_the_level():
+    record = {"valid_step": [500, 600, 625, 650], "valid_mse": [0.2, 0.01, 0.2, 0.1]}
+    assert give_up_step(record, after=600, level=0.15) == 625
+    assert give_up_step(record, after=500, level=0.15) == 500
+    assert give_up_step(record, after=650, level=0.15) is None
+
+
+def test_load_results_finds_a_repository_path_from_another_folder(tiny_file, tmp_path, monkeypatch):
+    out, _ = tiny_file
+    (tmp_path / "book.toml").write_text("")                 # what marks a repository root
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "results.json").write_text(out.read_text())
+    (tmp_path / "notebooks").mkdir()
+    monkeypatch.chdir(tmp_path / "notebooks")               # where a notebook runs
+    assert load_results("data/results.json")["runs"] == load_results(out)["runs"]
