@@ -59,7 +59,8 @@ def test_publish_never_overwrites_uncommitted_edits(tmp_path):
     (tmp_path / "notebooks").mkdir()
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["solution"]})])
     nbformat.write(nb, tmp_path / "notebooks" / "00_a.ipynb")
-    text = 'title = "t"\n[[chapters]]\nnotebook = "notebooks/00_a.ipynb"\ntitle = "A"\nminutes = 5\n'
+    text = ('title = "t"\nauthors = ["a"]\ndescription = "d"\nrepository = "https://github.com/o/r"\n'
+            '[[chapters]]\nnotebook = "notebooks/00_a.ipynb"\ntitle = "A"\nminutes = 5\nobjectives = ["o", "p"]\n')
     (tmp_path / "book.toml").write_text(text, encoding="utf-8")
     course = parse_course(text, tmp_path)
     _git(tmp_path, "init", "-q")
@@ -68,12 +69,14 @@ def test_publish_never_overwrites_uncommitted_edits(tmp_path):
     _git(tmp_path, "add", ".")
     _git(tmp_path, "commit", "-q", "-m", "published")
     edited = tmp_path / "student" / "00_a.ipynb"
-    edited.write_text(edited.read_text().replace("x = 1", "x = 2"), encoding="utf-8")
+    work = nbformat.read(edited, as_version=4)
+    work.cells.append(nbformat.v4.new_code_cell("my_answer = 2"))  # a learner's edit
+    nbformat.write(work, edited)
     with pytest.raises(FileExistsError, match="student/ has uncommitted changes .*00_a.ipynb"):
         publish.publish(course)
-    assert "x = 2" in edited.read_text()  # the edit is still there
+    assert "my_answer = 2" in edited.read_text()  # the edit is still there
     publish.publish(course, force=True)
-    assert "x = 2" not in edited.read_text()
+    assert "my_answer = 2" not in edited.read_text()
 
 
 def test_setup_cell_installs_the_course_without_touching_pytorch(tmp_path):
