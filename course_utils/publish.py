@@ -63,6 +63,20 @@ def binder_url(course: Course, chapter: Chapter) -> str:
             f"?urlpath={quote('lab/tree/' + published_path(chapter), safe='')}")
 
 
+def chapters_markdown(course: Course | None = None) -> str:
+    """The README's chapter table: number, title, minutes (from book.toml), Colab and Binder links
+    to the published student edition. A test keeps the README's copy equal to this."""
+    course = course or load_course()
+    rows = ["| # | Chapter | Minutes | Open online |", "|---|---|---|---|"]
+    for ch in course.chapters:
+        if ch.kind == "chapter":
+            rows.append(f"| {ch.number} | {ch.title} | {ch.minutes} | "
+                        f"[Colab]({colab_url(course, ch)}) · [Binder]({binder_url(course, ch)}) |")
+    total = sum(ch.minutes for ch in course.chapters if ch.kind == "chapter")
+    rows.append(f"| | **All chapters** | **{total}** | |")
+    return "\n".join(rows)
+
+
 def setup_source(course: Course) -> str:
     """The first code cell of every chapter (see the module docstring)."""
     return SETUP_CELL.format(repository=course.repository)
@@ -171,9 +185,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--setup-cells", action="store_true",
                         help="first write the set-up cell into every chapter (then re-execute them)")
     parser.add_argument("--check", action="store_true", help="only report what is out of date (exit 1 if any)")
+    parser.add_argument("--readme-table", action="store_true", help="print the README's chapter table")
     parser.add_argument("--force", action="store_true", help="overwrite uncommitted edits in student/")
     args = parser.parse_args(argv)
     course = load_course()
+    if args.readme_table:
+        print(chapters_markdown(course))
+        return 0
     if args.check:
         problems = setup_cell_problems(course) + stale_notebooks(course)
         print("\n".join(problems) or f"{PUBLISHED_DIR}/ is up to date")

@@ -98,3 +98,9 @@ def test_setup_cell_installs_the_course_without_touching_pytorch(tmp_path):
     # a second run (the chapter re-executed) does nothing
     again = subprocess.run([str(python), "-c", source], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert again.returncode == 0 and again.stdout == ""
+
+
+def test_readme_chapter_table_matches_book_toml():
+    """The README's chapter table is `python -m course_utils.publish --readme-table`, verbatim."""
+    readme = (COURSE.root / "README.md").read_text(encoding="utf-8")
+    assert publish.chapters_markdown(COURSE) in readme
