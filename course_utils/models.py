@@ -16,6 +16,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ._checks import check_choice, check_number, check_type, nonnegative_int, positive_int
+
 CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
 READOUTS = ("last", "all")
@@ -28,9 +30,7 @@ def _check_cell(cell) -> str:
 
 
 def _check_positive(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return value
+    return positive_int(value, name)
 
 
 class SequenceModel(nn.Module):
@@ -65,10 +65,10 @@ class SequenceModel(nn.Module):
             _check_positive(value, name)
         if vocab_size is not None:
             _check_positive(vocab_size, "vocab_size")
-        if readout not in READOUTS:
-            raise ValueError(f"readout must be one of {READOUTS}, got {readout!r}")
+        check_choice(readout, "readout", READOUTS)
         if forget_bias is not None and self.cell != "lstm":
             raise ValueError(f"forget_bias is only defined for cell='lstm', got cell={self.cell!r}")
+        check_number(forget_bias, "forget_bias", allow_none=True)
         self.readout = readout
         self.vocab_size = vocab_size
         self.embedding = nn.Embedding(vocab_size, input_size) if vocab_size is not None else None
@@ -79,19 +79,60 @@ class SequenceModel(nn.Module):
 
     def embed(self, x: torch.Tensor) -> torch.Tensor:
         """The recurrent layer's input ``(B, T, D)``: ``x`` itself, or its embedding for token ids."""
+        if not isinstance(x, torch.Tensor):
+            raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__} (convert with torch.as_tensor)")
         if self.embedding is not None:
             if x.dtype not in (torch.int64, torch.int32) or x.dim() != 2:
                 raise ValueError(f"x has shape {tuple(x.shape)} and dtype {x.dtype}: expected token ids "
                                  f"(B, T) int64 because vocab_size={self.vocab_size}")
-            return self.embedding(x)
-        if not x.is_floating_point() or x.dim() != 3 or x.shape[-1] != self.rnn.input_size:
-            raise ValueError(f"x has shape {tuple(x.shape)} and dtype {x.dtype}: expected a float tensor "
-                             f"(B, T, {self.rnn.input_size})")
-        return x
+            if x.numel() and (int(x.min()) < 0 or int(x.max()) >= self.vocab_size):
+                bad = int(x.min()) if int(x.min()) < 0 else int(x.max())
+                raise ValueError(f"x contains the token id {bad}: expected ids in [0, {self.vocab_size}) "
+                                 f"(vocab_size={self.vocab_size})")
+            x_shape = x.shape
+        else:
+            if not x.is_floating_point() or x.dim() != 3 or x.shape[-1] != self.rnn.input_size:
+                raise ValueError(f"x has shape {tuple(x.shape)} and dtype {x.dtype}: expected a float tensor "
+                                 f"(B, T, {self.rnn.input_size})")
+            dtype = self.head.weight.dtype
+            if x.dtype != dtype:
+                raise ValueError(f"x has dtype {x.dtype} but the model has dtype {dtype}: expected {dtype} "
+                                 f"(convert x with .to({dtype}) or the model with .to({x.dtype}))")
+            if not bool(torch.isfinite(x).all()):
+                raise ValueError("x contains nan or inf: expected finite inputs")
+            x_shape = x.shape
+        if x_shape[0] < 1 or x_shape[1] < 1:
+            raise ValueError(f"x has shape {tuple(x_shape)}: expected at least one sequence (B >= 1) "
+                             "of at least one step (T >= 1)")
+        return self.embedding(x) if self.embedding is not None else x
+
+    def _check_state(self, state0, batch: int):
+        """state0: None, or what nn.RNN/GRU (one tensor) or nn.LSTM (a pair) take, each (num_layers, B, H)."""
+        if state0 is None:
+            return None
+        shape = (self.rnn.num_layers, batch, self.rnn.hidden_size)
+        if self.cell == "lstm":
+            if not isinstance(state0, (tuple, list)) or len(state0) != 2:
+                got = type(state0).__name__ + (f" of shape {tuple(state0.shape)}" if hasattr(state0, "shape") else "")
+                raise ValueError(f"state0 must be a pair (h0, c0) of tensors of shape {shape} "
+                                 f"(num_layers, B, H) for an LSTM, got {got}")
+            parts = [("state0[0] (h0)", state0[0]), ("state0[1] (c0)", state0[1])]
+        else:
+            parts = [("state0", state0)]
+        for name, part in parts:
+            if not isinstance(part, torch.Tensor):
+                raise TypeError(f"{name} must be a torch.Tensor of shape {shape}, got {type(part).__name__}")
+            if tuple(part.shape) != shape:
+                raise ValueError(f"{name} has shape {tuple(part.shape)}: expected {shape} "
+                                 f"(num_layers={shape[0]}, B={batch} from x, H={shape[2]})")
+            if part.dtype != self.head.weight.dtype:
+                raise ValueError(f"{name} has dtype {part.dtype}: expected {self.head.weight.dtype}, the model's")
+        return tuple(state0) if self.cell == "lstm" else state0
 
     def states(self, x: torch.Tensor, state0=None):
         """All hidden states of the last layer ``(B, T, H)`` and the final state (as nn.RNN returns it)."""
-        return self.rnn(self.embed(x), state0)
+        inputs = self.embed(x)
+        return self.rnn(inputs, self._check_state(state0, inputs.shape[0]))
 
     def forward(self, x: torch.Tensor, state0=None) -> torch.Tensor:
         h, _ = self.states(x, state0)
@@ -102,6 +143,7 @@ def set_forget_bias(lstm: nn.LSTM, value: float) -> None:
     """Set b_f = value in every layer of ``lstm`` (gate order i, f, g, o: rows H..2H)."""
     if not isinstance(lstm, nn.LSTM):
         raise TypeError(f"lstm must be a torch.nn.LSTM, got {type(lstm).__name__}")
+    value = check_number(value, "value")
     H = lstm.hidden_size
     with torch.no_grad():
         for name, p in lstm.named_parameters():
@@ -113,6 +155,13 @@ def set_forget_bias(lstm: nn.LSTM, value: float) -> None:
 
 def forget_bias(lstm: nn.LSTM, layer: int = 0) -> torch.Tensor:
     """b_f = b_ih[f] + b_hh[f] of one layer, shape (H,)."""
+    check_type(lstm, "lstm", nn.LSTM, "a torch.nn.LSTM")
+    layer = nonnegative_int(layer, "layer")
+    if layer >= lstm.num_layers:
+        raise ValueError(f"layer must be in [0, {lstm.num_layers - 1}] for an LSTM of {lstm.num_layers} "
+                         f"layer(s), got {layer}")
+    if not lstm.bias:
+        raise ValueError("lstm has bias=False: it has no forget-gate bias")
     H = lstm.hidden_size
     return (getattr(lstm, f"bias_ih_l{layer}")[H:2 * H] + getattr(lstm, f"bias_hh_l{layer}")[H:2 * H]).detach()
 
@@ -129,7 +178,9 @@ def parameter_count(cell: str, input_size: int, hidden_size: int, output_size: i
     """Parameters of ``SequenceModel(cell, D, H, O, num_layers)`` without embedding:
     G (H D + H^2 + 2 H) for the first layer, G (2 H^2 + 2 H) for each further layer, H O + O for the head."""
     G = GATES[_check_cell(cell)]
-    D, H, O = input_size, hidden_size, output_size
+    D, H, O = (positive_int(v, n) for v, n in ((input_size, "input_size"), (hidden_size, "hidden_size"),
+                                                  (output_size, "output_size")))
+    num_layers = positive_int(num_layers, "num_layers")
     layers = G * (H * D + H * H + 2 * H) + (num_layers - 1) * G * (2 * H * H + 2 * H)
     return layers + H * O + O
 

@@ -98,7 +98,7 @@ def test_kink_in_one_dimension():
     (lambda: numerical_gradient(lambda: "x", np.zeros(3)), TypeError, "f must return a number, got str"),
     (lambda: numerical_gradient(lambda: 0.0, [0.0, 1.0]), ValueError, "array has dtype list"),
     (lambda: check_cell_gradients("transformer"), ValueError, "kind must be one of"),
-    (lambda: check_cell_gradients("rnn", T=0), ValueError, "T must be an integer >= 1, got 0"),
+    (lambda: check_cell_gradients("rnn", T=0), ValueError, "T must be a positive integer, got 0"),
     (lambda: check_cell_gradients("rnn", H=True), TypeError, "H must be an integer, got bool"),
     (lambda: check_cell_gradients("rnn", nonlinearity="sigmoid"), ValueError, "nonlinearity must be one of"),
     (lambda: check_cell_gradients("rnn", order=3), ValueError, "order must be 2, 4 or None"),

@@ -1,4 +1,5 @@
 """SequenceModel, parameter counts and the forget-gate bias."""
+import numpy as np
 import pytest
 import torch
 
@@ -90,3 +91,61 @@ def test_wrong_input_width_is_reported():
 def test_set_forget_bias_refuses_non_lstm():
     with pytest.raises(TypeError, match="torch.nn.LSTM"):
         set_forget_bias(torch.nn.GRU(2, 3), 1.0)
+
+
+@pytest.mark.parametrize("make_state,match", [
+    (lambda: torch.zeros(2, B, H), r"state0 must be a pair \(h0, c0\) of tensors of shape \(2, 3, 4\).*got Tensor"),
+    (lambda: torch.zeros(3, B, H), r"state0 must be a pair \(h0, c0\)"),
+    (lambda: (torch.zeros(1, B, H), torch.zeros(2, B, H)), r"state0\[0\] \(h0\) has shape \(1, 3, 4\): expected \(2, 3, 4\)"),
+    (lambda: (torch.zeros(2, B, H), torch.zeros(2, B, H, dtype=torch.float64)), r"state0\[1\] \(c0\) has dtype"),
+])
+def test_stacked_lstm_state_must_be_a_pair_of_the_right_shape(make_state, match):
+    model = SequenceModel("lstm", D, H, O, num_layers=2)
+    with pytest.raises(ValueError, match=match):
+        model(torch.zeros(B, T, D), make_state())
+    h0 = (torch.zeros(2, B, H), torch.zeros(2, B, H))
+    assert model(torch.zeros(B, T, D), h0).shape == (B, O)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "gru"])
+def test_single_tensor_state_is_checked(cell):
+    model = SequenceModel(cell, D, H, O, num_layers=2)
+    with pytest.raises(ValueError, match=r"state0 has shape \(1, 3, 4\): expected \(2, 3, 4\)"):
+        model(torch.zeros(B, T, D), torch.zeros(1, B, H))
+    with pytest.raises(TypeError, match="state0 must be a torch.Tensor"):
+        model(torch.zeros(B, T, D), (torch.zeros(2, B, H), torch.zeros(2, B, H)))
+
+
+@pytest.mark.parametrize("x,error,match", [
+    (np.zeros((B, T, D), dtype=np.float32), TypeError, "x must be a torch.Tensor, got ndarray"),
+    (torch.zeros(B, T, D, dtype=torch.float64), ValueError, "x has dtype torch.float64 but the model has dtype torch.float32"),
+    (torch.full((B, T, D), float("nan")), ValueError, "nan or inf"),
+    (torch.zeros(B, 0, D), ValueError, "at least one step"),
+    (torch.zeros(0, T, D), ValueError, "at least one sequence"),
+])
+def test_bad_float_inputs_are_named(x, error, match):
+    with pytest.raises(error, match=match):
+        SequenceModel("gru", D, H, O)(x)
+
+
+def test_token_ids_out_of_the_vocabulary_are_named():
+    model = SequenceModel("lstm", D, H, O, vocab_size=5)
+    for bad in (5, -1):
+        with pytest.raises(ValueError, match=rf"token id {bad}: expected ids in \[0, 5\)"):
+            model(torch.full((B, T), bad))
+
+
+@pytest.mark.parametrize("call,error,match", [
+    (lambda: SequenceModel("rnn", D, True, O), TypeError, "hidden_size must be an integer, got bool"),
+    (lambda: SequenceModel("rnn", D, 4.0, O), TypeError, "hidden_size must be an integer, got float"),
+    (lambda: SequenceModel("lstm", D, H, O, forget_bias="1"), TypeError, "forget_bias must be a real number"),
+    (lambda: SequenceModel("rnn", D, H, O, readout=["last"]), ValueError, "readout must be one of"),
+    (lambda: forget_bias(torch.nn.LSTM(2, 3), layer=1), ValueError, r"layer must be in \[0, 0\]"),
+    (lambda: forget_bias(torch.nn.GRU(2, 3)), TypeError, "lstm must be a torch.nn.LSTM"),
+    (lambda: set_forget_bias(torch.nn.LSTM(2, 3), float("nan")), ValueError, "value must be a finite number"),
+    (lambda: parameter_count("rnn", 0, 4, 1), ValueError, "input_size must be a positive integer"),
+    (lambda: hidden_size_for_budget("gru", 2, 1, budget=True), TypeError, "budget must be an integer"),
+])
+def test_more_bad_arguments_are_named(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

@@ -155,7 +155,7 @@ def test_nan_gradient_of_a_finite_loss_is_never_applied():
     ("lr", "0.1", TypeError, "lr must be a real number, got str"),
     ("clip", math.inf, ValueError, "clip must be a finite number"),
     ("weight_decay", -1.0, ValueError, r"weight_decay must be in \[0, inf\]"),
-    ("seed", -1, ValueError, "seed must be an integer >= 0, got -1"),
+    ("seed", -1, ValueError, "seed must be a non-negative integer, got -1"),
     ("device", "gpu0", ValueError, "device must be a torch device name"),
     ("progress", "yes", TypeError, "progress must be True or False"),
     ("eval_every", True, TypeError, "eval_every must be an integer"),

@@ -91,10 +91,10 @@ def test_student_command_with_an_absolute_chapter_path_writes_nothing(tmp_path):
 
 @pytest.mark.parametrize("kwargs,error,match", [
     ({"total_minutes": True}, TypeError, "total_minutes must be an integer"),
-    ({"total_minutes": -5}, ValueError, "total_minutes must be an integer >= 0"),
+    ({"total_minutes": -5}, ValueError, "total_minutes must be a non-negative integer"),
     ({"start": "9am"}, ValueError, "start must be a time HH:MM"),
     ({"start": 900}, TypeError, "start must be a string"),
-    ({"block": 0}, ValueError, "block must be an integer >= 1"),
+    ({"block": 0}, ValueError, "block must be a positive integer"),
     ({"chapters": "01_one"}, TypeError, "chapters must be a list of chapter ids"),
 ])
 def test_schedule_arguments_are_checked(tmp_path, kwargs, error, match):
