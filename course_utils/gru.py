@@ -10,7 +10,7 @@ one convention for z (PyTorch's and Cho et al.'s: z -> 1 keeps the old state):
     r_t = σ(W_ir x_t + b_ir + W_hr h_{t-1} + b_hr),   z_t = σ(W_iz x_t + b_iz + W_hz h_{t-1} + b_hz)
     h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}
 
-reset_after=True (``torch.nn.GRU``, cuDNN, Keras' default): reset AFTER the recurrent product,
+reset_after=True (``torch.nn.GRU``, cuDNN; Keras' cuDNN-compatible form): reset AFTER the product,
 
     n_t = tanh(W_in x_t + b_in + r_t ⊙ (W_hn h_{t-1} + b_hn))
 
