@@ -25,7 +25,11 @@ class Tolerance:
     rtol: float
 
     def for_dtypes(self, *dtypes) -> "Tolerance":
-        """Loosened to the coarsest floating-point precision among ``dtypes``."""
+        """Loosened to the coarsest floating-point precision among ``dtypes``.
+
+        Called with the REFERENCE's dtype only: the precision an exercise checks is the
+        exercise's, never loosened because a learner chose float16 or float32.
+        """
         atol, rtol = self.atol, self.rtol
         for dtype in dtypes:
             low_atol, low_rtol = LOW_PRECISION.get(np.dtype(dtype), (0.0, 0.0))
@@ -198,34 +202,30 @@ def _shape_hint(exp: np.ndarray, rec: np.ndarray) -> str:
     return ""
 
 
+def _precision_note(label: str, exp: np.ndarray, rec: np.ndarray, tol: Tolerance) -> str:
+    if rec.dtype.kind == "f" and exp.dtype.kind in "fc" and rec.dtype.itemsize < exp.dtype.itemsize:
+        return (f" {label} has dtype {rec.dtype}, less precise than the reference's {exp.dtype}; this exercise "
+                f"checks to atol={tol.atol:g}, rtol={tol.rtol:g}, so compute in {exp.dtype}.")
+    return ""
+
+
 def _value_problems(label: str, exp: np.ndarray, rec: np.ndarray, tol: Tolerance, check_dtype: bool,
-                    result: Result) -> list[str]:
+                    result: Result, reveal: bool = True) -> list[str]:
     if rec.shape != exp.shape:
         return [f"{label} has shape {rec.shape} but should have shape {exp.shape}.{_shape_hint(exp, rec)}"]
     ek, rk = exp.dtype.kind, rec.dtype.kind
-    if check_dtype and ek == "f" and rk in "biu":
+    if check_dtype and ek == "f" and rk in "biu":  # only for exercises about the type
         return [f"{label} holds integers (dtype {rec.dtype}) but should hold floating-point numbers."]
     if check_dtype and ek in "biu" and rk not in "biu":
         return [f"{label} should hold integers but has dtype {rec.dtype}."]
     if rk not in "biufc" or ek not in "biufc":
         return [f"{label} has dtype {rec.dtype}, which cannot be compared with the expected {exp.dtype}."]
-    if ek in "biu" and rk in "biu":
-        wrong = exp != rec
-        if wrong.any():
-            if exp.ndim == 0:
-                return [f"{label} is wrong (expected {describe_value(exp)}, received {describe_value(rec)})."]
-            idx = tuple(int(i) for i in np.argwhere(wrong)[0])
-            return [f"{label} differs in {int(wrong.sum())} of {exp.size} entries, first at index {idx} "
-                    f"(expected {describe_value(exp[idx])}, received {describe_value(rec[idx])})."]
-        return []
-    tol = tol.for_dtypes(*(d for d in (exp.dtype, rec.dtype) if d.kind == "f"))
-    if result.tolerance is None or tol.atol > result.tolerance.atol:
+    # numbers are compared by value whatever their type: 1480 == 1480.0 == np.int64(1480)
+    tol = tol.for_dtypes(*(d for d in (exp.dtype,) if d.kind == "f"))
+    if ek in "fc" and (result.tolerance is None or tol.atol > result.tolerance.atol):
         result.tolerance = tol
-    if rec.dtype in LOW_PRECISION and exp.dtype not in LOW_PRECISION:
-        result.notes.append(f"Note: {label} has dtype {rec.dtype} but the reference uses {exp.dtype}, so it "
-                            f"was compared at {rec.dtype} precision.")
-    e, r = exp.astype(np.complex128 if "c" in ek + rk else np.float64), rec.astype(
-        np.complex128 if "c" in ek + rk else np.float64)
+    complex_ = "c" in ek + rk
+    e, r = exp.astype(np.complex128 if complex_ else np.float64), rec.astype(np.complex128 if complex_ else np.float64)
     bad_values = ~np.isfinite(r) & np.isfinite(e)
     if bad_values.any():
         return [f"{label} contains {int(bad_values.sum())} NaN or infinite value(s): look for an overflow "
@@ -234,13 +234,29 @@ def _value_problems(label: str, exp: np.ndarray, rec: np.ndarray, tol: Tolerance
     diff = np.where(np.isfinite(e) & np.isfinite(r), np.abs(r - e), 0.0)
     if close.all():
         result.max_error = max(result.max_error, float(diff.max(initial=0.0)))
+        if rec.dtype.kind == "f" and ek == "f" and rec.dtype.itemsize < exp.dtype.itemsize:
+            result.notes.append(f"Note: {label} has dtype {rec.dtype} but the reference uses {exp.dtype}; it "
+                                "passed at the exercise's precision all the same.")
         return []
+    if not reveal:
+        if exp.ndim == 0:
+            return [f"{label} is not right yet."]
+        return [f"{label} has wrong values: {int((~close).sum())} of {exp.size} entries differ."]
     idx = np.unravel_index(int(np.argmax(np.where(close, -1.0, diff))), diff.shape)
-    idx_text = "" if exp.ndim == 0 else f" at index {tuple(int(i) for i in idx)}"
-    problem = (f"{label} has wrong values: {int((~close).sum())} of {exp.size} entries differ, the largest "
-               f"by {float(diff[idx]):.3g}{idx_text} (expected {describe_value(e[idx])}, "
-               f"received {describe_value(r[idx])}).")
-    return [problem + _value_hint(e, r, tol)]
+    if exp.ndim == 0:
+        problem = (f"{label} is wrong (expected {describe_value(exp)}, received {describe_value(rec)})."
+                   if ek in "biu" else
+                   f"{label} has the wrong value: it differs by {float(diff[idx]):.3g} (expected "
+                   f"{describe_value(e[idx])}, received {describe_value(r[idx])}).")
+    else:
+        problem = (f"{label} has wrong values: {int((~close).sum())} of {exp.size} entries differ, the largest "
+                   f"by {float(diff[idx]):.3g} at index {tuple(int(i) for i in idx)} (expected "
+                   f"{describe_value(exp[idx] if ek in 'biu' else e[idx])}, received "
+                   f"{describe_value(rec[idx] if rk in 'biu' else r[idx])}).")
+    if ek in "fc" and rk in "biu":
+        problem += (f" It holds integers (dtype {rec.dtype}): an integer division or an integer array may "
+                    "have cut off the fractions.")
+    return [problem + _value_hint(e, r, tol) + _precision_note(label, exp, rec, tol)]
 
 
 def _value_hint(e: np.ndarray, r: np.ndarray, tol: Tolerance) -> str:
@@ -259,8 +275,13 @@ def _value_hint(e: np.ndarray, r: np.ndarray, tol: Tolerance) -> str:
 
 
 def compare(expected: Any, received: Any, *, name: str, output_names: Any, tolerance: Tolerance,
-            check_dtype: bool = True) -> Result:
-    """Everything that differs between ``received`` and ``expected`` (see the module docstring)."""
+            check_dtype: bool = False, reveal: bool = True) -> Result:
+    """Everything that differs between ``received`` and ``expected`` (see the module docstring).
+
+    Numbers are compared by value whatever their type (``check_dtype=True``, for an exercise
+    about types, makes an integer/float mismatch a problem). ``reveal=False`` leaves the
+    expected values out of the problems (for predictions).
+    """
     walker = _Walker(name)
     walker.walk(expected, received, "the output", output_names, top=True)
     result = Result(wrong_type=walker.wrong_type)
@@ -271,11 +292,12 @@ def compare(expected: Any, received: Any, *, name: str, output_names: Any, toler
         if kind == "object":
             problems = [f"{label} should be {describe(exp)} but is {describe(rec)}."]
         else:
-            problems = _value_problems(label, exp, rec, tolerance, check_dtype, result)
+            problems = _value_problems(label, exp, rec, tolerance, check_dtype, result, reveal)
         if problems:
             wrong.append(label)
         result.problems += problems
-    result.hints += _swap_hints(walker.leaves, wrong, tolerance)
+    if reveal:
+        result.hints += _swap_hints(walker.leaves, wrong, tolerance)
     return result
 
 
@@ -286,7 +308,9 @@ def _swap_hints(leaves, wrong: list[str], tolerance: Tolerance) -> list[str]:
         for b in arrays:
             if a == b or a not in arrays or (b, a) in done:
                 continue
-            rec_a, exp_b = arrays[a][1], arrays[b][0]
+            rec_a, exp_b, exp_a = arrays[a][1], arrays[b][0], arrays[a][0]
+            if _close(exp_a, exp_b, tolerance):  # the two should be equal: equal values prove nothing
+                continue
             if rec_a.shape == exp_b.shape and rec_a.dtype.kind in "biuf" and np.allclose(
                     rec_a.astype(float), exp_b.astype(float), atol=tolerance.atol, rtol=tolerance.rtol):
                 done.add((a, b))
@@ -298,6 +322,12 @@ def _swap_hints(leaves, wrong: list[str], tolerance: Tolerance) -> list[str]:
                 else:
                     hints.append(f"{a} equals what {b} should be: did you return the wrong variable?")
     return hints
+
+
+def _close(a: np.ndarray, b: np.ndarray, tolerance: Tolerance) -> bool:
+    return (a.shape == b.shape and a.dtype.kind in "biuf" and b.dtype.kind in "biuf"
+            and np.allclose(a.astype(float), b.astype(float), atol=tolerance.atol, rtol=tolerance.rtol,
+                            equal_nan=True))
 
 
 def matches(expected: Any, received: Any, tolerance: Tolerance) -> bool:

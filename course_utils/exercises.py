@@ -17,7 +17,9 @@ Every :class:`Mistake` created while a checker module is imported is recorded in
 """
 from __future__ import annotations
 
+import contextvars
 import copy
+import functools
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
@@ -25,7 +27,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from . import compare
-from .sandbox import TimeLimitExceeded, call_with_time_limit, learner_line
+from .sandbox import ErrorInfo, _Unpicklable, run_isolated
 
 STATUSES = ("correct", "incorrect", "not attempted", "error", "timeout", "wrong type")
 HEADLINES = {
@@ -88,10 +90,12 @@ class Feedback:
           Hint: the cell state adds the gated candidate to the gated old state: c = f * c_prev + i * g.
     """
 
-    def __init__(self, status: str, messages: Sequence[str] = (), name: str = "exercise"):
+    def __init__(self, status: str, messages: Sequence[str] = (), name: str = "exercise",
+                 seconds: float | None = None):
         if status not in STATUSES:
             raise ValueError(f"status should be one of {STATUSES}, got {status!r}")
         self.status, self.messages, self.name = status, list(messages), name
+        self.seconds = seconds  # wall time of the learner's calls (not shown: it varies by machine)
 
     @property
     def passed(self) -> bool:
@@ -120,10 +124,68 @@ def _copy(value: Any) -> Any:
         return value
 
 
-def _call(fn: Callable, args: tuple, kwargs: dict, time_limit: float) -> Any:
+def _call(fn: Callable, args: tuple, kwargs: dict) -> Any:
+    """A trusted call (the reference, a catalogued mistake) on copies of the arguments."""
     with np.errstate(all="ignore"):
-        return call_with_time_limit(fn, _copy(tuple(args)), _copy(dict(kwargs)), time_limit)
+        return fn(*_copy(tuple(args)), **_copy(dict(kwargs)))
 
+
+# --- options of a checker call: reveal=..., time_limit=... ---------------------------------------
+
+@dataclass
+class _Options:
+    number: str | None = None
+    checker: str | None = None
+    reveal: bool = False
+    time_limit: float | None = None
+
+
+_OPTIONS: contextvars.ContextVar[_Options] = contextvars.ContextVar("exercise_options", default=_Options())
+EXERCISES: dict[str, Callable] = {}
+"""Every checker decorated with :func:`exercise`, by exercise number (``"1.2"``)."""
+
+
+def exercise(number: str):
+    """Register a checker as Exercise ``number`` and give it the options every checker takes.
+
+    The decorated checker is called as ``checker(answer, *, reveal=False, time_limit=None)``:
+    ``reveal=True`` shows the right answer of a prediction exercise (it is never shown
+    otherwise); ``time_limit`` (seconds, default :data:`DEFAULT_TIME_LIMIT`) bounds the total
+    time of the learner's calls.
+    """
+    def register(checker: Callable) -> Callable:
+        @functools.wraps(checker)
+        def run(answer=None, *, reveal: bool = False, time_limit: float | None = None):
+            token = _OPTIONS.set(_Options(number, checker.__name__, bool(reveal), time_limit))
+            try:
+                return checker(answer)
+            finally:
+                _OPTIONS.reset(token)
+
+        run.exercise_number = number
+        EXERCISES[number] = run
+        return run
+    return register
+
+
+def reveal(number: str) -> "Feedback":
+    """The right answer of prediction exercise ``number`` (``check.reveal("1.2")``)."""
+    number = str(number).strip()
+    if number not in EXERCISES:
+        known = ", ".join(sorted(EXERCISES, key=lambda n: tuple(int(p) for p in n.split("."))))
+        raise ValueError(f"number should be an exercise with a checker ({known}), got {number!r}")
+    return EXERCISES[number](None, reveal=True)
+
+
+def _reveal_instruction(name: str) -> str:
+    options = _OPTIONS.get()
+    if options.number:
+        return (f"Try again, or see the right answer with `check.reveal(\"{options.number}\")` "
+                f"(or `check.{options.checker}(..., reveal=True)`).")
+    return "Try again, or see the right answer by calling this check with `reveal=True`."
+
+
+# --- feedback ---------------------------------------------------------------------------------
 
 def _case_label(index: int, total: int, args: tuple, kwargs: dict, arg_names: Sequence[str]) -> str:
     parts = [f"{arg_names[i] if i < len(arg_names) else f'arg {i + 1}'}: {compare.describe(a)}"
@@ -139,25 +201,63 @@ def _argument_names(fn: Callable) -> list[str]:
     return list(code.co_varnames[:code.co_argcount]) if code is not None else []
 
 
-def _failure_feedback(exc: BaseException, name: str, case: str, time_limit: float) -> Feedback:
-    if isinstance(exc, NotImplementedError):
+def _seconds(value: float) -> str:
+    return f"{value:.1f} s"
+
+
+def _timeout_feedback(name: str, case: str, time_limit: float, used: float) -> Feedback:
+    return Feedback("timeout", [f"{case}: {name} was stopped after {_seconds(used)} (the time limit is "
+                                f"{time_limit:g} s).",
+                                "Look for a loop that never ends, e.g. a `while` whose condition never "
+                                "changes, or a loop over an index you forgot to advance; a bare `except:` "
+                                "inside a loop also hides the interrupt."], name, seconds=used)
+
+
+def _error_feedback(error: ErrorInfo, name: str, case: str, used: float) -> Feedback:
+    if error.not_implemented:
         return Feedback("not attempted", [f"{name} still raises NotImplementedError: replace that line "
-                                          "with your code, run the cell, then run this check again."], name)
-    if isinstance(exc, TimeLimitExceeded):
-        return Feedback("timeout", [f"{case}: {name} was stopped after {time_limit:g} s.",
-                                    "Look for a loop that never ends, e.g. a `while` whose condition "
-                                    "never changes, or a loop over an index you forgot to advance."], name)
-    message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    lines = [f"{case}: {name} raised {message}"]
-    where = learner_line(exc)
-    if where:
-        lines.append(f"It happened {where}")
-    return Feedback("error", lines, name)
+                                          "with your code, run the cell, then run this check again."],
+                        name, seconds=used)
+    if error.is_exit:
+        lines = [f"{case}: {name} called sys.exit() (or exit() / quit()), which ends the whole program. "
+                 "Return the value instead."]
+    else:
+        message = f"{error.type_name}: {error.message}" if error.message else error.type_name
+        lines = [f"{case}: {name} raised {message}"]
+    if error.where:
+        lines.append(f"It happened {error.where}")
+    return Feedback("error", lines, name, seconds=used)
+
+
+def _fits(mistake: Mistake, cases, expected, received, tolerance) -> bool:
+    """The mistake reproduces every output the learner returned, and differs from the reference."""
+    differs = False
+    for (args, kwargs), exp, rec in zip(cases, expected, received):
+        try:
+            wrong = _call(mistake.implementation, args, kwargs)
+        except Exception:
+            return False
+        if not compare.matches(wrong, rec, tolerance):
+            return False
+        differs = differs or not compare.matches(exp, wrong, tolerance)
+    return differs
+
+
+def _mistake_hints(mistakes, cases, expected, received, tolerance) -> list[str]:
+    hints = []
+    for mistake in mistakes:
+        if mistake.hint not in hints and _fits(mistake, cases, expected, received, tolerance):
+            hints.append(mistake.hint)
+    return [f"Hint: {h}" for h in hints]
+
+
+def _is_prediction(cases) -> bool:
+    return len(cases) == 1 and tuple(cases[0][0]) == () and not cases[0][1]
 
 
 def check_function(fn: Callable, reference: Callable, cases, *, name: str, output_names=None,
                    atol: float = 1e-8, rtol: float = 1e-6, mistakes: Sequence[Mistake] = (),
-                   time_limit: float = DEFAULT_TIME_LIMIT) -> Feedback:
+                   time_limit: float | None = None, default_hint: str | None = None) -> Feedback:
     """Compare ``fn`` with ``reference`` on every case; explain the first difference found.
 
     ``cases``: a list (or a function returning a list) of ``(args, kwargs)``; the arguments are
@@ -165,55 +265,107 @@ def check_function(fn: Callable, reference: Callable, cases, *, name: str, outpu
     Outputs may be arrays, numbers, torch tensors, and tuples/lists/dicts of them (nested).
     ``output_names`` mirrors the output's structure: a string names a value (or a whole dict),
     a sequence names the items of a tuple, e.g. ``("dx", ("dh_prev", "dc_prev"), "grads")``.
-    Float outputs are compared with ``atol``/``rtol``, loosened to the precision of float32 when
-    the learner or the reference returns float32. ``time_limit`` is in seconds per call.
+
+    Numbers are compared by value whatever their type (``1480``, ``1480.0``, ``np.int64(1480)``
+    and ``np.array(1480)`` are the same answer). Floats are compared with ``atol``/``rtol``, the
+    precision the exercise asks for: a learner who returns float16 or float32 gets no looser
+    tolerance (the reference's own dtype may loosen it). The learner's calls run through
+    :func:`course_utils.sandbox.run_isolated`, ``time_limit`` seconds in all (default
+    :data:`DEFAULT_TIME_LIMIT`, or the checker's ``time_limit=`` option).
+
+    A catalogued :class:`Mistake` adds its hint only when it reproduces the learner's output on
+    EVERY case and differs from the reference on one, so a hint never fires because two values
+    happen to coincide. With a single case and no arguments (a "predict, then verify"
+    exercise) the answer may also be given as a value, and the expected value is shown only when
+    the learner asks (``reveal=True`` or ``check.reveal("N.k")``).
     """
+    options = _OPTIONS.get()
+    limit = options.time_limit if options.time_limit is not None else (
+        time_limit if time_limit is not None else DEFAULT_TIME_LIMIT)
+    cases = list(cases() if callable(cases) else cases)
+    prediction = _is_prediction(cases)
+    if prediction and options.reveal and (fn is None or fn is Ellipsis):
+        answer = compare.describe_value(_call(reference, (), {}))
+        return Feedback("not attempted", [f"The right answer is {answer}."], name)
     if fn is None or fn is Ellipsis:
         return Feedback("not attempted", [f"{name} is not defined yet."], name)
     if not callable(fn):
-        return Feedback("wrong type", [f"{name} should be a function, but got {compare.describe(fn)}."], name)
-    cases = list(cases() if callable(cases) else cases)
-    arg_names, worst, notes = _argument_names(reference), 0.0, []
-    tolerance = used = compare.Tolerance(atol, rtol)
+        if not prediction:
+            return Feedback("wrong type", [f"{name} should be a function, but got {compare.describe(fn)}."], name)
+        value = fn
+        fn = lambda: value  # noqa: E731  (a prediction given as a value)
+    arg_names = _argument_names(reference)
+    tolerance = compare.Tolerance(atol, rtol)
+    expected = [_call(reference, args, kwargs) for args, kwargs in cases]
+    outcome = run_isolated(fn, [(_copy(tuple(a)), _copy(dict(k))) for a, k in cases], limit)
+    received = []
+    for index, (kind, value) in enumerate(outcome.results):
+        case = _case_label(index, len(cases), *cases[index], arg_names)
+        if kind == "error":
+            return _with_output(_error_feedback(value, name, case, outcome.seconds), outcome)
+        if _unpicklable(value):
+            return _with_output(Feedback("wrong type", [f"{case}: {name} returned {value!r}: return numbers, "
+                                                        "arrays or tuples of them."], name,
+                                         seconds=outcome.seconds), outcome)
+        received.append(value)
+    if len(received) < len(cases):
+        case = _case_label(len(received), len(cases), *cases[len(received)], arg_names)
+        if outcome.timed_out:
+            return _with_output(_timeout_feedback(name, case, limit, outcome.seconds), outcome)
+        return _with_output(Feedback("error", [f"{case}: {outcome.died or 'your code stopped without returning'}."],
+                                     name, seconds=outcome.seconds), outcome)
+    worst, used, notes = 0.0, tolerance, []
     for index, (args, kwargs) in enumerate(cases):
         case = _case_label(index, len(cases), args, kwargs, arg_names)
-        expected = _call(reference, args, kwargs, 0)
         try:
-            received = _call(fn, args, kwargs, time_limit)
-        except (Exception, TimeLimitExceeded) as exc:
-            return _failure_feedback(exc, name, case, time_limit)
-        try:
-            result = compare.compare(expected, received, name=name, output_names=output_names,
-                                     tolerance=tolerance)
+            result = compare.compare(expected[index], received[index], name=name, output_names=output_names,
+                                     tolerance=tolerance, reveal=not prediction or options.reveal)
         except Exception as exc:  # an exotic return value: report it, never crash the learner's cell
-            return Feedback("wrong type", [f"{case}: could not compare {compare.describe(received)} with the "
-                                           f"expected {compare.describe(expected)} ({type(exc).__name__})."], name)
+            return Feedback("wrong type", [f"{case}: could not compare {compare.describe(received[index])} "
+                                           f"with the expected {compare.describe(expected[index])} "
+                                           f"({type(exc).__name__})."], name, seconds=outcome.seconds)
         if result.wrong_type:
-            return Feedback("wrong type", [f"{case}: {result.wrong_type}"], name)
+            return _with_output(Feedback("wrong type", [f"{case}: {result.wrong_type}"], name,
+                                         seconds=outcome.seconds), outcome)
         notes += [n for n in result.notes if n not in notes]
         if result.problems:
-            lines = [f"{case}:"] + [f"- {p}" for p in result.problems]
-            lines += [f"Hint: {h}" for h in result.hints]
-            lines += _mistake_hints(received, args, kwargs, mistakes, tolerance)
-            return Feedback("incorrect", lines, name)
+            specific = _mistake_hints(mistakes, cases, expected, received, tolerance)
+            if prediction:
+                lines = [f"Your prediction is {compare.describe_value(received[index])}."]
+                lines += result.problems if output_names else []
+            else:
+                lines = [f"{case}:"] + [f"- {p}" for p in result.problems]
+            lines += specific or [f"Hint: {h}" for h in result.hints] or (
+                [f"Hint: {default_hint}"] if default_hint else [])
+            if prediction:
+                lines.append(f"The right answer is {compare.describe_value(expected[index])}." if options.reveal
+                             else _reveal_instruction(name))
+            return _with_output(Feedback("incorrect", lines, name, seconds=outcome.seconds), outcome)
         worst = max(worst, result.max_error)
         if result.tolerance is not None and result.tolerance.atol > used.atol:
             used = result.tolerance
     bound = compare.error_bound(worst, used)
     summary = (f"All {len(cases)} test cases match the reference ({bound})." if len(cases) > 1
                else f"Your answer matches the reference ({bound}).")
-    return Feedback("correct", [summary] + notes, name)
+    return _with_output(Feedback("correct", [summary] + notes, name, seconds=outcome.seconds), outcome)
 
 
-def _mistake_hints(received, args, kwargs, mistakes, tolerance) -> list[str]:
-    for mistake in mistakes:
-        try:
-            wrong = _call(mistake.implementation, args, kwargs, 0)
-        except Exception:
-            continue
-        if compare.matches(wrong, received, tolerance):
-            return [f"Hint: {mistake.hint}"]
-    return []
+def _unpicklable(value: Any) -> bool:
+    if isinstance(value, _Unpicklable):
+        return True
+    if isinstance(value, (tuple, list)):
+        return any(_unpicklable(v) for v in value)
+    if isinstance(value, dict):
+        return any(_unpicklable(v) for v in value.values())
+    return False
+
+
+def _with_output(feedback: Feedback, outcome) -> Feedback:
+    """Show what the learner's code printed (it ran in another process)."""
+    if outcome.output:
+        text = outcome.output if len(outcome.output) <= 2000 else outcome.output[:2000] + "\n[... cut]"
+        feedback.messages.append("Your code printed:\n" + text.rstrip("\n"))
+    return feedback
 
 
 def check_value(received: Any, expected: Any, *, name: str, atol: float = 1e-6, rtol: float = 0.0,
@@ -221,24 +373,29 @@ def check_value(received: Any, expected: Any, *, name: str, atol: float = 1e-6, 
     """Check a "predict, then verify" answer (a number, string, bool, array or tuple of them).
 
     ``None`` or ``...`` (what the student edition leaves) means "not attempted yet". Strings are
-    compared ignoring case and surrounding spaces; numbers with ``|received - expected| <=
-    atol + rtol * |expected|``.
+    compared ignoring case and surrounding spaces; numbers, whatever their type, with
+    ``|received - expected| <= atol + rtol * |expected|``. A wrong answer gets the hint, never
+    the expected value, unless the checker was called with ``reveal=True``.
     """
+    options = _OPTIONS.get()
     if received is None or received is Ellipsis:
-        return Feedback("not attempted", [f"Replace `...` with your prediction for {name}, "
-                                          "run the cell, then run this check again."], name)
+        lines = [f"Replace `...` with your prediction for {name}, run the cell, then run this check again."]
+        if options.reveal:
+            lines = [f"The right answer is {compare.describe_value(expected)}."]
+        return Feedback("not attempted", lines, name)
     if isinstance(expected, str):
         ok = isinstance(received, str) and received.strip().lower() == expected.strip().lower()
         result = compare.Result(problems=[] if ok else ["different answer"])
     else:
         result = compare.compare(expected, received, name=name, output_names=None,
-                                 tolerance=compare.Tolerance(atol, rtol), check_dtype=False)
+                                 tolerance=compare.Tolerance(atol, rtol), reveal=options.reveal)
     if result.wrong_type:
         return Feedback("wrong type", [result.wrong_type], name)
-    shown = compare.describe_value(expected)
     if not result.problems:
-        return Feedback("correct", [f"Your answer matches: {shown}."], name)
-    lines = [f"You answered {compare.describe_value(received)}; the right answer is {shown}."]
+        return Feedback("correct", [f"Your answer matches: {compare.describe_value(expected)}."], name)
+    lines = [f"You answered {compare.describe_value(received)}; that is not right yet."]
     if hint_if_wrong:
         lines.append(f"Hint: {hint_if_wrong}")
+    lines.append(f"The right answer is {compare.describe_value(expected)}." if options.reveal
+                 else _reveal_instruction(name))
     return Feedback("incorrect", lines, name)

@@ -97,7 +97,10 @@ def test_each_counting_mistake_gets_its_hint(answer, hint):
 def test_count_stub_and_unknown_wrong_answer():
     assert check.lstm_parameter_count(stub).status == "not attempted"
     fb = check.lstm_parameter_count(lambda: 1000)
-    assert fb.status == "incorrect" and "Hint" not in fb.text and "expected 3328" in fb.text
+    assert fb.status == "incorrect" and "Hint" not in fb.text and "3328" not in fb.text
+    assert 'check.reveal("4.2")' in fb.text
+    fb = check.lstm_parameter_count(lambda: 1000, reveal=True)
+    assert "The right answer is 3328." in fb.text
 
 
 # --- learner-style GRU steps (PyTorch's variant) ----------------------------------------------

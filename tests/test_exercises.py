@@ -185,7 +185,30 @@ def test_list_instead_of_array_is_a_wrong_type():
 
 def test_integer_output_where_floats_are_expected_is_reported():
     fb = run(lambda x, W, b: (np.tanh(x @ W.T + b), np.round(x @ W.T + b).astype(int)))
-    assert fb.status == "incorrect" and "a holds integers" in fb.text
+    assert fb.status == "incorrect" and "It holds integers (dtype int64)" in fb.text
+
+
+def test_integer_valued_floats_and_numpy_scalars_are_the_same_number():
+    for answer in (1480, 1480.0, np.int64(1480), np.float32(1480), np.array(1480), np.array(1480.0)):
+        fb = check_function(lambda: answer, lambda: 1480, [((), {})], name="count", atol=0, rtol=0)
+        assert fb.passed, fb.text
+    fb = run(lambda x, W, b: correct(x.astype(np.float32), W, b))  # float32 inputs: float64 outputs anyway
+    assert fb.passed, fb.text
+
+
+def test_a_low_precision_answer_gets_no_looser_tolerance():
+    fb = run(lambda x, W, b: tuple((v * 1.005).astype(np.float16) for v in correct(x, W, b)))
+    assert fb.status == "incorrect", fb.text
+    assert "h has dtype float16, less precise than the reference's float64" in fb.text
+    assert "atol=1e-08, rtol=1e-06" in fb.text
+
+
+def test_swap_hint_does_not_fire_when_the_two_outputs_should_be_equal():
+    def ref(x):
+        return x * 0.0, x * 0.0 + 0.0
+
+    fb = check_function(lambda x: (x * 0.0, x), ref, [((np.ones(3),), {})], name="f", output_names=("p", "r"))
+    assert fb.status == "incorrect" and "swapped" not in fb.text and "wrong variable" not in fb.text
 
 
 def test_nan_output_is_reported_as_overflow():
@@ -230,7 +253,8 @@ def endless_swallowing(x, W, b):
 def test_endless_loop_times_out_with_the_alarm_and_restores_the_handler(fn):
     before = signal.getsignal(signal.SIGALRM)
     fb = run(fn)
-    assert fb.status == "timeout" and "stopped after 0.3 s" in fb.text
+    assert fb.status == "timeout" and "was stopped after" in fb.text and "the time limit is 0.3 s" in fb.text
+    assert fb.seconds < TIME_LIMIT + 2
     assert signal.getsignal(signal.SIGALRM) is before
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
 
@@ -250,10 +274,59 @@ def test_endless_loop_times_out_in_a_worker_thread_too():
     assert box["fb"].status == "timeout"
 
 
-def test_float32_output_passes_at_float32_precision_with_a_note():
+def endless_bare_except(x, W, b):
+    while True:
+        try:
+            sum(range(10 ** 6))
+        except:  # noqa: E722
+            pass
+
+
+def long_blas_call(x, W, b):
+    a = np.ones((2500, 2500))
+    for _ in range(200):
+        a = a @ a / 2500.0
+    return correct(x, W, b)
+
+
+@pytest.mark.parametrize("fn", [endless_bare_except, long_blas_call])
+def test_a_forked_child_is_killed_at_the_limit_whatever_the_code_does(fn):
+    import time
+    start = time.perf_counter()
+    fb = run(fn)
+    assert fb.status == "timeout", fb.text
+    assert time.perf_counter() - start < TIME_LIMIT + 2
+
+
+def test_sys_exit_and_os_exit_become_feedback_and_the_process_survives():
+    import os
+    fb = run(lambda x, W, b: sys.exit(2))
+    assert fb.status == "error" and "called sys.exit()" in fb.text
+    fb = run(lambda x, W, b: os._exit(3))
+    assert fb.status == "error" and "ended the process (exit code 3" in fb.text
+
+
+def test_what_the_learner_prints_is_shown():
+    def chatty(x, W, b):
+        print("shape of x:", x.shape)
+        return correct(x, W, b)
+
+    fb = run(chatty)
+    assert fb.passed and "Your code printed:\n  shape of x: (1, 4)" in fb.text
+
+
+def test_fallback_without_fork_still_stops_a_plain_loop_and_reports_sys_exit(monkeypatch):
+    monkeypatch.setenv("COURSE_UTILS_NO_FORK", "1")
+    assert run(endless).status == "timeout"
+    fb = run(lambda x, W, b: sys.exit())
+    assert fb.status == "error" and "called sys.exit()" in fb.text
+    assert run(correct).passed
+
+
+def test_float32_output_within_the_exercise_precision_passes_with_a_note():
     fb = run(lambda x, W, b: (np.tanh(x @ W.T + b).astype(np.float32), x @ W.T + b))
     assert fb.passed, fb.text
-    assert "compared at float32 precision" in fb.text and "atol=1e-05, rtol=0.0001" in fb.text
+    assert "h has dtype float32 but the reference uses float64" in fb.text and "atol=1e-08, rtol=1e-06" in fb.text
 
 
 def test_float32_output_with_a_real_error_still_fails():
@@ -298,13 +371,20 @@ def test_nested_tuples_and_dicts_are_compared_with_their_names():
     assert "grads['weight_ih'] should be a single number but is an array of shape (1, 1)" in fb.text
 
 
-def test_an_uncomparable_return_value_is_reported_not_raised():
-    class Weird:
-        def __eq__(self, other):
-            raise RuntimeError("no comparison for you")
+class Weird:
+    def __eq__(self, other):
+        raise RuntimeError("no comparison for you")
 
-    fb = check_function(lambda: Weird(), lambda: Weird(), [((), {})], name="weird")
+
+def test_an_uncomparable_return_value_is_reported_not_raised():
+    fb = check_function(lambda: Weird(), lambda: Weird(), [((), {})], name="weird", output_names="w")
     assert fb.status == "incorrect" and "should be a Weird but is a Weird" in fb.text
+
+    class Local:  # cannot be sent back from the child process
+        pass
+
+    fb = run(lambda x, W, b: (Local(), x @ W.T + b))
+    assert fb.status == "wrong type" and "cannot be copied between processes" in fb.text
     fb = run(lambda x, W, b: (np.array(["a"] * 5)[None], x @ W.T + b))
     assert fb.status == "incorrect" and "cannot be compared" in fb.text
     fb = run(lambda x, W, b: ((v for v in x), x @ W.T + b))
@@ -327,10 +407,18 @@ def test_check_value_statuses(received, expected, status):
     assert check_value(received, expected, name="answer").status == status
 
 
-def test_check_value_shows_the_answer_and_the_hint_when_wrong():
+def test_check_value_gives_the_hint_and_shows_the_answer_only_when_asked():
     fb = check_value(0.3, 0.2499999, name="answer", hint_if_wrong="sigma(0) is one half.")
-    assert fb.text == ("answer: not correct yet.\n  You answered 0.3; the right answer is 0.25.\n"
-                       "  Hint: sigma(0) is one half.")
+    assert fb.text == ("answer: not correct yet.\n  You answered 0.3; that is not right yet.\n"
+                       "  Hint: sigma(0) is one half.\n"
+                       "  Try again, or see the right answer by calling this check with `reveal=True`.")
+    assert "0.25" not in fb.text
+    token = exercises._OPTIONS.set(exercises._Options(reveal=True))
+    try:
+        fb = check_value(0.3, 0.2499999, name="answer")
+    finally:
+        exercises._OPTIONS.reset(token)
+    assert "The right answer is 0.25." in fb.text
 
 
 def test_mistakes_created_by_checker_modules_are_registered_by_module(monkeypatch):

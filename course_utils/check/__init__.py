@@ -20,7 +20,13 @@ A checker takes the learner's function (or value) and returns a
 :class:`course_utils.exercises.Feedback`; put the call on the last line of the check cell so
 Jupyter displays it. Define each module's :class:`~course_utils.exercises.Mistake` objects at
 module level: creating them registers their hints for the instructor guide. Give the module an
-``__all__`` listing only its checkers, then add its import line below (one per module).
+``__all__`` listing only its checkers, then add its import line below (one per module), and
+decorate each checker with ``@exercise("N.k")`` (its exercise number).
+
+Every checker takes two options: ``reveal=True`` shows the right answer of a "predict, then
+verify" exercise (a wrong prediction never shows it otherwise), and ``time_limit=`` (seconds)
+bounds the learner's code. ``check.reveal("1.2")`` shows an answer without a guess;
+``check.EXERCISES`` maps exercise numbers to checkers.
 """
 from .intro import *  # noqa: F401,F403  (chapter 0)
 from .rnn import *  # noqa: F401,F403  (chapters 1-3)
@@ -30,3 +36,4 @@ from .memory import *  # noqa: F401,F403  (chapter 6)
 from .gated import *  # noqa: F401,F403  (chapters 4-5)
 from .practice_api import *  # noqa: F401,F403  (chapter 10)
 from .practice import *  # noqa: F401,F403  (chapter 11)
+from ..exercises import EXERCISES, reveal  # noqa: E402,F401  (every checker above, by number)

@@ -22,7 +22,7 @@ import numpy as np
 
 from .. import series as _series
 from .. import signals as _signals
-from ..exercises import Mistake, check_function
+from ..exercises import Mistake, check_function, exercise
 
 __all__ = ["seasonal_naive", "make_windows", "precision_recall", "random_walk_naive_mae",
            "frame_signal", "frame_count"]
@@ -48,6 +48,7 @@ SEASONAL_MISTAKES = [
 ]
 
 
+@exercise("8.1")
 def seasonal_naive(fn):
     """Check ``fn(y, start, stop, season)`` = [y_{t-season} for t in start..stop-1]."""
     return check_function(fn, _series.seasonal_naive_forecast, _seasonal_cases(), name="seasonal_naive",
@@ -80,6 +81,7 @@ def _window_cases():
             ((rng.standard_normal(25), 5, 3), {})]
 
 
+@exercise("8.2")
 def make_windows(fn):
     """Check ``fn(y, window, horizon) -> (X, Y)`` with X[i] = y[i:i+window], Y[i] = y[i+window:i+window+horizon]."""
     return check_function(fn, _series.make_windows, _window_cases(), name="make_windows",
@@ -111,6 +113,7 @@ def _pr_cases():
             ((np.array([12, 30]), np.array([30, 12])), {})]
 
 
+@exercise("8.3")
 def precision_recall(fn):
     """Check ``fn(flagged, true_positions) -> (precision, recall)``."""
     return check_function(fn, _series.precision_recall, _pr_cases(), name="precision_recall",
@@ -127,6 +130,7 @@ RW_MISTAKES = [
 ]
 
 
+@exercise("8.4")
 def random_walk_naive_mae(fn):
     """Check the predicted MAE of the naive forecast on a random walk with N(0, 2^2) steps (2 sqrt(2/pi))."""
     return check_function(fn, lambda: RANDOM_WALK_SIGMA * math.sqrt(2 / math.pi), [((), {})],
@@ -160,6 +164,7 @@ def _frame_cases():
             ((rng.standard_normal(50), 12, 5), {})]
 
 
+@exercise("9.1")
 def frame_signal(fn):
     """Check ``fn(x, frame_len, hop) -> frames`` with frames[k] = x[k*hop : k*hop + frame_len]."""
     return check_function(fn, _signals.frame_signal, _frame_cases(), name="frame_signal",
@@ -174,6 +179,7 @@ COUNT_MISTAKES = [
 ]
 
 
+@exercise("9.2")
 def frame_count(fn):
     """Check the predicted number of 25 ms frames with a 10 ms hop in 1 s of 8 kHz audio (98)."""
     return check_function(fn, lambda: 1 + (8000 - 200) // 80, [((), {})], name="frame_count", atol=0,

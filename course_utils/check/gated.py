@@ -25,7 +25,7 @@ from itertools import permutations
 
 import numpy as np
 
-from ..exercises import Mistake, check_function
+from ..exercises import Mistake, check_function, exercise
 from ..gru import gru_step_forward
 from ..lstm import lstm_step_forward
 from ..params import CellParams, sigmoid
@@ -82,6 +82,7 @@ LSTM_MISTAKES = [
 ] + [_lstm_mistake(LSTM_ORDER_HINT, order="".join(p)) for p in permutations("ifgo") if "".join(p) != "ifgo"]
 
 
+@exercise("4.1")
 def lstm_step_fused(fn):
     """Check ``fn(x_t, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh) -> (h, c)`` against ``course_utils.lstm``."""
     return check_function(fn, _lstm_ref, _cases(4, seed=4, with_cell=True), name="lstm_step_fused",
@@ -111,6 +112,7 @@ COUNT_MISTAKES = [
 ]
 
 
+@exercise("4.2")
 def lstm_parameter_count(fn):
     """Check the predicted parameter count of ``torch.nn.LSTM(8, 16, bidirectional=True)``."""
     return check_function(fn, lambda: BIDIRECTIONAL_COUNT, [((), {})], name="lstm_parameter_count",
@@ -163,6 +165,7 @@ GRU_MISTAKES = [
 ] + [_gru_mistake(GRU_ORDER_HINT, order="".join(p)) for p in permutations("rzn") if "".join(p) != "rzn"]
 
 
+@exercise("5.1")
 def gru_step(fn):
     """Check ``fn(x_t, h_prev, W_ih, W_hh, b_ih, b_hh) -> h`` against ``course_utils.gru`` (reset_after=True)."""
     return check_function(fn, _gru_ref, _cases(3, seed=5, with_cell=False), name="gru_step",
@@ -190,6 +193,7 @@ BUDGET_MISTAKES = [
 ]
 
 
+@exercise("5.2")
 def gru_hidden_size_for_budget(fn):
     """Check the largest H of ``nn.GRU(16, H)`` whose parameter count does not exceed ``nn.LSTM(16, 64)``'s."""
     return check_function(fn, lambda: GRU_HIDDEN_FOR_BUDGET, [((), {})], name="gru_hidden_size_for_budget",

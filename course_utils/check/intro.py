@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..exercises import Mistake, check_function
+from ..exercises import Mistake, check_function, exercise
 
 __all__ = ["split_concat_weight", "reorder_lstm_gates"]
 
@@ -38,6 +38,7 @@ SPLIT_MISTAKES = [
 ]
 
 
+@exercise("0.1")
 def split_concat_weight(fn):
     """Check ``fn(W_concat, H) -> (W_hh, W_ih)``."""
     return check_function(fn, _split_reference, _concat_cases(), name="split_concat_weight",
@@ -70,9 +71,17 @@ REORDER_MISTAKES = [
             "wants i, f, g, o, so the last two row blocks must trade places.", _reorder_as("ifog")),
     Mistake("Only the last two blocks (o and g) move; the input and forget gates stay first.",
             _reorder_as("fogi")),
+    Mistake("The block size is H = W.shape[0] // 4 (the rows are the four gates); W.shape[1] is the "
+            "number of inputs K.", lambda W: _reorder_by_rows_of(W, W.shape[1])),
 ]
 
 
+def _reorder_by_rows_of(W, H):
+    i, f, o, g = W[:H], W[H:2 * H], W[2 * H:3 * H], W[3 * H:4 * H]
+    return np.concatenate([i, f, g, o], axis=0)
+
+
+@exercise("0.2")
 def reorder_lstm_gates(fn):
     """Check ``fn(W) -> W`` reordering LSTM row blocks from i, f, o, g to i, f, g, o."""
     return check_function(fn, _reorder_reference, _reorder_cases(), name="reorder_lstm_gates",

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..exercises import Feedback, Mistake, check_function
+from ..exercises import Feedback, Mistake, check_function, exercise
 from ..text import Vocab, load_python_corpus, softmax_with_temperature, unigram_perplexity
 
 __all__ = ["perplexity", "softmax_temperature", "uniform_perplexity"]
@@ -44,6 +44,9 @@ def _perplexity_cases():
     for N, V, scale in [(5, 4, 1.0), (40, 10, 3.0), (200, 96, 2.0)]:
         logits = scale * rng.standard_normal((N, V)) + 2.0      # an offset: raw logits are not log-probs
         cases.append(((logits, rng.integers(0, V, N)), {}))
+    # the prompt asks for a *stable* log-softmax: logits near 1000 overflow np.exp (and -1000 underflow)
+    big = 2.0 * rng.standard_normal((6, 5)) + np.array([[1000.0], [1000.0], [-1000.0], [0.0], [1000.0], [0.0]])
+    cases.append(((big, rng.integers(0, 5, 6)), {}))
     return cases
 
 
@@ -51,7 +54,18 @@ def _softmax_probs(logits):
     return np.exp(_log_softmax(logits))
 
 
+def _naive_perplexity(logits, targets):
+    """softmax without subtracting the largest logit: exp(1000) overflows to inf, inf / inf is nan."""
+    with np.errstate(all="ignore"):
+        e = np.exp(np.asarray(logits, dtype=np.float64))
+        p = e / e.sum(axis=-1, keepdims=True)
+        return float(np.exp(-np.log(p[np.arange(len(targets)), np.asarray(targets)]).mean()))
+
+
 PERPLEXITY_MISTAKES = [
+    Mistake("Your softmax overflows: np.exp(1000) is inf, and inf / inf is nan. Subtract each row's "
+            "largest logit before exponentiating (log-softmax z - max - log(sum(exp(z - max)))): the "
+            "shift does not change the probabilities.", _naive_perplexity),
     Mistake("You returned the cross-entropy itself; the perplexity is its exponential, exp(mean NLL).",
             lambda logits, targets: float(_nll(logits, targets).mean())),
     Mistake("Average the negative log-likelihood over the N characters before exponentiating: "
@@ -71,6 +85,7 @@ PERPLEXITY_MISTAKES = [
 ]
 
 
+@exercise("7.1")
 def perplexity(fn) -> Feedback:
     """Check ``fn(logits (N, V), targets (N,)) -> float``: exp of the mean cross-entropy (nats)."""
     return check_function(fn, _perplexity_ref, _perplexity_cases, name="perplexity",
@@ -112,6 +127,7 @@ TEMPERATURE_MISTAKES = [
 ]
 
 
+@exercise("7.2")
 def softmax_temperature(fn) -> Feedback:
     """Check ``fn(logits (..., V), temperature) -> probabilities (..., V)`` over the last axis."""
     return check_function(fn, softmax_with_temperature, _temperature_cases, name="softmax_temperature",
@@ -134,22 +150,18 @@ UNIFORM_MISTAKES = [
             "exponential, which undoes the log.", lambda: float(np.log(_vocab_size()))),
     Mistake("That is the cross-entropy log V in nats (or bits, with log2); the perplexity is its "
             "exponential, which undoes the log.", lambda: float(np.log2(_vocab_size()))),
+    Mistake("1/V is the probability of one character; the perplexity is its inverse, exp(-log(1/V)) = V.",
+            lambda: 1.0 / _vocab_size()),
     Mistake("That is the unigram model's perplexity, which uses the characters' frequencies; the "
             "uniform model gives every character the same probability 1/V.", _unigram),
 ]
 
 
+@exercise("7.3")
 def uniform_perplexity(fn) -> Feedback:
     """Check ``fn() -> float``: the perplexity of the model giving each of the corpus's V characters
     probability 1/V (on any text)."""
-    def as_float():  # 96 and 96.0 are the same prediction
-        value = fn()
-        return float(value) if isinstance(value, (int, float, np.number)) and not isinstance(value, bool) else value
-
-    answer = as_float if callable(fn) else fn
-    feedback = check_function(answer, lambda: float(_vocab_size()), [((), {})], name="uniform_perplexity",
-                              atol=1e-6, rtol=0.0, mistakes=UNIFORM_MISTAKES)
-    if feedback.status == "incorrect" and not any("Hint" in m for m in feedback.messages):
-        feedback.messages.append("Hint: every character gets p = 1/V, so the mean of -log p is log V, "
-                                 "and exp(log V) = V.")
-    return feedback
+    return check_function(fn, lambda: float(_vocab_size()), [((), {})], name="uniform_perplexity",
+                          atol=1e-6, rtol=0.0, mistakes=UNIFORM_MISTAKES,
+                          default_hint="every character gets p = 1/V, so the mean of -log p is log V, "
+                                       "and exp(log V) = V.")

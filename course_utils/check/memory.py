@@ -20,7 +20,7 @@ import math
 import numpy as np
 
 from .. import tasks
-from ..exercises import Mistake, check_function
+from ..exercises import Mistake, check_function, exercise
 
 __all__ = ["adding_batch", "solved_by_constant", "copy_baseline"]
 
@@ -69,6 +69,7 @@ ADDING_MISTAKES = [
 ]
 
 
+@exercise("6.1")
 def adding_batch(fn):
     """Check ``fn(values (B, T), first (B,), second (B,)) -> (x (B, T, 2), y (B, 1))`` (Le et al. form)."""
     return check_function(fn, _adding_batch, _adding_cases, name="adding_batch", output_names=("x", "y"),
@@ -99,6 +100,7 @@ CONSTANT_MISTAKES = [
 ]
 
 
+@exercise("6.2")
 def solved_by_constant(fn):
     """Check the predicted share of sequences with |0.5 - target| < 0.04 (answer 1 - 1.84**2 / 4 = 0.1536)."""
     return check_function(fn, _solved_by_constant, [((), {})], name="solved_by_constant", atol=0, rtol=0.01,
@@ -125,6 +127,7 @@ COPY_MISTAKES = [
 ]
 
 
+@exercise("6.3")
 def copy_baseline(fn):
     """Check ``fn(n_symbols, length, delay) -> float`` = K log(n) / (2K + T)."""
     cases = [((8, 10, 100), {}), ((4, 3, 20), {}), ((2, 1, 5), {})]

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..bias import balanced_weights as _balanced_ref
-from ..exercises import Feedback, Mistake, check_function
+from ..exercises import Feedback, Mistake, check_function, exercise
 from ..interpret import unit_correlations as _correlations_ref
 from ..sweep import effect_sizes, main_effects
 
@@ -59,6 +59,7 @@ WEIGHT_MISTAKES = [
 ]
 
 
+@exercise("11.1")
 def balanced_weights(fn) -> Feedback:
     """Check ``fn(group (N,), labels (N,)) -> (N,)`` weights, equal total per (group, label) cell."""
     return check_function(fn, _balanced_ref, _weights_cases, name="balanced_weights",
@@ -109,6 +110,7 @@ CORRELATION_MISTAKES = [
 ]
 
 
+@exercise("11.2")
 def unit_correlations(fn) -> Feedback:
     """Check ``fn(states (T, H), feature (T,)) -> (H,)`` Pearson correlations."""
     return check_function(fn, _correlations_ref, _correlation_cases, name="unit_correlations",
@@ -131,9 +133,12 @@ SPREAD_MISTAKES = [
             lambda: _spreads()[::-1]),
     Mistake("A main effect averages over the *other* setting first: the learning rate's levels have "
             "the column means (-1.2 and -2.8), not single cells.", lambda: (2.0, 0.4)),
+    Mistake("A spread is the distance between the best and the worst level mean, max - min: it is never "
+            "negative.", lambda: (-_spreads()[0], -_spreads()[1])),
 ]
 
 
+@exercise("11.3")
 def main_effect_spreads(fn) -> Feedback:
     """Check ``fn() -> (lr_spread, hidden_spread)`` for the 2 x 2 grid ``GRID_SCORES``."""
     return check_function(fn, _spreads, [((), {})], name="main_effect_spreads", atol=1e-9, rtol=0,

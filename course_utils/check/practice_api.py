@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..cost import matmul_flops_per_step, parameter_count
-from ..exercises import Mistake, check_function
+from ..exercises import Mistake, check_function, exercise
 from ..scan import combine
 
 __all__ = ["gru_layer_flops", "stacked_lstm_parameter_count", "scan_combine"]
@@ -35,6 +35,7 @@ FLOP_MISTAKES = [
 ]
 
 
+@exercise("10.1")
 def gru_layer_flops(fn):
     """Check ``fn(T, B, D, H)``: the matmul FLOPs of a one-layer GRU's forward pass over T steps."""
     return check_function(fn, _gru_flops, FLOP_CASES, name="gru_layer_flops", atol=0, rtol=0,
@@ -68,6 +69,7 @@ STACKED_MISTAKES = [
 ]
 
 
+@exercise("10.2")
 def stacked_lstm_parameter_count(fn):
     """Check the predicted parameter count of ``nn.LSTM(10, 20, num_layers=2, bidirectional=True)``."""
     return check_function(fn, lambda: STACKED_COUNT, [((), {})], name="stacked_lstm_parameter_count",
@@ -98,6 +100,7 @@ COMBINE_MISTAKES = [
 ]
 
 
+@exercise("10.3")
 def scan_combine(fn):
     """Check ``fn(a1, b1, a2, b2) -> (a, b)``: apply h -> a1 h + b1, then h -> a2 h + b2."""
     return check_function(fn, combine, _combine_cases(), name="scan_combine", output_names=("a", "b"),

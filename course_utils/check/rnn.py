@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..exercises import Mistake, check_function
+from ..exercises import Mistake, check_function, exercise
 from ..params import CellParams
 from ..rnn import RNNCache
 from ..rnn import rnn_backward as _ref_backward
@@ -45,7 +45,9 @@ def _cases(seed: int, with_dh: bool = False):
     """(T, B, D, H) of increasing difficulty; nonzero h0 so that forgetting it shows."""
     rng = np.random.default_rng(seed)
     cases = []
-    for T, B, D, H in [(1, 1, 2, 3), (4, 2, 3, 5), (6, 3, 4, 4)]:
+    # T >= 2 in every case, so reading h[t - 1] at t = 0 (the LAST state, by wraparound) differs from
+    # using h_t; T = 1 is kept in the last case (the edge case of a single step)
+    for T, B, D, H in [(3, 1, 2, 3), (4, 2, 3, 5), (1, 3, 4, 4)]:
         x = rng.standard_normal((T, B, D))
         h0 = 0.5 * rng.standard_normal((B, H))
         W_x, W_h = rng.standard_normal((H, D)) / np.sqrt(D), rng.standard_normal((H, H)) / np.sqrt(H)
@@ -85,12 +87,16 @@ FORWARD_MISTAKES = [
             lambda x, h0, W_x, W_h, b: _forward_variant(x, h0, W_x, W_h, b, act=lambda a: a)),
     Mistake("The bias b is missing from the pre-activation.",
             lambda x, h0, W_x, W_h, b: _forward_variant(x, h0, W_x, W_h, b, bias=False)),
+    Mistake("At t = 0 the previous state is h0, but h[t - 1] with t = 0 reads h[-1], the LAST row of h "
+            "(not computed yet): start from h_prev = h0 and update it after each step.",
+            lambda x, h0, W_x, W_h, b: _forward_variant(x, np.zeros_like(h0), W_x, W_h, b)),
     Mistake("h holds h_1, ..., h_T (T states): do not put h0 in it.",
             lambda x, h0, W_x, W_h, b: (np.concatenate([h0[None], _forward_ref(x, h0, W_x, W_h, b)[0]]),
                                         _forward_ref(x, h0, W_x, W_h, b)[1])),
 ]
 
 
+@exercise("1.1")
 def rnn_forward(fn):
     """Check ``fn(x, h0, W_x, W_h, b) -> (h, h_T)`` against ``course_utils.rnn.rnn_forward``."""
     return check_function(fn, _forward_ref, _cases(1), name=_name(fn, "rnn_forward"),
@@ -107,6 +113,7 @@ PARAMETER_MISTAKES = [
 ]
 
 
+@exercise("1.2")
 def rnn_parameter_count(fn):
     """Check the predicted parameter count of ``torch.nn.RNN(input_size=10, hidden_size=20, num_layers=2)``."""
     return check_function(fn, lambda: 1480, [((), {})], name=_name(fn, "rnn_parameter_count"), atol=0, rtol=0,
@@ -123,9 +130,11 @@ def _backward_ref(dh, x, h0, h, W_x, W_h):
 
 
 def _backward_variant(dh, x, h0, h, W_x, W_h, *, deriv_of="h_t", accumulate=("x", "h", "b"), state_in="h_prev",
-                      recurrent=True, back_transpose=False):
+                      recurrent=True, back_transpose=False, wraparound=False):
     T = x.shape[0]
     hs = np.concatenate([h0[None], h])                 # hs[t + 1] = h_t
+    if wraparound:                                     # h_prev = h[t - 1]: at t = 0 that is h[-1] = h_T
+        hs = np.concatenate([h[-1:], h])
     dx, g = np.zeros_like(x), np.zeros_like(h0)
     grads = {"x": np.zeros_like(W_x), "h": np.zeros_like(W_h), "b": np.zeros(W_h.shape[0])}
     for t in reversed(range(T)):
@@ -159,9 +168,12 @@ BACKWARD_MISTAKES = [
               "add the gradient carried back from the later step.", recurrent=False),
     _bmistake("h_{t-1} entered as h_prev @ W_h.T, so its gradient is da @ W_h (no transpose).",
               back_transpose=True),
+    _bmistake("At t = 0 the state that entered the step is h0, but h[t - 1] with t = 0 reads h[-1], the "
+              "LAST state h_T (Python wraps negative indices): use h0 when t == 0.", wraparound=True),
 ]
 
 
+@exercise("2.1")
 def rnn_backward(fn):
     """Check ``fn(dh, x, h0, h, W_x, W_h) -> (dx, dh0, dW_x, dW_h, db)`` against ``course_utils.rnn``."""
     return check_function(fn, _backward_ref, _cases(2, with_dh=True), name=_name(fn, "rnn_backward"),
@@ -173,9 +185,12 @@ TRUNCATION_MISTAKES = [
             lambda: 8),
     Mistake("The step where the loss is measured belongs to the last chunk too: x_9, x_10, x_11 and x_12.",
             lambda: 3),
+    Mistake("Truncation stops the backward pass at every chunk boundary: the loss at step 12 reaches back "
+            "only to the start of the last chunk, not to all 12 inputs.", lambda: 12),
 ]
 
 
+@exercise("2.2")
 def truncated_gradient_count(fn):
     """Check the predicted number of nonzero ∂L/∂x_t (T = 12, chunks of 4 steps, loss at step 12 only)."""
     return check_function(fn, lambda: 4, [((), {})], name=_name(fn, "truncated_gradient_count"),
@@ -236,6 +251,7 @@ def _clip_cases():
     return [((small, 1.0), {}), ((big, 1.0), {}), ((big, 5.0), {}), ((mixed, 2.0), {})]
 
 
+@exercise("3.1")
 def clip_grad_norm(fn):
     """Check ``fn(grads, max_norm) -> (clipped, norm)``; grads is a list of arrays, norm is a float."""
     return check_function(fn, _clip_ref, _clip_cases(), name=_name(fn, "clip_grad_norm"),
@@ -252,6 +268,7 @@ BOUND_MISTAKES = [
 ]
 
 
+@exercise("3.2")
 def gradient_bound(fn):
     """Check the predicted bound on ‖∂h_T/∂h_{T-5}‖₂ for a sigmoid RNN with ‖W_h‖₂ = 3.2 (answer 0.8**5)."""
     return check_function(fn, lambda: 0.8 ** 5, [((), {})], name=_name(fn, "gradient_bound"),

@@ -1,0 +1,260 @@
+"""Every checked exercise of the course, audited the same way (issue 15).
+
+For each exercise (the 30 with a checker; the 12 "explain" exercises have none), the table below
+gives its checker, its right answer and where its catalogued mistakes live. From that table the
+tests build, per exercise:
+
+* the right answer written three ways, in different numeric types: as computed, converted to
+  NumPy types (``np.int64``, ``np.float64``, a list instead of a tuple) and to plain Python or
+  0-d arrays (``1480.0`` for ``1480``, ``np.array(0.8 ** 5)``): all must be "correct";
+* three plausible mistakes (the first three catalogued hints): "incorrect", with that hint and
+  no other catalogued hint; a separate test gives EVERY catalogued mistake the same treatment;
+* five pathological answers: one that raises, one that returns None, one of the wrong type, an
+  endless loop whose bare ``except`` swallows interrupts, and one calling ``sys.exit()``: each
+  gets its own status and words, within the time limit plus 2 s, and the test process survives.
+
+Prediction exercises (``predict``) must never print the expected value unless asked with
+``reveal=True``. The endless loops run with a 1 s limit to keep the suite fast.
+"""
+from __future__ import annotations
+
+import math
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+import pytest
+
+from course_utils import check
+from course_utils.compare import describe_value
+from course_utils.check import applications, gated, intro, language, memory, practice, practice_api, rnn
+
+LOOP_LIMIT = 0.5     # seconds given to the endless loops
+SLACK = 2.0          # feedback must come within the limit plus this
+
+
+@dataclass(frozen=True)
+class Exercise:
+    number: str
+    checker: str
+    kind: str                      # "implement" or "predict"
+    answer: Callable               # a right answer (a function, as the learner writes it)
+    mistakes: tuple                # the checker's catalogued Mistake objects
+
+    def check(self, fn, **options):
+        return getattr(check, self.checker)(fn, **options)
+
+
+def _const(value):
+    return lambda: value
+
+
+EXERCISES = [
+    Exercise("0.1", "split_concat_weight", "implement", intro._split_reference, tuple(intro.SPLIT_MISTAKES)),
+    Exercise("0.2", "reorder_lstm_gates", "implement", intro._reorder_reference, tuple(intro.REORDER_MISTAKES)),
+    Exercise("1.1", "rnn_forward", "implement", rnn._forward_ref, tuple(rnn.FORWARD_MISTAKES)),
+    Exercise("1.2", "rnn_parameter_count", "predict", _const(1480), tuple(rnn.PARAMETER_MISTAKES)),
+    Exercise("2.1", "rnn_backward", "implement", rnn._backward_ref, tuple(rnn.BACKWARD_MISTAKES)),
+    Exercise("2.2", "truncated_gradient_count", "predict", _const(4), tuple(rnn.TRUNCATION_MISTAKES)),
+    Exercise("3.1", "clip_grad_norm", "implement", rnn._clip_ref, tuple(rnn.CLIP_MISTAKES)),
+    Exercise("3.2", "gradient_bound", "predict", _const(0.8 ** 5), tuple(rnn.BOUND_MISTAKES)),
+    Exercise("4.1", "lstm_step_fused", "implement", gated._lstm_ref, tuple(gated.LSTM_MISTAKES)),
+    Exercise("4.2", "lstm_parameter_count", "predict", _const(3328), tuple(gated.COUNT_MISTAKES)),
+    Exercise("5.1", "gru_step", "implement", gated._gru_ref, tuple(gated.GRU_MISTAKES)),
+    Exercise("5.2", "gru_hidden_size_for_budget", "predict", _const(75), tuple(gated.BUDGET_MISTAKES)),
+    Exercise("6.1", "adding_batch", "implement", memory._adding_batch, tuple(memory.ADDING_MISTAKES)),
+    Exercise("6.2", "solved_by_constant", "predict", _const(1 - 1.84 ** 2 / 4), tuple(memory.CONSTANT_MISTAKES)),
+    Exercise("6.3", "copy_baseline", "implement", memory._copy_baseline, tuple(memory.COPY_MISTAKES)),
+    Exercise("7.1", "perplexity", "implement", language._perplexity_ref, tuple(language.PERPLEXITY_MISTAKES)),
+    Exercise("7.2", "softmax_temperature", "implement", language.softmax_with_temperature,
+             tuple(language.TEMPERATURE_MISTAKES)),
+    Exercise("7.3", "uniform_perplexity", "predict", lambda: language._vocab_size(), tuple(language.UNIFORM_MISTAKES)),
+    Exercise("8.1", "seasonal_naive", "implement", applications._series.seasonal_naive_forecast,
+             tuple(applications.SEASONAL_MISTAKES)),
+    Exercise("8.2", "make_windows", "implement", applications._series.make_windows, tuple(applications.WINDOW_MISTAKES)),
+    Exercise("8.3", "precision_recall", "implement", applications._series.precision_recall,
+             tuple(applications.PR_MISTAKES)),
+    Exercise("8.4", "random_walk_naive_mae", "predict", _const(2 * math.sqrt(2 / math.pi)),
+             tuple(applications.RW_MISTAKES)),
+    Exercise("9.1", "frame_signal", "implement", applications._signals.frame_signal, tuple(applications.FRAME_MISTAKES)),
+    Exercise("9.2", "frame_count", "predict", _const(98), tuple(applications.COUNT_MISTAKES)),
+    Exercise("10.1", "gru_layer_flops", "implement", practice_api._gru_flops, tuple(practice_api.FLOP_MISTAKES)),
+    Exercise("10.2", "stacked_lstm_parameter_count", "predict", _const(15040), tuple(practice_api.STACKED_MISTAKES)),
+    Exercise("10.3", "scan_combine", "implement", practice_api.combine, tuple(practice_api.COMBINE_MISTAKES)),
+    Exercise("11.1", "balanced_weights", "implement", practice._balanced_ref, tuple(practice.WEIGHT_MISTAKES)),
+    Exercise("11.2", "unit_correlations", "implement", practice._correlations_ref, tuple(practice.CORRELATION_MISTAKES)),
+    Exercise("11.3", "main_effect_spreads", "predict", lambda: (1.6, 0.0), tuple(practice.SPREAD_MISTAKES)),
+]
+BY_NUMBER = {e.number: e for e in EXERCISES}
+
+
+# --- the right answer in three numeric types ----------------------------------------------------
+
+def _numpy_types(value: Any) -> Any:
+    """Python numbers -> NumPy scalars, tuples -> lists; arrays unchanged."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return np.int64(value)
+    if isinstance(value, float):
+        return np.float64(value)
+    if isinstance(value, tuple):
+        return [_numpy_types(v) for v in value]
+    if isinstance(value, list):
+        return [_numpy_types(v) for v in value]
+    return value
+
+
+def _python_types(value: Any) -> Any:
+    """Integers -> floats (1480.0), floats -> 0-d arrays, arrays -> Fortran-ordered copies."""
+    if isinstance(value, (bool, np.bool_)):
+        return value
+    if isinstance(value, (int, np.integer)):
+        return float(value)
+    if isinstance(value, (float, np.floating)):
+        return np.array(float(value))
+    if isinstance(value, np.ndarray):
+        return np.asfortranarray(value)
+    if isinstance(value, (tuple, list)):
+        return type(value)(_python_types(v) for v in value)
+    return value
+
+
+def _converted(fn, convert):
+    def answer(*args, **kwargs):
+        return convert(fn(*args, **kwargs))
+    return answer
+
+
+WAYS = {"as computed": lambda fn: fn, "numpy types": lambda fn: _converted(fn, _numpy_types),
+        "python types": lambda fn: _converted(fn, _python_types)}
+
+
+# --- five pathological answers ------------------------------------------------------------------
+
+def raises(*args, **kwargs):
+    raise ValueError("operands could not be broadcast")
+
+
+def returns_none(*args, **kwargs):
+    x = 1  # noqa: F841  (the learner forgot the return line)
+
+
+def wrong_type(*args, **kwargs):
+    return "a string"
+
+
+def endless_bare_except(*args, **kwargs):
+    while True:
+        try:
+            time.sleep(0.01)
+        except:  # noqa: E722  (the learner's bare except swallows every interrupt)
+            pass
+
+
+def exits(*args, **kwargs):
+    sys.exit()
+
+
+PATHOLOGICAL = {  # answer -> (status, words the feedback must contain)
+    "raises": (raises, "error", "ValueError: operands could not be broadcast"),
+    "returns None": (returns_none, "wrong type", "None"),
+    "wrong type": (wrong_type, "wrong type", "'a string'"),
+    "sys.exit()": (exits, "error", "sys.exit()"),
+    "endless loop, bare except": (endless_bare_except, "timeout", "was stopped after"),
+}
+
+
+def _hints(exercise) -> list[str]:
+    """The distinct catalogued hints of an exercise, in order."""
+    return list(dict.fromkeys(m.hint for m in exercise.mistakes))
+
+
+def _first_per_hint(exercise, count=None):
+    seen, out = set(), []
+    for mistake in exercise.mistakes:
+        if mistake.hint not in seen:
+            seen.add(mistake.hint)
+            out.append(mistake)
+    return out[:count]
+
+
+# --- the tests ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("way", list(WAYS))
+@pytest.mark.parametrize("number", list(BY_NUMBER))
+def test_right_answer_in_any_numeric_type_is_correct(number, way):
+    exercise = BY_NUMBER[number]
+    feedback = exercise.check(WAYS[way](exercise.answer))
+    assert feedback.status == "correct", feedback.text
+    assert "Hint" not in feedback.text
+
+
+@pytest.mark.parametrize("index", [0, 1, 2])
+@pytest.mark.parametrize("number", list(BY_NUMBER))
+def test_three_plausible_mistakes_get_their_own_hint_and_no_other(number, index):
+    exercise = BY_NUMBER[number]
+    assert len(_hints(exercise)) >= 3, f"Exercise {number} catalogues fewer than three mistakes"
+    mistake = _first_per_hint(exercise)[index]
+    feedback = exercise.check(mistake.implementation)
+    assert feedback.status == "incorrect", feedback.text
+    assert feedback.text.count("Hint:") == 1 and mistake.hint in feedback.text, feedback.text
+
+
+CATALOGUE = [(e.number, i) for e in EXERCISES for i in range(len(e.mistakes))]
+
+
+@pytest.mark.parametrize("number, index", CATALOGUE, ids=[f"{n}-{i}" for n, i in CATALOGUE])
+def test_every_catalogued_mistake_gets_its_hint_and_no_other(number, index):
+    exercise = BY_NUMBER[number]
+    mistake = exercise.mistakes[index]
+    feedback = exercise.check(mistake.implementation)
+    assert feedback.status == "incorrect", feedback.text
+    others = [h for h in _hints(exercise) if h != mistake.hint and h in feedback.text]
+    assert mistake.hint in feedback.text and not others, feedback.text
+
+
+@pytest.mark.parametrize("kind", list(PATHOLOGICAL))
+@pytest.mark.parametrize("number", list(BY_NUMBER))
+def test_pathological_answers_get_feedback_in_time(number, kind):
+    exercise = BY_NUMBER[number]
+    fn, status, words = PATHOLOGICAL[kind]
+    start = time.perf_counter()
+    feedback = exercise.check(fn, time_limit=LOOP_LIMIT)
+    elapsed = time.perf_counter() - start
+    assert feedback.status == status, feedback.text
+    assert words in feedback.text, feedback.text
+    assert elapsed < LOOP_LIMIT + SLACK, f"{elapsed:.1f} s"
+    assert "Traceback" not in feedback.text
+
+
+PREDICTIONS = [e.number for e in EXERCISES if e.kind == "predict"]
+
+
+@pytest.mark.parametrize("number", PREDICTIONS)
+def test_a_wrong_prediction_does_not_reveal_the_answer_until_asked(number):
+    exercise = BY_NUMBER[number]
+    right = exercise.answer()
+    shown = describe_value(right)
+    seven = (7, 7) if isinstance(right, tuple) else 7
+    for guess in (seven, exercise.mistakes[0].implementation()):
+        feedback = exercise.check(_const(guess))
+        assert feedback.status == "incorrect", feedback.text
+        assert shown not in feedback.text, feedback.text
+        assert f'reveal("{number}")' in feedback.text or "reveal=True" in feedback.text, feedback.text
+    revealed = exercise.check(_const(seven), reveal=True)
+    assert revealed.status == "incorrect" and shown in revealed.text, revealed.text
+    assert shown in check.reveal(number).text
+
+
+@pytest.mark.parametrize("number", PREDICTIONS)
+def test_a_prediction_may_be_given_as_a_value(number):
+    exercise = BY_NUMBER[number]
+    assert exercise.check(exercise.answer()).passed
+
+
+def test_every_checker_is_in_the_table_once():
+    assert {number: fn.__name__ for number, fn in check.EXERCISES.items()} == {
+        e.number: e.checker for e in EXERCISES}
