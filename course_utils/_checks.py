@@ -231,7 +231,7 @@ def id_array(ids, name: str, *, ndim=1, vocab_size: int | None = None) -> np.nda
         raise ValueError(f"{name} must be a rectangular array of integer ids ({exc})") from None
     if arr.dtype.kind not in "iu" and not (arr.size == 0 and arr.dtype.kind == "f"):
         raise TypeError(f"{name} has dtype {arr.dtype}: expected integer ids")
-    allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+    allowed = () if ndim is None else (ndim,) if isinstance(ndim, int) else tuple(ndim)
     if ndim is not None and arr.ndim not in allowed:
         ranks = " or ".join(f"{n}-D" for n in allowed)
         raise ValueError(f"{name} has shape {arr.shape}: expected a {ranks} array of integer ids")

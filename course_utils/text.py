@@ -24,7 +24,10 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from torch import nn
 
+from ._checks import (check_number, check_str, check_type, id_array, nonnegative_int, numeric_array,
+                      positive_int)
 from .models import SequenceModel
 from .training import TrainConfig, cross_entropy_loss, train
 
@@ -46,6 +49,10 @@ class Corpus:
 
 def _data_root(root) -> Path:
     if root is not None:
+        check_type(root, "root", (str, Path), "a folder path (str or pathlib.Path) or None")
+        if not Path(root).is_dir():
+            raise FileNotFoundError(f"root={str(root)!r} is not a folder: expected the folder holding the "
+                                    f"corpus files {TRAIN_FILES[0]}, ...")
         return Path(root)
     from .course import find_root
     return find_root() / CORPUS_DIR
@@ -78,15 +85,27 @@ class Vocab:
     """
 
     def __init__(self, items):
-        self.items = tuple(items)
-        if len(set(self.items)) != len(self.items):
+        try:
+            self.items = tuple(items)
+            distinct = set(self.items)
+        except TypeError as exc:
+            raise TypeError(f"items must be an iterable of hashable items (characters or words), got "
+                            f"{type(items).__name__} ({exc})") from None
+        if len(distinct) != len(self.items):
             raise ValueError("items must be distinct: the vocabulary lists each item once")
         self.index = {item: i for i, item in enumerate(self.items)}
 
     @classmethod
     def from_items(cls, sequence, specials=()) -> "Vocab":
         """``specials`` first (e.g. ``("<pad>",)`` gets id 0), then the sorted distinct items."""
-        return cls(tuple(specials) + tuple(sorted(set(sequence) - set(specials))))
+        try:
+            rest = sorted(set(sequence) - set(specials))
+        except TypeError as exc:
+            raise TypeError(f"sequence must be an iterable of hashable, mutually comparable items (str "
+                            f"characters or words), got {type(sequence).__name__} ({exc})") from None
+        if isinstance(specials, str):
+            raise TypeError(f"specials must be a tuple of items such as ('<pad>',), got the string {specials!r}")
+        return cls(tuple(specials) + tuple(rest))
 
     def __len__(self) -> int:
         return len(self.items)
@@ -95,22 +114,37 @@ class Vocab:
         return f"Vocab({len(self)} items)"
 
     def encode(self, sequence) -> np.ndarray:
+        """int64 ids ``(len(sequence),)`` of a string (one item per character) or a list of items."""
+        if isinstance(sequence, (bytes, np.ndarray)) or not hasattr(sequence, "__iter__"):
+            raise TypeError(f"sequence must be a string or a list of items, got {type(sequence).__name__}")
         try:
             return np.fromiter((self.index[item] for item in sequence), dtype=np.int64)
         except KeyError as exc:
             raise ValueError(f"{exc.args[0]!r} is not in the vocabulary of {len(self)} items: "
                              "expected only items seen when the vocabulary was built") from None
+        except TypeError as exc:
+            raise TypeError(f"sequence must hold hashable items (characters or words), got {exc}") from None
 
     def decode(self, ids):
-        items = [self.items[int(i)] for i in np.asarray(ids).ravel()]
+        """Items of integer ids in ``[0, len(vocab))`` (any shape, read in order): a string when the
+        items are characters, else a list. Negative, fractional or too large ids are refused."""
+        ids = id_array(ids, "ids", ndim=None, vocab_size=len(self))
+        items = [self.items[i] for i in ids.ravel()]
         return "".join(items) if all(isinstance(x, str) and len(x) == 1 for x in self.items) else items
 
 
-def _ids(ids, name: str) -> np.ndarray:
-    ids = np.asarray(ids.cpu() if isinstance(ids, torch.Tensor) else ids)
-    if ids.ndim != 1 or ids.dtype.kind not in "iu":
-        raise ValueError(f"{name} has shape {ids.shape} and dtype {ids.dtype}: expected a 1-D array of int ids")
-    return ids.astype(np.int64)
+def _ids(ids, name: str, vocab_size: int | None = None) -> np.ndarray:
+    try:
+        return id_array(ids, name, ndim=1, vocab_size=vocab_size)
+    except TypeError as exc:        # wrong dtype or type: same wording as a wrong shape
+        raise ValueError(f"{exc}; expected a 1-D array of int ids") from None
+
+
+def _model_vocab(model) -> int | None:
+    check_type(model, "model", nn.Module, "a torch.nn.Module (a SequenceModel)")
+    if not any(True for _ in model.parameters()):
+        raise ValueError("model has no parameters: expected a trained SequenceModel")
+    return getattr(model, "vocab_size", None)
 
 
 def char_batches(ids, seq_len: int = 64, batch_size: int = 32):
@@ -118,6 +152,7 @@ def char_batches(ids, seq_len: int = 64, batch_size: int = 32):
 
     Returns ``(x, y)``, both ``(B, T)`` int64, with ``y[:, t] = x[:, t + 1]`` in the text (the next character).
     """
+    seq_len, batch_size = positive_int(seq_len, "seq_len"), positive_int(batch_size, "batch_size")
     data = torch.from_numpy(_ids(ids, "ids"))
     if len(data) < seq_len + 2:
         raise ValueError(f"ids has {len(data)} items: expected more than seq_len + 1 = {seq_len + 1}")
@@ -132,7 +167,12 @@ def char_batches(ids, seq_len: int = 64, batch_size: int = 32):
 
 def unigram_probs(ids, vocab_size: int, alpha: float = 1.0) -> np.ndarray:
     """Add-``alpha`` smoothed character frequencies ``(V,)``: (count + alpha) / (N + alpha V)."""
-    counts = np.bincount(_ids(ids, "ids"), minlength=vocab_size).astype(np.float64)
+    vocab_size = positive_int(vocab_size, "vocab_size")
+    alpha = check_number(alpha, "alpha", low=0)
+    ids = _ids(ids, "ids", vocab_size)
+    if alpha == 0 and len(ids) == 0:
+        raise ValueError("ids is empty and alpha=0: expected some ids or alpha > 0 (no frequencies to estimate)")
+    counts = np.bincount(ids, minlength=vocab_size).astype(np.float64)
     return (counts + alpha) / (counts.sum() + alpha * vocab_size)
 
 
@@ -140,7 +180,11 @@ def unigram_perplexity(train_ids, valid_ids, vocab_size: int, alpha: float = 1.0
     """Perplexity on ``valid_ids`` of the unigram model fitted on ``train_ids``: the best a model
     that ignores all context can do (up to smoothing). exp(-mean_t log p(x_t))."""
     p = unigram_probs(train_ids, vocab_size, alpha)
-    return float(np.exp(-np.log(p[_ids(valid_ids, "valid_ids")]).mean()))
+    valid = _ids(valid_ids, "valid_ids", len(p))
+    if len(valid) == 0:
+        raise ValueError("valid_ids is empty: expected at least one id to score")
+    with np.errstate(divide="ignore"):     # alpha = 0 and an unseen id: perplexity inf, as it should be
+        return float(np.exp(-np.log(p[valid]).mean()))
 
 
 def evaluate_char_model(model, ids, streams: int = 16) -> dict:
@@ -149,7 +193,8 @@ def evaluate_char_model(model, ids, streams: int = 16) -> dict:
     The text is cut into ``streams`` contiguous pieces read in parallel, each from a zero state, so
     every character but the first of each piece is predicted with all the context before it.
     """
-    ids = torch.from_numpy(_ids(ids, "ids"))
+    streams = positive_int(streams, "streams")
+    ids = torch.from_numpy(_ids(ids, "ids", _model_vocab(model)))
     n = (len(ids) - 1) // streams
     if n < 1:
         raise ValueError(f"ids has {len(ids)} items: expected at least streams + 1 = {streams + 1}")
@@ -169,6 +214,9 @@ def train_char_model(cell: str, vocab_size: int, train_ids, hidden_size: int = 1
                      clip: float = 1.0, seed: int = 0, progress: bool = False):
     """Train a next-character model ``Embedding(V, E) -> cell(H) -> Linear(H, V)`` with Adam on
     random windows of ``train_ids``; returns ``(model, history)`` (model on the CPU, eval mode)."""
+    seed = nonnegative_int(seed, "seed")
+    vocab_size = positive_int(vocab_size, "vocab_size")
+    _ids(train_ids, "train_ids", vocab_size)
     torch.manual_seed(seed)
     model = SequenceModel(cell, embed_size, hidden_size, vocab_size, vocab_size=vocab_size, readout="all")
     config = TrainConfig(steps=steps, lr=lr, clip=clip, seed=seed, progress=progress)
@@ -181,9 +229,17 @@ def softmax_with_temperature(logits, temperature: float) -> np.ndarray:
 
     τ < 1 sharpens the distribution towards the arg-max, τ > 1 flattens it towards uniform.
     """
-    if not temperature > 0:
+    if isinstance(temperature, (int, float)) and not isinstance(temperature, bool) and not temperature > 0:
         raise ValueError(f"temperature must be positive, got {temperature!r}")
-    z = np.asarray(logits, dtype=np.float64) / temperature
+    temperature = check_number(temperature, "temperature", low=0, low_open=True)
+    z = numeric_array(logits, "logits", finite=False, min_size=1)
+    if z.ndim == 0:
+        raise ValueError(f"logits has shape {z.shape}: expected at least 1-D (..., V)")
+    if np.isnan(z).any() or np.isposinf(z).any():
+        raise ValueError("logits contains nan or +inf: expected finite numbers (-inf marks an impossible item)")
+    if np.isneginf(z).all(axis=-1).any():
+        raise ValueError("logits has a row that is all -inf: expected at least one possible item per row")
+    z = z / temperature
     z = z - z.max(axis=-1, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=-1, keepdims=True)
@@ -198,30 +254,66 @@ def sample(model, vocab: Vocab, prompt: str, length: int = 200, temperature: flo
     inverse-CDF sampling with ``np.random.default_rng(seed)``: same seed, same texts (on the
     same machine: the model's floating-point sums may differ elsewhere).
     """
+    check_type(vocab, "vocab", Vocab, "a Vocab")
+    check_str(prompt, "prompt")
     if not prompt:
         raise ValueError("prompt must be a non-empty string: the model needs a first character")
+    length, n = nonnegative_int(length, "length"), positive_int(n, "n")
+    seed = nonnegative_int(seed, "seed")
+    temperature = check_number(temperature, "temperature", low=0, low_open=True)
+    _check_model_vocab(model, vocab)
     rng = np.random.default_rng(seed)
     device = next(model.parameters()).device
     x = torch.from_numpy(vocab.encode(prompt)).repeat(n, 1).to(device)
     out, state = np.zeros((n, length), dtype=np.int64), None
+    was_training = model.training
     model.eval()
-    with torch.no_grad():
-        for t in range(length):
-            h, state = model.states(x, state)
-            p = softmax_with_temperature(model.head(h[:, -1]).double().cpu().numpy(), temperature)
-            u = rng.random((n, 1))
-            out[:, t] = np.minimum((np.cumsum(p, axis=1) < u).sum(axis=1), len(vocab) - 1)
-            x = torch.from_numpy(out[:, t:t + 1]).to(device)
+    try:
+        with torch.no_grad():
+            for t in range(length):
+                h, state = model.states(x, state)
+                p = softmax_with_temperature(model.head(h[:, -1]).double().cpu().numpy(), temperature)
+                u = rng.random((n, 1))
+                out[:, t] = np.minimum((np.cumsum(p, axis=1) < u).sum(axis=1), len(vocab) - 1)
+                x = torch.from_numpy(out[:, t:t + 1]).to(device)
+    finally:
+        model.train(was_training)
     return [vocab.decode(row) for row in out]
+
+
+def _check_model_vocab(model, vocab: Vocab) -> None:
+    size = _model_vocab(model)
+    if not hasattr(model, "states") or not hasattr(model, "head"):
+        raise TypeError(f"model must be a SequenceModel (with .states and .head), got {type(model).__name__}")
+    if size is not None and size != len(vocab):
+        raise ValueError(f"vocab has {len(vocab)} items but the model reads {size} token ids: expected the "
+                         "vocabulary the model was trained with")
 
 
 def mean_log_likelihood(model, vocab: Vocab, text: str, context: str = "") -> float:
     """Average log p(x_t | x_<t) in nats per character of ``text`` under ``model`` (τ = 1),
-    after reading ``context`` first (which is not scored)."""
+    after reading ``context`` first (which is not scored). Without a context the first character
+    has nothing to be predicted from, so ``text`` needs two characters or more.
+
+    The model runs in ``eval()`` mode (no dropout: two calls give the same number) and is put
+    back in the mode it was in.
+    """
+    check_type(vocab, "vocab", Vocab, "a Vocab")
+    check_str(text, "text")
+    check_str(context, "context")
+    if len(text) < (1 if context else 2):
+        raise ValueError(f"text has {len(text)} character(s): expected at least "
+                         f"{'1 after a context' if context else '2 without a context (the first is not scored)'}")
+    _check_model_vocab(model, vocab)
     ids = torch.from_numpy(vocab.encode(context + text))[None]
-    with torch.no_grad():
-        logits = model(ids[:, :-1].to(next(model.parameters()).device)).double().cpu()
-        logp = torch.log_softmax(logits, dim=-1)[0]
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            logits = model(ids[:, :-1].to(next(model.parameters()).device)).double().cpu()
+            logp = torch.log_softmax(logits, dim=-1)[0]
+    finally:
+        model.train(was_training)
     scored = logp[len(context) - 1 if context else 0:].gather(1, ids[0, max(len(context), 1):, None])
     return float(scored.mean())
 

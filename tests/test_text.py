@@ -131,3 +131,77 @@ def test_train_char_model_learns_a_repeating_text():
                                       seq_len=16, batch_size=8, lr=3e-2)
     assert history.steps == 60 and not model.training
     assert evaluate_char_model(model, ids)["perplexity"] < 1.2 < unigram_perplexity(ids, ids, 4)
+
+
+def dropout_model(V, seed=0):
+    torch.manual_seed(seed)
+    model = SequenceModel("lstm", 4, 16, V, vocab_size=V, readout="all", num_layers=2)
+    model.rnn = torch.nn.LSTM(4, 16, num_layers=2, dropout=0.5, batch_first=True)   # inter-layer dropout
+    return model.train()
+
+
+def test_mean_log_likelihood_runs_without_dropout_and_restores_the_mode():
+    vocab = Vocab.from_items("abcdef")
+    model = dropout_model(len(vocab))
+    text, context = "fadedcab" * 4, "bead"
+    first = mean_log_likelihood(model, vocab, text, context)
+    assert mean_log_likelihood(model, vocab, text, context) == first     # was -2.1498 then -2.1550
+    assert model.training                                                 # put back in train mode
+    model.eval()
+    with torch.no_grad():                                                 # the eval-mode reference
+        ids = torch.from_numpy(vocab.encode(context + text))[None]
+        logp = torch.log_softmax(model(ids[:, :-1]).double(), -1)[0]
+        expected = logp[len(context) - 1:].gather(1, ids[0, len(context):, None]).mean()
+    assert first == pytest.approx(float(expected), abs=1e-12)
+    assert mean_log_likelihood(model, vocab, text, context) == first and not model.training
+
+
+def test_sample_and_evaluation_restore_the_training_mode():
+    vocab = Vocab.from_items("abcdef")
+    model = dropout_model(len(vocab))
+    assert sample(model, vocab, "ab", length=12, seed=1) == sample(model, vocab, "ab", length=12, seed=1)
+    assert model.training
+    ids = vocab.encode("abcdefedcba" * 4)
+    assert evaluate_char_model(model, ids, streams=2) == evaluate_char_model(model, ids, streams=2)
+    assert model.training
+
+
+@pytest.mark.parametrize("ids,error,match", [
+    ([-1], ValueError, r"ids contains the id -1: expected ids >= 0"),
+    ([1.7], TypeError, "ids has dtype float64: expected integer ids"),
+    ([3], ValueError, r"ids contains the id 3: expected ids < vocab_size = 3"),
+    ([True], TypeError, "ids has dtype bool: expected integer ids"),
+    ("ab", TypeError, "ids must be an array of integer ids, got str"),
+])
+def test_decode_refuses_ids_that_are_not_in_the_vocabulary(ids, error, match):
+    with pytest.raises(error, match=match):
+        Vocab.from_items("abc").decode(ids)
+
+
+@pytest.mark.parametrize("call,error,match", [
+    (lambda: Vocab([["a"], ["b"]]), TypeError, "items must be an iterable of hashable items"),
+    (lambda: Vocab.from_items("abc").encode(5), TypeError, "sequence must be a string or a list"),
+    (lambda: Vocab.from_items("abc").encode([["a"]]), TypeError, "hashable items"),
+    (lambda: unigram_probs(np.array([0, 3]), 3), ValueError, "id 3: expected ids < vocab_size = 3"),
+    (lambda: unigram_probs(np.array([0, 1]), True), TypeError, "vocab_size must be an integer, got bool"),
+    (lambda: unigram_perplexity(np.array([0, 1]), np.array([], dtype=np.int64), 2), ValueError, "valid_ids is empty"),
+    (lambda: char_batches(np.arange(100), seq_len=0), ValueError, "seq_len must be a positive integer"),
+    (lambda: softmax_with_temperature([[1.0, float("nan")]], 1.0), ValueError, "logits contains nan"),
+    (lambda: softmax_with_temperature([1.0, 2.0], "hot"), TypeError, "temperature must be a real number"),
+    (lambda: softmax_with_temperature([], 1.0), ValueError, "at least 1 element"),
+    (lambda: mean_log_likelihood(uniform_model(3), Vocab.from_items("abc"), "a"), ValueError, "text has 1 character"),
+    (lambda: mean_log_likelihood(uniform_model(4), Vocab.from_items("abc"), "abc"), ValueError,
+     "vocab has 3 items but the model reads 4"),
+    (lambda: sample(uniform_model(3), Vocab.from_items("abc"), "a", length=-1), ValueError, "length must be a non-negative"),
+    (lambda: sample(uniform_model(3), "abc", "a"), TypeError, "vocab must be a Vocab"),
+    (lambda: evaluate_char_model(uniform_model(3), np.array([0, 1, 5, 2]), streams=1), ValueError, "id 5"),
+    (lambda: evaluate_char_model(uniform_model(3), np.array([0, 1, 2]), streams=0), ValueError, "streams must be"),
+])
+def test_bad_text_arguments_are_named(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_softmax_accepts_minus_infinity_as_impossible():
+    p = softmax_with_temperature([0.0, -math.inf, 0.0], 0.5)
+    np.testing.assert_allclose(p, [0.5, 0.0, 0.5])
