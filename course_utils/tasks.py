@@ -18,7 +18,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
+
+from ._checks import check_bool, check_choice, check_int, check_number, positive_int
 
 VARIANTS = ("le", "hochreiter")
 IGNORE = -100                      # target id skipped by cross_entropy(ignore_index=-100)
@@ -32,15 +35,26 @@ def _generator(generator) -> torch.Generator:
         return torch.Generator().manual_seed(0)
     if isinstance(generator, torch.Generator):
         return generator
-    if isinstance(generator, int) and not isinstance(generator, bool):
-        return torch.Generator().manual_seed(generator)
+    if isinstance(generator, (int, np.integer)) and not isinstance(generator, (bool, np.bool_)):
+        return torch.Generator().manual_seed(check_int(generator, "generator (an int seed)", 0, 2 ** 64 - 1))
     raise TypeError(f"generator must be a torch.Generator, an int seed or None, got {type(generator).__name__}")
 
 
 def _positive(value, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return value
+    return positive_int(value, name, minimum)
+
+
+def _check_adding(batch, length, variant, positions) -> None:
+    _positive(batch, "batch")
+    check_choice(variant, "variant", VARIANTS)
+    check_choice(positions, "positions", ("uniform", "halves"))
+    _positive(length, "length", minimum=2 if variant == "le" else 6)
+
+
+def _check_copy(batch, delay, n_symbols, length, recall_only) -> None:
+    _positive(batch, "batch"), _positive(delay, "delay")
+    _positive(length, "length"), _positive(n_symbols, "n_symbols")
+    check_bool(recall_only, "recall_only")
 
 
 def adding_problem(batch: int, length: int, variant: str = "le", generator=None,
@@ -56,12 +70,8 @@ def adding_problem(batch: int, length: int, variant: str = "le", generator=None,
     last markers are -1 unless marked; X1 is set to 0 if it sits at step 1;
     target 0.5 + (X1 + X2) / 4. ``positions`` is ignored.
     """
-    B = _positive(batch, "batch")
-    if variant not in VARIANTS:
-        raise ValueError(f"variant must be one of {VARIANTS}, got {variant!r}")
-    if positions not in ("uniform", "halves"):
-        raise ValueError(f"positions must be 'uniform' or 'halves', got {positions!r}")
-    T = _positive(length, "length", minimum=2 if variant == "le" else 6)
+    _check_adding(batch, length, variant, positions)
+    B, T = int(batch), int(length)
     g = _generator(generator)
     rows = torch.arange(B)
     if variant == "le":
@@ -93,6 +103,8 @@ def adding_problem(batch: int, length: int, variant: str = "le", generator=None,
 
 def adding_batches(length: int, batch: int = 64, variant: str = "le", positions: str = "uniform"):
     """A ``batch_fn(step, rng)`` for :func:`course_utils.training.train` drawing fresh adding batches."""
+    _check_adding(batch, length, variant, positions)
+
     def batch_fn(step, rng):
         return adding_problem(batch, length, variant, rng, positions)
     return batch_fn
@@ -106,19 +118,33 @@ def constant_solved_fraction(tolerance: float = SOLVED_TOLERANCE, zero_rule: boo
     P(|S| < a) = 1 - (2 - a)^2 / 4  (= 0.1536 for a = 0.16). With ``zero_rule``, X1 = 0 with
     probability 1/10 (it sits at step 1), and then P(|X2| < a) = a applies instead.
     """
-    a = 4 * tolerance
-    if not 0 < a <= 2:
-        raise ValueError(f"tolerance must be in (0, 0.5], got {tolerance!r}")
+    a = 4 * check_number(tolerance, "tolerance", low=0, high=0.5, low_open=True)
+    check_bool(zero_rule, "zero_rule")
     p = 1 - (2 - a) ** 2 / 4
     return 0.9 * p + 0.1 * a if zero_rule else p
 
 
 def solved_fraction(prediction: torch.Tensor, target: torch.Tensor, tolerance: float = SOLVED_TOLERANCE) -> float:
-    """Fraction of sequences with |prediction - target| < tolerance (shapes must match)."""
+    """Fraction of sequences with |prediction - target| < tolerance (shapes must match; a nan
+    prediction counts as not solved)."""
+    prediction, target = _float_tensor(prediction, "prediction"), _float_tensor(target, "target")
+    check_number(tolerance, "tolerance", low=0, low_open=True)
     if prediction.shape != target.shape:
         raise ValueError(f"prediction has shape {tuple(prediction.shape)} but target has shape "
                          f"{tuple(target.shape)}: expected equal shapes")
+    if prediction.numel() == 0:
+        raise ValueError(f"prediction has shape {tuple(prediction.shape)}: expected at least one sequence")
     return float(((prediction - target).abs() < tolerance).float().mean())
+
+
+def _float_tensor(a, name: str) -> torch.Tensor:
+    if isinstance(a, np.ndarray) and a.dtype.kind in "iuf":
+        a = torch.from_numpy(a)
+    if not isinstance(a, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor (or NumPy array) of numbers, got {type(a).__name__}")
+    if a.dtype == torch.bool or a.is_complex():
+        raise TypeError(f"{name} has dtype {a.dtype}: expected real numbers")
+    return a.detach().double().cpu()
 
 
 def copy_task(batch: int, delay: int, n_symbols: int = 8, length: int = 10, generator=None,
@@ -133,8 +159,8 @@ def copy_task(batch: int, delay: int, n_symbols: int = 8, length: int = 10, gene
       (``recall_only=True``, only recall is scored) or 0 = blank (``recall_only=False``, the
       original task where the blanks must be output too).
     """
-    B, T = _positive(batch, "batch"), _positive(delay, "delay")
-    K, n = _positive(length, "length"), _positive(n_symbols, "n_symbols")
+    _check_copy(batch, delay, n_symbols, length, recall_only)
+    B, T, K, n = int(batch), int(delay), int(length), int(n_symbols)
     g = _generator(generator)
     symbols = torch.randint(1, n + 1, (B, K), generator=g)
     x = torch.zeros(B, 2 * K + T, dtype=torch.int64)
@@ -147,7 +173,7 @@ def copy_task(batch: int, delay: int, n_symbols: int = 8, length: int = 10, gene
 
 def copy_vocab_size(n_symbols: int = 8) -> int:
     """Blank + symbols + marker."""
-    return n_symbols + 2
+    return _positive(n_symbols, "n_symbols") + 2
 
 
 def copy_baseline(n_symbols: int = 8, length: int = 10, delay: int | None = None,
@@ -159,15 +185,18 @@ def copy_baseline(n_symbols: int = 8, length: int = 10, delay: int | None = None
     average is K log(n_symbols) / (2K + T) (Arjovsky et al.'s 10 log 8 / (T + 20)).
     """
     per_symbol = math.log(_positive(n_symbols, "n_symbols"))
-    if recall_only:
+    length = _positive(length, "length")
+    if check_bool(recall_only, "recall_only"):
         return per_symbol
     if delay is None:
         raise ValueError("delay is needed for the whole-sequence baseline (recall_only=False)")
-    return length * per_symbol / (2 * length + delay)
+    return length * per_symbol / (2 * length + _positive(delay, "delay"))
 
 
 def copy_batches(delay: int, batch: int = 64, n_symbols: int = 8, length: int = 10, recall_only: bool = True):
     """A ``batch_fn(step, rng)`` for :func:`course_utils.training.train` drawing fresh copy-task batches."""
+    _check_copy(batch, delay, n_symbols, length, recall_only)
+
     def batch_fn(step, rng):
         return copy_task(batch, delay, n_symbols, length, rng, recall_only)
     return batch_fn

@@ -7,7 +7,7 @@ import torch
 
 from course_utils.tasks import (BASELINE_MSE, BASELINE_PREDICTION, IGNORE, adding_batches, adding_problem,
                                 constant_solved_fraction, copy_baseline, copy_task, copy_vocab_size,
-                                solved_fraction)
+                                copy_batches, solved_fraction)
 
 N_SIM = 100_000          # sequences for the Monte-Carlo checks of the baselines
 MC_TOL = 0.005           # > 4 standard errors at N_SIM (fraction near 0.15: SE 0.0011; MSE near 1/6: SE 0.0006)
@@ -149,3 +149,33 @@ def test_bad_arguments_are_named(call, match):
 def test_generator_type_is_checked():
     with pytest.raises(TypeError, match="generator must be"):
         adding_problem(4, 10, generator=np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("call,error,match", [
+    (lambda: adding_problem(True, 10), TypeError, "batch must be an integer, got bool"),
+    (lambda: adding_problem(4, 10.0), TypeError, "length must be an integer, got float"),
+    (lambda: adding_problem(4, 1), ValueError, "length must be an integer >= 2, got 1"),
+    (lambda: adding_problem(4, 10, variant=["le"]), ValueError, "variant must be one of"),
+    (lambda: adding_problem(4, 10, generator=-1), ValueError, "generator .* must be a non-negative integer"),
+    (lambda: adding_batches(0), ValueError, "length must be an integer >= 2"),
+    (lambda: copy_task(2, 0), ValueError, "delay must be a positive integer, got 0"),
+    (lambda: copy_task(2, 3, recall_only="yes"), TypeError, "recall_only must be True or False"),
+    (lambda: copy_batches(3, n_symbols=False), TypeError, "n_symbols must be an integer, got bool"),
+    (lambda: copy_vocab_size(0), ValueError, "n_symbols must be a positive integer"),
+    (lambda: copy_baseline(8, length=0), ValueError, "length must be a positive integer"),
+    (lambda: copy_baseline(8, recall_only=False, delay=-3), ValueError, "delay must be a positive integer"),
+    (lambda: constant_solved_fraction(float("nan")), ValueError, "tolerance must be a finite number"),
+    (lambda: constant_solved_fraction("0.04"), TypeError, "tolerance must be a real number"),
+    (lambda: solved_fraction([0.5], [0.5]), TypeError, "prediction must be a torch.Tensor"),
+    (lambda: solved_fraction(torch.zeros(0, 1), torch.zeros(0, 1)), ValueError, "at least one sequence"),
+    (lambda: solved_fraction(torch.zeros(3), torch.zeros(3), tolerance=0), ValueError, "tolerance must be in"),
+])
+def test_more_bad_arguments_are_named(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_numpy_integers_are_accepted_and_a_nan_prediction_is_not_solved():
+    x, y = copy_task(np.int64(2), np.int32(3), generator=np.int64(5))
+    assert x.shape == (2, 23) and torch.equal(x, copy_task(2, 3, generator=5)[0])
+    assert solved_fraction(torch.tensor([[float("nan")], [0.5]]), torch.tensor([[0.5], [0.5]])) == 0.5
