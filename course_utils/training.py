@@ -234,9 +234,16 @@ def train(model: nn.Module, batch_fn, loss_fn, config: TrainConfig | None = None
 
 # --- loss functions with the (model, inputs, targets) signature -------------------------------
 
+def _check_tensor(a, name: str) -> None:
+    if not isinstance(a, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor, got {type(a).__name__}")
+
 def mse_loss(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     """Mean squared error of ``model(inputs)`` against ``targets`` (same shape)."""
     out = model(inputs)
+    _check_tensor(targets, "targets")
+    if not targets.is_floating_point():
+        raise ValueError(f"targets have dtype {targets.dtype}: expected float targets for a mean squared error")
     if out.shape != targets.shape:
         raise ValueError(f"model output has shape {tuple(out.shape)} but targets have shape "
                          f"{tuple(targets.shape)}: expected equal shapes")
@@ -248,8 +255,18 @@ def cross_entropy_loss(model: nn.Module, inputs: torch.Tensor, targets: torch.Te
     """Mean cross-entropy (nats) of logits ``(B, C)`` or ``(B, T, C)`` against class ids ``(B,)`` or
     ``(B, T)``; positions whose target is ``ignore_index`` do not count."""
     logits = model(inputs)
+    _check_tensor(targets, "targets")
+    if targets.dtype not in (torch.int64, torch.int32, torch.uint8, torch.int16, torch.int8):
+        raise ValueError(f"targets have dtype {targets.dtype}: expected integer class ids")
     if logits.shape[:-1] != targets.shape:
         raise ValueError(f"logits have shape {tuple(logits.shape)} but targets have shape "
                          f"{tuple(targets.shape)}: expected targets of shape {tuple(logits.shape[:-1])}")
+    scored = targets[targets != ignore_index]
+    C = logits.shape[-1]
+    if scored.numel() and (int(scored.min()) < 0 or int(scored.max()) >= C):
+        bad = int(scored.min()) if int(scored.min()) < 0 else int(scored.max())
+        raise ValueError(f"targets contain the class id {bad}: expected ids in [0, {C}) or "
+                         f"ignore_index={ignore_index}")
+    targets = targets.long()
     return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1),
                                        ignore_index=ignore_index)

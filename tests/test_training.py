@@ -186,3 +186,18 @@ def test_config_fields_are_checked_at_construction_and_again_by_train(field, val
 def test_bad_train_arguments_are_named(call, error, match):
     with pytest.raises(error, match=match):
         call(SequenceModel("rnn", 2, 4, 1))
+
+
+@pytest.mark.parametrize("loss,targets,error,match", [
+    (mse_loss, np.zeros((3, 1)), TypeError, "targets must be a torch.Tensor, got ndarray"),
+    (mse_loss, torch.zeros(3, 1, dtype=torch.int64), ValueError, "expected float targets"),
+    (cross_entropy_loss, torch.zeros(3), ValueError, "expected integer class ids"),
+    (cross_entropy_loss, torch.tensor([0, 1, 4]), ValueError, r"class id 4: expected ids in \[0, 4\)"),
+    (cross_entropy_loss, torch.tensor([0, -2, 1]), ValueError, "class id -2"),
+])
+def test_loss_functions_check_their_targets(loss, targets, error, match):
+    model = SequenceModel("rnn", 2, 4, 1 if loss is mse_loss else 4)
+    with pytest.raises(error, match=match):
+        loss(model, torch.zeros(3, 5, 2), targets)
+    ok = torch.tensor([0, -100, 3])       # ignore_index is allowed
+    assert torch.isfinite(cross_entropy_loss(SequenceModel("rnn", 2, 4, 4), torch.zeros(3, 5, 2), ok))
