@@ -153,11 +153,12 @@ def plot_power_law(ax, x, y, *, fit_from: int = 0, label: str | None = None, mar
 
 # --- Chapter 3 (exploding gradients): one run with and without clipping, and the lr sweep -----
 
-def clipping_figure(sweep, *, lr: float, seed: int, clip: float, diverged_mse: float = 1e3):
+def clipping_figure(sweep, *, lr: float, seed: int, clip: float, diverged_mse: float = 1e3, top: float = 1e4):
     """Three panels from a :class:`course_utils.jacobians.SGDSweep`: the training loss and the
     gradient norm before clipping of the run (``lr``, ``seed``) without and with clipping at
     ``clip`` (τ drawn dotted), and the final test MSE of every run against the learning rate
-    (one dot per seed; diverged runs drawn as crosses at ``diverged_mse``). Returns the figure."""
+    (one dot per seed; diverged runs drawn as crosses at ``diverged_mse``). The first two panels end at
+    ``top``; a run that overflowed leaves through it, with its last step marked. Returns the figure."""
     free, clipped = sweep.select(lr=lr, seed=seed), sweep.select(lr=lr, clip=clip, seed=seed)
     if len(free) != 1 or len(clipped) != 1:
         raise ValueError(f"the sweep must hold exactly one run for lr={lr!r}, seed={seed!r} without "
@@ -168,6 +169,13 @@ def clipping_figure(sweep, *, lr: float, seed: int, clip: float, diverged_mse: f
         ax1.semilogy(steps, sweep.loss[idx], color=color, lw=1, label=name)
         ax2.semilogy(steps, sweep.grad_norm[idx], color=color, lw=1, label=name)
     ax2.axhline(clip, color="0.3", ls=":", lw=1.2, label="τ")
+    for ax, values in ((ax1, sweep.loss[[free[0], clipped[0]]]), (ax2, sweep.grad_norm[[free[0], clipped[0]]])):
+        ax.set_ylim(0.5 * np.nanmin(values), top)              # an overflowing run leaves through the top
+    if sweep.diverged_at[free[0]]:
+        for ax in (ax1, ax2):
+            ax.axvline(sweep.diverged_at[free[0]], color="tab:red", ls="--", lw=0.8)
+        ax1.annotate(f"overflow at step {sweep.diverged_at[free[0]]}", (sweep.diverged_at[free[0]], top),
+                     xytext=(4, -12), textcoords="offset points", color="tab:red", fontsize=8)
     label(ax1, f"One run (lr = {lr:g}): loss", "training step", "MSE (log scale)", legend=True)
     label(ax2, "Gradient norm before clipping", "training step", "‖∂L/∂θ‖ (log scale)", legend=True)
     lrs = np.unique(sweep.lr)

@@ -110,8 +110,11 @@ def test_clipping_figure_draws_one_run_and_the_sweep():
                            steps=20, hidden_size=5)
     fig = plots.clipping_figure(sweep, lr=50.0, seed=1, clip=1.0)
     ax1, ax2, ax3 = fig.axes
-    assert len(ax1.lines) == 2 and len(ax2.lines) == 3          # two runs; two runs and τ
     free = sweep.select(lr=50.0, seed=1)[0]
+    assert sweep.diverged_at[free] > 0
+    assert len(ax1.lines) == 3 and len(ax2.lines) == 4          # two runs + overflow mark; and τ
+    assert ax1.lines[2].get_xdata()[0] == sweep.diverged_at[free]
+    assert ax1.get_ylim()[1] == 1e4
     np.testing.assert_array_equal(ax1.lines[0].get_ydata(), sweep.loss[free])
     n_points = sum(len(c.get_offsets()) for c in ax3.collections)
     assert n_points == len(sweep.lr)                              # every run appears once
