@@ -2,25 +2,50 @@
 
 Built with nbconvert preprocessors, applied in this order to each chapter notebook:
 
-1. ``TagRemovePreprocessor`` drops cells tagged ``model-answer`` and ``instructor``;
+0. tags are normalised first (:func:`normalise_tag`): ``Solution``, `` solution ``,
+   ``MODEL_ANSWER`` or ``Model Answer`` count as ``solution`` / ``model-answer``, so a
+   mis-spelt tag can neither ship a solution nor hide it from :func:`leaks`;
+1. :class:`AnswerCellsPreprocessor` replaces every ``model-answer`` cell (the answer to an
+   "explain" exercise) by an empty-looking markdown cell tagged ``answer`` for the learner to
+   write in (:data:`ANSWER_CELL`); ``TagRemovePreprocessor`` drops cells tagged ``instructor``;
 2. :class:`StubSolutionsPreprocessor` rewrites each cell tagged ``solution`` with :func:`stub_source`:
-   a function keeps its ``def`` line(s) and docstring and its body becomes
-   ``raise NotImplementedError("Exercise N.k: your code here")``; a value such as
+   a function keeps its ``def`` line(s) (decorators and signature: the interface) and its body
+   becomes ``raise NotImplementedError("Exercise N.k: your code here")``. Its docstring is NOT
+   kept, nor any comment between the signature and the body: a solution's docstring often
+   states the formula the exercise asks for. The stub's docstring is ``"Exercise N.k: see the
+   instructions above."``, or the text an author puts in the cell's metadata as
+   ``"stub_docstring"`` (reviewed to state the interface, never the answer). A value such as
    ``answer = 0.25`` becomes ``answer = ...  # your prediction``; imports are kept; anything
    else is dropped. The cell's ``solution`` tag becomes ``exercise``;
-3. ``ClearOutputPreprocessor`` removes outputs, execution counts and run metadata.
+3. ``ClearOutputPreprocessor`` removes outputs, execution counts and run metadata, and
+   :func:`clear_widget_state` removes the widget state an author's run leaves in the
+   notebook's metadata (``metadata.widgets``: sliders, progress bars, plots in Output widgets).
 
 ``N.k`` comes from the ``### Exercise N.k — title`` heading above the cell. Guides
 (``kind = "guide"`` in ``book.toml``) are for instructors and are left out. The edition mirrors
 the repository layout (``notebooks/``, ``notebooks/data/``, ``book.toml``), so the notebooks find
 their data and objectives exactly as in the full course. Use it via
 ``python -m course_utils.workshop student``.
+
+Re-running the build never destroys a learner's work: every file it writes is listed with its
+SHA-256 in the folder's marker file (:data:`MARKER`). On the next build a file whose content
+still matches the list is replaced; a file the learner changed is kept as it is and the new
+version is written next to it as ``<name>.new<suffix>`` (the summary lists both); files the
+learner added are never touched.
+
+:func:`leaks` finds hidden lines left in the edition; :func:`giveaways` finds, in the ORIGINAL
+chapter, what the edition cannot hide: a solution's code visible in an ordinary cell before
+its exercise, and prompts that send the learner to a model answer the edition removes.
 """
 from __future__ import annotations
 
 import ast
 import copy
-import shutil
+import hashlib
+import io
+import json
+import re
+import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,41 +56,83 @@ from traitlets import Unicode
 from .course import BOOK_FILE, Course, load_course
 from .workshop import EXERCISE, EXERCISE_HEADING, INSTRUCTOR, MODEL_ANSWER, SOLUTION, tags
 
-MARKER = ".student-edition"  # marks a folder this module may wipe and rebuild
+MARKER = ".student-edition"  # marks a folder made by this module; holds the manifest of what it wrote
 PREDICTION = "...  # your prediction"
 LEAK_MIN_CHARS = 12  # shorter lines (`return h, c`, `else:`) are too generic to reveal a solution
+ANSWER_TAG = "answer"
+ANSWER_CELL = "**Your answer.** *(Double-click this cell and write your explanation here.)*"
+STUB_DOCSTRING_KEY = "stub_docstring"  # cell metadata: an author-reviewed docstring for the stub
+HIDDEN_TAGS = {SOLUTION, MODEL_ANSWER, INSTRUCTOR}
 
 
-def _stub_function(node, lines: list[str], label: str) -> list[str]:
-    """``def`` line(s) (with decorators) + docstring, then ``raise NotImplementedError``."""
-    first = node.body[0]
-    has_doc = (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
-               and isinstance(first.value.value, str))
-    raise_line = f'raise NotImplementedError("Exercise {label}: your code here")'
-    if first.lineno == node.lineno:  # one-line function: rebuild it from the syntax tree
-        stub = ast.parse(raise_line).body
-        node.body = ([first] if has_doc else []) + stub
-        return ast.unparse(node).splitlines()
+def normalise_tag(tag: str) -> str:
+    """``"Solution "`` -> ``"solution"``, ``"Model_Answer"`` -> ``"model-answer"``."""
+    return re.sub(r"[\s_]+", "-", str(tag).strip().lower())
+
+
+def _tags(cell) -> list[str]:
+    return [normalise_tag(t) for t in tags(cell)]
+
+
+def _header_lines(node, lines: list[str]) -> list[str]:
+    """Decorators and the signature, up to the line ending with its colon; comments dropped."""
     start = min([d.lineno for d in node.decorator_list] + [node.lineno])
-    head = lines[start - 1:node.lineno]  # decorators and the first line of the signature
-    rest = lines[node.lineno:first.end_lineno if has_doc else first.lineno - 1]
-    if not has_doc:  # comments between the signature and the body belong to the solution
-        rest = [line for line in rest if not line.strip().startswith("#")]
-    return head + rest + [" " * first.col_offset + raise_line]
+    last = node.lineno
+    for part in [*node.args.args, *node.args.posonlyargs, *node.args.kwonlyargs, node.args.vararg,
+                 node.args.kwarg, node.returns, *node.args.defaults, *node.args.kw_defaults]:
+        if part is not None:
+            last = max(last, part.end_lineno)
+    while last < node.body[0].lineno and not re.sub(r"#.*$", "", lines[last - 1]).rstrip().endswith(":"):
+        last += 1
+    head = lines[start - 1:last]
+    try:  # drop every comment (a comment on the signature may state the answer)
+        comments = [tok for tok in tokenize.generate_tokens(io.StringIO("\n".join(head) + "\n").readline)
+                    if tok.type == tokenize.COMMENT]
+    except (tokenize.TokenError, SyntaxError):  # pragma: no cover - the cell parsed, so should its header
+        comments = []
+    for tok in reversed(comments):
+        row, col = tok.start
+        head[row - 1] = head[row - 1][:col].rstrip()
+    return [line for line in head if line.strip()]
 
 
-def _stub_class(node, lines: list[str], label: str) -> list[str]:
+def _docstring_lines(text: str, indent: int) -> list[str]:
+    if not text.strip():
+        return []
+    pad = " " * indent
+    body = [line.rstrip() for line in text.strip().splitlines()] or [""]
+    body = [body[0]] + [(pad + line.strip()) if line.strip() else "" for line in body[1:]]
+    if len(body) == 1:
+        return [f'{pad}"""{body[0]}"""']
+    return [f'{pad}"""{body[0]}'] + body[1:] + [f'{pad}"""']
+
+
+def _stub_function(node, lines: list[str], label: str, docstring: str | None = None) -> list[str]:
+    """``def`` line(s) (with decorators), a neutral docstring, then ``raise NotImplementedError``.
+
+    The solution's own docstring and comments are dropped (they may state the answer).
+    """
+    first = node.body[0]
+    raise_line = f'raise NotImplementedError("Exercise {label}: your code here")'
+    doc = docstring if docstring is not None else f"Exercise {label}: see the instructions above."
+    if first.lineno == node.lineno:  # one-line function: rebuild it from the syntax tree
+        node.body = ast.parse(raise_line).body
+        node.decorator_list = list(node.decorator_list)
+        return ast.unparse(node).splitlines()
+    indent = first.col_offset
+    return _header_lines(node, lines) + _docstring_lines(doc, indent) + [" " * indent + raise_line]
+
+
+def _stub_class(node, lines: list[str], label: str, docstring: str | None = None) -> list[str]:
     first = node.body[0]
     start = min([d.lineno for d in node.decorator_list] + [node.lineno])
     out = [line for line in lines[start - 1:first.lineno - 1] if not line.strip().startswith("#")]
-    has_doc = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(
-        first.value.value, str)
-    if has_doc:
-        out += lines[first.lineno - 1:first.end_lineno]
+    out += _docstring_lines(docstring if docstring is not None else f"Exercise {label}: see the instructions above.",
+                            first.col_offset)
     methods = [n for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
-    for i, method in enumerate(methods):
-        out += ([""] if i else []) + _stub_function(method, lines, label)
-    return out if methods or has_doc else out + [" " * first.col_offset + "pass"]
+    for method in methods:
+        out += [""] + _stub_function(method, lines, label, docstring="")
+    return out
 
 
 def _target_text(target) -> str | None:
@@ -89,8 +156,12 @@ def _stub_assignment(node, source: str) -> list[str]:
     return [" = ".join(names) + " = " + value]
 
 
-def stub_source(source: str, label: str) -> str:
-    """The student version of a solution cell's code (see the module docstring)."""
+def stub_source(source: str, label: str, docstring: str | None = None) -> str:
+    """The student version of a solution cell's code (see the module docstring).
+
+    ``docstring`` replaces the neutral docstring of a stubbed function (an author's reviewed
+    text, from the cell metadata ``stub_docstring``).
+    """
     try:
         tree = ast.parse(source)
     except SyntaxError:  # e.g. IPython magics: nothing to keep
@@ -100,9 +171,9 @@ def stub_source(source: str, label: str) -> str:
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             blocks.append(lines[node.lineno - 1:node.end_lineno])
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            blocks.append(_stub_function(node, lines, label))
+            blocks.append(_stub_function(node, lines, label, docstring))
         elif isinstance(node, ast.ClassDef):
-            blocks.append(_stub_class(node, lines, label))
+            blocks.append(_stub_class(node, lines, label, docstring))
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
             blocks.append(_stub_assignment(node, source))
     blocks = [b for b in blocks if b]
@@ -127,27 +198,73 @@ class StubSolutionsPreprocessor(Preprocessor):
             if cell.cell_type == "markdown":
                 found = EXERCISE_HEADING.findall(cell.source)
                 label = found[-1][0] if found else label
-            elif cell.cell_type == "code" and self.solution_tag in tags(cell):
+            elif cell.cell_type == "code" and self.solution_tag in _tags(cell):
                 count += 1
                 exercise = label or f"{resources.get('chapter_number', 0)}.{count}"
-                cell.source = stub_source(cell.source, exercise).rstrip("\n")
-                cell.metadata["tags"] = [t if t != self.solution_tag else self.stub_tag for t in tags(cell)]
+                docstring = cell.metadata.pop(STUB_DOCSTRING_KEY, None)
+                cell.source = stub_source(cell.source, exercise, docstring).rstrip("\n")
+                cell.metadata["tags"] = [t if t != self.solution_tag else self.stub_tag for t in _tags(cell)]
                 resources.setdefault("stubbed", []).append(exercise)
         return nb, resources
 
 
+class NormaliseTagsPreprocessor(Preprocessor):
+    """Rewrite every cell's tags with :func:`normalise_tag` (``Solution`` -> ``solution``)."""
+
+    def preprocess(self, nb, resources):
+        for cell in nb.cells:
+            if tags(cell):
+                cell.metadata["tags"] = list(dict.fromkeys(_tags(cell)))
+        return nb, resources
+
+
+class AnswerCellsPreprocessor(Preprocessor):
+    """Replace each ``model-answer`` cell by an answer cell (:data:`ANSWER_CELL`) for the learner."""
+
+    def preprocess(self, nb, resources):
+        cells = []
+        for cell in nb.cells:
+            if MODEL_ANSWER in _tags(cell):
+                if not (cells and ANSWER_TAG in _tags(cells[-1])):  # one answer cell per exercise
+                    answer = nbformat.v4.new_markdown_cell(ANSWER_CELL)
+                    answer.metadata["tags"] = [ANSWER_TAG]
+                    if "id" in cell:  # a stable id: rebuilding gives the same file
+                        answer["id"] = f"answer-{cell['id']}"[:64]
+                    else:
+                        answer.pop("id", None)
+                    cells.append(answer)
+                    resources.setdefault("answer_cells", 0)
+                    resources["answer_cells"] += 1
+                continue
+            cells.append(cell)
+        nb.cells = cells
+        return nb, resources
+
+
+def clear_widget_state(nb) -> None:
+    """Remove what an author's run leaves besides outputs: widget state and per-cell run metadata."""
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        for key in ("widgets", "execution", "collapsed", "scrolled"):
+            cell.metadata.pop(key, None)
+
+
 def preprocessors() -> list[Preprocessor]:
-    return [TagRemovePreprocessor(remove_cell_tags={MODEL_ANSWER, INSTRUCTOR}, enabled=True),
+    return [NormaliseTagsPreprocessor(),
+            AnswerCellsPreprocessor(),
+            TagRemovePreprocessor(remove_cell_tags={INSTRUCTOR}, enabled=True),
             StubSolutionsPreprocessor(),
             ClearOutputPreprocessor(remove_metadata_fields={"collapsed", "scrolled", "execution"})]
 
 
 def student_notebook(nb, chapter_number: int | None = None) -> tuple[nbformat.NotebookNode, dict]:
-    """A student copy of ``nb`` (the original is not changed) and the resources (``stubbed``: labels)."""
+    """A student copy of ``nb`` (the original is not changed) and the resources (``stubbed``: labels,
+    ``answer_cells``: how many "explain" exercises got a cell to write in)."""
     nb = copy.deepcopy(nb)
-    resources = {"chapter_number": chapter_number, "stubbed": []}
+    resources = {"chapter_number": chapter_number, "stubbed": [], "answer_cells": 0}
     for pre in preprocessors():
         nb, resources = pre.preprocess(nb, resources)
+    clear_widget_state(nb)
     return nb, resources
 
 
@@ -157,30 +274,86 @@ class Edition:
     notebooks: list[Path] = field(default_factory=list)
     exercises: int = 0
     missing: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)       # learner-edited files left as they were
+    answer_cells: int = 0
 
     def summary(self) -> str:
         where = self.out / "notebooks"
         where = where.relative_to(Path.cwd()) if where.is_relative_to(Path.cwd()) else where
         text = f"Student edition: {len(self.notebooks)} notebooks with {self.exercises} exercises in {where}"
-        return text + "".join(f"\n  skipped (file missing): {m}" for m in self.missing)
+        text += "".join(f"\n  skipped (file missing): {m}" for m in self.missing)
+        for rel in self.kept:
+            fresh = _fresh_name(rel)
+            text += (f"\n  kept your edited {rel} unchanged; this build's version is {fresh} "
+                     f"(delete or rename yours and rebuild to get it under its own name)")
+        return text
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _fresh_name(rel: str) -> str:
+    path = Path(rel)
+    return str(path.with_name(f"{path.stem}.new{path.suffix}"))
+
+
+class _Writer:
+    """Writes the edition's files without ever overwriting a learner's edits (see the module docstring)."""
+
+    def __init__(self, out: Path):
+        self.out, self.previous, self.written, self.kept = out, self._read_manifest(out), {}, []
+
+    @staticmethod
+    def _read_manifest(out: Path) -> dict[str, str]:
+        marker = out / MARKER
+        if not marker.is_file():
+            return {}
+        try:
+            return dict(json.loads(marker.read_text()).get("files", {}))
+        except (ValueError, AttributeError):  # a marker written before manifests existed
+            return {}
+
+    def write(self, rel: str, data: bytes) -> None:
+        target = self.out / rel
+        if target.is_file():
+            current = target.read_bytes()
+            ours = self.previous.get(rel) == _sha256(current)
+            if not ours and current != data:  # the learner's version: keep it, write ours beside it
+                self.kept.append(rel)
+                rel, target = _fresh_name(rel), self.out / _fresh_name(rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        self.written[rel] = _sha256(data)
+
+    def finish(self) -> None:
+        """Remove files the previous build wrote, that this one did not, and nobody changed."""
+        for rel, digest in self.previous.items():
+            path = self.out / rel
+            if rel not in self.written and path.is_file() and _sha256(path.read_bytes()) == digest:
+                path.unlink()
+        manifest = {"made_by": "python -m course_utils.workshop student",
+                    "note": "files this build wrote, with their SHA-256; a file you change is never overwritten",
+                    "files": dict(sorted(self.written.items()))}
+        (self.out / MARKER).write_text(json.dumps(manifest, indent=1) + "\n")
 
 
 def _prepare(out: Path) -> None:
-    if out.exists() and any(out.iterdir()):
-        if not (out / MARKER).exists():
-            raise FileExistsError(f"{out} is not empty and is not a student edition: expected an empty or "
-                                  f"new folder, or one made by this command (with a {MARKER} file)")
-        shutil.rmtree(out)
+    if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
+        raise FileExistsError(f"{out} is not empty and is not a student edition: expected an empty or "
+                              f"new folder, or one made by this command (with a {MARKER} file)")
     out.mkdir(parents=True, exist_ok=True)
-    (out / MARKER).write_text("Made by `python -m course_utils.workshop student`; rebuilt on every run.\n")
 
 
 def build(out: str | Path = "_build/student", course: Course | None = None) -> Edition:
-    """Write the student edition of every chapter (not guides) under ``out``, mirroring the repo."""
+    """Write the student edition of every chapter (not guides) under ``out``, mirroring the repo.
+
+    Never deletes or overwrites a file the learner changed or added (see the module docstring).
+    """
     course = course or load_course()
     out = Path(out) if Path(out).is_absolute() else course.root / out
     _prepare(out)
-    edition = Edition(out)
+    writer, edition = _Writer(out), Edition(out)
     for chapter in course.chapters:
         source = course.root / chapter.notebook
         if chapter.kind != "chapter":
@@ -190,15 +363,18 @@ def build(out: str | Path = "_build/student", course: Course | None = None) -> E
             continue
         nb, resources = student_notebook(nbformat.read(source, as_version=4), chapter.number)
         nbformat.validate(nb)
-        target = out / chapter.notebook
-        target.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, target)
-        edition.notebooks.append(target)
+        writer.write(chapter.notebook, nbformat.writes(nb).encode("utf-8"))
+        edition.notebooks.append(out / chapter.notebook)
         edition.exercises += len(resources["stubbed"])
+        edition.answer_cells += resources["answer_cells"]
     for folder in sorted({Path(ch.notebook).parent for ch in course.chapters}):
-        if (course.root / folder / "data").is_dir():
-            shutil.copytree(course.root / folder / "data", out / folder / "data", dirs_exist_ok=True)
-    shutil.copy2(course.root / BOOK_FILE, out / BOOK_FILE)
+        data = course.root / folder / "data"
+        if data.is_dir():
+            for path in sorted(p for p in data.rglob("*") if p.is_file()):
+                writer.write(str(folder / "data" / path.relative_to(data)), path.read_bytes())
+    writer.write(BOOK_FILE, (course.root / BOOK_FILE).read_bytes())
+    writer.finish()
+    edition.kept = writer.kept
     return edition
 
 
@@ -213,19 +389,56 @@ def leaks(original, student, min_chars: int = LEAK_MIN_CHARS) -> list[str]:
     stub that replaced it (signature, docstring, imports) and does not also appear in a visible
     cell of the original (then the edition did not reveal it).
     """
-    hidden = {SOLUTION, MODEL_ANSWER, INSTRUCTOR}
-    visible = _text(original, lambda cell: not hidden & set(tags(cell)))
+    hidden = HIDDEN_TAGS
+    visible = _text(original, lambda cell: not hidden & set(_tags(cell)))
     shown = _text(student, lambda cell: True)
     found = []
     for cell in original.cells:
-        if not hidden & set(tags(cell)):
+        if not hidden & set(_tags(cell)):
             continue
         kept = set()
-        if SOLUTION in tags(cell) and cell.cell_type == "code":
+        if SOLUTION in _tags(cell) and cell.cell_type == "code":
             kept = {line.strip() for line in stub_source(cell.source, "0.0").splitlines()}
         for line in (line.strip() for line in cell.source.splitlines()):
             if len(line) >= min_chars and line not in kept and line not in visible and line in shown:
                 found.append(line)
+    return found
+
+
+def _code_lines(source: str) -> list[str]:
+    """Code lines without comments, whitespace collapsed (imports and comment lines left out)."""
+    lines = (" ".join(re.sub(r"\s+#[^'\"]*$", "", line).split()) for line in source.splitlines())
+    return [line for line in lines if line and not line.startswith(("#", "import ", "from "))]
+
+
+def giveaways(original, min_chars: int = LEAK_MIN_CHARS) -> list[str]:
+    """What the student edition of ``original`` cannot hide, one sentence each.
+
+    * a line of a solution's code (at least ``min_chars`` characters, not part of its stub,
+      whitespace ignored) that already appears in an ordinary code cell ABOVE the exercise;
+    * an ordinary markdown cell that sends the learner to a "model answer", which the edition
+      removes.
+    """
+    found, seen, label = [], set(), None
+    for cell in original.cells:
+        cell_tags = set(_tags(cell))
+        if cell.cell_type == "markdown":
+            headings = EXERCISE_HEADING.findall(cell.source)
+            label = headings[-1][0] if headings else label
+            prompt = bool(headings)  # an exercise's prompt (not the course's own description)
+            if prompt and not cell_tags & HIDDEN_TAGS and re.search(r"model[\s-]+answer", cell.source,
+                                                                    re.IGNORECASE):
+                where = f"Exercise {label}" if label else "a markdown cell"
+                found.append(f"{where}: the prompt mentions a model answer, which the student edition removes.")
+        if cell.cell_type != "code":
+            continue
+        if SOLUTION in cell_tags:
+            stub = set(_code_lines(stub_source(cell.source, "0.0")))
+            for line in _code_lines(cell.source):
+                if len(line) >= min_chars and line not in stub and line in seen:
+                    found.append(f"Exercise {label}: `{line}` is visible above the exercise.")
+        elif not cell_tags & HIDDEN_TAGS:
+            seen.update(_code_lines(cell.source))
     return found
 
 

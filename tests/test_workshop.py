@@ -15,7 +15,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from course_utils import student_edition, workshop
 from course_utils.course import load_course, parse_course
-from course_utils.student_edition import leaks, stub_source
+from course_utils.student_edition import giveaways, leaks, stub_source
 
 EXECUTION_TIMEOUT = 900  # seconds per cell: a crash guard, not a speed test (chapter 6 trains for a while)
 POOL = 2  # notebooks executed at once (the machine has two cores)
@@ -113,7 +113,7 @@ def course(tmp_path):
 
 # --- stubs ---------------------------------------------------------------------------------------
 
-def test_stub_keeps_imports_signature_and_docstring_and_raises_with_the_exercise_label():
+def test_stub_keeps_imports_and_signature_but_not_the_docstring_and_raises_with_the_exercise_label():
     stub = stub_source(SOLUTION, "4.1")
     assert stub == textwrap.dedent('''\
         import numpy as np
@@ -121,17 +121,30 @@ def test_stub_keeps_imports_signature_and_docstring_and_raises_with_the_exercise
 
         def layer(x, W,
                   b):
-            """One tanh layer: h = tanh(x @ W.T + b).
-
-            x: (B, D), W: (H, D), b: (H,) -> h: (B, H)
-            """
+            """Exercise 4.1: see the instructions above."""
             raise NotImplementedError("Exercise 4.1: your code here")
         ''')
     namespace = {}
     exec(stub, namespace)
     with pytest.raises(NotImplementedError, match="Exercise 4.1: your code here"):
         namespace["layer"](1, 2, 3)
-    assert namespace["layer"].__doc__.startswith("One tanh layer")
+    assert "tanh" not in stub
+
+
+def test_stub_drops_comments_above_the_docstring_and_after_the_colon_and_takes_an_author_docstring():
+    source = textwrap.dedent('''\
+        def baseline(n, k,  # the K recalled steps cost log(n)
+                     t):  # answer: k * log(n) / (2k + t)
+            # blanks are free: K log(n) / (2K + T)
+            """K log(n) / (2K + T) per step."""
+            return k * math.log(n) / (2 * k + t)
+        ''')
+    stub = stub_source(source, "6.3")
+    assert "log" not in stub and "blanks" not in stub, stub
+    assert stub.splitlines()[:2] == ["def baseline(n, k,", "             t):"]
+    ast.parse(stub)
+    reviewed = stub_source(source, "6.3", docstring="n_symbols, length, delay -> float (nats per step).")
+    assert '"""n_symbols, length, delay -> float (nats per step)."""' in reviewed
 
 
 @pytest.mark.parametrize("source, expected", [
@@ -144,7 +157,8 @@ def test_stub_keeps_imports_signature_and_docstring_and_raises_with_the_exercise
     ("%timeit f()", "# Exercise 1.2: your code here\n"),
     ("def f(a): return a + 1", "def f(a):\n    raise NotImplementedError('Exercise 1.2: your code here')\n"),
     ("@cache\ndef f(a):\n    # the trick: double it\n    return 2 * a",
-     '@cache\ndef f(a):\n    raise NotImplementedError("Exercise 1.2: your code here")\n'),
+     '@cache\ndef f(a):\n    """Exercise 1.2: see the instructions above."""\n'
+     '    raise NotImplementedError("Exercise 1.2: your code here")\n'),
 ])
 def test_stub_of_values_one_liners_comments_and_magics(source, expected):
     assert stub_source(source, "1.2") == expected
@@ -165,7 +179,7 @@ def test_stub_of_a_class_keeps_its_docstring_and_stubs_every_method():
         ''')
     stub = stub_source(source, "7.1")
     tree = ast.parse(stub)
-    assert "self.n = n * self.size" not in stub and "return x * self.n" not in stub
+    assert "self.n = n * self.size" not in stub and "return x * self.n" not in stub and "Run it" not in stub
     assert [n.name for n in tree.body[0].body if isinstance(n, ast.FunctionDef)] == ["__init__", "forward"]
     namespace = {}
     exec(stub, namespace)
@@ -191,6 +205,48 @@ def test_student_edition_stubs_solutions_removes_hidden_cells_and_clears_outputs
     assert (tmp_path / "student" / "book.toml").is_file()
     original = nbformat.read(course.root / "notebooks" / "01_first.ipynb", as_version=4)
     assert leaks(original, nb) == []
+    answer = [i for i, c in enumerate(nb.cells) if "answer" in c.metadata.get("tags", [])]
+    assert len(answer) == 1 and "Exercise 1.3" in nb.cells[answer[0] - 1].source  # a cell to write in
+    assert nb.cells[answer[0]].cell_type == "markdown" and edition.answer_cells == 2
+
+
+def test_tag_variants_count_as_the_tag_and_the_leak_check_sees_them(course):
+    original = nbformat.read(course.root / "notebooks" / "01_first.ipynb", as_version=4)
+    variants = iter(["Solution", " SOLUTION "])
+    for cell in original.cells:
+        if cell.metadata.get("tags") == ["solution"]:
+            cell.metadata["tags"] = [next(variants)]
+        elif cell.metadata.get("tags") == ["model-answer"]:
+            cell.metadata["tags"] = ["Model_Answer"]
+    student, resources = student_edition.student_notebook(original, 1)
+    text = "\n".join(c.source for c in student.cells)
+    assert "pre_activation = x @ W.T + b" not in text and MODEL_ANSWER not in text
+    assert resources["stubbed"] == ["1.1", "1.2"]
+    student.cells.append(new_code_cell("pre_activation = x @ W.T + b  # the affine part"))
+    assert leaks(original, student) == ["pre_activation = x @ W.T + b  # the affine part"]
+
+
+def test_widget_state_and_run_metadata_are_cleared(course):
+    original = nbformat.read(course.root / "notebooks" / "01_first.ipynb", as_version=4)
+    original.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {"a": 1}}}
+    original.cells[1].metadata["widgets"] = {"progress": 0.5}
+    original.cells[1].outputs.append(new_output("display_data", data={
+        "application/vnd.jupyter.widget-view+json": {"model_id": "a", "version_major": 2}}))
+    student, _ = student_edition.student_notebook(original, 1)
+    assert "widgets" not in student.metadata
+    assert all("widgets" not in c.metadata for c in student.cells)
+    assert all(not c.get("outputs") for c in student.cells if c.cell_type == "code")
+
+
+def test_giveaways_finds_a_solution_line_shown_above_and_a_prompt_sending_to_a_model_answer(course):
+    original = nbformat.read(course.root / "notebooks" / "01_first.ipynb", as_version=4)
+    assert giveaways(original) == []
+    original.cells.insert(1, new_code_cell("pre_activation = x @ W.T + b"))
+    prompt = next(c for c in original.cells if "Exercise 1.3" in c.source)
+    prompt.source += " Then open the model answer."
+    assert giveaways(original) == [
+        "Exercise 1.1: `pre_activation = x @ W.T + b` is visible above the exercise.",
+        "Exercise 1.3: the prompt mentions a model answer, which the student edition removes."]
 
 
 def test_leak_check_catches_a_solution_line_left_in_the_edition(course, tmp_path):
@@ -201,12 +257,28 @@ def test_leak_check_catches_a_solution_line_left_in_the_edition(course, tmp_path
     assert leaks(original, student) == ["pre_activation = x @ W.T + b  # the affine part", MODEL_ANSWER]
 
 
-def test_student_edition_rebuilds_its_own_folder_but_refuses_a_foreign_one(course, tmp_path):
+def test_rebuilding_keeps_the_learners_edits_and_files_and_says_so(course, tmp_path):
     out = tmp_path / "student"
     student_edition.build(out, course=course)
-    (out / "stale.txt").write_text("old")
-    student_edition.build(out, course=course)
-    assert not (out / "stale.txt").exists()
+    mine = out / "notebooks" / "01_first.ipynb"
+    nb = nbformat.read(mine, as_version=4)
+    nb.cells[0].source += "\n\nMy notes."
+    nbformat.write(nb, mine)
+    edited = mine.read_bytes()
+    (out / "notebooks" / "my_scratch.py").write_text("print('mine')")
+    untouched = (out / "notebooks" / "00_intro.ipynb").read_bytes()
+    edition = student_edition.build(out, course=course)
+    assert mine.read_bytes() == edited and (out / "notebooks" / "my_scratch.py").read_text() == "print('mine')"
+    assert (out / "notebooks" / "01_first.new.ipynb").is_file()
+    assert (out / "notebooks" / "00_intro.ipynb").read_bytes() == untouched
+    assert edition.kept == ["notebooks/01_first.ipynb"]
+    assert "kept your edited notebooks/01_first.ipynb unchanged" in edition.summary()
+    assert "notebooks/01_first.new.ipynb" in edition.summary()
+    edition = student_edition.build(out, course=course)  # a third build: the fresh copy is ours, replaced
+    assert mine.read_bytes() == edited and edition.kept == ["notebooks/01_first.ipynb"]
+
+
+def test_student_edition_refuses_a_foreign_folder(course, tmp_path):
     foreign = tmp_path / "my_work"
     foreign.mkdir()
     (foreign / "thesis.tex").write_text("precious")
@@ -255,6 +327,22 @@ def test_student_edition_of_chapter_reveals_no_solution_line(chapter, real_editi
     original = nbformat.read(REAL.root / chapter.notebook, as_version=4)
     student = nbformat.read(real_edition.out / chapter.notebook, as_version=4)
     assert leaks(original, student) == []
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda ch: ch.id)
+def test_student_edition_of_chapter_keeps_no_solution_docstring_and_has_answer_cells(chapter, real_edition):
+    _existing(chapter)
+    original = nbformat.read(REAL.root / chapter.notebook, as_version=4)
+    student = nbformat.read(real_edition.out / chapter.notebook, as_version=4)
+    explain = sum(student_edition.MODEL_ANSWER in student_edition._tags(c) for c in original.cells)
+    answers = [c for c in student.cells if "answer" in c.metadata.get("tags", [])]
+    assert len(answers) == explain and all(c.source == student_edition.ANSWER_CELL for c in answers)
+    for cell in student.cells:
+        if "exercise" in cell.metadata.get("tags", []):
+            for node in ast.walk(ast.parse(cell.source)):
+                if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and ast.get_docstring(node):
+                    assert ast.get_docstring(node).endswith("see the instructions above."), cell.source
+    assert "widgets" not in student.metadata
 
 
 @pytest.fixture(scope="module")
