@@ -21,7 +21,10 @@ What is here (used by Chapter 3; Chapters 4 and 6 reuse the torch helper):
   measure ``‖∂h_T/∂h_{T-ℓ}‖_2`` for every lag and every sequence of a batch (:class:`LagProfile`);
 * :func:`input_gradient_norms` - for any ``torch.nn.RNN/LSTM/GRU`` (or a module with such an
   ``.rnn``), the norm of the gradient of a fixed random read-out of ``h_T`` with respect to each
-  input ``x_{T-ℓ}``, averaged over the batch: the gradient "reaching" a signal ℓ steps back.
+  input ``x_{T-ℓ}``, averaged over the batch: the gradient "reaching" a signal ℓ steps back;
+* :func:`sgd_clip_sweep` - exploding gradients in training: many small tanh RNNs trained with plain
+  SGD at once (seeds x learning rates x clipping thresholds, same batches), recording the gradient
+  norm before clipping, how often clipping acted and which runs overflowed (:class:`SGDSweep`).
 """
 from __future__ import annotations
 
@@ -29,6 +32,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+
+from ._checks import check_choice, check_number, nonnegative_int, numeric_array, positive_int
 
 GAMMA = {"tanh": 1.0, "sigmoid": 0.25, "relu": 1.0, "linear": 1.0}
 """γ = sup |φ'(a)| for each activation (the constant of the bound)."""
@@ -54,6 +59,10 @@ def _gamma(activation) -> float:
         if activation not in GAMMA:
             raise ValueError(f"activation must be one of {ACTIVATIONS} or a number γ > 0, got {activation!r}")
         return GAMMA[activation]
+    if isinstance(activation, (bool, np.bool_)) or not isinstance(activation, (int, float, np.integer, np.floating)):
+        raise TypeError(f"activation must be one of {ACTIVATIONS} or a number γ > 0, got "
+                        f"{type(activation).__name__} {activation!r}")
+    check_number(activation, "activation (as the number γ)", low=0, low_open=True)
     gamma = float(activation)
     if not gamma > 0:
         raise ValueError(f"activation as a number is γ and must be positive, got {activation!r}")
@@ -62,7 +71,8 @@ def _gamma(activation) -> float:
 
 def spectral_norm(W) -> float:
     """λ₁ = ‖W‖_2, the largest singular value of the matrix ``W``."""
-    return float(np.linalg.norm(np.asarray(W, dtype=np.float64), 2))
+    W = numeric_array(W, "W", ndim=2, min_size=1)
+    return float(np.linalg.norm(W, 2))
 
 
 def recurrent_matrix(H: int, lambda1: float, structure: str = "orthogonal", seed: int = 0) -> np.ndarray:
@@ -74,12 +84,10 @@ def recurrent_matrix(H: int, lambda1: float, structure: str = "orthogonal", seed
         singular values are smaller and its spectral radius is only about λ₁/2, so gradients
         shrink faster than the bound says.
     """
-    if isinstance(H, bool) or not isinstance(H, (int, np.integer)) or H < 1:
-        raise ValueError(f"H must be a positive integer, got {H!r}")
-    if not lambda1 >= 0:
-        raise ValueError(f"lambda1 must be a non-negative number, got {lambda1!r}")
-    if structure not in STRUCTURES:
-        raise ValueError(f"structure must be one of {STRUCTURES}, got {structure!r}")
+    H = positive_int(H, "H")
+    lambda1 = check_number(lambda1, "lambda1", low=0)
+    check_choice(structure, "structure", STRUCTURES)
+    seed = nonnegative_int(seed, "seed")
     A = np.random.default_rng(seed).standard_normal((H, H))
     if structure == "orthogonal":
         Q, R = np.linalg.qr(A)
@@ -93,8 +101,15 @@ def pascanu_bound(lambda1: float, activation="tanh", lags=None) -> np.ndarray:
     activation: a name in ``GAMMA`` or the number γ itself. lags: integers (default 0..50).
     Returns float64 array shaped like ``lags``.
     """
-    lags = np.arange(51) if lags is None else np.asarray(lags)
-    return (_gamma(activation) * float(lambda1)) ** lags.astype(np.float64)
+    lambda1 = check_number(lambda1, "lambda1", low=0)
+    gamma = _gamma(activation)
+    if lags is None:
+        lags = np.arange(51)
+    else:
+        lags = numeric_array(lags, "lags", dtype=None)
+        if lags.dtype.kind == "f" and not np.array_equal(lags, np.round(lags)) or (lags < 0).any():
+            raise ValueError(f"lags must be non-negative integers, got {lags.tolist()!r}")
+    return (gamma * lambda1) ** lags.astype(np.float64)
 
 
 @dataclass
@@ -138,26 +153,28 @@ def jacobian_norms_vs_lag(W_hh, activation: str = "tanh", T: int = 50, *, batch:
     the spectral norm of ``∂h_T/∂h_{T-ℓ} = J_T J_{T-1} ... J_{T-ℓ+1}`` for sequence b,
     ``J_t = diag(φ'(a_t)) W_hh``. Cost: T batched (B, H, H) products and SVDs.
     """
-    W = np.asarray(W_hh, dtype=np.float64)
-    if W.ndim != 2 or W.shape[0] != W.shape[1]:
+    W = numeric_array(W_hh, "W_hh")
+    if W.ndim != 2 or W.shape[0] != W.shape[1] or W.size == 0:
         raise ValueError(f"W_hh has shape {W.shape}: expected a square matrix (H, H)")
-    if isinstance(T, bool) or not isinstance(T, (int, np.integer)) or T < 1:
-        raise ValueError(f"T must be a positive integer, got {T!r}")
+    T = positive_int(T, "T")
+    batch, input_size = positive_int(batch, "batch"), positive_int(input_size, "input_size")
+    input_scale = check_number(input_scale, "input_scale", low=0)
+    seed = nonnegative_int(seed, "seed")
     phi, dphi = _activation(activation)
     H, rng = W.shape[0], np.random.default_rng(seed)
     if x is None:
         x = input_scale * rng.standard_normal((T, batch, input_size))
-    x = np.asarray(x, dtype=np.float64)
-    if x.ndim != 3 or x.shape[0] != T:
+    x = numeric_array(x, "x")
+    if x.ndim != 3 or x.shape[0] != T or 0 in x.shape:
         raise ValueError(f"x has shape {x.shape}: expected (T, B, D) with T={T}")
     _, B, D = x.shape
     if W_ih is None:
         W_ih = rng.standard_normal((H, D)) / np.sqrt(D)
-    W_ih = np.asarray(W_ih, dtype=np.float64)
+    W_ih = numeric_array(W_ih, "W_ih")
     if W_ih.shape != (H, D):
         raise ValueError(f"W_ih has shape {W_ih.shape}: expected {(H, D)} (H from W_hh, D from x)")
-    b = np.zeros(H) if b is None else np.asarray(b, dtype=np.float64)
-    h = np.zeros((B, H)) if h0 is None else np.array(h0, dtype=np.float64)
+    b = np.zeros(H) if b is None else numeric_array(b, "b")
+    h = np.zeros((B, H)) if h0 is None else numeric_array(h0, "h0").copy()
     if h.shape != (B, H) or b.shape != (H,):
         raise ValueError(f"h0 has shape {h.shape} and b {b.shape}: expected {(B, H)} and {(H,)}")
     derivs = np.empty((T, B, H))
@@ -195,9 +212,15 @@ def input_gradient_norms(module, x, seed: int = 0) -> np.ndarray:
     """
     import torch
     rnn, batch_first = _recurrent_part(module)
-    if not isinstance(x, torch.Tensor) or x.dim() != 3 or not x.is_floating_point():
-        raise ValueError(f"x must be a float tensor of shape {'(B, T, D)' if batch_first else '(T, B, D)'}, "
+    seed = nonnegative_int(seed, "seed")
+    layout = f"{'(B, T, D)' if batch_first else '(T, B, D)'} with D={rnn.input_size}"
+    if not isinstance(x, torch.Tensor) or x.dim() != 3 or not x.is_floating_point() \
+            or x.shape[-1] != rnn.input_size or 0 in x.shape:
+        raise ValueError(f"x must be a float tensor of shape {layout}, "
                          f"got {type(x).__name__} {tuple(getattr(x, 'shape', ()))}")
+    dtype = next(rnn.parameters()).dtype
+    if x.dtype != dtype:
+        raise ValueError(f"x has dtype {x.dtype} but the module has dtype {dtype}: expected {dtype}")
     x = x.detach().clone().requires_grad_(True)
     out = rnn(x)[0]
     last = out[:, -1] if batch_first else out[-1]                     # (B, H or 2H)
