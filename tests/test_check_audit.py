@@ -258,3 +258,83 @@ def test_a_prediction_may_be_given_as_a_value(number):
 def test_every_checker_is_in_the_table_once():
     assert {number: fn.__name__ for number, fn in check.EXERCISES.items()} == {
         e.number: e.checker for e in EXERCISES}
+
+
+# --- the issue's examples, as a learner writes them ----------------------------------------------
+
+def _off_and_half_precision(value):
+    """0.5 % off and returned as float16: must fail whatever the dtype's own precision."""
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+        return (value * 1.005 + 1e-3).astype(np.float16)
+    if isinstance(value, (float, np.floating)):
+        return np.float16(value * 1.005 + 1e-3)
+    if isinstance(value, (tuple, list)):
+        return type(value)(_off_and_half_precision(v) for v in value)
+    return value
+
+
+FLOAT_EXERCISES = [e.number for e in EXERCISES if e.kind == "implement" and e.number not in ("10.1",)]
+
+
+@pytest.mark.parametrize("number", FLOAT_EXERCISES)
+def test_a_float16_answer_half_a_percent_off_fails(number):
+    exercise = BY_NUMBER[number]
+    feedback = exercise.check(_converted(exercise.answer, _off_and_half_precision))
+    assert feedback.status == "incorrect", feedback.text
+
+
+def test_exercise_1_2_accepts_1480_as_a_float_and_hides_the_answer_after_a_guess():
+    assert check.rnn_parameter_count(lambda: 1480.0).passed
+    feedback = check.rnn_parameter_count(lambda: 7)
+    assert "1480" not in feedback.text and 'check.reveal("1.2")' in feedback.text
+
+
+def test_exercise_8_3_accepts_an_integer_zero_precision_without_false_hints():
+    def precision_recall(flagged, true_positions):
+        hits = len(set(flagged) & set(true_positions))
+        precision = hits / len(flagged) if len(flagged) > 0 else 0
+        return precision, hits / len(true_positions)
+
+    feedback = check.precision_recall(precision_recall)
+    assert feedback.passed and "Hint" not in feedback.text, feedback.text
+
+
+def test_exercise_7_1_naive_softmax_fails_with_the_overflow_hint():
+    def perplexity(logits, targets):
+        p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+        return float(np.exp(-np.log(p[np.arange(len(targets)), targets]).mean()))
+
+    feedback = check.perplexity(perplexity)
+    assert feedback.status == "incorrect" and "Subtract each row's largest logit" in feedback.text
+    assert feedback.text.count("Hint:") == 1
+
+
+def test_exercise_2_1_wraparound_at_t0_gets_its_own_hint_only():
+    def rnn_backward(dh, x, h0, h, W_x, W_h):
+        dx, g = np.zeros_like(x), np.zeros_like(h0)
+        dW_x, dW_h, db = np.zeros_like(W_x), np.zeros_like(W_h), np.zeros(W_h.shape[0])
+        for t in reversed(range(x.shape[0])):
+            da = (dh[t] + g) * (1 - h[t] ** 2)
+            h_prev = h[t - 1]                     # the classic bug: h[-1] at t = 0
+            dx[t] = da @ W_x
+            dW_x += da.T @ x[t]
+            dW_h += da.T @ h_prev
+            db += da.sum(axis=0)
+            g = da @ W_h
+        return dx, g, dW_x, dW_h, db
+
+    feedback = check.rnn_backward(rnn_backward)
+    assert feedback.status == "incorrect" and "Python wraps negative indices" in feedback.text, feedback.text
+    assert "not h_t" not in feedback.text and feedback.text.count("Hint:") == 1
+
+
+def test_exercise_1_1_wraparound_in_the_forward_loop_gets_its_own_hint_only():
+    def rnn_forward(x, h0, W_x, W_h, b):
+        h = np.zeros((x.shape[0], *h0.shape))
+        for t in range(x.shape[0]):
+            h[t] = np.tanh(x[t] @ W_x.T + h[t - 1] @ W_h.T + b)
+        return h, h[-1]
+
+    feedback = check.rnn_forward(rnn_forward)
+    assert feedback.status == "incorrect" and "h[t - 1] with t = 0 reads h[-1]" in feedback.text, feedback.text
+    assert feedback.text.count("Hint:") == 1
