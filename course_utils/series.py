@@ -64,11 +64,12 @@ def _series(y, name: str = "y", min_len: int = 1) -> np.ndarray:
     return y
 
 
-def _span(y: np.ndarray, start, stop, lag: int, name: str = "y") -> tuple[int, int]:
-    """start, stop as ints with ``lag <= start <= stop <= len(y)``."""
+def _span(y: np.ndarray, start, stop, lag: int, name: str = "y", why: str = "") -> tuple[int, int]:
+    """start, stop as ints with ``lag <= start <= stop <= len(y)``; ``why`` names what sets the lag."""
     start, stop = check_int(start, "start"), check_int(stop, "stop")
     if not (lag <= start <= stop <= len(y)):
-        raise ValueError(f"start={start}, stop={stop} with a lag of {lag} on {name} of length {len(y)}: "
+        because = f" ({why})" if why else ""
+        raise ValueError(f"start={start}, stop={stop} with a lag of {lag}{because} on {name} of length {len(y)}: "
                          f"expected {lag} <= start <= stop <= {len(y)}")
     return start, stop
 
@@ -150,7 +151,7 @@ def seasonal_naive_forecast(y, start: int, stop: int, season: int = 12) -> np.nd
     """One-step seasonal-naive forecast: yhat_t = y_{t-season} for t in [start, stop)."""
     y = _series(y)
     season = check_int(season, "season", minimum=1)
-    start, stop = _span(y, start, stop, season)
+    start, stop = _span(y, start, stop, season, why=f"season={season}")
     return y[start - season:stop - season].copy()
 
 
@@ -163,7 +164,7 @@ def seasonal_difference_forecast(y, start: int, stop: int, season: int = 12) -> 
     """
     y = _series(y)
     season = check_int(season, "season", minimum=1)
-    start, stop = _span(y, start, stop, season + 1)
+    start, stop = _span(y, start, stop, season + 1, why=f"season + 1, season={season}")
     return y[start - 1:stop - 1] + y[start - season:stop - season] - y[start - season - 1:stop - season - 1]
 
 
@@ -185,11 +186,14 @@ def seasonal_naive_path(history, horizon: int, season: int = 12, drift: float = 
     return np.resize(history[-season:], horizon) + m * season * drift
 
 
+MAX_DEGREE = 3  # higher powers of raw time steps overflow the fit's conditioning and extrapolate wildly
+
+
 def trend_season_design(t, season: int = 12, degree: int = 1) -> np.ndarray:
     """Design matrix (len(t), degree + season): 1, t, ..., t^degree, then one indicator per
-    season except the first. t: (n,) integer time steps."""
+    season except the first. t: (n,) integer time steps; degree 0..MAX_DEGREE."""
     season = check_int(season, "season", minimum=1)
-    degree = check_int(degree, "degree", minimum=0)
+    degree = check_int(degree, "degree", minimum=0, maximum=MAX_DEGREE)
     t = numeric_array(t, "t", ndim=1, dtype=None)
     if t.dtype.kind not in "iu":
         raise TypeError(f"t has dtype {t.dtype}: expected integer time steps")
@@ -202,7 +206,7 @@ def fit_trend_season(y_train, season: int = 12, degree: int = 1) -> np.ndarray:
     """Least-squares polynomial trend (``degree`` 1: a line, 2: a parabola) + seasonal offsets on
     y_train (N,), time steps 0..N-1: returns the coefficients (degree + season,)."""
     season = check_int(season, "season", minimum=1)
-    degree = check_int(degree, "degree", minimum=0)
+    degree = check_int(degree, "degree", minimum=0, maximum=MAX_DEGREE)
     y_train = _series(y_train, "y_train")
     need = max(season + degree, 1)
     if len(y_train) < need:
@@ -217,9 +221,9 @@ def trend_season_forecast(coef, start: int, stop: int, season: int = 12) -> np.n
     trend's degree is read from ``len(coef) = degree + season``."""
     season = check_int(season, "season", minimum=1)
     coef = numeric_array(coef, "coef", ndim=1)
-    if len(coef) < season:
-        raise ValueError(f"coef has length {len(coef)}: expected degree + season >= {season} "
-                         f"(from fit_trend_season with season={season})")
+    if not season <= len(coef) <= season + MAX_DEGREE:
+        raise ValueError(f"coef has length {len(coef)}: expected degree + season, between {season} and "
+                         f"{season + MAX_DEGREE} (from fit_trend_season with season={season})")
     start, stop = check_int(start, "start", minimum=0), check_int(stop, "stop")
     if stop < start:
         raise ValueError(f"stop={stop}: expected stop >= start = {start}")
@@ -271,7 +275,7 @@ def level_forecasts(y, start: int, stop: int, window: int, scaler: Scaler, predi
     window = check_int(window, "window", minimum=1)
     check_type(scaler, "scaler", Scaler, "a series.Scaler")
     _callable(predict, "predict")
-    start, stop = _span(y, start, stop, window + 1)
+    start, stop = _span(y, start, stop, window + 1, why=f"window + 1, window={window}")
     if stop == start:
         return np.zeros(0)
     z = scaler.transform(np.diff(y))  # z[s-1] is the difference ending at step s
@@ -319,7 +323,7 @@ def metrics_table(y_true, forecasts: dict, digits: int = 2, unit: str = "") -> s
     check_type(forecasts, "forecasts", dict, "a dict {name: forecast array}")
     if not forecasts:
         raise ValueError("forecasts is empty: expected at least one {name: forecast array} entry")
-    digits = check_int(digits, "digits", minimum=0)
+    digits = check_int(digits, "digits", minimum=0, maximum=15)
     unit = check_str(unit, "unit")
     rows = []
     for name, f in forecasts.items():
@@ -373,7 +377,7 @@ def flag_anomalies(errors, threshold: float, start: int = 0) -> np.ndarray:
     """
     errors = _series(errors, "errors", min_len=0)
     threshold = check_number(threshold, "threshold", low=0)
-    start = check_int(start, "start")
+    start = check_int(start, "start", minimum=0)
     over = np.abs(errors) > threshold
     first = over & ~np.r_[False, over[:-1]]
     return start + np.flatnonzero(first)
