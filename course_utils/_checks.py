@@ -218,7 +218,7 @@ def numeric_array(a, name: str, *, ndim=None, dtype=np.float64, finite: bool = T
     return arr
 
 
-def id_array(ids, name: str, *, ndim=1, vocab_size: int | None = None) -> np.ndarray:
+def id_array(ids, name: str, *, ndim=1, vocab_size: int | None = None, limit: str = "vocab_size") -> np.ndarray:
     """Integer token ids (NumPy or torch, any integer dtype) as int64, each in [0, vocab_size)."""
     if _is_tensor(ids):
         ids = ids.detach().cpu().numpy()
@@ -239,7 +239,7 @@ def id_array(ids, name: str, *, ndim=1, vocab_size: int | None = None) -> np.nda
     if arr.size and arr.min() < 0:
         raise ValueError(f"{name} contains the id {int(arr.min())}: expected ids >= 0")
     if vocab_size is not None and arr.size and arr.max() >= vocab_size:
-        raise ValueError(f"{name} contains the id {int(arr.max())}: expected ids < vocab_size = {vocab_size}")
+        raise ValueError(f"{name} contains the id {int(arr.max())}: expected ids < {limit} = {vocab_size}")
     return arr
 
 

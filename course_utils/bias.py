@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._checks import nonnegative_int, positive_int, probability
 from .reviews import Lexicon, Reviews, make_reviews
 
 GROUPS = ("majority", "minority")
@@ -53,8 +54,11 @@ def make_group_reviews(n: int, seed: int = 0, minority_share: float = 0.1, minor
     ``label_noise``: every label is flipped with this probability (annotators disagree on real
     reviews); use it for training data and keep the test labels clean (0).
     """
-    if not 0 <= minority_share <= 1:
-        raise ValueError(f"minority_share must be in [0, 1], got {minority_share!r}")
+    n, seed = positive_int(n, "n"), nonnegative_int(seed, "seed")
+    minority_share = probability(minority_share, "minority_share")
+    for value, name in ((minority_p_positive, "minority_p_positive"), (majority_p_positive, "majority_p_positive"),
+                        (label_noise, "label_noise"), (p_not, "p_not")):
+        probability(value, name)
     n_min = int(round(n * minority_share))
     parts, groups = [], []
     for k, (size, lexicon, p_pos) in enumerate([(n - n_min, MAJORITY_LEXICON, majority_p_positive),
@@ -72,8 +76,8 @@ def make_group_reviews(n: int, seed: int = 0, minority_share: float = 0.1, minor
 def group_error_rates(pred, y, group) -> dict:
     """Error rate (1 - accuracy) per group, e.g. {"majority": 0.01, "minority": 0.30}."""
     pred, y, group = np.asarray(pred), np.asarray(y), np.asarray(group)
-    if not pred.shape == y.shape == group.shape:
-        raise ValueError(f"pred {pred.shape}, y {y.shape} and group {group.shape}: expected equal shapes")
+    if not pred.shape == y.shape == group.shape or pred.ndim != 1 or len(pred) == 0:
+        raise ValueError(f"pred {pred.shape}, y {y.shape} and group {group.shape}: expected equal shapes (N,), N >= 1")
     return {g: float(np.mean(pred[group == g] != y[group == g])) for g in sorted(set(group.tolist()))}
 
 
@@ -87,8 +91,8 @@ def balanced_weights(group, labels) -> np.ndarray:
     """Sampling weights ``(N,)`` that give every (group, label) cell the same total weight:
     w_n = 1 / (number of examples in n's cell), normalised to sum to 1."""
     group, labels = np.asarray(group), np.asarray(labels)
-    if group.shape != labels.shape:
-        raise ValueError(f"group has shape {group.shape} but labels {labels.shape}: expected equal shapes")
+    if group.shape != labels.shape or group.ndim != 1 or len(group) == 0:
+        raise ValueError(f"group has shape {group.shape} but labels {labels.shape}: expected equal shapes (N,), N >= 1")
     keys = np.array([f"{g}|{y}" for g, y in zip(group.tolist(), labels.tolist())])
     _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
     w = 1.0 / counts[inverse]

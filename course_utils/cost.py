@@ -18,6 +18,8 @@ import time
 
 import numpy as np
 
+from ._checks import check_bool, check_int, nonnegative_int, numeric_array, positive_int
+
 GATES = {"rnn": 1, "gru": 3, "lstm": 4}
 # Elementwise operations per hidden unit and batch row in one forward step (PyTorch's cells):
 #   rnn : 2 bias adds + 1 add of the two products + tanh                                 = 4
@@ -28,19 +30,25 @@ ELEMENTWISE = {"rnn": 4, "gru": 17, "lstm": 21}
 
 
 def _kind(kind: str) -> int:
-    if kind not in GATES:
+    if not isinstance(kind, str) or kind not in GATES:
         raise ValueError(f"kind is {kind!r}: expected one of {sorted(GATES)}")
     return GATES[kind]
 
 
+def _sizes(**sizes) -> list[int]:
+    return [positive_int(value, name) for name, value in sizes.items()]
+
+
 def matmul_flops_per_step(kind: str, D: int, H: int, B: int = 1) -> int:
     """FLOPs of the two matrix products of one step: ``2 * G * H * (D + H) * B``."""
+    D, H, B = _sizes(D=D, H=H, B=B)
     return 2 * _kind(kind) * H * (D + H) * B
 
 
 def elementwise_flops_per_step(kind: str, H: int, B: int = 1) -> int:
     """FLOPs of the biases, activations and gating of one step: ``ELEMENTWISE[kind] * H * B``."""
     _kind(kind)
+    H, B = _sizes(H=H, B=B)
     return ELEMENTWISE[kind] * H * B
 
 
@@ -51,6 +59,7 @@ def flops_per_step(kind: str, D: int, H: int, B: int = 1) -> int:
 
 def sequence_flops(kind: str, T: int, B: int, D: int, H: int) -> int:
     """Forward FLOPs of one layer (one direction) over a sequence of T steps."""
+    T, = _sizes(T=T)
     return T * flops_per_step(kind, D, H, B)
 
 
@@ -61,6 +70,9 @@ def parameter_count(kind: str, D: int, H: int, num_layers: int = 1, bidirectiona
     Per layer and direction: ``G * (H * (D_l + H) + biases * H)`` where ``D_l = D`` for the
     first layer and ``dirs * H`` above it (the layer reads both directions' states).
     """
+    D, H, num_layers = _sizes(D=D, H=H, num_layers=num_layers)
+    check_bool(bidirectional, "bidirectional")
+    biases = check_int(biases, "biases", minimum=0, maximum=2)
     G, dirs = _kind(kind), 2 if bidirectional else 1
     total = 0
     for layer in range(num_layers):
@@ -73,8 +85,7 @@ def parameter_count(kind: str, D: int, H: int, num_layers: int = 1, bidirectiona
 
 def median_time(fn, repeats: int = 5, warmup: int = 1, clock=time.perf_counter) -> float:
     """Median seconds of ``fn()`` over ``repeats`` calls after ``warmup`` untimed ones."""
-    if repeats < 1:
-        raise ValueError(f"repeats is {repeats}: expected at least 1")
+    _check_timing([fn], repeats, warmup, clock, "fn")
     for _ in range(warmup):
         fn()
     samples = []
@@ -88,8 +99,10 @@ def median_time(fn, repeats: int = 5, warmup: int = 1, clock=time.perf_counter) 
 def interleaved_median_times(fns, repeats: int = 5, warmup: int = 1, clock=time.perf_counter) -> list[float]:
     """Median seconds of each function in ``fns``, timed in turn, round after round, so that a change
     in the machine's load during the measurement affects all of them alike."""
-    if repeats < 1:
-        raise ValueError(f"repeats is {repeats}: expected at least 1")
+    fns = list(fns) if not callable(fns) else fns
+    if callable(fns) or not fns:
+        raise TypeError(f"fns must be a non-empty list of functions, got {fns!r}")
+    _check_timing(fns, repeats, warmup, clock, "fns")
     samples = [[] for _ in fns]
     for r in range(warmup + repeats):
         for fn, times in zip(fns, samples):
@@ -100,13 +113,26 @@ def interleaved_median_times(fns, repeats: int = 5, warmup: int = 1, clock=time.
     return [statistics.median(times) for times in samples]
 
 
+def _check_timing(fns, repeats, warmup, clock, name) -> None:
+    for i, fn in enumerate(fns):
+        if not callable(fn):
+            where = name if name == "fn" else f"{name}[{i}]"
+            raise TypeError(f"{where} must be a function with no argument, got {type(fn).__name__}")
+    if not callable(clock):
+        raise TypeError(f"clock must be a function returning seconds, got {type(clock).__name__}")
+    positive_int(repeats, "repeats")
+    nonnegative_int(warmup, "warmup")
+
+
 def loglog_slope(x, y) -> float:
     """Least-squares slope of log(y) against log(x): the exponent k of ``y ∝ x^k``."""
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    x, y = numeric_array(x, "x", ndim=1), numeric_array(y, "y", ndim=1)
     if x.shape != y.shape or x.size < 2:
         raise ValueError(f"x and y have shapes {x.shape} and {y.shape}: expected equal 1-D shapes, at least 2 points")
     if np.any(x <= 0) or np.any(y <= 0):
         raise ValueError("x and y must be positive for a log-log fit")
+    if np.ptp(x) == 0:
+        raise ValueError(f"x has a single distinct value {x[0]!r}: expected at least two to fit a slope")
     return float(np.polyfit(np.log(x), np.log(y), 1)[0])
 
 
@@ -115,6 +141,8 @@ def matmul_peak_gflops(n: int = 1024, repeats: int = 5, dtype=None, clock=time.p
     FLOPs, median of ``repeats`` (at torch's current thread count; float32 unless ``dtype``).
     Pass ``clock=time.process_time`` on a busy machine (with one torch thread)."""
     import torch
+    n = positive_int(n, "n")
+    positive_int(repeats, "repeats")
     gen = torch.Generator().manual_seed(0)
     dtype = dtype or torch.float32
     a = torch.randn(n, n, generator=gen, dtype=dtype)

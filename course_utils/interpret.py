@@ -18,6 +18,7 @@ import tokenize
 
 import numpy as np
 
+from ._checks import check_str, id_array, nonnegative_int, numeric_array, positive_int
 from .bridge import from_torch
 from .lstm import lstm_forward
 
@@ -40,6 +41,7 @@ def code_features(text: str) -> dict:
     character's line. column: position of the character in its line (0 = first).
     Strings and comments come from Python's own ``tokenize``, so they are exact for valid code.
     """
+    check_str(text, "text")
     T = len(text)
     start = _offsets(text)
     feats = {name: np.zeros(T) for name in FEATURES}
@@ -85,9 +87,12 @@ def lstm_activations(model, ids) -> dict:
     import torch
     if getattr(model, "cell", None) != "lstm" or model.rnn.num_layers != 1 or model.embedding is None:
         raise ValueError("model must be a one-layer SequenceModel('lstm', ..., vocab_size=V)")
+    ids = id_array(ids, "ids", ndim=1, vocab_size=model.embedding.num_embeddings)
+    if len(ids) == 0:
+        raise ValueError("ids is empty: expected at least one token id")
     params = from_torch(model.rnn).astype(np.float64)
     with torch.no_grad():
-        x = model.embedding(torch.as_tensor(np.asarray(ids, dtype=np.int64))).double().numpy()
+        x = model.embedding(torch.as_tensor(ids)).double().numpy()
     h, _, cache = lstm_forward(x[:, None, :], params)          # x: (T, 1, E)
     acts = {name: gate[:, 0] for name, gate in cache.gates.items()}
     acts["c"], acts["h"] = cache.c[:, 0], h[:, 0]
@@ -104,10 +109,10 @@ def _standardise(a):
 def unit_correlations(states, feature) -> np.ndarray:
     """Pearson correlation of every unit (column of ``states (T, H)``) with ``feature (T,)``;
     a unit (or a feature) that never changes gets r = 0."""
-    s = np.asarray(states, dtype=np.float64)
-    f = np.asarray(feature, dtype=np.float64)
-    if s.ndim != 2 or f.shape != (s.shape[0],):
-        raise ValueError(f"states has shape {s.shape} and feature {f.shape}: expected (T, H) and (T,)")
+    s = numeric_array(states, "states")
+    f = numeric_array(feature, "feature")
+    if s.ndim != 2 or f.shape != (s.shape[0],) or len(f) < 2:
+        raise ValueError(f"states has shape {s.shape} and feature {f.shape}: expected (T, H) and (T,) with T >= 2")
     return _standardise(s).T @ _standardise(f[:, None])[:, 0]
 
 
@@ -119,8 +124,9 @@ def shifted_max_correlations(states, feature, n: int = 200, seed: int = 0, min_s
     changing indentation) but breaks its alignment with the text, so the result is the
     distribution of the best |r| that chance alone produces with these units. Returns (n,).
     """
-    s = _standardise(np.asarray(states, dtype=np.float64))
-    f = np.asarray(feature, dtype=np.float64)
+    n, seed, min_shift = positive_int(n, "n"), nonnegative_int(seed, "seed"), nonnegative_int(min_shift, "min_shift")
+    s = _standardise(numeric_array(states, "states"))
+    f = numeric_array(feature, "feature")
     T = len(f)
     if s.ndim != 2 or f.shape != (s.shape[0],):
         raise ValueError(f"states has shape {s.shape} and feature {f.shape}: expected (T, H) and (T,)")
@@ -136,7 +142,9 @@ def draw_text_activation(text: str, values, ax=None, width: int = 64, cmap: str 
     after ``width`` characters), each on a background coloured by ``values (len(text),)``
     (blue negative, red positive, scaled to the largest |value|). Returns the axes."""
     import matplotlib.pyplot as plt
-    values = np.asarray(values, dtype=np.float64)
+    check_str(text, "text")
+    width = positive_int(width, "width")
+    values = numeric_array(values, "values", finite=False)
     if values.shape != (len(text),):
         raise ValueError(f"values has shape {values.shape}: expected ({len(text)},), one per character")
     cells, row, col = [], 0, 0

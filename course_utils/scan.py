@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._checks import nonnegative_int, positive_int
+
 
 @dataclass
 class MinGRUParams:
@@ -43,6 +45,14 @@ class MinGRUParams:
 
 def init_mingru(input_size: int, hidden_size: int, seed: int = 0, dtype=np.float64) -> MinGRUParams:
     """Draw U(-1/sqrt(H), 1/sqrt(H)) weights and biases, like PyTorch's recurrent layers."""
+    input_size, hidden_size = positive_int(input_size, "input_size"), positive_int(hidden_size, "hidden_size")
+    seed = nonnegative_int(seed, "seed")
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype must be a NumPy float dtype such as np.float64, got {dtype!r}") from None
+    if dtype.kind != "f":
+        raise ValueError(f"dtype must be a float dtype, got {dtype}")
     rng = np.random.default_rng(seed)
     k = 1.0 / np.sqrt(hidden_size)
 
@@ -58,6 +68,43 @@ def _sigmoid(a):
     return a.sigmoid()
 
 
+def _seq(a, name: str, min_ndim: int = 1):
+    """A NumPy array of real numbers or a float torch tensor, finite, at least ``min_ndim``-D, not empty."""
+    if isinstance(a, np.ndarray):
+        if a.dtype.kind not in "iuf":
+            raise TypeError(f"{name} has dtype {a.dtype}: expected real numbers")
+        if a.dtype.kind != "f":
+            a = a.astype(np.float64)
+        finite = bool(np.isfinite(a).all())
+    else:
+        import torch
+        if not isinstance(a, torch.Tensor):
+            raise TypeError(f"{name} must be a NumPy array or a torch tensor, got {type(a).__name__}")
+        if not a.is_floating_point():
+            a = a.double()
+        finite = bool(torch.isfinite(a).all())
+    if a.ndim < min_ndim or (a.ndim and a.shape[0] == 0):
+        raise ValueError(f"{name} has shape {tuple(a.shape)}: expected at least {min_ndim}-D with T >= 1 steps")
+    if not finite:
+        raise ValueError(f"{name} contains nan or inf: expected finite numbers")
+    return a
+
+
+def _check_params(params) -> MinGRUParams:
+    if not isinstance(params, MinGRUParams):
+        raise TypeError(f"params must be a MinGRUParams (from init_mingru), got {type(params).__name__}")
+    return params
+
+
+def _check_h0(h0, shape, name="h0"):
+    if h0 is None:
+        return None
+    h0 = _seq(h0, name, min_ndim=0)
+    if tuple(h0.shape) != tuple(shape):
+        raise ValueError(f"{name} has shape {tuple(h0.shape)}: expected {tuple(shape)}")
+    return h0
+
+
 def _weights(params: MinGRUParams, like):
     arrays = (params.weight_z, params.bias_z, params.weight_h, params.bias_h)
     if isinstance(like, np.ndarray):
@@ -68,6 +115,8 @@ def _weights(params: MinGRUParams, like):
 
 def mingru_coefficients(x, params: MinGRUParams):
     """x (T, B, D) -> (a, b), each (T, B, H): ``a = 1 - z``, ``b = z * h~`` for every step at once."""
+    params = _check_params(params)
+    x = _seq(x, "x")
     if x.ndim != 3 or x.shape[-1] != params.D:
         raise ValueError(f"x has shape {tuple(x.shape)}: expected (T, B, {params.D})")
     W_z, b_z, W_h, b_h = _weights(params, x)
@@ -78,6 +127,13 @@ def mingru_coefficients(x, params: MinGRUParams):
 
 def mingru_step(x_t, h_prev, params: MinGRUParams):
     """One step: x_t (B, D), h_prev (B, H) -> h_t (B, H) = (1 - z) * h_prev + z * h~."""
+    params = _check_params(params)
+    x_t = _seq(x_t, "x_t", 2)
+    if x_t.ndim != 2 or x_t.shape[-1] != params.D:
+        raise ValueError(f"x_t has shape {tuple(x_t.shape)}: expected (B, {params.D})")
+    h_prev = _check_h0(h_prev, (x_t.shape[0], params.H), "h_prev")
+    if h_prev is None:
+        raise TypeError(f"h_prev must be an array of shape {(x_t.shape[0], params.H)}, got None")
     W_z, b_z, W_h, b_h = _weights(params, x_t)
     z = _sigmoid(x_t @ W_z.T + b_z)
     return (1 - z) * h_prev + z * (x_t @ W_h.T + b_h)
@@ -99,9 +155,10 @@ def _with_h0(a, b, h0):
 def linear_recurrence_loop(a, b, h0=None):
     """h_t = a_t * h_{t-1} + b_t, one step at a time. a, b (T, ...); h0 (...) or None (zeros).
     Returns h (T, ...)."""
+    a, b = _seq(a, "a"), _seq(b, "b")
     if a.shape != b.shape:
         raise ValueError(f"a has shape {tuple(a.shape)} but b has {tuple(b.shape)}: expected equal shapes")
-    b = _with_h0(a, b, h0)
+    b = _with_h0(a, b, _check_h0(h0, a.shape[1:]))
     h = b.copy() if isinstance(b, np.ndarray) else b.clone()
     for t in range(1, h.shape[0]):
         h[t] = a[t] * h[t - 1] + b[t]
@@ -116,9 +173,10 @@ def linear_recurrence_scan(a, b, h0=None):
     Work is O(T log T) (Blelloch's two-sweep scan does O(T)), but each round is one vectorised
     operation over the whole sequence.
     """
+    a, b = _seq(a, "a"), _seq(b, "b")
     if a.shape != b.shape:
         raise ValueError(f"a has shape {tuple(a.shape)} but b has {tuple(b.shape)}: expected equal shapes")
-    B = _with_h0(a, b, h0)
+    B = _with_h0(a, b, _check_h0(h0, a.shape[1:]))
     A = a.copy() if isinstance(a, np.ndarray) else a.clone()
     B = B.copy() if isinstance(B, np.ndarray) else B.clone()
     T, d = a.shape[0], 1
@@ -138,5 +196,6 @@ def mingru_forward(x, params: MinGRUParams, h0=None, method: str = "scan"):
     if method not in ("scan", "loop"):
         raise ValueError(f"method is {method!r}: expected 'scan' or 'loop'")
     a, b = mingru_coefficients(x, params)
+    h0 = _check_h0(h0, a.shape[1:])
     solve = linear_recurrence_scan if method == "scan" else linear_recurrence_loop
     return solve(a, b, h0)

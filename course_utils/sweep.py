@@ -14,32 +14,56 @@ that matters only at a high learning rate) show up as a heatmap, not in the main
 """
 from __future__ import annotations
 
+import inspect
 import itertools
 
 import numpy as np
 
+from ._checks import numeric_array
+
 
 def _check_axes(axes: dict) -> None:
     if not isinstance(axes, dict) or not axes:
-        raise ValueError("axes must be a non-empty dict {name: [values, ...]}")
+        raise ValueError(f"axes must be a non-empty dict {{name: [values, ...]}}, got {axes!r}")
     for name, values in axes.items():
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ValueError(f"axes has the key {name!r}: expected names usable as keyword arguments")
+        if isinstance(values, (str, bytes, dict)) or not hasattr(values, "__len__"):
+            raise TypeError(f"axes[{name!r}] must be a list of values, got {type(values).__name__} {values!r}")
         if len(values) < 1:
-            raise ValueError(f"axis {name!r} has no values: expected at least one")
+            raise ValueError(f"axes[{name!r}] has no values: expected at least one")
 
 
 def grid_search(fn, axes: dict) -> np.ndarray:
     """Call ``fn(**setting)`` for every combination of the values in ``axes`` (first axis slowest);
     returns the float results as an array of shape ``(len(v) for v in axes.values())``."""
+    if not callable(fn):
+        raise TypeError(f"fn must be a function taking the axes as keyword arguments, got {type(fn).__name__}")
     _check_axes(axes)
     names = list(axes)
-    results = [float(fn(**dict(zip(names, combo)))) for combo in itertools.product(*axes.values())]
+    try:
+        inspect.signature(fn).bind(**{name: None for name in names})
+    except TypeError as exc:
+        raise TypeError(f"fn cannot take the axes {names} as keyword arguments ({exc}): expected a function "
+                        f"with exactly these parameter names") from None
+    except ValueError:        # no signature to inspect (a builtin): let the call decide
+        pass
+    results = []
+    for combo in itertools.product(*axes.values()):
+        setting = dict(zip(names, combo))
+        value = fn(**setting)
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise TypeError(f"fn must return a number, got {type(value).__name__} {value!r} for {setting}")
+        results.append(float(value))
     return np.array(results).reshape([len(v) for v in axes.values()])
 
 
 def main_effects(scores, axes: dict) -> dict:
     """For every axis, the mean of ``scores`` at each of its levels, averaged over all other axes."""
     _check_axes(axes)
-    scores = np.asarray(scores, dtype=np.float64)
+    scores = numeric_array(scores, "scores", finite=False)
+    if np.isnan(scores).any():
+        raise ValueError("scores contains nan: expected a score for every combination (use inf for a failed run)")
     shape = tuple(len(v) for v in axes.values())
     if scores.shape != shape:
         raise ValueError(f"scores has shape {scores.shape}: expected {shape}, one entry per combination of axes")
@@ -49,5 +73,10 @@ def main_effects(scores, axes: dict) -> dict:
 
 def effect_sizes(effects: dict) -> dict:
     """Spread (max - min over levels) of every main effect, largest first."""
-    sizes = {name: float(np.max(m) - np.min(m)) for name, m in effects.items()}
+    if not isinstance(effects, dict) or not effects:
+        raise TypeError(f"effects must be a non-empty dict {{name: means per level}} from main_effects, got {effects!r}")
+    sizes = {}
+    for name, m in effects.items():
+        m = numeric_array(m, f"effects[{name!r}]", ndim=1, min_size=1, finite=False)
+        sizes[name] = float(np.max(m) - np.min(m))
     return dict(sorted(sizes.items(), key=lambda item: -item[1]))

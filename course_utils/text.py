@@ -113,17 +113,18 @@ class Vocab:
     def __repr__(self) -> str:
         return f"Vocab({len(self)} items)"
 
-    def encode(self, sequence) -> np.ndarray:
-        """int64 ids ``(len(sequence),)`` of a string (one item per character) or a list of items."""
+    def encode(self, sequence, name: str = "sequence") -> np.ndarray:
+        """int64 ids ``(len(sequence),)`` of a string (one item per character) or a list of items;
+        ``name`` names the argument in error messages."""
         if isinstance(sequence, (bytes, np.ndarray)) or not hasattr(sequence, "__iter__"):
-            raise TypeError(f"sequence must be a string or a list of items, got {type(sequence).__name__}")
+            raise TypeError(f"{name} must be a string or a list of items, got {type(sequence).__name__}")
         try:
             return np.fromiter((self.index[item] for item in sequence), dtype=np.int64)
         except KeyError as exc:
-            raise ValueError(f"{exc.args[0]!r} is not in the vocabulary of {len(self)} items: "
-                             "expected only items seen when the vocabulary was built") from None
+            raise ValueError(f"{name} contains {exc.args[0]!r}: {exc.args[0]!r} is not in the vocabulary of "
+                             f"{len(self)} items: expected only items seen when the vocabulary was built") from None
         except TypeError as exc:
-            raise TypeError(f"sequence must hold hashable items (characters or words), got {exc}") from None
+            raise TypeError(f"{name} must hold hashable items (characters or words), got {exc}") from None
 
     def decode(self, ids):
         """Items of integer ids in ``[0, len(vocab))`` (any shape, read in order): a string when the
@@ -264,7 +265,7 @@ def sample(model, vocab: Vocab, prompt: str, length: int = 200, temperature: flo
     _check_model_vocab(model, vocab)
     rng = np.random.default_rng(seed)
     device = next(model.parameters()).device
-    x = torch.from_numpy(vocab.encode(prompt)).repeat(n, 1).to(device)
+    x = torch.from_numpy(vocab.encode(prompt, "prompt")).repeat(n, 1).to(device)
     out, state = np.zeros((n, length), dtype=np.int64), None
     was_training = model.training
     model.eval()
@@ -305,7 +306,8 @@ def mean_log_likelihood(model, vocab: Vocab, text: str, context: str = "") -> fl
         raise ValueError(f"text has {len(text)} character(s): expected at least "
                          f"{'1 after a context' if context else '2 without a context (the first is not scored)'}")
     _check_model_vocab(model, vocab)
-    ids = torch.from_numpy(vocab.encode(context + text))[None]
+    ids = torch.from_numpy(vocab.encode(text, "text"))
+    ids = torch.cat([torch.from_numpy(vocab.encode(context, "context")), ids])[None]
     was_training = model.training
     model.eval()
     try:

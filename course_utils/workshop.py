@@ -91,6 +91,14 @@ class Schedule:
         return "\n".join(lines + [self._footer()])
 
 
+def course_lookup(course: Course, chapter_id: str) -> Chapter | None:
+    """The chapter with this id, notebook path or file name, or None."""
+    try:
+        return course.chapter(chapter_id)
+    except KeyError:
+        return None
+
+
 def schedule(total_minutes: int, *, start: str = "09:00", chapters: list[str] | None = None,
              block: int = BLOCK, break_minutes: int = BREAK, lunch_minutes: int = 0,
              course: Course | None = None) -> Schedule:
@@ -114,6 +122,11 @@ def schedule(total_minutes: int, *, start: str = "09:00", chapters: list[str] | 
     course = course or load_course()
     pool = [ch for ch in course.chapters if ch.kind == "chapter"]
     if chapters is not None:
+        known = {ch.id for ch in course.chapters}
+        unknown = [c for c in chapters if c not in known and course_lookup(course, c) is None]
+        if unknown:
+            raise ValueError(f"chapters contains {unknown[0]!r}, which is not in {course.source}: expected ids "
+                             f"such as {', '.join(sorted(known)[:3])}, ...")
         pool = [course.chapter(c) for c in chapters]
     clock = int(found.group(1)) * 60 + int(found.group(2))
     used, since_break, lunch_due = 0, 0, lunch_minutes > 0
