@@ -4,6 +4,9 @@ Command line::
 
     python -m course_utils.workshop student [--out _build/student] [--execute]   # what `make student` runs
     python -m course_utils.workshop schedule --minutes 210 [--start 09:00]
+    python -m course_utils.workshop links --hub URL [--chapters 01 05] [--no-check]   # nbgitpuller links (hub.py)
+    python -m course_utils.workshop size --learners 4 [--chapters 06]    # deploy/sizing.json (hub.py)
+    python -m course_utils.workshop nbgrader --out DIR [--chapters 00]   # an nbgrader course (nbgrader_export.py)
 
 Everything the instructor guide shows is generated here from ``book.toml`` (timings, objectives,
 repository links), from the checkers (the mistakes they recognise) and from the chapter notebooks
@@ -324,9 +327,14 @@ def main(argv: list[str] | None = None) -> int:
     plan.add_argument("--minutes", type=int, default=HALF_DAY)
     plan.add_argument("--start", default="09:00")
     plan.add_argument("--lunch", type=int, default=0, help="lunch minutes (0: none)")
+    from . import hub, nbgrader_export  # room scale: links, size (hub.py), nbgrader (nbgrader_export.py)
+    hub.add_subcommands(sub)
+    nbgrader_export.add_subcommand(sub)
     args = parser.parse_args(argv)
     if args.command == "student":
         return _student(args)
+    if args.command in ("links", "size", "nbgrader"):
+        return args.run(args, parser)
     try:
         plan = schedule(args.minutes, start=args.start, lunch_minutes=args.lunch)
     except (ValueError, TypeError, KeyError) as exc:
