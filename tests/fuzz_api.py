@@ -1,6 +1,6 @@
 """Throw bad inputs at the public API of course_utils and tabulate what happens.
 
-    python tests/fuzz_api.py --n 250            # the first 250 cases (all if --n 0), a table per module
+    python tests/fuzz_api.py --n 250            # 250 cases spread over all modules (all if --n 0), a table
     python tests/fuzz_api.py --n 0 --list raw   # also list every raw traceback with its exact input
 
 Each case changes ONE argument of a valid call to a bad value (wrong type, bool for an integer,
@@ -411,13 +411,15 @@ def cases_others() -> list[Case]:
     return out
 
 
-def run(n: int = 0, listing: str = "", stream=sys.stdout) -> dict:
-    """Run the first ``n`` cases (all when n <= 0); print the table; return {(group, outcome): count}."""
+def run(n: int = 0, listing: str = "", stream=None) -> dict:
+    """Run ``n`` cases spread over the list (all when n <= 0); print the table; return {(group, outcome): count}."""
+    stream = stream or sys.stdout
     torch.set_num_threads(1)
     os.environ.setdefault("MPLBACKEND", "Agg")
     groups = [("mine", c) for c in cases_mine()] + [("others", c) for c in cases_others()]
-    if n > 0:
-        groups = groups[:n]
+    if 0 < n < len(groups):     # an even spread over every module, not the first n
+        picks = sorted({round(i * (len(groups) - 1) / max(n - 1, 1)) for i in range(n)})
+        groups = [groups[i] for i in picks]
     table = defaultdict(Counter)
     details = []
     for group, case in groups:
