@@ -231,6 +231,10 @@ def id_array(ids, name: str, *, ndim=1, vocab_size: int | None = None, limit: st
         raise ValueError(f"{name} must be a rectangular array of integer ids ({exc})") from None
     if arr.dtype.kind not in "iu" and not (arr.size == 0 and arr.dtype.kind == "f"):
         raise TypeError(f"{name} has dtype {arr.dtype}: expected integer ids")
+    if not isinstance(ids, np.ndarray) and arr.size:     # a list mixing True/False with ints
+        items = np.asarray(ids, dtype=object).ravel()
+        if any(isinstance(v, (bool, np.bool_)) for v in items):
+            raise TypeError(f"{name} contains True/False: expected integer ids, not booleans")
     allowed = () if ndim is None else (ndim,) if isinstance(ndim, int) else tuple(ndim)
     if ndim is not None and arr.ndim not in allowed:
         ranks = " or ".join(f"{n}-D" for n in allowed)
