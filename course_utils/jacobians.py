@@ -301,8 +301,7 @@ def sgd_clip_sweep(batch_fn, x_test, y_test, *, lrs, clips, seeds=(0,), hidden_s
         raise ValueError(f"clips must be a non-empty list of positive numbers or None, got {clips!r}")
     if not seeds or min(seeds) < 0:
         raise ValueError(f"seeds must be a non-empty list of non-negative integers, got {seeds!r}")
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+    steps = positive_int(steps, "steps")
     if not (isinstance(x_test, torch.Tensor) and x_test.dim() == 3 and isinstance(y_test, torch.Tensor)
             and y_test.dim() == 2 and len(x_test) == len(y_test)):
         raise ValueError(f"x_test must be a tensor (N, T, D) and y_test (N, O), got shapes "
