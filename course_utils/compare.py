@@ -230,8 +230,9 @@ def _value_problems(label: str, exp: np.ndarray, rec: np.ndarray, tol: Tolerance
     if bad_values.any():
         return [f"{label} contains {int(bad_values.sum())} NaN or infinite value(s): look for an overflow "
                 "(np.exp of a large number) or a division by zero."]
-    close = np.isclose(r, e, atol=tol.atol, rtol=tol.rtol, equal_nan=True)
-    diff = np.where(np.isfinite(e) & np.isfinite(r), np.abs(r - e), 0.0)
+    with np.errstate(all="ignore"):  # inf - inf where both overflowed: masked out below
+        close = np.isclose(r, e, atol=tol.atol, rtol=tol.rtol, equal_nan=True)
+        diff = np.where(np.isfinite(e) & np.isfinite(r), np.abs(r - e), 0.0)
     if close.all():
         result.max_error = max(result.max_error, float(diff.max(initial=0.0)))
         if rec.dtype.kind == "f" and ek == "f" and rec.dtype.itemsize < exp.dtype.itemsize:
@@ -282,6 +283,11 @@ def compare(expected: Any, received: Any, *, name: str, output_names: Any, toler
     about types, makes an integer/float mismatch a problem). ``reveal=False`` leaves the
     expected values out of the problems (for predictions).
     """
+    with np.errstate(all="ignore"):  # overflowing answers are reported in words, not as warnings
+        return _compare(expected, received, name, output_names, tolerance, check_dtype, reveal)
+
+
+def _compare(expected, received, name, output_names, tolerance, check_dtype, reveal) -> Result:
     walker = _Walker(name)
     walker.walk(expected, received, "the output", output_names, top=True)
     result = Result(wrong_type=walker.wrong_type)

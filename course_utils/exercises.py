@@ -29,7 +29,7 @@ import numpy as np
 from . import compare
 from .sandbox import ErrorInfo, _Unpicklable, run_isolated
 
-STATUSES = ("correct", "incorrect", "not attempted", "error", "timeout", "wrong type")
+STATUSES = ("correct", "incorrect", "not attempted", "error", "timeout", "wrong type", "revealed")
 HEADLINES = {
     "correct": "correct.",
     "incorrect": "not correct yet.",
@@ -37,6 +37,7 @@ HEADLINES = {
     "error": "your code raised an error.",
     "timeout": "your code did not finish in time.",
     "wrong type": "your code returned the wrong type.",
+    "revealed": "the answer, as you asked.",
 }
 CHECKER_PACKAGE = "course_utils.check"
 DEFAULT_TIME_LIMIT = 10.0
@@ -286,8 +287,12 @@ def check_function(fn: Callable, reference: Callable, cases, *, name: str, outpu
     prediction = _is_prediction(cases)
     if prediction and options.reveal and (fn is None or fn is Ellipsis):
         answer = compare.describe_value(_call(reference, (), {}))
-        return Feedback("not attempted", [f"The right answer is {answer}."], name)
+        return Feedback("revealed", [f"The right answer is {answer}."], name)
     if fn is None or fn is Ellipsis:
+        if options.reveal:
+            return Feedback("not attempted", [f"{name} asks for a function, so there is no single answer to "
+                                              "reveal: run the check on your function, and for the first case "
+                                              "it gets wrong it shows the expected output."], name)
         return Feedback("not attempted", [f"{name} is not defined yet."], name)
     if not callable(fn):
         if not prediction:
@@ -379,10 +384,10 @@ def check_value(received: Any, expected: Any, *, name: str, atol: float = 1e-6, 
     """
     options = _OPTIONS.get()
     if received is None or received is Ellipsis:
-        lines = [f"Replace `...` with your prediction for {name}, run the cell, then run this check again."]
         if options.reveal:
-            lines = [f"The right answer is {compare.describe_value(expected)}."]
-        return Feedback("not attempted", lines, name)
+            return Feedback("revealed", [f"The right answer is {compare.describe_value(expected)}."], name)
+        return Feedback("not attempted", [f"Replace `...` with your prediction for {name}, run the cell, "
+                                          "then run this check again."], name)
     if isinstance(expected, str):
         ok = isinstance(received, str) and received.strip().lower() == expected.strip().lower()
         result = compare.Result(problems=[] if ok else ["different answer"])

@@ -246,7 +246,13 @@ def test_a_wrong_prediction_does_not_reveal_the_answer_until_asked(number):
         assert f'reveal("{number}")' in feedback.text or "reveal=True" in feedback.text, feedback.text
     revealed = exercise.check(_const(seven), reveal=True)
     assert revealed.status == "incorrect" and shown in revealed.text, revealed.text
-    assert shown in check.reveal(number).text
+    assert check.reveal(number).status == "revealed" and shown in check.reveal(number).text
+
+
+def test_reveal_of_an_implement_exercise_explains_there_is_no_single_answer_and_unknown_numbers_fail():
+    assert "no single answer to reveal" in check.reveal("1.1").text
+    with pytest.raises(ValueError, match=r"number should be an exercise with a checker \(0.1, 0.2, 1.1"):
+        check.reveal("12.9")
 
 
 @pytest.mark.parametrize("number", PREDICTIONS)
