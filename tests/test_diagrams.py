@@ -1,0 +1,120 @@
+"""The cell diagrams: each builds, carries the notation card's labels, and its alt text names every
+gate and state it draws."""
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.colors import to_rgba  # noqa: E402
+
+from course_utils import diagrams  # noqa: E402
+
+
+def texts(fig):
+    return [t.get_text() for ax in fig.axes for t in ax.texts] + [ax.get_title() for ax in fig.axes]
+
+
+def joined(fig):
+    return "\n".join(texts(fig))
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def test_lstm_diagram_labels_gates_states_and_operations():
+    fig = diagrams.draw_lstm_cell()
+    labels = texts(fig)
+    for gate, activation in (("$f_t$", r"$\sigma$"), ("$i_t$", r"$\sigma$"), ("$g_t$", r"$\tanh$"),
+                             ("$o_t$", r"$\sigma$")):
+        assert f"{gate}\n{activation}" in labels, gate
+    for state in ("$C_{t-1}$", "$C_t$", "$h_{t-1}$", "$h_t$", "$x_t$"):
+        assert state in labels, state
+    assert labels.count(r"$\odot$") == 3          # f_t ⊙ C_{t-1}, i_t ⊙ g_t, o_t ⊙ tanh(C_t)
+    assert labels.count("+") == 1                 # the one addition: the cell update
+    title = fig.axes[0].get_title()
+    assert r"C_t = f_t \odot C_{t-1} + i_t \odot g_t" in title and r"h_t = o_t \odot \tanh(C_t)" in title
+
+
+def test_lstm_cell_path_is_highlighted_and_carries_the_gradient_label():
+    fig = diagrams.draw_lstm_cell()
+    ax = fig.axes[0]
+    path = [a for a in ax.get_children() if a.get_gid() == "cell-path"]
+    lines = [a for a in path if isinstance(a, matplotlib.lines.Line2D)]
+    circles = [a for a in path if isinstance(a, matplotlib.patches.Circle)]
+    assert len(lines) == 3 and len(circles) == 2     # C_{t-1} -> ⊙ -> + -> C_t
+    red = to_rgba(diagrams.PATH_COLOR)
+    assert all(to_rgba(line.get_color()) == red and line.get_linewidth() >= 2.5 for line in lines)
+    assert all(c.get_edgecolor() == red for c in circles)
+    other = [a for a in ax.lines if a.get_gid() != "cell-path" and len(a.get_xdata()) == 2]
+    assert other and all(line.get_linewidth() < 2.5 for line in other)   # only the cell path is thick
+    # the path runs along the top, left to right, from C_{t-1} to C_t
+    xs = sorted(x for line in lines for x in line.get_xdata())
+    assert xs[0] < circles[0].center[0] < circles[1].center[0] < xs[-1]
+    assert r"\partial C_t/\partial C_{t-1} = \mathrm{diag}(f_t)" in joined(fig)
+
+
+@pytest.mark.parametrize("reset_after", [True, False])
+def test_gru_diagram_labels_gates_state_and_reset(reset_after):
+    fig = diagrams.draw_gru_cell(reset_after=reset_after)
+    labels = texts(fig)
+    for gate, activation in (("$z_t$", r"$\sigma$"), ("$r_t$", r"$\sigma$"), ("$n_t$", r"$\tanh$")):
+        assert f"{gate}\n{activation}" in labels, gate
+    for state in ("$h_{t-1}$", "$h_t$", "$x_t$", "1−", r"$1 - z_t$", r"$z_t \odot h_{t-1}$"):
+        assert state in labels, state
+    assert not any("C_t" in t for t in labels)      # one state only
+    assert labels.count(r"$\odot$") == 3           # z ⊙ h, (1 - z) ⊙ n, and the reset
+    resets = [a for a in fig.axes[0].patches if a.get_gid() == "reset"]
+    assert len(resets) == 1
+    title = fig.axes[0].get_title()
+    if reset_after:
+        assert r"r_t \odot (W_{hn} h_{t-1} + b_{hn})" in title and "torch.nn.GRU" in title
+        assert r"$W_{hn} h_{t-1} + b_{hn}$" in labels
+        # the reset acts after the product: the W_hn box lies below (before) the reset node
+        box = next(t for t in fig.axes[0].texts if t.get_text() == r"$W_{hn} h_{t-1} + b_{hn}$")
+        assert box.get_position()[1] < resets[0].center[1]
+    else:
+        assert r"W_{hn}(r_t \odot h_{t-1})" in title and "Cho et al." in title
+        box = next(t for t in fig.axes[0].texts if t.get_text() == r"$W_{hn}(\cdot) + b_{hn}$")
+        assert box.get_position()[0] > resets[0].center[0]   # the product comes after the reset
+
+
+def test_the_two_gru_forms_differ_only_in_the_reset():
+    after, before = (set(texts(diagrams.draw_gru_cell(reset_after=flag))) for flag in (True, False))
+    for label in ("$z_t$\n$\\sigma$", "$r_t$\n$\\sigma$", "$n_t$\n$\\tanh$", "$W_{in} x_t + b_{in}$"):
+        assert label in after and label in before, label
+    differ = sorted(after ^ before)
+    assert all("W_{hn}" in label for label in differ) and len(differ) == 6   # box, note and title of each
+
+
+@pytest.mark.parametrize("kind, words", [
+    ("lstm", ["forget gate f_t", "input gate i_t", "candidate g_t", "output gate o_t", "C_{t-1}", "h_{t-1}",
+              "x_t", "C_t = f_t ⊙ C_{t-1} + i_t ⊙ g_t", "h_t = o_t ⊙ tanh(C_t)", "carries the gradient"]),
+    ("gru-reset-after", ["update gate z_t", "reset gate r_t", "candidate n_t", "h_{t-1}", "x_t",
+                         "h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}", "r_t ⊙ (W_hn h_{t-1} + b_hn)", "after the product"]),
+    ("gru-reset-before", ["update gate z_t", "reset gate r_t", "candidate n_t", "h_{t-1}", "x_t",
+                          "h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}", "W_hn (r_t ⊙ h_{t-1}) + b_hn", "before the product"]),
+])
+def test_alt_text_names_every_gate_and_state(kind, words):
+    text = diagrams.alt_text(kind)
+    assert text == diagrams.ALT_TEXT[kind]
+    for word in words:
+        assert word in text, (kind, word)
+
+
+def test_bad_arguments_are_named():
+    with pytest.raises(ValueError, match="kind"):
+        diagrams.alt_text("rnn")
+    with pytest.raises((TypeError, ValueError), match="reset_after"):
+        diagrams.draw_gru_cell(reset_after="yes")
+
+
+def test_draws_into_a_given_axes():
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4))
+    assert diagrams.draw_gru_cell(True, ax=axes[0]) is fig
+    assert diagrams.draw_lstm_cell(ax=axes[1]) is fig
+    assert "$n_t$\n$\\tanh$" in [t.get_text() for t in axes[0].texts]
+    assert "$g_t$\n$\\tanh$" in [t.get_text() for t in axes[1].texts]
