@@ -309,7 +309,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.check:
             course.check_notebooks()
     except BookFileError as exc:
-        print(f"book.toml problem: {exc}", file=sys.stderr)
+        where = f" in {file}" if "file" in locals() and str(file) not in str(exc) else ""
+        print(f"book.toml problem{where}: {exc}", file=sys.stderr)
         return 1
     if args.check:
         print(f"{file}: {len(course.chapters)} notebooks listed, all present and clean", file=sys.stderr)

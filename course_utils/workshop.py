@@ -286,6 +286,11 @@ def check_output_folder(out, course: Course) -> Path:
     target = (Path(out) if Path(out).is_absolute() else root / out).resolve()
     notebooks = root / NOTEBOOK_FOLDER
     sources = [(root / ch.notebook).resolve() for ch in course.chapters]
+    if target.exists() and not target.is_dir():
+        raise ValueError(f"out={str(out)!r} resolves to {target}, which is a file: expected a folder")
+    if target.is_relative_to(root / ".git"):
+        raise ValueError(f"out={str(out)!r} resolves to {target}, inside the repository's .git folder: "
+                         "expected a folder such as _build/student")
     if root.is_relative_to(target):
         raise ValueError(f"out={str(out)!r} resolves to {target}, which is or holds the course repository "
                          f"{root}: expected a new folder such as _build/student (the edition replaces its contents)")
@@ -304,10 +309,12 @@ def _student(args) -> int:
 
     started = time.perf_counter()
     try:
-        out = check_output_folder(args.out, load_course())
+        course = load_course()
+        out = check_output_folder(args.out, course)
     except ValueError as exc:
         print(f"workshop student: {exc}", file=sys.stderr)
         return 2
+    print(f"course read from {course.source}")
     edition = student_edition.build(out)
     print(edition.summary())
     for path in edition.notebooks if args.execute else []:

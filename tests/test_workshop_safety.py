@@ -107,3 +107,11 @@ def test_schedule_command_reports_a_bad_start_time(capsys):
     with pytest.raises(SystemExit):
         main(["schedule", "--start", "25:99"])
     assert "start must be a time HH:MM" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("out", [".git/student", "book.toml", "notebooks/01_one.ipynb"])
+def test_output_folder_in_git_or_on_a_file_is_refused(tmp_path, out):
+    repo = _repo(tmp_path)
+    (repo / ".git").mkdir()
+    with pytest.raises(ValueError, match=r"out=.* resolves to .*: expected"):
+        check_output_folder(out, load_course(repo))
