@@ -8,7 +8,8 @@ Used by :mod:`course_utils.exercises`; nothing here is learner-facing.
   the learner writes can defeat the limit or harm the kernel: an endless loop whose bare
   ``except:`` swallows interrupts, ``sys.exit()`` / ``exit()``, ``os._exit``, a crash in C code
   or a long BLAS call all end as feedback within the limit plus the time to start the child (a
-  few milliseconds, CoW memory). Results (arrays, tensors, numbers) come back pickled through a
+  few milliseconds, CoW memory; the limit counts from the child's start, which may take up to
+  :data:`STARTUP_GRACE` seconds on a loaded machine). Results (arrays, tensors, numbers) come back pickled through a
   pipe; an exception becomes an :class:`ErrorInfo` (type, message, the learner's line),
   described in the child where its traceback lives. The learner's ``print`` output is captured
   in the child and handed back (``Outcome.output``). Because the calls run in a copy of the
@@ -130,6 +131,7 @@ def _child(fn: Callable, calls: Sequence[tuple], write_fd: int) -> None:
     """In the forked child: run the calls, send (results, output) back, never return."""
     status = 1
     try:
+        os.write(write_fd, _STARTED)  # the time limit counts from here, not from the fork
         captured = io.StringIO()
         sys.stdout = sys.stderr = captured
         torch = sys.modules.get("torch")
@@ -156,6 +158,10 @@ def _child(fn: Callable, calls: Sequence[tuple], write_fd: int) -> None:
         os._exit(status)
 
 
+_STARTED = b"S"
+STARTUP_GRACE = 1.5  # seconds the child may take to start (a loaded machine), on top of the limit
+
+
 def _describe_death(status: int) -> str:
     if os.WIFSIGNALED(status):
         number = os.WTERMSIG(status)
@@ -179,8 +185,9 @@ def _run_forked(fn: Callable, calls: Sequence[tuple], seconds: float | None) -> 
         os.close(read_fd)
         _child(fn, calls, write_fd)
     os.close(write_fd)
-    chunks, timed_out = [], False
-    deadline = None if not seconds or seconds <= 0 else start + seconds
+    chunks, timed_out, started = [], False, False
+    limited = bool(seconds) and seconds > 0
+    deadline = start + STARTUP_GRACE + seconds if limited else None  # until the child says it started
     try:
         while True:
             remaining = None if deadline is None else deadline - time.perf_counter()
@@ -195,6 +202,10 @@ def _run_forked(fn: Callable, calls: Sequence[tuple], seconds: float | None) -> 
                 data = os.read(read_fd, 1 << 20)
                 if not data:
                     break
+                if not started:
+                    started, data = True, data[len(_STARTED):]
+                    begun = time.perf_counter()
+                    deadline = begun + seconds if limited else None
                 chunks.append(data)
     finally:
         os.close(read_fd)
@@ -204,7 +215,8 @@ def _run_forked(fn: Callable, calls: Sequence[tuple], seconds: float | None) -> 
             except ProcessLookupError:  # pragma: no cover - it ended just now
                 pass
         status = _reap(pid)
-    outcome = Outcome(seconds=time.perf_counter() - start, timed_out=timed_out, isolated=True)
+    outcome = Outcome(seconds=time.perf_counter() - (begun if started else start), timed_out=timed_out,
+                      isolated=True)
     if timed_out:
         return outcome
     payload = b"".join(chunks)

@@ -13,7 +13,7 @@ import pytest
 from course_utils import exercises
 from course_utils.exercises import Feedback, Mistake, check_function, check_value, registered_mistakes
 
-TIME_LIMIT = 0.3  # seconds: long enough for a correct answer, short enough to keep the suite fast
+TIME_LIMIT = 1.0  # seconds: long enough for a correct answer on a loaded machine, short enough for the suite
 N_CASES = 3
 
 
@@ -253,7 +253,7 @@ def endless_swallowing(x, W, b):
 def test_endless_loop_times_out_with_the_alarm_and_restores_the_handler(fn):
     before = signal.getsignal(signal.SIGALRM)
     fb = run(fn)
-    assert fb.status == "timeout" and "was stopped after" in fb.text and "the time limit is 0.3 s" in fb.text
+    assert fb.status == "timeout" and "was stopped after" in fb.text and "the time limit is 1 s" in fb.text
     assert fb.seconds < TIME_LIMIT + 2
     assert signal.getsignal(signal.SIGALRM) is before
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
