@@ -16,8 +16,10 @@ Each source notebook is the chapter with nbgrader's cell metadata (``metadata.nb
   worth :data:`POINTS_PER_CHECK` point(s): ``book.toml`` has no points field, so every exercise
   check cell is worth one point. The checker's feedback is printed, then the cell asserts that it
   passed (a check cell alone only prints: a test cell must fail for a wrong answer);
-- a ``model-answer`` cell (an "explain" exercise) becomes a Markdown answer cell between the
-  markers, not graded automatically; ``instructor`` cells are left out, as in the student edition.
+- a ``model-answer`` cell (an "explain" exercise) becomes a manually graded Markdown answer cell
+  (the model answer between the markers, released as "YOUR ANSWER HERE"), worth
+  :data:`POINTS_PER_EXPLAIN` points: it is collected for the instructor's comments, not scored;
+  ``instructor`` cells are left out, as in the student edition.
 
 The folder is never written over graded work: if it holds ``gradebook.db``, ``autograded/``,
 ``feedback/`` or ``submitted/``, the export refuses and changes nothing.
@@ -35,6 +37,7 @@ import nbformat
 from .course import Course, load_course
 
 POINTS_PER_CHECK = 1
+POINTS_PER_EXPLAIN = 0  # a written answer: collected and graded by hand (nbgrader needs points; book.toml has none)
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 GRADED_WORK = ("gradebook.db", "autograded", "feedback", "submitted")
 SOLUTION, MODEL_ANSWER, INSTRUCTOR = "solution", "model-answer", "instructor"
@@ -62,7 +65,7 @@ def _meta(grade_id: str, *, solution: bool, grade: bool, locked: bool, points: i
     meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": SCHEMA,
             "solution": solution, "task": task}
     if grade:
-        meta["points"] = points
+        meta["points"] = float(points)
     return meta
 
 
@@ -160,7 +163,8 @@ def source_notebook(nb: nbformat.NotebookNode, chapter_id: str) -> tuple[nbforma
         elif MODEL_ANSWER in tags:
             text = cell.source if cell.cell_type == "markdown" else f"```python\n{cell.source}\n```"
             cell = nbformat.v4.new_markdown_cell("\n".join([BEGIN, text, END]), metadata=dict(cell.metadata))
-            cell.metadata["nbgrader"] = _meta(grade_id(f"ex_{ex}_explain"), solution=True, grade=False, locked=False)
+            cell.metadata["nbgrader"] = _meta(grade_id(f"ex_{ex}_explain"), solution=True, grade=True, locked=False,
+                                              points=POINTS_PER_EXPLAIN)
             summary["answers"] += 1
         elif cell.cell_type == "code" and waiting is not None and CHECK_CALL.search(cell.source):
             cell.source = graded_check(cell.source, waiting)
