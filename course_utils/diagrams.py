@@ -238,9 +238,9 @@ def draw_gru_cell(reset_after: bool = True, ax=None):
         # h_{t-1} -> ⊙ r -> W_hn (.) + b_hn -> +
         _op(ax, (5.0, hy), r"$\odot$", color="#efe6f7", edge=RESET_COLOR, gid="reset", lw=2.0)
         _line(ax, [(xr + 0.4, gy), (5.0, gy), (5.0, hy + 0.22)], color=RESET_COLOR, lw=1.6)
-        _box(ax, (6.35, hy), r"$W_{hn}(\cdot) + b_{hn}$", STATE, width=1.6, height=0.5)
-        _line(ax, [(5.22, hy), (5.5, hy)])
-        _line(ax, [(6.35, hy + 0.25), (6.35, 2.0), (xn - 0.22, 2.0)])
+        _box(ax, (6.2, hy), r"$W_{hn}(\cdot) + b_{hn}$", STATE, width=1.5, height=0.5)
+        _line(ax, [(5.22, hy), (5.4, hy)])
+        _line(ax, [(6.2, hy + 0.25), (6.2, 2.0), (xn - 0.22, 2.0)])
         note = r"reset before the product: $W_{hn}(r_t \odot h_{t-1})$"
         title = (r"GRU, reset before the product (Cho et al. 2014): "
                  r"$n_t = \tanh(W_{in} x_t + b_{in} + W_{hn}(r_t \odot h_{t-1}) + b_{hn})$")
