@@ -94,9 +94,11 @@ def test_the_two_gru_forms_differ_only_in_the_reset():
     ("lstm", ["forget gate f_t", "input gate i_t", "candidate g_t", "output gate o_t", "C_{t-1}", "h_{t-1}",
               "x_t", "C_t = f_t ⊙ C_{t-1} + i_t ⊙ g_t", "h_t = o_t ⊙ tanh(C_t)", "carries the gradient"]),
     ("gru-reset-after", ["update gate z_t", "reset gate r_t", "candidate n_t", "h_{t-1}", "x_t",
-                         "h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}", "r_t ⊙ (W_hn h_{t-1} + b_hn)", "after the product"]),
+                         "h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}", "r_t ⊙ (W_hn h_{t-1} + b_hn)",
+                         "after the product"]),
     ("gru-reset-before", ["update gate z_t", "reset gate r_t", "candidate n_t", "h_{t-1}", "x_t",
-                          "h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}", "W_hn (r_t ⊙ h_{t-1}) + b_hn", "before the product"]),
+                          "h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}", "W_hn (r_t ⊙ h_{t-1}) + b_hn",
+                          "before the product"]),
 ])
 def test_alt_text_names_every_gate_and_state(kind, words):
     text = diagrams.alt_text(kind)
