@@ -3,28 +3,34 @@
 Command line::
 
     python -m course_utils.book build [--out _build/html] [--book book.toml]
+    python -m course_utils.book bench-maths [--html _build/html]   # time-to-typeset per page
+    python -m course_utils.book format [--check | --write]         # code cells fit the code column
 
 The chapter list, order, parts, titles and objectives come from ``book.toml`` (through
 :func:`course_utils.course.load_course`); nothing here repeats them. The build
 
 1. copies the listed notebooks into a temporary Sphinx source folder, adapting the copies for a
-   static page (see :func:`prepare_notebook`): solutions and model answers collapsed, widget
-   views dropped (each widget cell stores a static fallback figure next to it);
+   static page (see :func:`prepare_notebook`): solutions and model answers collapsed behind
+   the same kind of toggle, each widget replaced in place by the figure it showed when the
+   notebook was executed (stored in the notebook's widget state);
 2. writes a landing page ``index.md`` (title, description, every chapter with its objectives)
    and one hidden toctree per ``part``, in book order;
-3. runs Sphinx (MyST-NB, sphinx-book-theme, sphinx-togglebutton) through its Python API with the
+3. runs Sphinx (MyST-NB, sphinx-book-theme) through its Python API with the
    configuration from :func:`sphinx_config`, stored outputs only, warnings as errors;
-4. copies MathJax 2.7 from the ``jupyter-server-mathjax`` package into ``_static/mathjax`` so
-   the maths renders without internet access.
+4. typesets every formula at build time with KaTeX (:mod:`course_utils.book_katex`, KaTeX from
+   npm in ``_build/book-node``, see :mod:`course_utils.webassets`): pages carry finished maths,
+   so nothing is typeset in the reader's browser and nothing moves; it works offline.
 """
 from __future__ import annotations
 
 import argparse
 import copy
+import html
 import io
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +38,7 @@ from pathlib import Path
 
 import nbformat
 
+from . import book_katex
 from .course import BookFileError, Course, find_root, load_course, objectives_markdown
 
 DEFAULT_OUT = Path("_build") / "html"
@@ -39,30 +46,26 @@ STATIC = Path(__file__).resolve().parent / "book_static"  # book.css
 
 # Cell tags the book reacts to (see the team contract's notebook conventions).
 TAG_SOLUTION = "solution"          # exercise answer (code): collapsed behind "Show solution"
-TAG_MODEL_ANSWER = "model-answer"  # exercise answer (markdown): collapsed dropdown admonition
+TAG_MODEL_ANSWER = "model-answer"  # exercise answer (markdown): collapsed behind "Show model answer"
 TAG_WIDGET = "widget"              # interactive cell: widget view dropped, fallback figure kept
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 WIDGET_NOTE = ("*Interactive widget: open this notebook in JupyterLab (or use the launch "
                "button above) to move the sliders.*")
+WIDGET_CAPTION = ("*Above: the interactive explorer as it first draws. Open this notebook in "
+                  "JupyterLab (or use the launch button above) to move its sliders.*")
 MODEL_ANSWER_PREFIX = re.compile(r"^\s*\*\*Model answer\.?\*\*\s*")
-
-# MathJax 2.7 as shipped by jupyter-server-mathjax (fonts: STIX-Web only, so say so).
-MATHJAX_FOLDER = "mathjax"
-MATHJAX_PATH = f"{MATHJAX_FOLDER}/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"
-# Web fonts MathJax declares but this copy does not ship (TeX otf fonts) or that Chrome refuses
-# with a console error (its zero-width probe font at url('about:blank')) get a local() source,
-# which fails silently: MathJax then measures against the default font, as on Safari.
-_NO_FONT = "local('MathJax_Blank')"
-MATHJAX2_CONFIG = {
-    # MyST's dollarmath already turned $...$ / $$...$$ into \(...\) / \[...\] inside
-    # class="math" elements: MathJax needs only those delimiters, never "$".
-    "tex2jax": {"inlineMath": [["\\(", "\\)"]], "displayMath": [["\\[", "\\]"]]},
-    "HTML-CSS": {"availableFonts": [], "webFont": "STIX-Web", "imageFont": None,
-                 "styles": {"@font-face": {"font-family": "MathJax_Blank", "src": _NO_FONT}}},
-    # Fonts for the hidden MathML copy read by screen readers; their files are not shipped.
-    "NativeMML": {"styles": {f"@font-face /*{i}*/": {"src": _NO_FONT} for i in range(1, 7)}},
-    "messageStyle": "none",
-}
+# A model answer gets the markup MyST-NB gives a collapsed solution (same toggle, same look);
+# the Markdown between the two HTML blocks is parsed as usual (maths, code, links).
+MODEL_ANSWER_OPEN = """<div class="cell docutils container tag_model-answer">
+<details class="admonition hide above-input">
+<summary aria-label="Toggle hidden content">
+<p class="collapsed admonition-title">Show model answer</p>
+<p class="expanded admonition-title">Hide model answer</p>
+</summary>
+"""
+MODEL_ANSWER_CLOSE = "</details>\n</div>\n"
+ANSWERS = ("collapse", "omit")  # prepare_notebook: the book collapses answers, the PDF omits them
 
 # Warning categories silenced (Sphinx's suppress_warnings); every other warning fails the build.
 # None is needed: the notebook outputs that would warn (ipywidgets views, an unknown mime type
@@ -72,12 +75,6 @@ SUPPRESS_WARNINGS: list[str] = []
 
 def _tags(cell) -> set[str]:
     return set(cell.get("metadata", {}).get("tags", []))
-
-
-def _fence_for(text: str) -> str:
-    """A backtick fence longer than any backtick run inside ``text`` (so nesting is safe)."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    return "`" * max(3, longest + 1)
 
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -99,21 +96,28 @@ def rules_to_html(markdown: str) -> str:
     return "\n".join(lines)
 
 
-def prepare_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+def prepare_notebook(nb: nbformat.NotebookNode, answers: str = "collapse") -> nbformat.NotebookNode:
     """The book's copy of a chapter notebook (the original is not modified).
 
     - code cells tagged ``solution`` get MyST-NB's ``hide-input`` tag ("Show solution" toggle);
-    - markdown cells tagged ``model-answer`` become a collapsed ``{admonition}`` dropdown;
+    - markdown cells tagged ``model-answer`` get the same toggle ("Show model answer");
+    - with ``answers="omit"`` (the PDF) both kinds of cell are left out instead;
     - outputs holding an ipywidgets view are dropped (a static page has no kernel to drive
-      them), replaced by a one-line note in cells tagged ``widget`` (progress bars just go);
-      the notebook's widget state is dropped too, so MyST-NB adds no widget JavaScript (which
-      it would fetch from a CDN);
+      them). In cells tagged ``widget`` the view is replaced, in place, by the outputs the widget
+      showed when the notebook ran (its figure, read from the notebook's widget state by
+      :func:`widget_outputs`) and a one-line caption, or by a one-line note when the state holds
+      none; progress bars just go. The widget state is then dropped, so MyST-NB adds no widget
+      JavaScript (which it would fetch from a CDN);
     - thematic breaks in Markdown outputs become ``<hr>`` (:func:`rules_to_html`);
     - cells tagged ``instructor`` are kept as they are;
     - the ``show_objectives(...)`` call shows its output (the objectives) without its code.
     """
+    if answers not in ANSWERS:
+        raise ValueError(f"answers must be one of {ANSWERS}, got {answers!r}")
     nb = copy.deepcopy(nb)
-    nb.metadata.pop("widgets", None)
+    if answers == "omit":
+        nb.cells = [c for c in nb.cells if not {TAG_SOLUTION, TAG_MODEL_ANSWER} & _tags(c)]
+    state = nb.metadata.pop("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
     for cell in nb.cells:
         tags = _tags(cell)
         if cell.cell_type == "code" and "show_objectives(" in cell.source:
@@ -123,18 +127,45 @@ def prepare_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             cell.metadata.setdefault("mystnb", {}).update(
                 code_prompt_show="Show solution", code_prompt_hide="Hide solution")
         elif cell.cell_type == "markdown" and TAG_MODEL_ANSWER in tags:
-            body = MODEL_ANSWER_PREFIX.sub("", cell.source, count=1)
-            fence = _fence_for(body)
-            cell.source = f"{fence}{{admonition}} Model answer\n:class: dropdown\n\n{body}\n{fence}\n"
+            body = MODEL_ANSWER_PREFIX.sub("", cell.source, count=1).strip()
+            cell.source = f"{MODEL_ANSWER_OPEN}\n{body}\n\n{MODEL_ANSWER_CLOSE}"
         if cell.cell_type == "code":
-            outputs = [o for o in cell.get("outputs", []) if WIDGET_VIEW not in o.get("data", {})]
-            if len(outputs) < len(cell.outputs) and TAG_WIDGET in tags:
-                outputs.insert(0, nbformat.v4.new_output("display_data", data={"text/markdown": WIDGET_NOTE}))
+            outputs = []
+            for output in cell.get("outputs", []):
+                view = output.get("data", {}).get(WIDGET_VIEW)
+                if view is None:
+                    outputs.append(output)
+                elif TAG_WIDGET in tags:
+                    shown = widget_outputs(state, view.get("model_id", ""))
+                    caption = WIDGET_CAPTION if shown else WIDGET_NOTE
+                    outputs += [*shown, nbformat.v4.new_output("display_data", data={"text/markdown": caption})]
             for output in outputs:
                 if "text/markdown" in output.get("data", {}):
                     output.data["text/markdown"] = rules_to_html(output.data["text/markdown"])
             cell.outputs = outputs
     return nb
+
+
+def widget_outputs(state: dict, model_id: str) -> list:
+    """The outputs (figures, text) that widget ``model_id`` and its children displayed when the
+    notebook was executed, in order: the ``outputs`` of every ``OutputModel`` found by walking the
+    ``children`` of the widget state (``IPY_MODEL_<id>`` references). Empty when there are none."""
+    found, seen = [], set()
+
+    def walk(mid: str) -> None:
+        if mid in seen or mid not in state:
+            return
+        seen.add(mid)
+        model = state[mid]
+        fields = model.get("state", {})
+        if model.get("model_name") == "OutputModel":
+            found.extend(nbformat.from_dict(o) for o in fields.get("outputs", []))
+        for child in fields.get("children", []):
+            if isinstance(child, str):
+                walk(child.removeprefix("IPY_MODEL_"))
+
+    walk(model_id)
+    return found
 
 
 def landing_page(course: Course, docnames: dict[str, str]) -> str:
@@ -169,21 +200,21 @@ def sphinx_config(course: Course) -> dict:
         "project": course.title,
         "author": ", ".join(course.authors),
         "copyright": ", ".join(course.authors),
-        "extensions": ["myst_nb", "sphinx_togglebutton"],
+        "extensions": ["myst_nb", "course_utils.book_katex"],  # book_katex: maths typeset at build time
         "exclude_patterns": ["**.ipynb_checkpoints"],
         "suppress_warnings": SUPPRESS_WARNINGS,
         # notebooks: stored outputs only (widget views were removed by prepare_notebook)
         "nb_execution_mode": "off",
         "nb_ipywidgets_js": {},
         "nb_render_markdown_format": "myst",  # so $...$ in Markdown outputs is maths too
-        # maths: $...$, $$...$$ (labels, {eq} references), amsmath environments; local MathJax 2
+        # maths: $...$, $$...$$ (labels, {eq} references), amsmath environments; typeset by
+        # KaTeX when the book is built (course_utils.book_katex), so no maths script runs in the page
         "myst_enable_extensions": ["amsmath", "dollarmath", "colon_fence"],
         "myst_dmath_double_inline": True,  # $$...$$ inside a paragraph, as Jupyter renders it
         "myst_heading_anchors": 3,
-        "myst_update_mathjax": False,  # its option targets MathJax 3/4; ours is configured below
+        "myst_update_mathjax": False,  # no MathJax in the pages
         "math_numfig": True,
-        "mathjax_path": MATHJAX_PATH,
-        "mathjax2_config": MATHJAX2_CONFIG,
+        "html_math_renderer": book_katex.RENDERER,
         # theme
         "html_theme": "sphinx_book_theme",
         "html_title": course.title,
@@ -197,6 +228,7 @@ def sphinx_config(course: Course) -> dict:
             "use_repository_button": True,
             "use_download_button": True,
             "home_page_in_toc": True,
+            "navbar_persistent": [],  # one search box (the sidebar's), not a second in the header
             "launch_buttons": {
                 "binderhub_url": "https://mybinder.org",  # Binder builds environment.yml
                 "colab_url": "https://colab.research.google.com",
@@ -213,7 +245,7 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
         raise BookFileError(f"{path}: not a readable notebook: {exc}") from None
 
 
-def write_source(course: Course, srcdir: Path) -> dict[str, str]:
+def write_source(course: Course, srcdir: Path, answers: str = "collapse") -> dict[str, str]:
     """Fill ``srcdir`` with the prepared notebooks and ``index.md``; return notebook -> docname."""
     missing = [ch for ch in course.chapters if not (course.root / ch.notebook).is_file()]
     if missing:
@@ -222,7 +254,7 @@ def write_source(course: Course, srcdir: Path) -> dict[str, str]:
             f"{course.root / ch.notebook} is missing" for ch in missing))
     docnames = {}
     for ch in course.chapters:
-        nb = prepare_notebook(read_notebook(course.root / ch.notebook))
+        nb = prepare_notebook(read_notebook(course.root / ch.notebook), answers)
         target = srcdir / ch.notebook
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, target)
@@ -239,18 +271,22 @@ def readable(warnings: str, srcdir: Path) -> str:
                   f"(counting from 1), line {int(m.group(1)) % 10000}", text)
 
 
-def copy_mathjax(outdir: Path) -> None:
-    """Copy the MathJax 2.7 tree of ``jupyter-server-mathjax`` into ``outdir/_static``."""
-    import jupyter_server_mathjax
+def fix_landing_title(outdir: Path, course: Course) -> None:
+    """The landing page's tab title is the course title once: its heading is the course title,
+    and Sphinx's template appends the book's title (the same text) to every page's."""
+    index = outdir / "index.html"
+    markup = index.read_text(encoding="utf-8")
+    title = html.escape(course.title, quote=False)
+    index.write_text(markup.replace(f"<title>{title} &#8212; {title}</title>", f"<title>{title}</title>", 1),
+                     encoding="utf-8")
 
-    source = Path(jupyter_server_mathjax.__file__).parent / "static"
-    if not (source / "MathJax.js").is_file():
-        raise FileNotFoundError(f"{source / 'MathJax.js'} not found: reinstall jupyter-server-mathjax")
-    shutil.copytree(source, outdir / "_static" / MATHJAX_FOLDER, dirs_exist_ok=True)
 
-
-def build(out: str | Path | None = None, book: str | Path | None = None, quiet: bool = False) -> Path:
+def build(out: str | Path | None = None, book: str | Path | None = None, quiet: bool = False,
+          builder: str = "html", answers: str = "collapse") -> Path:
     """Build the HTML book into ``out`` (default ``_build/html`` next to ``book.toml``).
+
+    ``builder="singlehtml"`` with ``answers="omit"`` is the one-page edition the PDF is printed
+    from (:mod:`course_utils.pdf`).
 
     Raises :class:`BookFileError` for a bad ``book.toml`` or a missing/unreadable notebook and
     :class:`RuntimeError` when Sphinx reports warnings (all listed in the message)."""
@@ -262,17 +298,65 @@ def build(out: str | Path | None = None, book: str | Path | None = None, quiet: 
     with tempfile.TemporaryDirectory(prefix="course-book-") as tmp:
         srcdir, doctrees = Path(tmp) / "src", Path(tmp) / "doctrees"
         srcdir.mkdir()
-        write_source(course, srcdir)
-        app = Sphinx(srcdir, None, outdir, doctrees, "html", confoverrides=sphinx_config(course),
+        write_source(course, srcdir, answers)
+        app = Sphinx(srcdir, None, outdir, doctrees, builder, confoverrides=sphinx_config(course),
                      status=None if quiet else sys.stdout, warning=warnings,
                      freshenv=True, warningiserror=True, keep_going=True)
         app.build(force_all=True)
     if app.statuscode or warnings.getvalue().strip():
         raise RuntimeError(f"Sphinx build of {outdir} failed:\n{readable(warnings.getvalue(), srcdir)}")
-    copy_mathjax(outdir)
-    for ch in course.chapters:  # the download button serves the notebook as written, not the book's copy
+    fix_landing_title(outdir, course)
+    for ch in course.chapters if builder == "html" else []:  # the download button serves the notebook
         shutil.copyfile(course.root / ch.notebook, outdir / "_sources" / ch.notebook)
     return outdir
+
+
+# The code column: characters of the book's code font that fit a chapter page's code cell in a
+# 1280-pixel-wide window (measured in Chromium by tests/test_browser.py), and the longest cell
+# the book shows without a reader losing its start (longer ones are split where the prose allows).
+CODE_COLUMN = 84
+TALL_CELL = 25
+
+
+def code_lines(course: Course):
+    """``(chapter, cell index, cell)`` for every code cell of every notebook of ``course``."""
+    for ch in course.chapters:
+        nb = read_notebook(course.root / ch.notebook)
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type == "code":
+                yield ch, index, cell
+
+
+def too_wide(course: Course, limit: int = CODE_COLUMN) -> list[str]:
+    """``notebook, cell N, line M: K characters`` for each code line longer than ``limit``."""
+    return [f"{ch.notebook}, cell {index + 1}, line {n}: {len(line)} characters"
+            for ch, index, cell in code_lines(course)
+            for n, line in enumerate(cell.source.splitlines(), 1) if len(line) > limit]
+
+
+def too_tall(course: Course, limit: int = TALL_CELL) -> list[str]:
+    return [f"{ch.notebook}, cell {index + 1}: {len(cell.source.splitlines())} lines"
+            for ch, index, cell in code_lines(course) if len(cell.source.splitlines()) > limit]
+
+
+def format_notebooks(course: Course, write: bool, limit: int = CODE_COLUMN) -> int:
+    """Run ``ruff format --line-length limit`` on every notebook of the book (``--check`` unless
+    ``write``); then list the lines still too wide (comments and strings, which a formatter
+    does not break) and the cells over :data:`TALL_CELL` lines. Returns ruff's exit status, or 1
+    when lines are still too wide."""
+    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
+    if ruff is None:
+        raise RuntimeError("ruff is not installed: python -m course_utils setup --dev (or pip install ruff)")
+    paths = [str(course.root / ch.notebook) for ch in course.chapters]
+    done = subprocess.run([ruff, "format", "--no-cache", "--line-length", str(limit),
+                           *([] if write else ["--check"]), *paths])
+    wide, tall = too_wide(course, limit), too_tall(course)
+    if write:
+        print("\n".join(["Lines still too wide (break these comments/strings by hand):", *wide])
+              if wide else f"Every code line fits {limit} characters.")
+    if tall:
+        print("\n".join([f"Cells over {TALL_CELL} lines (split where the prose allows):", *tall]))
+    return done.returncode or (1 if wide else 0)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -282,12 +366,29 @@ def main(argv: list[str] | None = None) -> int:
     cmd.add_argument("--out", type=Path, default=None, help=f"output folder (default: {DEFAULT_OUT})")
     cmd.add_argument("--book", type=Path, default=None, help="book.toml to build (default: the repository's)")
     cmd.add_argument("--quiet", action="store_true", help="print only warnings and errors")
+    bench = sub.add_parser("bench-maths", help="time-to-typeset of each page's maths in headless Chromium")
+    bench.add_argument("--html", type=Path, default=None, help=f"built book (default: {DEFAULT_OUT})")
+    bench.add_argument("--repeat", type=int, default=3, help="loads per page; the median is printed")
+    bench.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    fmt = sub.add_parser("format", help=f"ruff format the chapters' code cells to the code column ({CODE_COLUMN})")
+    mode = fmt.add_mutually_exclusive_group()
+    mode.add_argument("--check", action="store_true", help="only report (the default)")
+    mode.add_argument("--write", action="store_true", help="rewrite the notebooks' code cells")
+    for each in (bench, fmt):
+        each.add_argument("--book", type=Path, default=None, help="book.toml (default: the repository's)")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     try:
+        if args.command == "bench-maths":
+            from . import book_bench
+
+            html_dir = args.html or load_course(args.book).root / DEFAULT_OUT
+            return book_bench.main(html_dir, args.repeat, args.json)
+        if args.command == "format":
+            return format_notebooks(load_course(args.book), write=args.write)
         outdir = build(args.out, args.book or find_root(), quiet=args.quiet)
     except (BookFileError, RuntimeError) as exc:
-        print(f"book build failed: {exc}", file=sys.stderr)
+        print(f"book {args.command} failed: {exc}", file=sys.stderr)
         return 1
     print(f"book written to {outdir / 'index.html'} in {time.perf_counter() - start:.1f} s")
     return 0
