@@ -17,10 +17,13 @@ Every :class:`Mistake` created while a checker module is imported is recorded in
 """
 from __future__ import annotations
 
+import ast
 import contextvars
 import copy
 import functools
+import inspect
 import sys
+import textwrap
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
@@ -252,13 +255,26 @@ def _mistake_hints(mistakes, cases, expected, received, tolerance) -> list[str]:
     return [f"Hint: {h}" for h in hints]
 
 
+def _loops(fn: Callable) -> list[str]:
+    """``"a for loop (line 3)"`` for every loop or comprehension in ``fn``'s own source."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    except (OSError, TypeError, SyntaxError, IndentationError):  # no source (a lambda in a string, a builtin)
+        return []
+    kinds = {ast.For: "a for loop", ast.While: "a while loop", ast.ListComp: "a list comprehension",
+             ast.GeneratorExp: "a generator expression", ast.DictComp: "a dict comprehension",
+             ast.SetComp: "a set comprehension"}
+    return [f"{kinds[type(node)]} (line {node.lineno})" for node in ast.walk(tree) if type(node) in kinds]
+
+
 def _is_prediction(cases) -> bool:
     return len(cases) == 1 and tuple(cases[0][0]) == () and not cases[0][1]
 
 
 def check_function(fn: Callable, reference: Callable, cases, *, name: str, output_names=None,
                    atol: float = 1e-8, rtol: float = 1e-6, mistakes: Sequence[Mistake] = (),
-                   time_limit: float | None = None, default_hint: str | None = None) -> Feedback:
+                   time_limit: float | None = None, default_hint: str | None = None,
+                   no_loops: str | None = None) -> Feedback:
     """Compare ``fn`` with ``reference`` on every case; explain the first difference found.
 
     ``cases``: a list (or a function returning a list) of ``(args, kwargs)``; the arguments are
@@ -276,7 +292,8 @@ def check_function(fn: Callable, reference: Callable, cases, *, name: str, outpu
 
     A catalogued :class:`Mistake` adds its hint only when it reproduces the learner's output on
     EVERY case and differs from the reference on one, so a hint never fires because two values
-    happen to coincide. With a single case and no arguments (a "predict, then verify"
+    happen to coincide. ``no_loops`` (e.g. ``"over units"``) adds a note, never a failure, to a
+    correct answer whose source has a Python loop or comprehension. With a single case and no arguments (a "predict, then verify"
     exercise) the answer may also be given as a value, and the expected value is shown only when
     the learner asks (``reveal=True`` or ``check.reveal("N.k")``).
     """
@@ -352,6 +369,9 @@ def check_function(fn: Callable, reference: Callable, cases, *, name: str, outpu
     bound = compare.error_bound(worst, used)
     summary = (f"All {len(cases)} test cases match the reference ({bound})." if len(cases) > 1
                else f"Your answer matches the reference ({bound}).")
+    if no_loops and _loops(fn):
+        notes.append(f"Note: the values are right, but the exercise asks for no Python loop {no_loops}, and your "
+                     f"function has {', '.join(_loops(fn))}: try to write it with array operations.")
     return _with_output(Feedback("correct", [summary] + notes, name, seconds=outcome.seconds), outcome)
 
 

@@ -344,3 +344,14 @@ def test_exercise_1_1_wraparound_in_the_forward_loop_gets_its_own_hint_only():
     feedback = check.rnn_forward(rnn_forward)
     assert feedback.status == "incorrect" and "h[t - 1] with t = 0 reads h[-1]" in feedback.text, feedback.text
     assert feedback.text.count("Hint:") == 1
+
+
+def test_a_loop_where_the_prompt_forbids_one_gets_a_note_not_a_failure():
+    def frame_signal(x, frame_len, hop):
+        n = 1 + (len(x) - frame_len) // hop
+        return np.array([x[k * hop:k * hop + frame_len] for k in range(n)])
+
+    feedback = check.frame_signal(frame_signal)
+    assert feedback.passed and "asks for no Python loop" in feedback.text and "list comprehension" in feedback.text
+    vectorised = check.frame_signal(applications._signals.frame_signal)
+    assert vectorised.passed and "loop" not in vectorised.text, vectorised.text

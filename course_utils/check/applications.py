@@ -168,7 +168,7 @@ def _frame_cases():
 def frame_signal(fn):
     """Check ``fn(x, frame_len, hop) -> frames`` with frames[k] = x[k*hop : k*hop + frame_len]."""
     return check_function(fn, _signals.frame_signal, _frame_cases(), name="frame_signal",
-                          mistakes=FRAME_MISTAKES)
+                          mistakes=FRAME_MISTAKES, no_loops="(one integer index array, one indexing)")
 
 
 COUNT_MISTAKES = [

@@ -56,7 +56,8 @@ def _reorder_reference(W):
 
 def _reorder_cases():
     rng = np.random.default_rng(1)
-    return [((rng.standard_normal((4 * H, K)),), {}) for H, K in [(2, 3), (3, 3), (1, 5)]]
+    # K = 1: a bias reshaped to a column, as the prompt says the function must handle
+    return [((rng.standard_normal((4 * H, K)),), {}) for H, K in [(2, 3), (3, 3), (1, 5), (3, 1)]]
 
 
 def _reorder_as(order):

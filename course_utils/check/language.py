@@ -107,7 +107,8 @@ def _temperature_cases():
     return [((rng.standard_normal(5), 1.0), {}),
             ((rng.standard_normal((3, 6)), 0.5), {}),
             ((2.0 * rng.standard_normal((4, 8)), 2.0), {}),
-            ((np.array([[1000.0, 999.0, 990.0], [-5.0, 0.0, 5.0]]), 0.7), {})]
+            ((np.array([[1000.0, 999.0, 990.0], [-5.0, 0.0, 5.0]]), 0.7), {}),
+            ((rng.standard_normal((2, 3, 4)), 1.5), {})]          # "logits of any shape (..., V)"
 
 
 TEMPERATURE_MISTAKES = [

@@ -114,7 +114,7 @@ CORRELATION_MISTAKES = [
 def unit_correlations(fn) -> Feedback:
     """Check ``fn(states (T, H), feature (T,)) -> (H,)`` Pearson correlations."""
     return check_function(fn, _correlations_ref, _correlation_cases, name="unit_correlations",
-                          atol=1e-10, rtol=1e-8, mistakes=CORRELATION_MISTAKES)
+                          atol=1e-10, rtol=1e-8, mistakes=CORRELATION_MISTAKES, no_loops="over units")
 
 # --- predict: main effects of a 2 x 2 grid ------------------------------------------------------
 
