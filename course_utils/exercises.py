@@ -10,7 +10,15 @@ Every checker in :mod:`course_utils.check` is built on two functions:
 Both return a :class:`Feedback`, which displays as deterministic plain text (no timings, errors
 of correct answers shown only as a bound), so notebooks that store it pass strict nbval on any
 machine. A stub that raises ``NotImplementedError`` (or an answer left as ``...``) gives
-"not attempted yet"; exceptions, wrong types and endless loops are reported, never raised.
+"not attempted yet"; exceptions, ``sys.exit()``, wrong types and endless loops are reported,
+never raised: the learner's calls run in a forked child process that is killed at the time
+limit (see :mod:`course_utils.sandbox`; ``Feedback.seconds`` holds the time they took).
+
+Numbers are judged by value whatever their type; tolerances are the exercise's; a catalogued
+mistake's hint is given only when the mistake reproduces the learner's output on every case.
+Checkers are registered with :func:`exercise` (``@exercise("1.2")``), which gives each of them
+the options ``reveal=True`` and ``time_limit=``; a "predict, then verify" exercise shows its
+answer only when asked (``reveal=True`` or :func:`reveal`).
 
 Every :class:`Mistake` created while a checker module is imported is recorded in
 :data:`MISTAKES`; :func:`registered_mistakes` lists them for the instructor guide.

@@ -169,7 +169,9 @@ def _describe_death(status: int) -> str:
             name = signal.Signals(number).name
         except ValueError:
             name = f"signal {number}"
-        return f"the process running your code was killed by {name}"
+        return (f"the process running your code was killed by {name} (a crash in compiled code, or memory "
+                f"running out); if the same code works outside the check, set the environment variable "
+                f"COURSE_UTILS_NO_FORK=1 before starting Jupyter to run checks in the kernel itself")
     code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else status
     return f"your code ended the process (exit code {code}, e.g. with os._exit) before returning"
 
