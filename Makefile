@@ -14,7 +14,7 @@ WORKERS ?= auto
 export OMP_NUM_THREADS ?= 1
 export WORKERS
 
-.PHONY: lab test book student benchmark setup clean
+.PHONY: lab test book pdf slides student benchmark setup clean
 
 lab:  ## open JupyterLab on the student edition (LAB=--full for the chapters with solutions)
 	$(PYTHON) -m course_utils lab $(LAB)
@@ -24,6 +24,12 @@ test:  ## unit tests + every notebook in book.toml under strict nbval
 
 book:  ## static HTML book under _build/html
 	$(PYTHON) -m course_utils book
+
+pdf:  ## the whole course as one PDF, _build/pdf/course.pdf (solutions omitted; needs Chromium and npm)
+	$(PYTHON) -m course_utils setup --dev && .venv/bin/python -m course_utils.pdf
+
+slides:  ## a reveal.js deck per chapter under _build/slides, checked offline in Chromium
+	$(PYTHON) -m course_utils setup --dev && .venv/bin/python -m course_utils.slides --check
 
 student:  ## student edition (no solutions) under _build/student; never overwrites your answers
 	$(PYTHON) -m course_utils student

@@ -95,8 +95,8 @@ def test_answers_are_collapsed_and_widgets_leave_no_view(book_html, chapter):
         assert '<div class="cell docutils container tag_model-answer">\n<details class="admonition hide' in body
         assert "Show model answer" in body
     if notebook_has(chapter, book.TAG_WIDGET):  # the widget's figure, in the widget cell's place
-        cells = re.findall(r'<div class="cell docutils container tag_widget.*?(?=<div class="cell docutils|'
-                           r'<section|</section)', body, re.S)
+        cells = re.findall(r'<div class="cell [^"]*tag_widget[^"]*">.*?(?=<div class="cell |<section|</section)',
+                           body, re.S)
         assert cells, f"{chapter.notebook}: no widget cell on the page"
         for cell in cells:
             assert "<img" in cell and "as it first draws" in cell, f"{chapter.notebook}: widget cell without its figure"
@@ -133,7 +133,8 @@ def test_maths_is_typeset_at_build_time_with_katex_served_from_the_book(book_htm
         markup = page.read_text(encoding="utf-8")
         hits = CDN_PATTERN.findall(markup)
         assert not hits, f"{page.relative_to(book_html)} loads from a CDN: {hits}"
-        assert "MathJax" not in markup and "katex.min.js" not in markup, f"{page.name}: a maths script is loaded"
+        scripts = re.findall(r'<script[^>]+src="([^"]*(?:mathjax|katex)[^"]*)"', markup, re.I)
+        assert not scripts, f"{page.name}: a maths script is loaded: {scripts}"
     with_math = [p for p in pages if '<span class="katex">' in p.read_text(encoding="utf-8")]
     assert with_math and all("_static/katex/katex.min.css" in p.read_text(encoding="utf-8") for p in with_math)
 
@@ -141,7 +142,7 @@ def test_maths_is_typeset_at_build_time_with_katex_served_from_the_book(book_htm
 def test_landing_page_tab_title_is_not_doubled_and_has_one_search_box(book_html):
     markup = (book_html / "index.html").read_text(encoding="utf-8")
     assert re.search(r"<title>(.*?)</title>", markup).group(1) == html.escape(COURSE.title, quote=False)
-    assert markup.count('class="search-button-field') == 1
+    assert markup.count("search-button-field") == 1  # the sidebar's (the theme also put one in the header)
 
 
 def test_chapter_pages_offer_download_and_launch_buttons(book_html):

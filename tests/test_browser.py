@@ -1,17 +1,16 @@
 """The built book in a real browser, offline: every page is loaded in headless Chromium from a
 local HTTP server while every request to another host is blocked. A page fails on a console
-error, a blocked request, maths left untypeset (or typeset with an error), an image that did not
-load, or a same-site link (or #anchor) that does not resolve. A screenshot of each page is saved
+error, a blocked request, maths left untypeset (or typeset with an error), an answer shown
+uncollapsed, an image that did not load, or a same-site link (or #anchor) that does not
+resolve. Maths is typeset when the book is built (KaTeX), so it must be finished as soon as the
+document is parsed, before any script runs. A screenshot of each page is saved
 under ``_build/screenshots/`` at the repository root.
 
 Needs /usr/bin/chromium (Debian package ``chromium``); skipped where it is absent.
 """
 from __future__ import annotations
 
-import functools
-import http.server
 import re
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -20,12 +19,11 @@ from pathlib import Path
 import pytest
 from test_book import CHAPTERS, book_html, page_path  # noqa: F401  (book_html is a fixture)
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+from course_utils import book, headless
+
+CHROMIUM = headless.CHROMIUM
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "_build" / "screenshots"
-MATHJAX_TIMEOUT_MS = 30_000
-PAGE_TIMEOUT_MS = 30_000
+PAGE_TIMEOUT_MS = 60_000
 UNTYPESET = re.compile(r"\$[^$\n]+\$|\\\(|\\\[")
 
 pytestmark = [
@@ -33,90 +31,65 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:.*Check CHANGES for Sphinx API modifications"),
 ]
 
-# Text a reader sees: the article without code, maths already typeset, or scripts.
+# Text a reader sees: the article without code, typeset maths (KaTeX's MathML copy holds the
+# TeX as an annotation), or scripts.
 VISIBLE_PROSE_JS = """() => {
   const copy = document.querySelector('article').cloneNode(true);
-  copy.querySelectorAll('pre, code, script, style, .MathJax, .MathJax_Display, .MathJax_Preview, '
-                        + '.MJX_Assistive_MathML').forEach(e => e.remove());
+  copy.querySelectorAll('pre, code, script, style, .katex').forEach(e => e.remove());
   return copy.textContent;
 }"""
-MATH_REPORT_JS = """() => ({  // .math.notranslate: Sphinx's maths (MathJax adds spans of class math)
+# Run as soon as the document is parsed (DOMContentLoaded), before the page's deferred scripts.
+MATH_REPORT_JS = """() => ({  // .math.notranslate: Sphinx's maths elements
   sources: document.querySelectorAll('.math.notranslate').length,
-  typeset: Array.from(document.querySelectorAll('.math.notranslate'))
-                .filter(e => e.querySelector('.MathJax, .MathJax_Display')).length,
-  errors: Array.from(document.querySelectorAll('.MathJax .merror, .MathJax_Error'))
-               .map(e => e.textContent),
+  typeset: Array.from(document.querySelectorAll('.math.notranslate')).filter(e => e.querySelector('.katex')).length,
+  errors: Array.from(document.querySelectorAll('.katex-error')).map(e => e.textContent),
+  scripts: Array.from(document.scripts).map(s => s.src).filter(src => /mathjax|katex/i.test(src)),
 })"""
-# Display maths wider than the column must scroll, not be cut off. (MathJax 2 positions its
-# glyphs itself, so widths are measured from the boxes of the typeset spans.)
+# Display maths wider than the column must scroll, not be cut off.
 CLIPPED_MATHS_JS = """() => Array.from(document.querySelectorAll('div.math')).filter(div => {
-    const box = div.querySelector('.MathJax_Display') || div;
-    const right = Math.max(0, ...Array.from(box.querySelectorAll('span'), s => s.getBoundingClientRect().right));
-    const scrolls = ['auto', 'scroll'].includes(getComputedStyle(box).overflowX) && box.scrollWidth > box.clientWidth;
-    return right > box.getBoundingClientRect().right + 1 && !scrolls;
-  }).map(div => (div.querySelector('script') || div).textContent.trim().slice(0, 80))"""
-# Solutions (<details> from MyST-NB's hide-input) and model answers (sphinx-togglebutton
-# dropdowns) must start collapsed: report the first words of any answer that shows.
-VISIBLE_ANSWERS_JS = """() => [
-  ...Array.from(document.querySelectorAll('details.hide .cell_input')),
-  ...Array.from(document.querySelectorAll('div.admonition.dropdown > :not(.admonition-title)')),
-].filter(e => e.checkVisibility({visibilityProperty: true, opacityProperty: true})).map(e => e.textContent.trim().slice(0, 60))"""
+    const scrolls = ['auto', 'scroll'].includes(getComputedStyle(div).overflowX);
+    return div.scrollWidth > div.clientWidth + 1 && !scrolls;
+  }).map(div => div.textContent.trim().slice(0, 80))"""
+# Solutions and model answers (both MyST-NB's <details class="hide">) must start collapsed:
+# report the first words of any answer that shows.
+VISIBLE_ANSWERS_JS = """() => Array.from(document.querySelectorAll('details.hide > :not(summary)'))
+  .filter(e => e.checkVisibility({visibilityProperty: true, opacityProperty: true}))
+  .map(e => e.textContent.trim().slice(0, 60))"""
+# How many characters of the code font fit a code cell's column without scrolling.
+CODE_COLUMN_JS = """() => {
+  const pre = document.querySelector('div.cell_input pre');
+  const probe = document.createElement('span');
+  probe.textContent = 'x'.repeat(200);
+  pre.appendChild(probe);
+  const char = probe.getBoundingClientRect().width / 200;
+  probe.remove();
+  const style = getComputedStyle(pre);
+  return (pre.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)) / char;
+}"""
+SCROLLING_CODE_JS = """() => Array.from(document.querySelectorAll('div.cell_input pre'))
+  .filter(pre => pre.scrollWidth > pre.clientWidth + 1).length"""
 BROKEN_IMAGES_JS = """() => Array.from(document.images)
   .filter(img => !img.complete || img.naturalWidth === 0).map(img => img.src)"""
 LINKS_JS = """() => Array.from(document.querySelectorAll('a[href]')).map(a => a.href)"""
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-class _QuietServer(http.server.ThreadingHTTPServer):
-    def handle_error(self, request, client_address):
-        pass  # e.g. the browser closing a connection early; a missing page shows as a 404 anyway
-
-
 @pytest.fixture(scope="module")
 def site(book_html):
     """Base URL of ``book_html`` served by a threaded HTTP server on localhost."""
-    handler = functools.partial(_QuietHandler, directory=str(book_html))
-    server = _QuietServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with headless.serve(book_html) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with headless.browser() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture
 def offline_page(browser, site):
     """A page that may only talk to ``site``; collects console errors and blocked requests."""
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.set_default_timeout(PAGE_TIMEOUT_MS)
-    page.problems = []
-
-    def only_local(route):
-        if route.request.url.startswith(site):
-            route.continue_()
-        else:
-            page.problems.append(f"blocked request to another host: {route.request.url}")
-            route.abort()
-
-    page.route("**/*", only_local)
-    page.on("console", lambda msg: msg.type == "error" and page.problems.append(f"console error: {msg.text}"))
-    page.on("pageerror", lambda exc: page.problems.append(f"uncaught exception: {exc}"))
-    page.on("requestfailed", lambda req: req.url.startswith(site) and page.problems.append(
-        f"request failed: {req.url} ({req.failure})"))
+    page = headless.offline_page(browser, site, timeout_ms=PAGE_TIMEOUT_MS)
     yield page
     page.close()
 
@@ -151,31 +124,24 @@ def broken_links(links: list[str], site: str) -> list[str]:
     return problems
 
 
-def wait_for_mathjax(page) -> None:
-    if not page.locator("script[src*='MathJax.js']").count():
-        return
-    page.wait_for_function("() => window.MathJax && MathJax.isReady === true", timeout=MATHJAX_TIMEOUT_MS)
-    page.evaluate("() => new Promise(done => MathJax.Hub.Queue(() => done(true)))")
-
-
 PAGES = [("index", "index.html")] + [(ch.id, page_path(Path(), ch).as_posix()) for ch in CHAPTERS]
 
 
 @pytest.mark.parametrize("name, path", PAGES, ids=[name for name, _ in PAGES])
 def test_page_renders_offline_with_maths_images_and_working_links(offline_page, site, name, path):
     page = offline_page
-    response = page.goto(site + path, wait_until="load")
+    response = page.goto(site + path, wait_until="domcontentloaded")
     assert response and response.status == 200, f"{path}: HTTP {response and response.status}"
-    wait_for_mathjax(page)
-    page.wait_for_load_state("networkidle")
+    maths = page.evaluate(MATH_REPORT_JS)  # before the page's scripts: nothing typesets it later
+    page.wait_for_load_state("load")  # images and fonts
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
     problems = list(page.problems)
-    maths = page.evaluate(MATH_REPORT_JS)
     if maths["typeset"] < maths["sources"]:
         problems.append(f"only {maths['typeset']} of {maths['sources']} maths elements were typeset")
-    problems += [f"MathJax error: {text}" for text in maths["errors"]]
+    problems += [f"KaTeX error: {text}" for text in maths["errors"]]
+    problems += [f"a maths script is loaded: {src}" for src in maths["scripts"]]
     leftover = UNTYPESET.findall(page.evaluate(VISIBLE_PROSE_JS))
     if leftover:
         problems.append(f"untypeset maths in the visible text: {leftover[:5]}")
@@ -196,3 +162,14 @@ def test_search_finds_a_chapter(offline_page, site):
     hits = page.eval_on_selector_all("#search-results li a", "links => links.map(a => a.href)")
     assert any(page_path(Path(), chapter).as_posix() in hit for hit in hits), f"search for {word!r}: {hits}"
     assert not page.problems, "\n".join(page.problems)
+
+
+def test_the_code_column_holds_the_formatters_line_length(offline_page, site):
+    """book.CODE_COLUMN characters of the code font fit a chapter's code cells (1280-px window)."""
+    chapter = next(ch for ch in CHAPTERS if ch.kind == "chapter")
+    offline_page.goto(site + page_path(Path(), chapter).as_posix(), wait_until="load")
+    fits = offline_page.evaluate(CODE_COLUMN_JS)
+    assert fits >= book.CODE_COLUMN, f"only {fits:.1f} characters fit the code column, not {book.CODE_COLUMN}"
+    scrolling = offline_page.evaluate(SCROLLING_CODE_JS)
+    wide = book.too_wide(type(book.load_course())(**{**book.load_course().__dict__, "chapters": [chapter]}))
+    assert bool(scrolling) == bool(wide), f"{scrolling} code cells scroll sideways; lines over the limit: {wide[:3]}"
