@@ -93,8 +93,14 @@ def _dot(ax, xy, color=LINE):
     ax.plot([xy[0]], [xy[1]], "o", color=color, markersize=4, zorder=2)
 
 
+def _small_box(ax, xy, text, color, width):
+    """A flat box with a longer formula, set smaller than the state boxes' labels."""
+    _box(ax, xy, "", color, width=width, height=0.5)
+    ax.text(xy[0], xy[1], text, ha="center", va="center", fontsize=9)
+
+
 def _gate(ax, xy, name, activation, color):
-    _box(ax, xy, f"{name}\n{activation}", color, width=0.8, height=0.75)
+    _box(ax, xy, f"{name}\n{activation}", color, width=0.8, height=0.85)
 
 
 def _finish(ax, xlim, ylim, title):
@@ -126,7 +132,7 @@ def draw_lstm_cell(ax=None):
     ``"cell-path"``. Description for screen readers: ``ALT_TEXT["lstm"]``.
     """
     if ax is None:
-        _, ax = plt.subplots(figsize=(8.6, 5.0))
+        _, ax = plt.subplots(figsize=(6.8, 4.3))
     fig = ax.figure
     yc, gy, hy, xy = 5.0, 2.7, 1.0, 0.0                 # cell line, gates, h_{t-1} line, x_t line
     # the additive cell path, highlighted
@@ -137,26 +143,27 @@ def draw_lstm_cell(ax=None):
     _op(ax, (5.4, yc), "+", edge=PATH_COLOR, gid="cell-path", lw=2.0)
     _line(ax, [(5.62, yc), (9.15, yc)], color=PATH_COLOR, lw=3.0, gid="cell-path")
     _box(ax, (9.6, yc), "$C_t$", STATE)
-    ax.text(4.6, yc + 0.55, r"the cell path carries the gradient: along it $\partial C_t/\partial C_{t-1} = "
-            r"\mathrm{diag}(f_t)$ (no weight matrix, no squashing)", ha="center", fontsize=9, color=PATH_COLOR)
+    ax.text(4.6, yc + 0.35, "the cell path carries the gradient: along it\n"
+            r"$\partial C_t/\partial C_{t-1} = \mathrm{diag}(f_t)$ (no weight matrix, no squashing)",
+            ha="center", va="bottom", fontsize=9, color=PATH_COLOR)
     # inputs
     _box(ax, (0.0, hy), "$h_{t-1}$", STATE)
     _box(ax, (0.0, xy), "$x_t$", INPUT)
     _line(ax, [(0.45, hy), (7.35, hy)], arrow=False)
     _line(ax, [(0.45, xy), (7.65, xy)], arrow=False)
     gates = {"f": 3.0, "i": 4.5, "g": 5.7, "o": 7.5}
-    _inputs(ax, [(x, gy - 0.375) for x in gates.values()], hy, xy)
+    _inputs(ax, [(x, gy - 0.425) for x in gates.values()], hy, xy)
     ax.text(0.7, (hy + xy) / 2, "to every gate", fontsize=8, color="0.35", va="center")
     _gate(ax, (gates["f"], gy), "$f_t$", r"$\sigma$", GATE)
     _gate(ax, (gates["i"], gy), "$i_t$", r"$\sigma$", GATE)
     _gate(ax, (gates["g"], gy), "$g_t$", r"$\tanh$", TANH)
     _gate(ax, (gates["o"], gy), "$o_t$", r"$\sigma$", GATE)
     # forget: f_t multiplies C_{t-1}
-    _line(ax, [(3.0, gy + 0.375), (3.0, yc - 0.22)])
+    _line(ax, [(3.0, gy + 0.425), (3.0, yc - 0.22)])
     # write: i_t ⊙ g_t is added
     _op(ax, (5.4, 3.9), r"$\odot$")
-    _line(ax, [(gates["i"], gy + 0.375), (gates["i"], 3.9), (5.18, 3.9)])
-    _line(ax, [(gates["g"], gy + 0.375), (gates["g"], 3.9), (5.62, 3.9)])
+    _line(ax, [(gates["i"], gy + 0.425), (gates["i"], 3.9), (5.18, 3.9)])
+    _line(ax, [(gates["g"], gy + 0.425), (gates["g"], 3.9), (5.62, 3.9)])
     _line(ax, [(5.4, 4.12), (5.4, yc - 0.22)])
     # read: h_t = o_t ⊙ tanh(C_t)
     _dot(ax, (8.5, yc), color=PATH_COLOR)
@@ -168,8 +175,8 @@ def draw_lstm_cell(ax=None):
     _box(ax, (9.6, 1.4), "$h_t$", STATE)
     _line(ax, [(8.5, gy - 0.22), (8.5, 1.4), (9.15, 1.4)])
     ax.text(9.6, 0.7, "to step $t+1$\nand the output", ha="center", va="top", fontsize=8, color="0.35")
-    _finish(ax, (-0.6, 10.2), (-0.5, 5.8),
-            r"LSTM cell: $C_t = f_t \odot C_{t-1} + i_t \odot g_t$,  $h_t = o_t \odot \tanh(C_t)$")
+    _finish(ax, (-0.6, 10.2), (-0.5, 6.3),
+            "LSTM cell:\n" r"$C_t = f_t \odot C_{t-1} + i_t \odot g_t$,  $h_t = o_t \odot \tanh(C_t)$")
     return fig
 
 
@@ -186,7 +193,7 @@ def draw_gru_cell(reset_after: bool = True, ax=None):
     """
     reset_after = check_bool(reset_after, "reset_after")
     if ax is None:
-        _, ax = plt.subplots(figsize=(8.6, 5.2))
+        _, ax = plt.subplots(figsize=(6.8, 4.4))
     fig = ax.figure
     ys, gy, hy, xy = 5.0, 2.7, 1.0, 0.0               # state line, gates, h_{t-1} line, x_t line
     xz, xr, xn = 2.8, 4.4, 8.0                        # update gate, reset gate, candidate column
@@ -205,12 +212,12 @@ def draw_gru_cell(reset_after: bool = True, ax=None):
     _line(ax, [(1.0, ys), (1.0, hy), (5.0 if reset_after else 4.78, hy)])
     _box(ax, (0.0, xy), "$x_t$", INPUT)
     _line(ax, [(0.45, xy), (xn, xy), (xn, 0.95 - 0.3)])
-    ax.text(1.1, (hy + xy) / 2, "$h_{t-1}$, $x_t$ to both gates", fontsize=8, color="0.35", va="center")
-    _inputs(ax, [(xz, gy - 0.375), (xr, gy - 0.375)], hy, xy)
+    ax.text(1.1, (hy + xy) / 2, "to both gates", fontsize=8, color="0.35", va="center")
+    _inputs(ax, [(xz, gy - 0.425), (xr, gy - 0.425)], hy, xy)
     _gate(ax, (xz, gy), "$z_t$", r"$\sigma$", GATE)
     _gate(ax, (xr, gy), "$r_t$", r"$\sigma$", GATE)
     # update gate: z_t into the state line, 1 - z_t into the candidate's product
-    _line(ax, [(xz, gy + 0.375), (xz, ys - 0.22)])
+    _line(ax, [(xz, gy + 0.425), (xz, ys - 0.22)])
     _op(ax, (xz + 1.0, 4.0), "1−")
     _line(ax, [(xz + 0.4, gy + 0.25), (xz + 0.84, 3.84)])
     _line(ax, [(xz + 1.22, 4.0), (xn - 0.22, 4.0)])
@@ -218,31 +225,31 @@ def draw_gru_cell(reset_after: bool = True, ax=None):
     _line(ax, [(xn, 4.22), (xn, ys - 0.22)])
     ax.text((xz + xn) / 2 + 0.5, 4.12, r"$1 - z_t$", ha="center", fontsize=9, color="0.25")
     # the candidate n_t = tanh(W_in x_t + b_in + recurrent term)
-    _box(ax, (xn, 0.95), r"$W_{in} x_t + b_{in}$", INPUT, width=1.5, height=0.5)
+    _small_box(ax, (xn, 0.95), r"$W_{in} x_t + b_{in}$", INPUT, width=1.5)
     _op(ax, (xn, 2.0), "+")
     _line(ax, [(xn, 1.2), (xn, 1.78)])
-    _box(ax, (xn, 3.0), "$n_t$\n" + r"$\tanh$", TANH, width=0.8, height=0.75)
-    _line(ax, [(xn, 2.22), (xn, 2.625)])
-    _line(ax, [(xn, 3.375), (xn, 3.78)])
+    _box(ax, (xn, 3.0), "$n_t$\n" + r"$\tanh$", TANH, width=0.8, height=0.85)
+    _line(ax, [(xn, 2.22), (xn, 2.575)])
+    _line(ax, [(xn, 3.425), (xn, 3.78)])
     if reset_after:
         # h_{t-1} -> W_hn h + b_hn -> ⊙ r -> +
-        _box(ax, (5.9, hy), r"$W_{hn} h_{t-1} + b_{hn}$", STATE, width=1.8, height=0.5)
+        _small_box(ax, (5.9, hy), r"$W_{hn} h_{t-1} + b_{hn}$", STATE, width=1.8)
         _line(ax, [(5.9, hy + 0.25), (5.9, 1.78)])
         _op(ax, (5.9, 2.0), r"$\odot$", color="#efe6f7", edge=RESET_COLOR, gid="reset", lw=2.0)
         _line(ax, [(xr + 0.4, gy), (5.9, gy), (5.9, 2.22)], color=RESET_COLOR, lw=1.6)
         _line(ax, [(6.12, 2.0), (xn - 0.22, 2.0)])
         note = r"reset after the product: $r_t \odot (W_{hn} h_{t-1} + b_{hn})$"
-        title = (r"GRU, reset after the product (torch.nn.GRU, cuDNN): "
+        title = ("GRU, reset after the product (torch.nn.GRU, cuDNN):\n"
                  r"$n_t = \tanh(W_{in} x_t + b_{in} + r_t \odot (W_{hn} h_{t-1} + b_{hn}))$")
     else:
         # h_{t-1} -> ⊙ r -> W_hn (.) + b_hn -> +
         _op(ax, (5.0, hy), r"$\odot$", color="#efe6f7", edge=RESET_COLOR, gid="reset", lw=2.0)
         _line(ax, [(xr + 0.4, gy), (5.0, gy), (5.0, hy + 0.22)], color=RESET_COLOR, lw=1.6)
-        _box(ax, (6.2, hy), r"$W_{hn}(\cdot) + b_{hn}$", STATE, width=1.5, height=0.5)
+        _small_box(ax, (6.2, hy), r"$W_{hn}(\cdot) + b_{hn}$", STATE, width=1.5)
         _line(ax, [(5.22, hy), (5.4, hy)])
         _line(ax, [(6.2, hy + 0.25), (6.2, 2.0), (xn - 0.22, 2.0)])
         note = r"reset before the product: $W_{hn}(r_t \odot h_{t-1})$"
-        title = (r"GRU, reset before the product (Cho et al. 2014): "
+        title = ("GRU, reset before the product (Cho et al. 2014):\n"
                  r"$n_t = \tanh(W_{in} x_t + b_{in} + W_{hn}(r_t \odot h_{t-1}) + b_{hn})$")
     ax.text(5.9, -0.6, note, ha="center", fontsize=9, color=RESET_COLOR)
     _finish(ax, (-0.6, 10.2), (-0.9, 5.6), title)
