@@ -32,6 +32,7 @@ import json
 import math
 import os
 import platform
+import re
 import secrets
 import shutil
 import signal
@@ -61,7 +62,7 @@ PROXY_DIR = "_build/node"  # project-local npm prefix (ignored by git); never a 
 LOOPBACK = "127.0.0.1"
 SIZING_FILE = "deploy/sizing.json"
 SOLUTION, EXERCISE_TAG = "solution", "exercise"
-CHECK_CALL = "check."  # a check cell calls course_utils.check.<exercise>(...)
+CHECK_CALL = re.compile(r"(?<![\w.])check\.\w+\(")  # a check cell calls course_utils.check.<exercise>(...)
 FEEDBACK_WORDS = ("correct.", "not correct yet.", "not attempted", "wrong type")
 
 
@@ -503,16 +504,16 @@ def learner_program(chapter: Chapter, course: Course | None = None, *, exercise:
                              f"({len(stubs)} exercise cells), got {exercise}")
         first = stubs[exercise]
         end = first + 1
-        while end < len(cells) and CHECK_CALL in cells[end].source and EXERCISE_TAG not in _tags(cells[end]):
+        while end < len(cells) and CHECK_CALL.search(cells[end].source) and EXERCISE_TAG not in _tags(cells[end]):
             end += 1
         tail = list(range(first, end))
         chosen = _needed_cells(cells, first, end)
         chosen = chosen + [i for i in tail if i not in chosen]
         # the check cell of a later exercise may rely on `from course_utils import check` in an earlier one
-        if not any("import check" in cells[i].source for i in chosen) and any(CHECK_CALL in cells[i].source for i in tail):
+        if not any("import check" in cells[i].source for i in chosen) and any(CHECK_CALL.search(cells[i].source) for i in tail):
             chosen.insert(len(chosen) - len(tail), -1)
     sources = [("from course_utils import check" if i == -1 else cells[i].source) for i in chosen]
-    checks = [k for k, i in enumerate(chosen) if i >= 0 and CHECK_CALL in cells[i].source
+    checks = [k for k, i in enumerate(chosen) if i >= 0 and CHECK_CALL.search(cells[i].source)
               and EXERCISE_TAG not in _tags(cells[i])]
     return Program(chapter.id, published_path(chapter), sources, checks,
                    {cells[i]["id"]: cells[i].source for i in stubs if i in chosen or exercise is None})
@@ -724,6 +725,15 @@ def run_learner(hub: LoopbackHub, name: str, program: Program, repo_url: str, br
     return result
 
 
+def _alive(proc) -> bool:
+    import psutil
+
+    try:
+        return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
 def published_repo(course: Course, chapters: list[Chapter], folder: Path, name: str | None = None) -> str:
     """A local git repository laid out like the published course (``book.toml``, ``student/``,
     ``notebooks/data/``) for the chosen chapters; returns its ``file://`` URL (nbgitpuller clones it)."""
@@ -743,7 +753,8 @@ def published_repo(course: Course, chapters: list[Chapter], folder: Path, name: 
 
 
 def run_learners(n: int, chapter: Chapter | str = "01", *, exercise: int | None = 0, course: Course | None = None,
-                 deadline_s: float = 300, workdir: str | Path | None = None, lean: bool = False) -> tuple[list[LearnerResult], dict]:
+                 deadline_s: float = 300, workdir: str | Path | None = None, lean: bool = False,
+                 cell_timeout: float = 180) -> tuple[list[LearnerResult], dict]:
     """Start a :class:`LoopbackHub`, create ``n`` learners (admin API), run them concurrently
     (:func:`run_learner`), stop everything. Returns the results and facts about the run."""
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
@@ -762,18 +773,21 @@ def run_learners(n: int, chapter: Chapter | str = "01", *, exercise: int | None 
             hub.create_users(names)
             with ThreadPoolExecutor(max_workers=n) as pool:
                 results = list(pool.map(lambda name: run_learner(hub, name, program, repo_url, course.branch,
-                                                                 deadline_s=deadline_s), names))
+                                                                 deadline_s=deadline_s, cell_timeout=cell_timeout), names))
             import psutil
 
             try:
                 hub_tree = [psutil.Process(hub.process.pid)] + [
                     p for p in psutil.Process(hub.process.pid).children() if "node" in p.name()]
                 overhead_mb = _hwm_mb(hub_tree)
+                started_procs = [psutil.Process(hub.process.pid)] + psutil.Process(hub.process.pid).children(recursive=True)
             except Exception:
-                overhead_mb = float("nan")
+                overhead_mb, started_procs = float("nan"), []
+        left = [p for p in started_procs if _alive(p)]  # after stop(): the hub, its proxy, servers, kernels
         facts = {"learners": n, "chapter": chapter.id, "exercise": exercise, "cells": len(program.cells),
                  "hub_start_s": round(hub_up_s, 1), "wall_s": round(time.monotonic() - started, 1),
-                 "hub_and_proxy_peak_mb": round(overhead_mb, 1)}
+                 "hub_and_proxy_peak_mb": round(overhead_mb, 1), "processes_at_end": len(started_procs),
+                 "processes_left": len(left)}
     return results, facts
 
 
@@ -828,7 +842,7 @@ def limits_from_sizing(sizing: dict) -> dict:
 
 
 def measure_sizing(learners: int = 4, chapters=("06",), course: Course | None = None, *,
-                   deadline_s: float = 1200, progress=print) -> dict:
+                   deadline_s: float = 1800, progress=print) -> dict:
     """Run ``learners`` simulated learners through each whole chapter (student edition, right
     answers typed in) on a :class:`LoopbackHub` with every installed server extension, and
     measure per learner: peak memory of server + kernel, CPU-seconds for the chapter, wall time."""
@@ -844,7 +858,8 @@ def measure_sizing(learners: int = 4, chapters=("06",), course: Course | None = 
     hub_mb = []
     for ch in selected:
         progress(f"sizing: {learners} learners on {ch.id} ...")
-        results, run = run_learners(learners, ch, exercise=None, course=course, deadline_s=deadline_s)
+        results, run = run_learners(learners, ch, exercise=None, course=course, deadline_s=deadline_s,
+                                    cell_timeout=deadline_s)
         failed = [r for r in results if not r.ok]
         if failed:
             raise RuntimeError(f"sizing {ch.id}: {len(failed)} of {learners} learners failed: "
@@ -928,7 +943,8 @@ def _size(args, parser) -> int:
     facts = measure_sizing(args.learners, args.chapters, course)
     path = write_sizing(facts, args.out)
     print(sizing_markdown(facts))
-    print(f"\nwrote {path}")
+    written = [path] + (write_deploy_files(facts, course.root) if args.out is None else [])
+    print("\nwrote " + ", ".join(str(p) for p in written))
     return 0
 
 
@@ -942,5 +958,171 @@ def add_subcommands(sub) -> None:
     size = sub.add_parser("size", help="measure memory and CPU per learner on a loopback JupyterHub")
     size.add_argument("--learners", type=int, default=4, help="simulated learners per chapter (default: %(default)s)")
     size.add_argument("--chapters", nargs="+", default=["06"], metavar="N", help="chapters (default: 06)")
-    size.add_argument("--out", default=None, help=f"the JSON file to write (default: {SIZING_FILE})")
+    size.add_argument("--out", default=None, help=f"the JSON file to write (default: {SIZING_FILE}, which also "
+                      f"rewrites {VALUES_FILE} and the sizing block of {README_FILE})")
     size.set_defaults(run=_size)
+
+
+# --- deployment files from the measurement -------------------------------------------------------------
+
+VALUES_FILE = "deploy/z2jh-values.yaml"
+README_FILE = "deploy/README.md"
+BLOCK_BEGIN, BLOCK_END = "<!-- sizing:begin (written by `workshop size`) -->", "<!-- sizing:end -->"
+CULL_TIMEOUT_S, CULL_EVERY_S, CULL_MAX_AGE_S = 3600, 300, 12 * 3600
+
+Z2JH_VALUES = '''\
+# Zero to JupyterHub (Helm chart 4.x, JupyterHub 5) values for a workshop room of this course.
+#   helm upgrade --install course jupyterhub/jupyterhub --namespace course --create-namespace \\
+#        --values deploy/z2jh-values.yaml --set-string hub.config.SharedPasswordAuthenticator.user_password=... \\
+#        --set-string hub.config.SharedPasswordAuthenticator.admin_password=...
+# The memory and CPU figures are WRITTEN BY `python -m course_utils.workshop size` from
+# deploy/sizing.json (measured {date} on {cpu}, {cores} cores); a test keeps them in sync:
+#   memory guarantee = the heaviest measured chapter's peak per learner ({peak:.0f} MB: server + kernel),
+#                      rounded up to 64 MB; limit = that peak x {margin} (margin for a learner re-running
+#                      cells or a bigger experiment), rounded up to 128 MB;
+#   cpu guarantee    = the busiest chapter's average CPU share per learner over its minutes in book.toml;
+#   cpu limit        = 1 core: the kernels run one BLAS/OpenMP thread (OMP_NUM_THREADS=1).
+hub:
+  config:
+    JupyterHub:
+      authenticator_class: shared-password   # one password for the room (JupyterHub 5); use your
+      admin_access: false                    # institution's authenticator where there is one
+    Authenticator:
+      allow_all: true
+      admin_users: [instructor]
+    SharedPasswordAuthenticator:
+      user_password: ""    # set with --set-string at install (at least 8 characters)
+      admin_password: ""   # set with --set-string (at least 32 characters, different)
+  concurrentSpawnLimit: 64   # a whole room logs in at once at the start
+
+singleuser:
+  image:
+    name: ghcr.io/rnn-course/learner   # built from deploy/Dockerfile; push it to your registry
+    tag: "2026.11"
+  defaultUrl: /lab
+  startTimeout: 300
+  memory:
+    guarantee: {mem_guarantee}M
+    limit: {mem_limit}M
+  cpu:
+    guarantee: {cpu_guarantee}
+    limit: {cpu_limit}
+  extraEnv:
+    OMP_NUM_THREADS: "1"
+    MPLBACKEND: Agg
+  storage:
+    capacity: 1Gi   # a learner's home: the course clone (a few MB) and their answers
+
+# pull the learners' image onto every node before the room arrives (a first pull takes minutes)
+prePuller:
+  hook:
+    enabled: true
+  continuous:
+    enabled: true
+
+scheduling:
+  userScheduler:
+    enabled: true   # pack learners onto few nodes so spare nodes can scale down
+
+# stop servers idle for an hour (their files stay on their volume); none lives past 12 hours
+cull:
+  enabled: true
+  timeout: {cull_timeout}
+  every: {cull_every}
+  maxAge: {cull_max_age}
+  users: false
+'''
+
+
+def z2jh_values(sizing: dict) -> str:
+    lim, m = sizing["limits"], sizing["machine"]
+    return Z2JH_VALUES.format(
+        date=m["date"], cpu=m["cpu"], cores=m["cores"], peak=max(r["peak_rss_mb_max"] for r in sizing["chapters"]),
+        margin=sizing["memory_margin"], mem_guarantee=lim["memory_guarantee_mb"], mem_limit=lim["memory_limit_mb"],
+        cpu_guarantee=lim["cpu_guarantee"], cpu_limit=lim["cpu_limit"], cull_timeout=CULL_TIMEOUT_S,
+        cull_every=CULL_EVERY_S, cull_max_age=CULL_MAX_AGE_S)
+
+
+def tljh_commands(sizing: dict) -> str:
+    lim = sizing["limits"]
+    return "\n".join([
+        f"sudo tljh-config set limits.memory {lim['memory_limit_mb']}M",
+        f"sudo tljh-config set limits.cpu {lim['cpu_limit']:g}",
+        f"sudo tljh-config set services.cull.timeout {CULL_TIMEOUT_S}",
+        f"sudo tljh-config set services.cull.every {CULL_EVERY_S}",
+        f"sudo tljh-config set services.cull.max_age {CULL_MAX_AGE_S}",
+        "sudo tljh-config reload"])
+
+
+def sizing_block(sizing: dict) -> str:
+    return "\n".join([BLOCK_BEGIN, "", sizing_markdown(sizing), "", "The Littlest JupyterHub limits from it:", "",
+                      "```bash", tljh_commands(sizing), "```", "", BLOCK_END])
+
+
+def write_deploy_files(sizing: dict, root: Path | None = None) -> list[Path]:
+    """Rewrite the values file and the README's sizing block from ``sizing``."""
+    root = Path(root or load_course().root)
+    values = root / VALUES_FILE
+    values.write_text(z2jh_values(sizing))
+    readme = root / README_FILE
+    text = readme.read_text()
+    if BLOCK_BEGIN not in text or BLOCK_END not in text:
+        raise ValueError(f"{readme} lacks the sizing block markers {BLOCK_BEGIN!r} ... {BLOCK_END!r}")
+    head, rest = text.split(BLOCK_BEGIN, 1)
+    readme.write_text(head + sizing_block(sizing) + rest.split(BLOCK_END, 1)[1])
+    return [values, readme]
+
+
+# --- the instructor guide's section ---------------------------------------------------------------------
+
+def workshop_room_markdown(sizing: dict | None = None, course: Course | None = None, hub: str = "https://HUB") -> str:
+    """The instructor guide's section on running a room of 30 on JupyterHub: setup checklist,
+    sizing table (from deploy/sizing.json), hand-out links, collecting and grading, timings."""
+    course = course or load_course()
+    sizing = sizing or read_sizing(course.root / SIZING_FILE)
+    chapters = [ch for ch in course.chapters if ch.kind == "chapter"]
+    example = nbgitpuller_url(hub, chapters[min(1, len(chapters) - 1)], course)
+    timing = ["| Chapter | Minutes | Exercises |", "|---|---|---|"]
+    from .workshop import exercises
+
+    counts: dict[str, int] = {}
+    for e in exercises(course):
+        counts[e.chapter] = counts.get(e.chapter, 0) + 1
+    for ch in chapters:
+        n = counts.get(ch.title, 0)
+        timing.append(f"| {ch.number} {ch.title} | {ch.minutes} | {n} |")
+    lim = sizing["limits"]
+    return "\n".join([
+        f"### A room of {ROOM_SIZE}: JupyterHub, nbgitpuller and nbgrader", "",
+        "Laptops fail in a room: installs break, machines are slow, and you cannot see how the room is doing. "
+        "Give every learner a JupyterLab on a JupyterHub instead: The Littlest JupyterHub on one server for a "
+        "room, Zero to JupyterHub on Kubernetes beyond it. `deploy/` has the learners' image (`Dockerfile`), "
+        "the Helm values (`z2jh-values.yaml`) and the steps for both (`README.md`).", "",
+        "**Setup checklist (a week before)**", "",
+        "1. Size the machine from the table below and start the hub (`deploy/README.md`); create the accounts "
+        "or the shared password.",
+        "2. Build and push the image, or install the course into TLJH's user environment; open one hand-out "
+        "link yourself to pull the image and check that a chapter runs.",
+        "3. Print or post the hand-out links (below); learners need only a browser, laptops are a fallback: "
+        "`python3 -m course_utils lab` on their own machine.",
+        "4. Binder as a second fallback: it builds from `environment.yml` and needs several minutes on a first "
+        "launch; mybinder.org limits how many users one repository may have at a time and deletes idle "
+        "sessions with their files, so it does not carry a whole room.",
+        "5. For grading, export the course for nbgrader (below) on the instructor's account.", "",
+        "**Sizing, measured** (`python -m course_utils.workshop size --learners 4 --chapters 01 06`, "
+        "`deploy/sizing.json`):", "",
+        sizing_markdown(sizing), "",
+        f"Each learner's server is limited to {lim['memory_limit_mb']} MB and {lim['cpu_limit']:g} core; idle "
+        f"servers are stopped after {CULL_TIMEOUT_S // 60} minutes (files are kept).", "",
+        "**Hand-out links.** `python -m course_utils.workshop links --hub https://your-hub --chapters 01 06` "
+        "prints one nbgitpuller link per chapter. A link logs the learner in, clones the course into their "
+        "home on first use (later clicks merge updates and never overwrite their edits), and opens the "
+        "chapter's student edition, for example:", "", f"`{example}`", "",
+        "**Collecting and grading.** `python -m course_utils.workshop nbgrader --out grading` writes an nbgrader "
+        "course: one assignment per chapter, each exercise's check worth one point (`book.toml` has no points "
+        "field), written answers collected for comments. In that folder: `nbgrader generate_assignment "
+        "01_vanilla_rnn`, release it (nbgrader's exchange on the hub, or hand out the released notebook), "
+        "collect the submissions into `submitted/<learner>/01_vanilla_rnn/`, then `nbgrader autograde "
+        "01_vanilla_rnn` and `nbgrader generate_feedback 01_vanilla_rnn`; the feedback shows each checker's "
+        "explanation. The export refuses a folder that already holds grades.", "",
+        "**Per-chapter timings** (minutes from `book.toml`):", "", *timing])
