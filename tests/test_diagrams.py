@@ -120,3 +120,21 @@ def test_draws_into_a_given_axes():
     assert diagrams.draw_lstm_cell(ax=axes[1]) is fig
     assert "$n_t$\n$\\tanh$" in [t.get_text() for t in axes[0].texts]
     assert "$g_t$\n$\\tanh$" in [t.get_text() for t in axes[1].texts]
+
+
+def test_chapter_5_gives_each_gru_diagram_its_alt_text_in_the_markdown_before_it():
+    import nbformat
+
+    from course_utils.course import load_course
+
+    course = load_course()
+    nb = nbformat.read(course.root / course.chapter("05_gru").notebook, as_version=4)
+    for flag, kind in ((False, "gru-reset-before"), (True, "gru-reset-after")):
+        index = next(i for i, c in enumerate(nb.cells)
+                     if c.cell_type == "code" and f"draw_gru_cell(reset_after={flag})" in c.source)
+        before = nb.cells[index - 1]
+        assert before.cell_type == "markdown" and diagrams.ALT_TEXT[kind] in before.source, kind
+        assert any("image/png" in out.get("data", {}) for out in nb.cells[index].outputs), kind
+    first = next(i for i, c in enumerate(nb.cells) if "draw_gru_cell(reset_after=False)" in c.source)
+    assert any(c.source.startswith("## 5.1") for c in nb.cells[:first])
+    assert not any(c.source.startswith("## 5.2") for c in nb.cells[:first])     # 5.1 introduces reset before
