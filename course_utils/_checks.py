@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .params import CellParams
-
 
 def check_params(params, kind: str) -> CellParams:
+    from .params import CellParams  # here, not at the top: params itself uses the validators below
+
     if not isinstance(params, CellParams):
         raise TypeError(f"params must be a CellParams, got {type(params).__name__}")
     if params.kind != kind:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._checks import check_pair
 from .gru import gru_backward, gru_forward, gru_step_backward, gru_step_forward
 from .lstm import lstm_backward, lstm_forward, lstm_step_backward, lstm_step_forward
 from .params import ARRAY_NAMES, CellParams
@@ -129,7 +130,15 @@ def _grid(layers, bidirectional):
     """Normalise to layers[l][d]; check kinds, sizes and the direction count."""
     if isinstance(layers, CellParams):
         layers = [[layers]]
-    layers = [[row] if isinstance(row, CellParams) else list(row) for row in layers]
+    if not isinstance(layers, (list, tuple)):
+        raise TypeError(f"layers must be a CellParams or a list of layers (each a CellParams or a list of "
+                        f"1 or 2 CellParams), got {type(layers).__name__} {layers!r}")
+    layers = [[row] if isinstance(row, CellParams) else list(row) if isinstance(row, (list, tuple)) else [row]
+              for row in layers]
+    for l, row in enumerate(layers):
+        for d, p in enumerate(row):
+            if not isinstance(p, CellParams):
+                raise TypeError(f"layers[{l}][{d}] must be a CellParams, got {type(p).__name__}")
     dirs = len(layers[0]) if layers else 0
     if not layers or dirs not in (1, 2) or any(len(row) != dirs for row in layers):
         raise ValueError(f"layers has directions per layer {[len(r) for r in layers]}: expected all 1 or all 2")
@@ -162,7 +171,7 @@ def _per_cell(state, name, n, batch, p):
     """Stacked state(s) -> one state (or (h, c) pair) per layer and direction."""
     if p.kind != "lstm":
         return _split_states(state, name, n, batch, p)
-    h, c = (None, None) if state is None else state
+    h, c = check_pair(state, name, "(layers*directions, B, H)")
     return list(zip(_split_states(h, f"{name}[0] (h)", n, batch, p), _split_states(c, f"{name}[1] (c)", n, batch, p)))
 
 

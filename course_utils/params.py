@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._checks import check_choice, nonnegative_int, positive_int
+
 GATES = {"rnn": ("h",), "lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
 NONLINEARITIES = ("tanh", "relu")
 ARRAY_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
@@ -163,11 +165,9 @@ def init_params(kind: str, input_size: int, hidden_size: int, seed: int = 0, dty
     The draws come from ``np.random.default_rng(seed)`` (weight_ih, weight_hh, bias_ih, bias_hh
     in this order), so they are reproducible but not the numbers torch would draw.
     """
-    if kind not in GATES:
-        raise ValueError(f"kind must be one of {tuple(GATES)}, got {kind!r}")
-    for name, n in (("input_size", input_size), ("hidden_size", hidden_size)):
-        if not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(f"{name} must be a positive integer, got {n!r}")
+    check_choice(kind, "kind", tuple(GATES))
+    input_size, hidden_size = positive_int(input_size, "input_size"), positive_int(hidden_size, "hidden_size")
+    seed = nonnegative_int(seed, "seed")
     rng = np.random.default_rng(seed)
     GH, k = len(GATES[kind]) * hidden_size, 1.0 / np.sqrt(hidden_size)
     shapes = {"weight_ih": (GH, input_size), "weight_hh": (GH, hidden_size), "bias_ih": (GH,), "bias_hh": (GH,)}

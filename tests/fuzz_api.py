@@ -105,7 +105,8 @@ def classify(case: Case) -> tuple[str, str]:
 
 # --- the cases ------------------------------------------------------------------------------------
 
-def cases_mine() -> list[Case]:
+def cases_tools() -> list[Case]:
+    """Tasks, training, applications, gradient checks and the authoring commands."""
     from course_utils import bias, cost, gradcheck, interpret, jacobians, models, reviews, scan, signals, sweep
     from course_utils import tasks, text, training, workshop
     from course_utils.course import parse_course
@@ -377,8 +378,8 @@ def cases_mine() -> list[Case]:
     return out
 
 
-def cases_others() -> list[Case]:
-    """Modules owned by others (rnn/lstm/gru cells, bridge, params, series): counted separately."""
+def cases_cells() -> list[Case]:
+    """The cells (rnn/lstm/gru), their parameters, the torch bridge and the time-series helpers."""
     from course_utils import bridge, gru, lstm, params, rnn, series
     out: list[Case] = []
     for kind, fwd in (("rnn", rnn.rnn_forward), ("lstm", lstm.lstm_forward), ("gru", gru.gru_forward)):
@@ -416,7 +417,7 @@ def run(n: int = 0, listing: str = "", stream=None) -> dict:
     stream = stream or sys.stdout
     torch.set_num_threads(1)
     os.environ.setdefault("MPLBACKEND", "Agg")
-    groups = [("mine", c) for c in cases_mine()] + [("others", c) for c in cases_others()]
+    groups = [("tools", c) for c in cases_tools()] + [("cells", c) for c in cases_cells()]
     if 0 < n < len(groups):     # an even spread over every module, not the first n
         picks = sorted({round(i * (len(groups) - 1) / max(n - 1, 1)) for i in range(n)})
         groups = [groups[i] for i in picks]
@@ -427,13 +428,13 @@ def run(n: int = 0, listing: str = "", stream=None) -> dict:
         table[(group, case.module)][outcome] += 1
         details.append((group, case, outcome, detail))
     print(f"{len(groups)} bad inputs", file=stream)
-    print(f"{'owner':7} {'module':10} {CLEAR:>12} {RAW:>14} {SILENT:>20}", file=stream)
+    print(f"{'group':7} {'module':10} {CLEAR:>12} {RAW:>14} {SILENT:>20}", file=stream)
     totals = Counter()
     for (group, module), counts in sorted(table.items()):
         print(f"{group:7} {module:10} {counts[CLEAR]:>12} {counts[RAW]:>14} {counts[SILENT]:>20}", file=stream)
         for outcome, count in counts.items():
             totals[(group, outcome)] += count
-    for group in ("mine", "others"):
+    for group in ("tools", "cells"):
         print(f"{group:7} {'TOTAL':10} {totals[(group, CLEAR)]:>12} {totals[(group, RAW)]:>14} "
               f"{totals[(group, SILENT)]:>20}", file=stream)
     for group, case, outcome, detail in details:

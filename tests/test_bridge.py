@@ -83,3 +83,20 @@ def test_stacked_checks_layout_and_shapes():
     out, _, cache = stacked_forward(x, bi)
     with pytest.raises(ValueError, match=r"dout has shape \(5, 2, 4\): expected \(5, 2, 8\)"):
         stacked_backward(out[..., :4], cache)
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"h0": np.zeros((2, 2, 3))}, ValueError, r"h0 must be a pair \(h, c\) of \(layers\*directions, B, H\) arrays, "
+                                              r"got ndarray of shape \(2, 2, 3\)"),
+    ({"layers": None}, TypeError, "layers must be a CellParams or a list of layers .* got NoneType None"),
+    ({"layers": "lstm"}, TypeError, "layers must be a CellParams or a list of layers .* got str 'lstm'"),
+    ({"layers": "second-row-int"}, TypeError, r"layers\[1\]\[0\] must be a CellParams, got int"),
+])
+def test_stacked_lstm_bad_state_or_layers_get_a_clear_error(kwargs, error, message):
+    """A stacked LSTM given one array as its state gets the single-layer LSTM's message, not an unpacking error."""
+    layers = [[init_params("lstm", 3, 3, seed=0)], [init_params("lstm", 3, 3, seed=1)]]
+    if kwargs.get("layers") == "second-row-int":
+        kwargs = {"layers": [layers[0], 3]}
+    args = {"x": np.zeros((4, 2, 3)), "layers": layers, **kwargs}
+    with pytest.raises(error, match=message):
+        stacked_forward(**args)

@@ -130,3 +130,17 @@ def test_frozen_params_still_run_the_cell_they_were_built_as():
         g.replace(reset_after="bogus")
     with pytest.raises(ValueError, match="nonlinearity must be one of"):
         CellParams("rnn", p.weight_ih, p.weight_hh, p.bias_ih, p.bias_hh, nonlinearity="sigmoid")
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"kind": ["x"]}, ValueError, r"kind must be one of \('rnn', 'lstm', 'gru'\), got \['x'\]"),
+    ({"input_size": True}, TypeError, "input_size must be an integer, got bool True"),
+    ({"hidden_size": 2.0}, TypeError, "hidden_size must be an integer, got float 2.0"),
+    ({"hidden_size": 0}, ValueError, "hidden_size must be"),
+    ({"seed": -1}, ValueError, "seed must be a non-negative integer, got -1"),
+    ({"seed": 1.5}, TypeError, "seed must be an integer, got float 1.5"),
+])
+def test_init_params_bad_arguments_are_named(kwargs, error, message):
+    args = {"kind": "gru", "input_size": 3, "hidden_size": 4, **kwargs}
+    with pytest.raises(error, match=message):
+        init_params(**args)
