@@ -314,14 +314,21 @@ class _Writer:
         except (ValueError, AttributeError):  # a marker written before manifests existed
             return {}
 
-    def write(self, rel: str, data: bytes) -> None:
+    def _learners(self, rel: str, data: bytes) -> bool:
+        """A file is there, this module did not write it as it is now, and it differs from ``data``."""
         target = self.out / rel
-        if target.is_file():
-            current = target.read_bytes()
-            ours = self.previous.get(rel) == _sha256(current)
-            if not ours and current != data:  # the learner's version: keep it, write ours beside it
-                self.kept.append(rel)
-                rel, target = _fresh_name(rel), self.out / _fresh_name(rel)
+        if not target.is_file():
+            return False
+        current = target.read_bytes()
+        return self.previous.get(rel) != _sha256(current) and current != data
+
+    def write(self, rel: str, data: bytes) -> None:
+        if self._learners(rel, data):  # the learner's version: keep it, write ours beside it
+            self.kept.append(rel)
+            rel = _fresh_name(rel)
+            while self._learners(rel, data):  # the learner edited the fresh copy too
+                rel = _fresh_name(rel)
+        target = self.out / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         self.written[rel] = _sha256(data)

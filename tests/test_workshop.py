@@ -276,6 +276,11 @@ def test_rebuilding_keeps_the_learners_edits_and_files_and_says_so(course, tmp_p
     assert "notebooks/01_first.new.ipynb" in edition.summary()
     edition = student_edition.build(out, course=course)  # a third build: the fresh copy is ours, replaced
     assert mine.read_bytes() == edited and edition.kept == ["notebooks/01_first.ipynb"]
+    fresh = out / "notebooks" / "01_first.new.ipynb"
+    fresh.write_text(fresh.read_text().replace("your code here", "my second try"))
+    student_edition.build(out, course=course)  # the learner edited the fresh copy too: kept as well
+    assert "my second try" in fresh.read_text()
+    assert (out / "notebooks" / "01_first.new.new.ipynb").is_file()
 
 
 def test_student_edition_refuses_a_foreign_folder(course, tmp_path):
