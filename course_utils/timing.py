@@ -1,0 +1,525 @@
+"""How long a chapter takes, computed from what it holds (the ``minutes`` of ``book.toml``).
+
+A chapter's minutes are the sum of three parts, each computed from the notebook:
+
+1. **Reading.** The prose of its markdown cells at ``WORDS_PER_MINUTE`` (200 words a minute),
+   plus a fixed time per line of display mathematics, per line of code the learner reads (every
+   code cell except exercise solutions), per printed output word and per figure. The rates are
+   the module constants below, stated with their source or marked as the course's own choice.
+   ``instructor`` cells (not in the student edition) and model answers are not read here.
+2. **Running.** The seconds its cells take, from a stored measurement
+   (``notebooks/data/chapter_run_seconds.json``, written by ``python -m course_utils.timing
+   measure``, which runs every chapter once in a fresh kernel and records the machine).
+3. **Exercises.** Minutes per exercise by kind, the kind read from the notebook: an exercise whose
+   section holds a ``model-answer`` cell is *explain*; one whose heading says "Predict" is
+   *predict-then-verify*; any other exercise with a ``solution`` code cell is *write code*.
+   Writing code costs a base time plus a time per line of the reference solution, so a backward
+   pass costs more than a one-line formula; explaining costs a base time plus reading the model
+   answer.
+
+``book.toml``'s minutes are the total rounded to 5; ``tests/test_timing.py`` fails when they differ
+from the model by more than 25 %.
+
+Command line::
+
+    python -m course_utils.timing table      # the per-chapter and per-exercise tables (markdown)
+    python -m course_utils.timing measure    # time every chapter once, rewrite the JSON
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import math
+import os
+import platform
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ._checks import check_number, check_str
+from .course import Chapter, Course, load_course
+
+RUN_TIMES_FILE = "notebooks/data/chapter_run_seconds.json"
+
+# --- the model's parameters ---------------------------------------------------------------------
+
+WORDS_PER_MINUTE = 200
+"""Prose. Brysbaert (2019), "How many words do we read per minute? A review and meta-analysis of
+reading rate", *Journal of Memory and Language* 109, 104047, estimates 238 words a minute for adults'
+silent reading of English non-fiction, most adults between 175 and 300, and lower rates for readers
+of English as a second language. The course takes 200 for its technical prose."""
+INLINE_MATH_WORDS = 3
+"""An inline formula ``$...$`` counts as this many words (the course's choice)."""
+SECONDS_PER_EQUATION_LINE = 20
+"""A line of display mathematics (``$$ ... $$``, lines split at ``\\\\``) (the course's choice)."""
+CODE_LINES_PER_MINUTE = 15
+"""Code the learner reads (every non-blank line of a code cell that is not an exercise solution,
+comments included) (the course's choice: about four seconds a line)."""
+SECONDS_PER_FIGURE = 30
+"""Looking at a figure (each image output) (the course's choice)."""
+OUTPUT_WORDS_PER_MINUTE = WORDS_PER_MINUTE
+"""Printed output (text outputs of code cells), read as prose."""
+
+EXERCISE_MINUTES = {
+    "write code": 5.0,           # read the prompt, run the check, fix what it reports; plus per line
+    "predict-then-verify": 6.0,  # work the number out on paper, type it in, run the check
+    "explain": 6.0,              # write a few sentences; plus reading the model answer
+}
+"""Minutes per exercise by kind (the course's choice). *Write code* adds
+``WRITE_CODE_MINUTES_PER_LINE`` per line of the reference solution; *explain* adds the time to
+read the model answer at ``WORDS_PER_MINUTE``."""
+WRITE_CODE_MINUTES_PER_LINE = 1.0
+"""Minutes per line a learner writes (a non-blank, non-comment line of the reference solution,
+without each function's ``def`` line and docstring, which the student edition gives) (the course's
+choice)."""
+ROUND_TO = 5
+"""``book.toml`` minutes are the model's total rounded to this many minutes."""
+TOLERANCE = 0.25
+"""``book.toml`` minutes may differ from the model by this fraction of the model's total."""
+
+
+# --- measuring run times ------------------------------------------------------------------------
+
+_USAGE_CELL = """\
+import json as _json, resource as _resource
+_s, _c = _resource.getrusage(_resource.RUSAGE_SELF), _resource.getrusage(_resource.RUSAGE_CHILDREN)
+print(_json.dumps({"cpu_s": _s.ru_utime + _s.ru_stime + _c.ru_utime + _c.ru_stime}))
+"""
+
+
+def machine() -> dict:
+    """What a measurement ran on: CPU model, cores, load average, Python, date (UTC)."""
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return {"cpu": model, "cores": os.cpu_count(), "load_average_1min": round(load, 1),
+            "python": platform.python_version(),
+            "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+
+
+def measure_chapter(chapter: Chapter, root: Path, timeout: int = 300, source: str | Path | None = None) -> dict:
+    """Run one chapter top to bottom in a fresh kernel (``OMP_NUM_THREADS=1``) and return its
+    wall seconds and the kernel's CPU seconds (user + system, children included). ``source``: read
+    the notebook from this file instead (e.g. a committed version), still run from ``notebooks/``."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = root / chapter.notebook
+    nb = nbformat.read(source or path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(_USAGE_CELL))
+    os.environ["OMP_NUM_THREADS"] = "1"
+    start = time.perf_counter()
+    NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    wall = time.perf_counter() - start
+    text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.get("output_type") == "stream")
+    cpu = json.loads(text.strip().splitlines()[-1])["cpu_s"]
+    return {"wall_s": round(wall, 1), "cpu_s": round(cpu, 1),
+            "code_cells": sum(c.cell_type == "code" for c in nb.cells) - 1}
+
+
+def measure(course: Course | None = None, chapters: list[str] | None = None, progress=print,
+            timeout: int = 300) -> dict:
+    """Time every chapter once (or those in ``chapters``), one after the other; ``timeout``: seconds
+    allowed per cell."""
+    course = course or load_course()
+    facts = {"machine": machine(), "method": (
+        "each notebook run once, top to bottom, in a fresh python3 kernel started by nbclient, "
+        "OMP_NUM_THREADS=1; cpu_s = user + system seconds of the kernel (and its children), "
+        "kernel start included; wall_s = wall-clock seconds of the whole run"), "chapters": {}}
+    for ch in course.chapters:
+        if chapters and ch.id not in chapters:
+            continue
+        progress(f"timing {ch.id} ...")
+        for attempt in (1, 2):      # a kernel that lost its connection (e.g. a port taken meanwhile): retry once
+            try:
+                row = measure_chapter(ch, course.root, timeout=timeout)
+                break
+            except Exception as error:  # noqa: BLE001 - report and retry, then give up
+                progress(f"  attempt {attempt} failed: {type(error).__name__}: {error}")
+                if attempt == 2:
+                    raise
+        facts["chapters"][ch.id] = row
+        progress(f"  {row}")
+    facts["machine_after"] = machine()
+    return facts
+
+
+# --- reading a notebook -------------------------------------------------------------------------
+
+_EXERCISE = re.compile(r"^(#{2,4})\s+Exercise\s+([\w.]+)\s*[—–-]+\s*(.*?)\s*$", re.M)
+_DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
+_INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(.+?)(?<![\\$])\$")
+_WORD = re.compile(r"[A-Za-z0-9À-ɏ]+(?:['’.-][A-Za-z0-9À-ɏ]+)*")
+SKIPPED_TAGS = ("instructor",)
+"""Cells with these tags are not part of a learner's chapter (the student edition removes them)."""
+
+
+def _tags(cell) -> tuple[str, ...]:
+    return tuple(cell.get("metadata", {}).get("tags", ()))
+
+
+def _source(cell) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
+def count_words(text: str) -> int:
+    """Words of plain text: runs of letters and digits (``don't``, ``3.5`` and ``e-mail`` count once)."""
+    return len(_WORD.findall(text))
+
+
+@dataclass
+class Prose:
+    """What a learner reads in some markdown: words, inline formulas and lines of display maths."""
+
+    words: int = 0
+    inline_math: int = 0
+    equation_lines: int = 0
+
+    def __iadd__(self, other: "Prose") -> "Prose":
+        self.words += other.words
+        self.inline_math += other.inline_math
+        self.equation_lines += other.equation_lines
+        return self
+
+    @property
+    def minutes(self) -> float:
+        return ((self.words + INLINE_MATH_WORDS * self.inline_math) / WORDS_PER_MINUTE
+                + SECONDS_PER_EQUATION_LINE * self.equation_lines / 60)
+
+
+def read_markdown(text: str) -> Prose:
+    """Count the words, inline formulas and display-equation lines of one markdown cell. Display
+    maths (``$$...$$``) counts one line per ``\\\\``-separated row; link targets, HTML tags and table
+    rules are not words."""
+    check_str(text, "text")
+    prose = Prose()
+    for block in _DISPLAY_MATH.findall(text):
+        rows = [r for r in re.split(r"\\\\", block) if re.search(r"[A-Za-z0-9]", r)]
+        prose.equation_lines += max(1, len(rows))
+    text = _DISPLAY_MATH.sub(" ", text)
+    prose.inline_math = len(_INLINE_MATH.findall(text))
+    text = _INLINE_MATH.sub(" ", text)
+    text = re.sub(r"\]\([^)]*\)", "] ", text)             # [label](target): the label is read
+    text = re.sub(r"<[^>]+>", " ", text)                   # HTML tags
+    text = re.sub(r"^\s*\|?[\s:|-]+\|[\s:|-]*$", " ", text, flags=re.M)   # table rules |---|---|
+    prose.words = count_words(text)
+    return prose
+
+
+def code_lines(text: str) -> int:
+    """Non-blank lines of a code cell (comments included: they are read too)."""
+    return sum(1 for line in text.splitlines() if line.strip())
+
+
+def solution_lines(text: str) -> int:
+    """Lines a learner writes for a solution: non-blank, non-comment lines, without the ``def`` line
+    and the docstring of each function (the student edition gives both)."""
+    import ast
+
+    lines = text.splitlines()
+    keep = [bool(line.strip()) and not line.strip().startswith("#") for line in lines]
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return sum(keep)
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            first_body = node.body[0]
+            for row in range(node.lineno, first_body.lineno):        # decorators excluded: def line(s)
+                keep[row - 1] = False
+            if (isinstance(first_body, ast.Expr) and isinstance(first_body.value, ast.Constant)
+                    and isinstance(first_body.value.value, str)):
+                for row in range(first_body.lineno, first_body.end_lineno + 1):
+                    keep[row - 1] = False
+    return sum(keep)
+
+
+def output_words_and_figures(cell) -> tuple[int, int]:
+    """Words of a code cell's printed output (its markdown or HTML rendering when it has one, else
+    its plain text) and its number of figures (image outputs and interactive widgets)."""
+    words = figures = 0
+    for out in cell.get("outputs", []):
+        kind = out.get("output_type")
+        if kind == "stream":
+            words += count_words(_source({"source": out.get("text", "")}))
+        elif kind in ("execute_result", "display_data"):
+            data = out.get("data", {})
+            if any(key.startswith("image/") or key.endswith("widget-view+json") for key in data):
+                figures += 1                            # a figure, or an interactive explorer's figure
+            elif "text/markdown" in data:
+                words += read_markdown(_source({"source": data["text/markdown"]})).words
+            elif "text/html" in data:
+                words += count_words(re.sub(r"<[^>]+>", " ", _source({"source": data["text/html"]})))
+            elif "text/plain" in data:
+                words += count_words(_source({"source": data["text/plain"]}))
+    return words, figures
+
+
+@dataclass
+class Exercise:
+    """One exercise of a chapter: its number, title, kind and minutes."""
+
+    number: str
+    title: str
+    kind: str
+    solution_lines: int = 0
+    model_answer_words: int = 0
+
+    @property
+    def minutes(self) -> float:
+        base = EXERCISE_MINUTES[self.kind]
+        if self.kind == "write code":
+            return base + WRITE_CODE_MINUTES_PER_LINE * self.solution_lines
+        if self.kind == "explain":
+            return base + self.model_answer_words / WORDS_PER_MINUTE
+        return base
+
+
+def _exercise_kind(heading: str, cells: list) -> str:
+    if any("model-answer" in _tags(c) for c in cells):
+        return "explain"
+    if re.search(r"\bpredict\b", heading, re.I):
+        return "predict-then-verify"
+    if any(c.get("cell_type") == "code" and "solution" in _tags(c) for c in cells):
+        return "write code"
+    raise ValueError(f"exercise {heading!r} has no `solution` code cell, no `model-answer` cell and no "
+                     "'Predict' in its heading, so its kind (write code / predict-then-verify / explain) "
+                     "cannot be told")
+
+
+def exercises_of(cells: list) -> list[tuple[int, int, Exercise]]:
+    """The exercises of a notebook's cells: ``(first cell, end cell, Exercise)``. An exercise runs
+    from its heading (``### Exercise 4.2 — title``) to the next heading of the same or a higher level."""
+    found = []
+    for i, cell in enumerate(cells):
+        if cell.get("cell_type") != "markdown":
+            continue
+        match = _EXERCISE.search(_source(cell))
+        if not match:
+            continue
+        level = len(match.group(1))
+        end = i + 1
+        while end < len(cells):
+            nxt = cells[end]
+            if nxt.get("cell_type") == "markdown" and re.search(rf"^#{{1,{level}}}\s", _source(nxt), re.M):
+                break
+            end += 1
+        section = cells[i + 1:end]
+        heading = f"{match.group(2)} {match.group(3)}"
+        kind = _exercise_kind(heading, section)
+        ex = Exercise(number=match.group(2), title=match.group(3), kind=kind)
+        ex.solution_lines = sum(solution_lines(_source(c)) for c in section
+                                if c.get("cell_type") == "code" and "solution" in _tags(c))
+        ex.model_answer_words = sum(read_markdown(_source(c)).words for c in section
+                                    if "model-answer" in _tags(c))
+        found.append((i, end, ex))
+    return found
+
+
+@dataclass
+class ChapterTime:
+    """The model's account of one chapter (minutes per part) and what it counted."""
+
+    chapter: str
+    prose: Prose = field(default_factory=Prose)
+    code_lines: int = 0
+    output_words: int = 0
+    figures: int = 0
+    run_seconds: float = 0.0
+    exercises: list[Exercise] = field(default_factory=list)
+
+    @property
+    def reading_minutes(self) -> float:
+        return (self.prose.minutes + self.code_lines / CODE_LINES_PER_MINUTE
+                + self.output_words / OUTPUT_WORDS_PER_MINUTE + SECONDS_PER_FIGURE * self.figures / 60)
+
+    @property
+    def run_minutes(self) -> float:
+        return self.run_seconds / 60
+
+    @property
+    def exercise_minutes(self) -> float:
+        return sum(ex.minutes for ex in self.exercises)
+
+    @property
+    def minutes(self) -> float:
+        return self.reading_minutes + self.run_minutes + self.exercise_minutes
+
+    @property
+    def rounded(self) -> int:
+        """The total rounded to ``ROUND_TO`` minutes (at least ``ROUND_TO``)."""
+        return max(ROUND_TO, ROUND_TO * int(math.floor(self.minutes / ROUND_TO + 0.5)))
+
+
+def chapter_time(notebook, run_seconds: float, chapter: str = "") -> ChapterTime:
+    """The model applied to one notebook (a path or a loaded notebook dict) with its measured
+    ``run_seconds``. Exercise prompts count as prose; exercise solutions and model answers do not
+    (the exercise minutes cover them); ``instructor`` cells are left out."""
+    if isinstance(notebook, (str, Path)):
+        path = Path(notebook)
+        if not path.is_file():
+            raise FileNotFoundError(f"notebook: no file {str(path)!r}")
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        chapter = chapter or path.stem
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+        raise TypeError(f"notebook: expected a path or a notebook dict with a 'cells' list, "
+                        f"got {type(notebook).__name__}")
+    check_number(run_seconds, "run_seconds", low=0)
+    cells = notebook["cells"]
+    result = ChapterTime(chapter=chapter, run_seconds=float(run_seconds))
+    result.exercises = [ex for _, _, ex in exercises_of(cells)]
+    for cell in cells:
+        tags = _tags(cell)
+        if any(t in tags for t in SKIPPED_TAGS) or "model-answer" in tags:
+            continue
+        if cell.get("cell_type") == "markdown":
+            result.prose += read_markdown(_source(cell))
+        elif cell.get("cell_type") == "code":
+            if "solution" not in tags:
+                result.code_lines += code_lines(_source(cell))
+            words, figures = output_words_and_figures(cell)
+            result.output_words += words
+            result.figures += figures
+    return result
+
+
+# --- the whole course ---------------------------------------------------------------------------
+
+def load_run_times(root: Path | None = None) -> dict:
+    """The stored measurement (``RUN_TIMES_FILE``): ``{"machine": ..., "chapters": {id: {"cpu_s": ...}}}``."""
+    path = Path(root or load_course().root) / RUN_TIMES_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"no run-time measurement at {RUN_TIMES_FILE}; write it with "
+                                "`python -m course_utils.timing measure`")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def run_seconds(chapter_id: str, run_times: dict) -> float:
+    """A chapter's measured run time: the kernel's CPU seconds (on the measuring machine, one
+    thread, so close to the wall time on a quiet core whatever else ran beside it)."""
+    try:
+        return float(run_times["chapters"][chapter_id]["cpu_s"])
+    except KeyError:
+        raise KeyError(f"chapter {chapter_id!r} has no measured run time in {RUN_TIMES_FILE}; run "
+                       f"`python -m course_utils.timing measure --chapters {chapter_id}`") from None
+
+
+def course_times(course: Course | None = None, kinds: tuple[str, ...] = ("chapter",),
+                 run_times: dict | None = None) -> list[tuple[Chapter, ChapterTime]]:
+    """The model for every entry of ``book.toml`` whose kind is in ``kinds``, in book order."""
+    course = course or load_course()
+    run_times = run_times if run_times is not None else load_run_times(course.root)
+    return [(ch, chapter_time(course.root / ch.notebook, run_seconds(ch.id, run_times), ch.id))
+            for ch in course.chapters if ch.kind in kinds]
+
+
+def deviation(book_minutes: int, model: ChapterTime) -> float:
+    """(book.toml minutes − model) / model."""
+    return (book_minutes - model.minutes) / model.minutes
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.1f}"
+
+
+def parameters_markdown() -> str:
+    """The model's parameters as a markdown list."""
+    kinds = EXERCISE_MINUTES
+    return "\n".join([
+        f"- prose: {WORDS_PER_MINUTE} words a minute (Brysbaert 2019 estimates 238 for adults' silent "
+        "reading of English non-fiction, most adults between 175 and 300); an inline formula counts as "
+        f"{INLINE_MATH_WORDS} words; a line of display maths {SECONDS_PER_EQUATION_LINE} s",
+        f"- code read (every code cell but exercise solutions): {CODE_LINES_PER_MINUTE} lines a minute; "
+        f"printed output: {OUTPUT_WORDS_PER_MINUTE} words a minute; a figure: {SECONDS_PER_FIGURE} s",
+        "- running the cells: the chapter's measured CPU seconds (kernel and worker processes, "
+        "`OMP_NUM_THREADS=1`), about the wall time on a quiet core (an upper bound where a chapter "
+        "spreads work over processes)",
+        f"- write code: {kinds['write code']:g} min + {WRITE_CODE_MINUTES_PER_LINE:g} min per line of the "
+        "reference solution (without `def` line and docstring)",
+        f"- predict, then verify: {kinds['predict-then-verify']:g} min",
+        f"- explain: {kinds['explain']:g} min + reading the model answer at {WORDS_PER_MINUTE} words a minute",
+        f"- total rounded to {ROUND_TO} min; a test fails when `book.toml` differs from the model by more "
+        f"than {TOLERANCE:.0%}",
+        "- rates other than the reading rate are the course's own choices, not measurements",
+    ])
+
+
+def timing_markdown(course: Course | None = None, run_times: dict | None = None) -> str:
+    """The model's tables for the instructor guide: its parameters, one row per chapter (reading,
+    running, exercises, total, ``book.toml``) and one row per exercise (kind, lines, minutes)."""
+    course = course or load_course()
+    run_times = run_times if run_times is not None else load_run_times(course.root)
+    rows = course_times(course, run_times=run_times)
+    m = run_times.get("machine", {})
+    lines = ["**How the minutes are computed** (`course_utils.timing`)", "", parameters_markdown(), "",
+             f"Run times measured on {m.get('cpu', 'an unnamed CPU')} ({m.get('cores', '?')} cores, "
+             f"load average {m.get('load_average_1min', '?')} at the start), {m.get('date', 'undated')}.", "",
+             "| # | Chapter | reading | running | exercises | model | `book.toml` |",
+             "|---|---|---|---|---|---|---|"]
+    for ch, t in rows:
+        lines.append(f"| {ch.number} | {ch.title} | {_fmt(t.reading_minutes)} | {_fmt(t.run_minutes)} | "
+                     f"{_fmt(t.exercise_minutes)} | {_fmt(t.minutes)} | {ch.minutes} |")
+    total_model = sum(t.minutes for _, t in rows)
+    total_book = sum(ch.minutes for ch, _ in rows)
+    lines += [f"| | **All chapters** | | | | **{_fmt(total_model)}** | **{total_book}** |", "",
+              "| Exercise | Kind | Lines to write | Minutes |", "|---|---|---|---|"]
+    for ch, t in rows:
+        for ex in t.exercises:
+            written = str(ex.solution_lines) if ex.kind == "write code" else ""
+            lines.append(f"| {ex.number} {ex.title} | {ex.kind} | {written} | {_fmt(ex.minutes)} |")
+    return "\n".join(lines)
+
+
+def show_timing() -> None:
+    """Display :func:`timing_markdown` in a notebook."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(timing_markdown()))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m course_utils.timing", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("table", help="print the per-chapter and per-exercise tables (markdown)")
+    sub.add_parser("check", help="compare book.toml's minutes with the model; exit 1 beyond the tolerance")
+    measure_cmd = sub.add_parser("measure", help=f"time the chapters once and rewrite {RUN_TIMES_FILE}")
+    measure_cmd.add_argument("--chapters", nargs="+", help="only these chapter ids (the others keep their values)")
+    args = parser.parse_args(argv)
+    course = load_course()
+    if args.command == "table":
+        print(timing_markdown(course))
+        return 0
+    if args.command == "check":
+        bad = 0
+        for ch, t in course_times(course):
+            dev = deviation(ch.minutes, t)
+            flag = "" if abs(dev) <= TOLERANCE else "  <- beyond the tolerance"
+            bad += bool(flag)
+            print(f"{ch.id:28s} book.toml {ch.minutes:4d}  model {t.minutes:6.1f} (rounded {t.rounded:4d})  "
+                  f"{dev:+.0%}{flag}")
+        return 1 if bad else 0
+    facts = measure(course, args.chapters)
+    path = course.root / RUN_TIMES_FILE
+    if args.chapters and path.is_file():
+        old = json.loads(path.read_text(encoding="utf-8"))
+        old["chapters"].update(facts["chapters"])
+        old.setdefault("remeasured", []).append({"chapters": args.chapters, "machine": facts["machine"]})
+        facts = old
+    path.write_text(json.dumps(facts, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {RUN_TIMES_FILE}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
