@@ -136,6 +136,9 @@ class _Walker:
     def _sequence(self, exp, rec, label, names, top) -> None:
         listed = f" ({', '.join(n if isinstance(n, str) else '...' for n in names)})" if names else ""
         what = f"{self.fname} should return" if top else f"{label} should be"
+        if (isinstance(rec, np.ndarray) and rec.ndim == 1 and len(rec) == len(exp)
+                and all(_is_number(e) for e in exp)):  # (p, r) returned as np.array([p, r]): same numbers
+            rec = list(rec)
         if not isinstance(rec, (tuple, list)):
             self.wrong(f"{what} {len(exp)} values{listed}, but {'it returned' if top else 'it is'} "
                        f"{describe(rec)}. Return several values separated by commas, e.g. `return h, c`.")

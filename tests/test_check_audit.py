@@ -355,3 +355,12 @@ def test_a_loop_where_the_prompt_forbids_one_gets_a_note_not_a_failure():
     assert feedback.passed and "asks for no Python loop" in feedback.text and "list comprehension" in feedback.text
     vectorised = check.frame_signal(applications._signals.frame_signal)
     assert vectorised.passed and "loop" not in vectorised.text, vectorised.text
+
+
+def test_a_pair_of_numbers_returned_as_an_array_is_the_same_pair():
+    def precision_recall(flagged, true_positions):
+        hits = len(set(np.asarray(flagged).tolist()) & set(np.asarray(true_positions).tolist()))
+        return np.array([hits / len(flagged) if len(flagged) else 0.0, hits / len(true_positions)])
+
+    assert check.precision_recall(precision_recall).passed
+    assert check.main_effect_spreads(lambda: np.array([1.6, 0.0])).passed
