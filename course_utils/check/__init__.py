@@ -10,6 +10,7 @@ module                        chapters
 ``check/intro.py``            0
 ``check/rnn.py``              1-3
 ``check/gated.py``            4-5
+``check/backprop.py``         4-5 (backward passes)
 ``check/memory.py``           6
 ``check/language.py``         7
 ``check/applications.py``     8-9
@@ -34,6 +35,7 @@ from .language import *  # noqa: F401,F403  (chapter 7)
 from .applications import *  # noqa: F401,F403  (chapters 8-9)
 from .memory import *  # noqa: F401,F403  (chapter 6)
 from .gated import *  # noqa: F401,F403  (chapters 4-5)
+from .backprop import *  # noqa: F401,F403  (chapters 4-5, backward passes)
 from .practice_api import *  # noqa: F401,F403  (chapter 10)
 from .practice import *  # noqa: F401,F403  (chapter 11)
 from ..exercises import EXERCISES, reveal  # noqa: E402,F401  (every checker above, by number)
