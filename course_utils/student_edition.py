@@ -54,7 +54,7 @@ from nbconvert.preprocessors import ClearOutputPreprocessor, Preprocessor, TagRe
 from traitlets import Unicode
 
 from .course import BOOK_FILE, Course, load_course
-from .workshop import EXERCISE, EXERCISE_HEADING, INSTRUCTOR, MODEL_ANSWER, SOLUTION, tags
+from .workshop import EXERCISE, EXERCISE_HEADING, INSTRUCTOR, MODEL_ANSWER, SOLUTION, check_output_folder, tags
 
 MARKER = ".student-edition"  # marks a folder made by this module; holds the manifest of what it wrote
 PREDICTION = "...  # your prediction"
@@ -358,7 +358,7 @@ def build(out: str | Path = "_build/student", course: Course | None = None) -> E
     Never deletes or overwrites a file the learner changed or added (see the module docstring).
     """
     course = course or load_course()
-    out = Path(out) if Path(out).is_absolute() else course.root / out
+    out = check_output_folder(out, course)  # never the sources: not notebooks/, not the repository root
     _prepare(out)
     writer, edition = _Writer(out), Edition(out)
     for chapter in course.chapters:

@@ -115,3 +115,16 @@ def test_output_folder_in_git_or_on_a_file_is_refused(tmp_path, out):
     (repo / ".git").mkdir()
     with pytest.raises(ValueError, match=r"out=.* resolves to .*: expected"):
         check_output_folder(out, load_course(repo))
+
+
+@pytest.mark.parametrize("out", ["notebooks", ".", "notebooks/sub"])
+def test_build_called_directly_refuses_the_sources(out):
+    """student_edition.build guards its output folder itself, not only the command line does."""
+    from course_utils import student_edition
+    from course_utils.course import load_course
+
+    course = load_course()
+    before = {p: p.read_bytes() for p in (course.root / "notebooks").glob("*.ipynb")}
+    with pytest.raises(ValueError, match=f"out={out!r} resolves to"):
+        student_edition.build(out, course)
+    assert {p: p.read_bytes() for p in (course.root / "notebooks").glob("*.ipynb")} == before
