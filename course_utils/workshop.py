@@ -238,33 +238,30 @@ def pitfalls_markdown() -> str:
 
 # --- how to run it --------------------------------------------------------------------------------
 
-def github_slug(repository: str) -> str | None:
-    found = re.match(r"https://github\.com/([\w.-]+/[\w.-]+?)(?:\.git)?/?$", repository)
-    return found.group(1) if found else None
-
-
 def run_options_markdown(course: Course | None = None) -> str:
-    """Binder, Colab and local instructions with links built from ``book.toml``'s repository."""
+    """Local, Binder and Colab instructions; the online links open the published student edition
+    (``student/`` in the repository, see :mod:`course_utils.publish`)."""
+    from . import publish
+
     course = course or load_course()
-    repo, branch, slug = course.repository, course.branch, github_slug(course.repository)
+    repo = course.repository
     name = repo.rstrip("/").removesuffix(".git").rsplit("/", 1)[-1]
-    lines = ["**Local (recommended for a workshop room).** Clone the repository and run `make lab`: "
-             "it builds `.venv` from `pyproject.toml` and opens JupyterLab on `notebooks/`.", "",
-             f"```\ngit clone {repo}\ncd {name}\nmake lab\n```", ""]
-    if slug is None:
+    lines = ["**Local (laptops).** Clone the repository and run `python3 -m course_utils lab` (or `make lab`; "
+             "on Windows `py -m course_utils lab`): it builds `.venv` from `pyproject.toml` (PyTorch's CPU "
+             "build on Linux) and opens JupyterLab on the student edition, with `--full` for the chapters "
+             "with solutions.", "",
+             f"```\ngit clone {repo}\ncd {name}\npython3 -m course_utils lab\n```", ""]
+    try:
+        chapters = [ch for ch in course.chapters if ch.kind == "chapter"]
+        links = [(ch, publish.colab_url(course, ch), publish.binder_url(course, ch)) for ch in chapters]
+    except ValueError:
         return "\n".join(lines + [f"Binder and Colab links need a GitHub repository; `{repo}` is not one."])
-    binder = f"https://mybinder.org/v2/gh/{slug}/{branch}?urlpath=lab/tree/notebooks"
-    lines += [f"**Binder (nothing to install).** [Launch the course on Binder]({binder}). Binder builds the "
-              "environment from `environment.yml`; the first launch takes several minutes, so open the link "
-              "once before the workshop to warm it up. An idle session is shut down and its files are lost, "
-              "so learners should download the notebooks they want to keep.", "",
-              "**Google Colab.** Each link below opens one chapter. Colab has neither the course package nor "
-              "its data, so learners first add and run a cell with these lines (it installs the pinned "
-              "packages and takes a few minutes):", "",
-              f"```\n!git clone --depth 1 --branch {branch} {repo}\n%cd {name}/notebooks\n"
-              "!pip install --quiet -e ..\n```", ""]
-    lines += [f"- [{ch.title}](https://colab.research.google.com/github/{slug}/blob/{branch}/{ch.notebook})"
-              for ch in course.chapters if ch.kind == "chapter"]
+    lines += ["**Binder or Colab (nothing to install).** Each link opens one chapter's student edition. "
+              "Binder builds the environment from `environment.yml`; the first launch takes several minutes, "
+              "so open a link once before the workshop to warm it up. On Colab the chapter's first cell "
+              "fetches the course and leaves Colab's PyTorch as it is. Idle online sessions are shut down "
+              "and their files lost: learners download the notebooks they want to keep.", ""]
+    lines += [f"- {ch.number}. {ch.title}: [Colab]({colab}) · [Binder]({binder})" for ch, colab, binder in links]
     return "\n".join(lines)
 
 

@@ -402,10 +402,10 @@ def test_schedule_of_a_chosen_track_and_of_too_little_time(course):
 
 def test_run_options_build_binder_and_colab_links_from_book_toml(course):
     text = workshop.run_options_markdown(course)
-    assert "https://mybinder.org/v2/gh/example/fixture-course/trunk?urlpath=lab/tree/notebooks" in text
-    assert ("https://colab.research.google.com/github/example/fixture-course/blob/trunk/notebooks/01_first.ipynb"
+    assert "https://mybinder.org/v2/gh/example/fixture-course/trunk?urlpath=lab%2Ftree%2Fstudent%2F01_first.ipynb" in text
+    assert ("https://colab.research.google.com/github/example/fixture-course/blob/trunk/student/01_first.ipynb"
             in text)
-    assert "guide.ipynb" not in text and "make lab" in text
+    assert "guide.ipynb" not in text and "python3 -m course_utils lab" in text and "/notebooks/" not in text
 
 
 def test_run_options_without_github_say_so(course):
