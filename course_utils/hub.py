@@ -897,11 +897,13 @@ def read_sizing(path: str | Path | None = None) -> dict:
 def room_sentence(row: dict) -> str:
     room = row["room"]
     return (f"{room['learners']} learners doing chapter {row['number']}: {room['ram_gb']:g} GB RAM, "
-            f"{room['cores']} cores")
+            f"{room['cores']} core{'s' if room['cores'] != 1 else ''}")
 
 
 def sizing_markdown(facts: dict) -> str:
     m = facts["machine"]
+    start_s = max(r["server_start_cpu_s"] for r in facts["chapters"])
+    busiest = max(facts["chapters"], key=lambda r: r["room"]["cores"])
     lines = ["| Chapter | Peak memory per learner (MB) | CPU-seconds per learner | "
              f"{ROOM_SIZE} learners: RAM | {ROOM_SIZE} learners: cores |", "|---|---|---|---|---|"]
     for r in facts["chapters"]:
@@ -914,7 +916,10 @@ def sizing_markdown(facts: dict) -> str:
               "The per-learner figures are what scales: memory is the peak of a learner's server plus kernel "
               f"(a room needs {ROOM_SIZE} times it, plus {facts['hub_and_proxy_peak_mb']:.0f} MB for the hub and "
               f"its proxy); cores assume the whole room runs the chapter's cells within the same "
-              f"{BURST_S // 60} minutes. Per-learner limits derived from it (deploy/): memory guarantee "
+              f"{BURST_S // 60} minutes. Starting a learner's server costs up to {start_s:g} CPU-seconds more: "
+              f"{ROOM_SIZE} logins at once take about {ROOM_SIZE * start_s / busiest['room']['cores']:.0f} s on the "
+              f"{busiest['room']['cores']} cores of chapter {busiest['number']}. Per-learner limits derived from it "
+              "(deploy/): memory guarantee "
               f"{lim['memory_guarantee_mb']} MB, limit {lim['memory_limit_mb']} MB (peak x {facts['memory_margin']}), "
               f"CPU guarantee {lim['cpu_guarantee']}, limit {lim['cpu_limit']:g}."]
     return "\n".join(lines)
@@ -1094,8 +1099,8 @@ def workshop_room_markdown(sizing: dict | None = None, course: Course | None = N
     lim = sizing["limits"]
     return "\n".join([
         f"### A room of {ROOM_SIZE}: JupyterHub, nbgitpuller and nbgrader", "",
-        "Laptops fail in a room: installs break, machines are slow, and you cannot see how the room is doing. "
-        "Give every learner a JupyterLab on a JupyterHub instead: The Littlest JupyterHub on one server for a "
+        "In a room, laptops cost time: installs fail, some machines are slow, and you cannot see how the room "
+        "is doing. Give every learner a JupyterLab on a JupyterHub instead: The Littlest JupyterHub on one server for a "
         "room, Zero to JupyterHub on Kubernetes beyond it. `deploy/` has the learners' image (`Dockerfile`), "
         "the Helm values (`z2jh-values.yaml`) and the steps for both (`README.md`).", "",
         "**Setup checklist (a week before)**", "",
@@ -1116,8 +1121,10 @@ def workshop_room_markdown(sizing: dict | None = None, course: Course | None = N
         f"servers are stopped after {CULL_TIMEOUT_S // 60} minutes (files are kept).", "",
         "**Hand-out links.** `python -m course_utils.workshop links --hub https://your-hub --chapters 01 06` "
         "prints one nbgitpuller link per chapter. A link logs the learner in, clones the course into their "
-        "home on first use (later clicks merge updates and never overwrite their edits), and opens the "
+        "home on first use, and opens the "
         "chapter's student edition, for example:", "", f"`{example}`", "",
+        "nbgitpuller merges later changes of the repository into the learner's copy and keeps their own "
+        "edits where the two conflict, so a fixed typo reaches the room with the next click.", "",
         "**Collecting and grading.** `python -m course_utils.workshop nbgrader --out grading` writes an nbgrader "
         "course: one assignment per chapter, each exercise's check worth one point (`book.toml` has no points "
         "field), written answers collected for comments. In that folder: `nbgrader generate_assignment "
