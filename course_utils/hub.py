@@ -987,6 +987,7 @@ Z2JH_VALUES = '''\
 #                      cells or a bigger experiment), rounded up to 128 MB;
 #   cpu guarantee    = the busiest chapter's average CPU share per learner over its minutes in book.toml;
 #   cpu limit        = 1 core: the kernels run one BLAS/OpenMP thread (OMP_NUM_THREADS=1).
+# JupyterHub reads "M" as 1024 x 1024 bytes, the unit the measurement uses.
 hub:
   config:
     JupyterHub:
