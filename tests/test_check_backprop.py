@@ -304,3 +304,46 @@ def test_the_references_agree_with_autograd_and_finite_differences(kind):
 def test_reference_agreement_names_its_argument():
     with pytest.raises(ValueError, match="kind should be 'lstm step'"):
         backprop.reference_agreement("rnn")
+
+
+# --- the chapters use these checkers as the harness expects ---------------------------------------
+
+def _chapter(stem):
+    import nbformat
+
+    from course_utils.course import load_course
+
+    course = load_course()
+    return nbformat.read(course.root / course.chapter(stem).notebook, as_version=4)
+
+
+CHAPTER_CHECKS = [("04_lstm", "4.4", "check.lstm_step_backward(lstm_step_back)"),
+                  ("04_lstm", "4.5", "check.lstm_sequence_backward(lstm_backward_np)")]
+
+
+@pytest.mark.parametrize("stem, number, call", CHAPTER_CHECKS)
+def test_each_exercise_is_prompt_solution_check_and_its_stored_verdict_is_correct(stem, number, call):
+    cells = _chapter(stem).cells
+    index = next(i for i, c in enumerate(cells) if c.cell_type == "code" and c.source.strip() == call)
+    prompt, solution, checked = cells[index - 2], cells[index - 1], cells[index]
+    assert prompt.cell_type == "markdown" and prompt.source.startswith(f"### Exercise {number} — ")
+    assert "solution" in solution.metadata.get("tags", [])
+    verdict = "".join(out.get("data", {}).get("text/plain", "") for out in checked.outputs)
+    assert ": correct." in verdict and "PyTorch's autograd" in verdict, verdict
+
+
+def test_chapter_4_shows_the_lstm_diagram_with_its_alt_text_where_the_equations_are():
+    from course_utils import diagrams
+
+    cells = _chapter("04_lstm").cells
+    index = next(i for i, c in enumerate(cells) if c.cell_type == "code" and "draw_lstm_cell()" in c.source)
+    assert cells[index - 1].cell_type == "markdown" and diagrams.ALT_TEXT["lstm"] in cells[index - 1].source
+    assert any("image/png" in out.get("data", {}) for out in cells[index].outputs)
+    section = max(i for i, c in enumerate(cells[:index]) if c.cell_type == "markdown" and c.source.startswith("## "))
+    assert cells[section].source.startswith("## 4.2") and "h_t &= o_t \\odot \\tanh(C_t)" in cells[section].source
+
+
+def test_chapter_4_no_longer_shows_the_step_backward_before_its_exercise():
+    cells = _chapter("04_lstm").cells
+    exercise = next(i for i, c in enumerate(cells) if c.source.startswith("### Exercise 4.4"))
+    assert not any(c.cell_type == "code" and "def lstm_step_back" in c.source for c in cells[:exercise])
