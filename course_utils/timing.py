@@ -116,11 +116,18 @@ def measure_chapter(chapter: Chapter, root: Path, timeout: int = 300, source: st
     path = root / chapter.notebook
     nb = nbformat.read(source or path, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(_USAGE_CELL))
-    os.environ["OMP_NUM_THREADS"] = "1"
-    start = time.perf_counter()
-    NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
-    wall = time.perf_counter() - start
+    saved = os.environ.get("OMP_NUM_THREADS")
+    os.environ["OMP_NUM_THREADS"] = "1"                  # the kernel inherits it
+    try:
+        start = time.perf_counter()
+        NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        wall = time.perf_counter() - start
+    finally:
+        if saved is None:
+            os.environ.pop("OMP_NUM_THREADS", None)
+        else:
+            os.environ["OMP_NUM_THREADS"] = saved
     text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.get("output_type") == "stream")
     cpu = json.loads(text.strip().splitlines()[-1])["cpu_s"]
     return {"wall_s": round(wall, 1), "cpu_s": round(cpu, 1),
@@ -495,6 +502,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("check", help="compare book.toml's minutes with the model; exit 1 beyond the tolerance")
     measure_cmd = sub.add_parser("measure", help=f"time the chapters once and rewrite {RUN_TIMES_FILE}")
     measure_cmd.add_argument("--chapters", nargs="+", help="only these chapter ids (the others keep their values)")
+    measure_cmd.add_argument("--timeout", type=int, default=300, help="seconds allowed per cell (default 300)")
     args = parser.parse_args(argv)
     course = load_course()
     if args.command == "table":
@@ -509,7 +517,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{ch.id:28s} book.toml {ch.minutes:4d}  model {t.minutes:6.1f} (rounded {t.rounded:4d})  "
                   f"{dev:+.0%}{flag}")
         return 1 if bad else 0
-    facts = measure(course, args.chapters)
+    facts = measure(course, args.chapters, timeout=args.timeout)
     path = course.root / RUN_TIMES_FILE
     if args.chapters and path.is_file():
         old = json.loads(path.read_text(encoding="utf-8"))
