@@ -880,6 +880,18 @@ def measure_sizing(learners: int = 4, chapters=("06",), course: Course | None = 
     return facts
 
 
+def rederive(facts: dict, course: Course | None = None) -> dict:
+    """``facts`` with each chapter's minutes taken from ``book.toml`` again and the limits and room
+    estimates recomputed (the measured figures are kept): after a change of the chapter timings."""
+    course = course or load_course()
+    for row in facts["chapters"]:
+        row["minutes"] = course.chapter(row["chapter"]).minutes
+    facts["limits"] = limits_from_sizing(facts)
+    for row in facts["chapters"]:
+        row["room"] = room_estimate(row, ROOM_SIZE, facts["hub_and_proxy_peak_mb"])
+    return facts
+
+
 def write_sizing(facts: dict, path: str | Path | None = None) -> Path:
     path = Path(path or load_course().root / SIZING_FILE)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -941,11 +953,14 @@ def _size(args, parser) -> int:
     if args.learners < 1:
         parser.error(f"--learners must be a positive integer, got {args.learners}")
     course = load_course()
-    try:
-        resolve_chapters(args.chapters, course)
-    except (ValueError, TypeError) as exc:
-        parser.error(str(exc))
-    facts = measure_sizing(args.learners, args.chapters, course)
+    if args.rederive:  # no measurement: book.toml's minutes changed
+        facts = rederive(read_sizing(args.out or course.root / SIZING_FILE), course)
+    else:
+        try:
+            resolve_chapters(args.chapters, course)
+        except (ValueError, TypeError) as exc:
+            parser.error(str(exc))
+        facts = measure_sizing(args.learners, args.chapters, course)
     path = write_sizing(facts, args.out)
     print(sizing_markdown(facts))
     written = [path] + (write_deploy_files(facts, course.root) if args.out is None else [])
@@ -965,6 +980,8 @@ def add_subcommands(sub) -> None:
     size.add_argument("--chapters", nargs="+", default=["06"], metavar="N", help="chapters (default: 06)")
     size.add_argument("--out", default=None, help=f"the JSON file to write (default: {SIZING_FILE}, which also "
                       f"rewrites {VALUES_FILE} and the sizing block of {README_FILE})")
+    size.add_argument("--rederive", action="store_true", help="measure nothing: take the chapters' minutes from "
+                      "book.toml again and rewrite the limits and deployment files from the stored measurement")
     size.set_defaults(run=_size)
 
 

@@ -158,6 +158,8 @@ def test_committed_deploy_files_match_the_measurement(course):
     assert {"cpu", "cores", "date", "memory_gb"} <= set(sizing["machine"]) and sizing["learners"] >= 1
     assert "06_long_range_memory" in [r["chapter"] for r in sizing["chapters"]]
     assert sizing["limits"] == hub.limits_from_sizing(sizing)
+    stale = {r["chapter"]: r["minutes"] for r in sizing["chapters"] if r["minutes"] != course.chapter(r["chapter"]).minutes}
+    assert not stale, f"book.toml's minutes changed for {stale}: run python -m course_utils.workshop size --rederive"
     values_text = (course.root / hub.VALUES_FILE).read_text()
     assert values_text == hub.z2jh_values(sizing), "deploy/z2jh-values.yaml is stale: run workshop size"
     values = yaml.safe_load(values_text)
