@@ -168,9 +168,13 @@ def widget_outputs(state: dict, model_id: str) -> list:
     return found
 
 
-def landing_page(course: Course, docnames: dict[str, str]) -> str:
+def landing_page(course: Course, docnames: dict[str, str], inline: bool = False) -> str:
     """``index.md``: title, description, each part's chapters with their objectives, and the
-    (hidden) toctrees that make the sidebar, one per part, in ``book.toml`` order."""
+    (hidden) toctrees that make the sidebar, one per part, in ``book.toml`` order.
+
+    ``inline=True`` (the one-page edition the PDF is printed from): no chapter list, and the
+    toctrees are visible, so that Sphinx's ``singlehtml`` builder puts the chapters in their place
+    (it leaves hidden toctrees out)."""
     lines = [f"# {course.title}", ""]
     if course.subtitle:
         lines += [f"*{course.subtitle}*", ""]
@@ -178,7 +182,7 @@ def landing_page(course: Course, docnames: dict[str, str]) -> str:
     parts: dict[str, list] = {}
     for ch in course.chapters:
         parts.setdefault(ch.part, []).append(ch)
-    for part, chapters in parts.items():
+    for part, chapters in parts.items() if not inline else []:
         if part:
             lines += [f"## {part}", ""]
         level = "###" if part else "##"
@@ -187,7 +191,7 @@ def landing_page(course: Course, docnames: dict[str, str]) -> str:
             lines += [f"{level} [{label}{ch.title}]({docnames[ch.notebook]}.ipynb)", "",
                       objectives_markdown(ch.id, course), ""]
     for part, chapters in parts.items():
-        lines += ["```{toctree}", ":hidden:", ":maxdepth: 1"]
+        lines += ["```{toctree}", *([] if inline else [":hidden:"]), ":maxdepth: 1"]
         if part:
             lines.append(f":caption: {part}")
         lines += ["", *(docnames[ch.notebook] for ch in chapters), "```", ""]
@@ -245,7 +249,7 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
         raise BookFileError(f"{path}: not a readable notebook: {exc}") from None
 
 
-def write_source(course: Course, srcdir: Path, answers: str = "collapse") -> dict[str, str]:
+def write_source(course: Course, srcdir: Path, answers: str = "collapse", inline: bool = False) -> dict[str, str]:
     """Fill ``srcdir`` with the prepared notebooks and ``index.md``; return notebook -> docname."""
     missing = [ch for ch in course.chapters if not (course.root / ch.notebook).is_file()]
     if missing:
@@ -259,7 +263,7 @@ def write_source(course: Course, srcdir: Path, answers: str = "collapse") -> dic
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, target)
         docnames[ch.notebook] = Path(ch.notebook).with_suffix("").as_posix()
-    (srcdir / "index.md").write_text(landing_page(course, docnames), encoding="utf-8")
+    (srcdir / "index.md").write_text(landing_page(course, docnames, inline), encoding="utf-8")
     return docnames
 
 
@@ -298,7 +302,7 @@ def build(out: str | Path | None = None, book: str | Path | None = None, quiet: 
     with tempfile.TemporaryDirectory(prefix="course-book-") as tmp:
         srcdir, doctrees = Path(tmp) / "src", Path(tmp) / "doctrees"
         srcdir.mkdir()
-        write_source(course, srcdir, answers)
+        write_source(course, srcdir, answers, inline=builder == "singlehtml")
         app = Sphinx(srcdir, None, outdir, doctrees, builder, confoverrides=sphinx_config(course),
                      status=None if quiet else sys.stdout, warning=warnings,
                      freshenv=True, warningiserror=True, keep_going=True)

@@ -36,26 +36,43 @@ MARGIN = {"top": "16mm", "bottom": "16mm", "left": "16mm", "right": "16mm"}
 # chapter, and a class on each chapter's section so the print stylesheet starts it on a new page.
 CONTENTS_JS = r"""(numbers) => {
   document.querySelectorAll('#course-contents').forEach(e => e.remove());
-  const article = document.querySelector('article') || document.body;
-  const chapters = Array.from(article.querySelectorAll('section')).filter(s => {
-    const h = s.querySelector(':scope > h1'); return h && s !== article.querySelector('section');
-  });
+  // singlehtml marks where each document starts with <span id="document-NAME">
+  const chapters = Array.from(document.querySelectorAll('span[id^="document-"]'))
+    .map(marker => marker.nextElementSibling).filter(e => e && e.tagName === 'SECTION');
+  const titleOf = section => section.querySelector(':scope > h1, :scope > h2').textContent.replace(/[#¶]\s*$/, '').trim();
   const box = document.createElement('nav');
   box.id = 'course-contents';
   box.innerHTML = '<h2>Contents</h2>';
   const list = document.createElement('ol');
   chapters.forEach((section, i) => {
     section.classList.add('course-chapter');
-    const title = section.querySelector(':scope > h1').textContent.replace(/[#¶]\s*$/, '').trim();
     const item = document.createElement('li');
     item.innerHTML = `<a href="#${section.id}"></a><span class="page">${numbers[i] ?? ''}</span>`;
-    item.querySelector('a').textContent = title;
+    item.querySelector('a').textContent = titleOf(section);
     list.appendChild(item);
   });
   box.appendChild(list);
-  const first = chapters.length ? chapters[0] : null;
-  if (first) first.parentNode.insertBefore(box, first);
-  return chapters.map(s => s.querySelector(':scope > h1').textContent.replace(/[#¶]\s*$/, '').trim());
+  if (chapters.length) {
+    const wrapper = chapters[0].closest('.toctree-wrapper') || chapters[0];
+    wrapper.parentNode.insertBefore(box, wrapper);
+  }
+  return chapters.map(titleOf);
+}"""
+
+
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def plain(text: str) -> str:
+    """Whitespace collapsed and Sphinx's typographic quotes made straight (for comparisons)."""
+    return " ".join(text.translate(_QUOTES).split())
+
+
+# The page's chrome (header, sidebars, buttons, footer) goes; the article is all that is printed.
+ARTICLE_ONLY_JS = """() => {
+  const article = document.querySelector('article.bd-article') || document.querySelector('article');
+  if (!article) throw new Error('no <article> in the one-page edition');
+  document.body.replaceChildren(article);
 }"""
 
 
@@ -65,10 +82,10 @@ def chapter_pages(pdf_path: Path, titles: list[str]) -> list[int | None]:
     from pypdf import PdfReader
 
     reader = PdfReader(str(pdf_path))
-    texts = [" ".join(page.extract_text().split()) for page in reader.pages]
+    texts = [plain(page.extract_text()) for page in reader.pages]
     found, start = [], 0
     for title in titles:
-        want = " ".join(title.split())
+        want = plain(title)
         page = next((i for i in range(start, len(texts)) if texts[i].startswith(want)), None)
         if page is None:  # a footer or a running header may come first in the extracted text
             page = next((i for i in range(start, len(texts)) if want in texts[i][:len(want) + 40]), None)
@@ -90,15 +107,23 @@ def build_pdf(out: str | Path | None = None, book_toml: str | Path | None = None
     with tempfile.TemporaryDirectory(prefix="course-pdf-") as tmp:
         site_dir = book.build(Path(tmp) / "singlehtml", course.root / "book.toml" if book_toml is None else book_toml,
                               quiet=quiet, builder="singlehtml", answers="omit")
+        print_site(site_dir, out, course)
+    return out
+
+
+def print_site(site_dir: Path, out: Path, course: Course) -> Path:
+    """Print the one-page edition in ``site_dir`` (its ``index.html``) to ``out``."""
+    with tempfile.TemporaryDirectory(prefix="course-pdf-") as tmp:
         with headless.serve(site_dir) as site, headless.browser() as chromium:
             page = headless.offline_page(chromium, site, viewport={"width": 800, "height": 1100},
                                          timeout_ms=120_000)
             page.goto(site + "index.html", wait_until="load")
+            page.evaluate(ARTICLE_ONLY_JS)
             page.add_style_tag(content=PRINT_CSS.read_text(encoding="utf-8"))
             page.emulate_media(media="print")
             page.evaluate("() => document.fonts.ready.then(() => true)")
             titles = page.evaluate(CONTENTS_JS, [])
-            missing = [ch.title for ch in course.chapters if not any(ch.title in t for t in titles)]
+            missing = [ch.title for ch in course.chapters if not any(plain(ch.title) in plain(t) for t in titles)]
             if missing:
                 raise RuntimeError(f"the one-page edition lacks chapter titles {missing} (found {titles})")
             draft = Path(tmp) / "draft.pdf"
@@ -106,8 +131,12 @@ def build_pdf(out: str | Path | None = None, book_toml: str | Path | None = None
             numbers = chapter_pages(draft, titles)
             page.evaluate(CONTENTS_JS, numbers)
             print_pdf(page, out)
-            if page.problems:
-                raise RuntimeError("printing the course:\n" + "\n".join(page.problems))
+            # The theme asks every page for the search index, which singlehtml does not write.
+            problems = [p for p in page.problems if "searchindex.js" not in p]
+            if any("searchindex.js" in p for p in page.problems):
+                problems = [p for p in problems if not p.startswith("console error: Failed to load resource")]
+            if problems:
+                raise RuntimeError("printing the course:\n" + "\n".join(problems))
         again = chapter_pages(out, titles)
         if again != numbers:
             raise RuntimeError(f"page numbers moved after the contents were filled in: {numbers} -> {again}")

@@ -1,0 +1,109 @@
+"""The course PDF (``make pdf``), built once per session by :func:`course_utils.pdf.build_pdf` and
+read back with pypdf: contents page, every chapter title on the page the contents give, maths
+(KaTeX's fonts embedded), figures, no missing glyph, solutions omitted.
+
+Slow (it builds the one-page book and prints it twice): every test shares one build. Needs
+/usr/bin/chromium; skipped where it is absent.
+"""
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+from test_book import COURSE
+
+from course_utils import book, headless
+
+pypdf = pytest.importorskip("pypdf")
+pytestmark = [
+    pytest.mark.skipif(not headless.CHROMIUM.exists(), reason=f"{headless.CHROMIUM} not installed"),
+    pytest.mark.filterwarnings("ignore:.*Check CHANGES for Sphinx API modifications"),
+]
+
+
+@pytest.fixture(scope="module")
+def course_pdf(tmp_path_factory):
+    from course_utils import pdf
+
+    path = pdf.build_pdf(tmp_path_factory.mktemp("pdf") / "course.pdf", COURSE.root / "book.toml")
+    reader = pypdf.PdfReader(str(path))
+    texts = [pdf.plain(page.extract_text()) for page in reader.pages]
+    return path, reader, texts
+
+
+def test_contents_page_lists_every_chapter_on_the_page_where_it_starts(course_pdf):
+    from course_utils import pdf
+
+    path, reader, texts = course_pdf
+    assert len(reader.pages) >= 2 * len(COURSE.chapters), f"only {len(reader.pages)} pages"
+    contents = next(i for i, text in enumerate(texts) if text.startswith("Contents"))
+    titles = [f"{ch.number}. {ch.title}" if ch.number is not None else ch.title for ch in COURSE.chapters]
+    pages = pdf.chapter_pages(path, titles)
+    assert None not in pages, f"chapter titles not found at the top of a page: {dict(zip(titles, pages))}"
+    assert pages == sorted(pages) and pages[0] > contents + 1, pages
+    for title, page in zip(titles, pages):
+        listed = re.search(re.escape(pdf.plain(title)) + r"\s*(\d+)", texts[contents])
+        assert listed and int(listed.group(1)) == page, f"contents give {listed and listed.group(1)} for {title!r}, page {page}"
+    outline = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert any(COURSE.chapters[1].title in title for title in outline), outline  # bookmarks
+
+
+def _fonts(page) -> dict:
+    resources = page.get("/Resources") or {}
+    fonts = resources.get("/Font") or {}
+    return {name: ref.get_object() for name, ref in fonts.items()}
+
+
+def test_no_missing_glyphs_and_maths_uses_katex_fonts(course_pdf):
+    """Chromium writes every font as a Type0 font with Identity-H encoding, so a shown string is
+    a run of 2-byte glyph ids; glyph 0 is .notdef, the box drawn for a missing character."""
+    from pypdf.generic import ContentStream
+
+    _, reader, texts = course_pdf
+    missing, names = [], set()
+    for number, page in enumerate(reader.pages, 1):
+        fonts = _fonts(page)
+        names |= {str(f.get("/BaseFont")) for f in fonts.values()}
+        font = None
+        for operands, operator in ContentStream(page.get_contents(), reader).operations:
+            if operator == b"Tf":
+                font = fonts.get(operands[0])
+            elif operator in (b"Tj", b"TJ") and font is not None and font.get("/Subtype") == "/Type0":
+                strings = operands[0] if operator == b"TJ" else [operands[0]]
+                for s in strings:
+                    if isinstance(s, (bytes, str)) or hasattr(s, "original_bytes"):
+                        data = s.original_bytes if hasattr(s, "original_bytes") else bytes(s, "latin-1")
+                        if any(data[i:i + 2] == b"\x00\x00" for i in range(0, len(data) - 1, 2)):
+                            missing.append(f"page {number}, font {font.get('/BaseFont')}")
+        assert "\ufffd" not in texts[number - 1], f"page {number}: replacement character in the text"
+    assert not missing, f"glyph 0 (.notdef) shown: {sorted(set(missing))[:10]}"
+    assert any("KaTeX_Main" in n for n in names) and any("KaTeX_Math" in n for n in names), sorted(names)
+
+
+def test_every_figure_is_printed(course_pdf):
+    _, reader, _ = course_pdf
+    printed = sum(len(page.images) for page in reader.pages)
+    expected = 0
+    for ch in COURSE.chapters:
+        nb = book.prepare_notebook(nbformat.read(COURSE.root / ch.notebook, as_version=4), answers="omit")
+        expected += sum("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert printed >= expected > 0, f"{printed} images in the PDF, {expected} figures in the chapters"
+
+
+def test_solutions_and_model_answers_are_omitted(course_pdf):
+    _, _, texts = course_pdf
+    whole = " ".join(texts)
+    assert "Show solution" not in whole and "Show model answer" not in whole
+    checked = 0
+    for ch in COURSE.chapters:
+        nb = nbformat.read(COURSE.root / ch.notebook, as_version=4)
+        others = "\n".join(c.source for c in nb.cells if not {book.TAG_SOLUTION, book.TAG_MODEL_ANSWER} & set(c.metadata.get("tags", [])))
+        for cell in nb.cells:
+            if book.TAG_SOLUTION in cell.metadata.get("tags", []):
+                lines = [line.strip() for line in cell.source.splitlines()
+                         if len(line.strip()) > 30 and line.strip() not in others and "#" not in line]
+                for line in lines[:1]:
+                    assert " ".join(line.split()) not in whole, f"{ch.notebook}: solution line printed: {line!r}"
+                    checked += 1
+    assert checked, "no solution line was checked"
