@@ -40,11 +40,10 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -331,7 +330,7 @@ class LoopbackHub:
         if answer.status_code not in (200, 201):
             raise RuntimeError(f"creating users failed: HTTP {answer.status_code} {answer.text[:300]}")
 
-    def server_processes(self) -> dict[str, "psutil.Process"]:
+    def server_processes(self) -> dict:
         """Each running learner's single-user server process, by user name (children of the hub)."""
         import psutil
 
@@ -611,7 +610,6 @@ def run_learner(hub: LoopbackHub, name: str, program: Program, repo_url: str, br
                 *, deadline_s: float = 300, cell_timeout: float = 180) -> LearnerResult:
     """One simulated learner, start to finish (see :func:`run_learners`). Never raises: a failure
     is recorded in the result with the stage it happened at."""
-    import psutil
     import requests
 
     result = LearnerResult(name)
