@@ -21,6 +21,7 @@ import argparse
 import sys
 import tempfile
 import time
+import unicodedata
 from pathlib import Path
 
 from . import book, headless
@@ -64,8 +65,9 @@ _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": 
 
 
 def plain(text: str) -> str:
-    """Whitespace collapsed and Sphinx's typographic quotes made straight (for comparisons)."""
-    return " ".join(text.translate(_QUOTES).split())
+    """Whitespace collapsed, ligatures (the PDF's "ﬁ") and Sphinx's typographic quotes undone:
+    text from the page and text read back from the PDF compare equal."""
+    return " ".join(unicodedata.normalize("NFKC", text).translate(_QUOTES).split())
 
 
 # The page's chrome (header, sidebars, buttons, footer) goes; the article is all that is printed.
@@ -138,6 +140,9 @@ def print_site(site_dir: Path, out: Path, course: Course) -> Path:
             if problems:
                 raise RuntimeError("printing the course:\n" + "\n".join(problems))
         again = chapter_pages(out, titles)
+        if None in numbers:
+            lost = [title for title, number in zip(titles, numbers) if number is None]
+            raise RuntimeError(f"chapter titles not found at the top of any page of the PDF: {lost}")
         if again != numbers:
             raise RuntimeError(f"page numbers moved after the contents were filled in: {numbers} -> {again}")
     return out
