@@ -56,8 +56,12 @@ INLINE_MATH_WORDS = 3
 SECONDS_PER_EQUATION_LINE = 20
 """A line of display mathematics (``$$ ... $$``, lines split at ``\\\\``) (the course's choice)."""
 CODE_LINES_PER_MINUTE = 15
-"""Code the learner reads (every non-blank line of a code cell that is not an exercise solution,
-comments included) (the course's choice: about four seconds a line)."""
+"""Code the learner reads (every code cell that is not an exercise solution, comments included),
+in lines of ``CODE_CHARS_PER_LINE`` characters (the course's choice: about four seconds a line)."""
+CODE_CHARS_PER_LINE = 50
+"""Code is measured in characters other than whitespace, 50 to a line: the average of the course's
+code cells (50.1 over chapters 0-5 and 7-11 at commit 0428a3b). Characters, unlike lines, do not
+change when a formatter wraps a long line into several."""
 SECONDS_PER_FIGURE = 30
 """Looking at a figure (each image output) (the course's choice)."""
 OUTPUT_WORDS_PER_MINUTE = WORDS_PER_MINUTE
@@ -224,14 +228,20 @@ def read_markdown(text: str) -> Prose:
     return prose
 
 
-def code_lines(text: str) -> int:
-    """Non-blank lines of a code cell (comments included: they are read too)."""
-    return sum(1 for line in text.splitlines() if line.strip())
+def _line_equivalents(lines) -> float:
+    return sum(len(re.sub(r"\s", "", line)) for line in lines) / CODE_CHARS_PER_LINE
 
 
-def solution_lines(text: str) -> int:
-    """Lines a learner writes for a solution: non-blank, non-comment lines, without the ``def`` line
-    and the docstring of each function (the student edition gives both)."""
+def code_lines(text: str) -> float:
+    """A code cell's size in lines of ``CODE_CHARS_PER_LINE`` non-whitespace characters (comments
+    included: they are read too)."""
+    return _line_equivalents(text.splitlines())
+
+
+def solution_lines(text: str) -> float:
+    """Lines a learner writes for a solution, in lines of ``CODE_CHARS_PER_LINE`` non-whitespace
+    characters: comments, each function's ``def`` line and docstring (the student edition gives
+    both) left out."""
     import ast
 
     lines = text.splitlines()
@@ -239,7 +249,7 @@ def solution_lines(text: str) -> int:
     try:
         tree = ast.parse(text)
     except SyntaxError:
-        return sum(keep)
+        return _line_equivalents(line for line, k in zip(lines, keep) if k)
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             first_body = node.body[0]
@@ -249,7 +259,7 @@ def solution_lines(text: str) -> int:
                     and isinstance(first_body.value.value, str)):
                 for row in range(first_body.lineno, first_body.end_lineno + 1):
                     keep[row - 1] = False
-    return sum(keep)
+    return _line_equivalents(line for line, k in zip(lines, keep) if k)
 
 
 def output_words_and_figures(cell) -> tuple[int, int]:
@@ -280,7 +290,7 @@ class Exercise:
     number: str
     title: str
     kind: str
-    solution_lines: int = 0
+    solution_lines: float = 0.0
     model_answer_words: int = 0
 
     @property
@@ -340,7 +350,7 @@ class ChapterTime:
 
     chapter: str
     prose: Prose = field(default_factory=Prose)
-    code_lines: int = 0
+    code_lines: float = 0.0
     output_words: int = 0
     figures: int = 0
     run_seconds: float = 0.0
@@ -447,13 +457,14 @@ def parameters_markdown() -> str:
         f"- prose: {WORDS_PER_MINUTE} words a minute (Brysbaert 2019 estimates 238 for adults' silent "
         "reading of English non-fiction, most adults between 175 and 300); an inline formula counts as "
         f"{INLINE_MATH_WORDS} words; a line of display maths {SECONDS_PER_EQUATION_LINE} s",
-        f"- code read (every code cell but exercise solutions): {CODE_LINES_PER_MINUTE} lines a minute; "
+        f"- code read (every code cell but exercise solutions): {CODE_LINES_PER_MINUTE} lines a minute, a line "
+        f"being {CODE_CHARS_PER_LINE} characters other than whitespace (the course's average); "
         f"printed output: {OUTPUT_WORDS_PER_MINUTE} words a minute; a figure: {SECONDS_PER_FIGURE} s",
         "- running the cells: the chapter's measured CPU seconds (kernel and worker processes, "
         "`OMP_NUM_THREADS=1`), about the wall time on a quiet core (an upper bound where a chapter "
         "spreads work over processes)",
         f"- write code: {kinds['write code']:g} min + {WRITE_CODE_MINUTES_PER_LINE:g} min per line of the "
-        "reference solution (without `def` line and docstring)",
+        "reference solution (lines of the same size; without comments, `def` line and docstring)",
         f"- predict, then verify: {kinds['predict-then-verify']:g} min",
         f"- explain: {kinds['explain']:g} min + reading the model answer at {WORDS_PER_MINUTE} words a minute",
         f"- total rounded to {ROUND_TO} min; a test fails when `book.toml` differs from the model by more "
@@ -483,7 +494,7 @@ def timing_markdown(course: Course | None = None, run_times: dict | None = None)
               "| Exercise | Kind | Lines to write | Minutes |", "|---|---|---|---|"]
     for ch, t in rows:
         for ex in t.exercises:
-            written = str(ex.solution_lines) if ex.kind == "write code" else ""
+            written = f"{ex.solution_lines:.1f}" if ex.kind == "write code" else ""
             lines.append(f"| {ex.number} {ex.title} | {ex.kind} | {written} | {_fmt(ex.minutes)} |")
     return "\n".join(lines)
 

@@ -62,9 +62,18 @@ def test_markdown_counts_words_inline_maths_and_equation_lines():
 def test_solution_lines_leave_out_def_docstring_blank_and_comment_lines():
     source = ('def f(x,\n      y):\n    """Docstring\n    over two lines."""\n    # a comment\n'
               '    a = x + y\n\n    return a * 2   # trailing comment counts\n\nANSWER = f(1, 2)\n')
-    assert timing.solution_lines(source) == 3
-    assert timing.solution_lines("this is ( not python\n\n# c\nx") == 2       # fallback: non-blank, non-comment
-    assert timing.code_lines("a = 1\n\n# read too\n") == 2
+    kept = "a=x+y" + "returna*2#trailingcommentcounts" + "ANSWER=f(1,2)"
+    assert timing.solution_lines(source) == pytest.approx(len(kept) / timing.CODE_CHARS_PER_LINE)
+    fallback = "thisis(notpython" + "x"                                   # not Python: non-comment lines
+    assert timing.solution_lines("this is ( not python\n\n# c\nx") == pytest.approx(len(fallback) / 50)
+    assert timing.code_lines("a = 1\n\n# read too\n") == pytest.approx(len("a=1#readtoo") / 50)
+
+
+def test_code_size_does_not_change_when_a_formatter_wraps_a_line():
+    one = "W_x, W_h, b = rng.standard_normal((H, D)) / 2, recurrent_matrix(H, 1.2), 0.1 * rng.standard_normal(H)\n"
+    wrapped = ("W_x, W_h, b = (\n    rng.standard_normal((H, D)) / 2,\n    recurrent_matrix(H, 1.2),\n"
+               "    0.1 * rng.standard_normal(H),\n)\n")
+    assert timing.code_lines(wrapped) == pytest.approx(timing.code_lines(one) + 3 / 50)   # ( , )
 
 
 def test_outputs_count_printed_words_and_figures():
@@ -107,8 +116,9 @@ def test_exercise_kinds_are_read_from_the_notebook_and_timed_by_kind():
     kinds = [(ex.number, ex.kind) for ex in t.exercises]
     assert kinds == [("9.1", "write code"), ("9.2", "predict-then-verify"), ("9.3", "explain")]
     write, predict, explain = t.exercises
-    assert write.solution_lines == 2
-    assert write.minutes == timing.EXERCISE_MINUTES["write code"] + 2 * timing.WRITE_CODE_MINUTES_PER_LINE
+    assert write.solution_lines == pytest.approx(len("y=2*xreturny") / 50)
+    assert write.minutes == pytest.approx(timing.EXERCISE_MINUTES["write code"]
+                                          + write.solution_lines * timing.WRITE_CODE_MINUTES_PER_LINE)
     assert predict.minutes == timing.EXERCISE_MINUTES["predict-then-verify"]
     assert explain.model_answer_words == 42
     assert explain.minutes == pytest.approx(timing.EXERCISE_MINUTES["explain"] + 42 / timing.WORDS_PER_MINUTE)
@@ -117,7 +127,7 @@ def test_exercise_kinds_are_read_from_the_notebook_and_timed_by_kind():
 
 def test_reading_skips_solutions_model_answers_and_instructor_cells():
     t = timing.chapter_time(exercise_notebook(), run_seconds=30.0)
-    assert t.code_lines == 1 + 1 + 1                  # x = 1 and the two check calls
+    assert t.code_lines == pytest.approx(len("x=1" "check.step(step)" "check.count(count)") / 50)
     assert t.output_words == 2 and t.figures == 0
     heading_words = timing.read_markdown(exercise_notebook()["cells"][0]["source"]).words
     assert heading_words == 11
