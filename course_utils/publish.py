@@ -30,12 +30,16 @@ from .course import Chapter, Course, load_course
 PUBLISHED_DIR = "student"
 SETUP_TAG = "setup"
 SETUP_CELL = '''\
-# Set-up for Google Colab, or any Python where the course is not installed: fetch the course and
-# its helper package. PyTorch, NumPy and matplotlib are used as they are, never reinstalled.
+# Set-up for Google Colab, or any Python without the course installed: fetch the
+# course and its helper package. PyTorch, NumPy and matplotlib are used as they are.
 import importlib.util, subprocess, sys
+
 if importlib.util.find_spec("course_utils") is None:
-    subprocess.run(["git", "clone", "--quiet", "--depth", "1", "{repository}", "rnn-course"], check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "-e", "rnn-course"], check=True)
+    repo = "{repository}"
+    clone = ["git", "clone", "--quiet", "--depth", "1", repo, "rnn-course"]
+    subprocess.run(clone, check=True)
+    pip = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "-e"]
+    subprocess.run([*pip, "rnn-course"], check=True)
     sys.path.insert(0, "rnn-course")  # this kernel started before the install'''
 
 
