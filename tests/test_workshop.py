@@ -437,8 +437,10 @@ def test_pitfalls_list_the_hints_registered_by_checker_modules(monkeypatch):
 
 
 def test_command_line_schedule_prints_a_plain_text_plan(capsys):
-    assert workshop.main(["schedule", "--minutes", "60"]) == 0
-    assert "09:00-09:20  Introduction and notation (20 min)" in capsys.readouterr().out
+    first = load_course().chapters[0]  # its minutes come from book.toml (set by course_utils.timing)
+    assert workshop.main(["schedule", "--minutes", str(first.minutes + 5)]) == 0
+    end = f"{9 + first.minutes // 60:02d}:{first.minutes % 60:02d}"
+    assert f"09:00-{end}  {first.title} ({first.minutes} min)" in capsys.readouterr().out
 
 
 def test_pitfall_hints_keep_formulas_literal_in_markdown_outside_code_spans():
