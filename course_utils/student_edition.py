@@ -449,6 +449,9 @@ def giveaways(original, min_chars: int = LEAK_MIN_CHARS) -> list[str]:
     return found
 
 
+WIDGET_CELL_TIMEOUT = 20  # seconds: see execute()
+
+
 def execute(path: str | Path, timeout: int = 300) -> nbformat.NotebookNode:
     """Run a notebook top to bottom in a fresh ``python3`` kernel, in its own folder; return it.
 
@@ -460,7 +463,13 @@ def execute(path: str | Path, timeout: int = 300) -> nbformat.NotebookNode:
 
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+
+    def cell_timeout(cell) -> int:
+        # nbclient waits for a widget cell's last message until the timeout, although the cell
+        # has finished (nbclient issue #312); the explorers draw in about a second.
+        return min(timeout, WIDGET_CELL_TIMEOUT) if "widget" in _tags(cell) else timeout
+
+    client = NotebookClient(nb, timeout=timeout, timeout_func=cell_timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
     client.execute(env={**os.environ, "OMP_NUM_THREADS": "1"})
     return nb
