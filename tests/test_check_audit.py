@@ -29,7 +29,7 @@ import pytest
 
 from course_utils import check
 from course_utils.compare import describe_value
-from course_utils.check import applications, gated, intro, language, memory, practice, practice_api, rnn
+from course_utils.check import applications, backprop, gated, intro, language, memory, practice, practice_api, rnn
 
 LOOP_LIMIT = 0.5     # seconds given to the endless loops
 SLACK = 2.0          # feedback must come within the limit plus this
@@ -62,8 +62,12 @@ EXERCISES = [
     Exercise("3.2", "gradient_bound", "predict", _const(0.8 ** 5), tuple(rnn.BOUND_MISTAKES)),
     Exercise("4.1", "lstm_step_fused", "implement", gated._lstm_ref, tuple(gated.LSTM_MISTAKES)),
     Exercise("4.2", "lstm_parameter_count", "predict", _const(3328), tuple(gated.COUNT_MISTAKES)),
+    Exercise("4.4", "lstm_step_backward", "implement", backprop._lstm_step_ref, tuple(backprop.LSTM_STEP_MISTAKES)),
+    Exercise("4.5", "lstm_sequence_backward", "implement", backprop._lstm_sequence_ref,
+             tuple(backprop.LSTM_SEQUENCE_MISTAKES)),
     Exercise("5.1", "gru_step", "implement", gated._gru_ref, tuple(gated.GRU_MISTAKES)),
     Exercise("5.2", "gru_hidden_size_for_budget", "predict", _const(75), tuple(gated.BUDGET_MISTAKES)),
+    Exercise("5.4", "gru_step_backward", "implement", backprop._gru_step_ref, tuple(backprop.GRU_STEP_MISTAKES)),
     Exercise("6.1", "adding_batch", "implement", memory._adding_batch, tuple(memory.ADDING_MISTAKES)),
     Exercise("6.2", "solved_by_constant", "predict", _const(1 - 1.84 ** 2 / 4), tuple(memory.CONSTANT_MISTAKES)),
     Exercise("6.3", "copy_baseline", "implement", memory._copy_baseline, tuple(memory.COPY_MISTAKES)),
