@@ -31,7 +31,6 @@ import datetime as _dt
 import json
 import math
 import os
-import platform
 import re
 import secrets
 import shutil
@@ -798,20 +797,12 @@ MB = 1024 * 1024
 
 
 def machine() -> dict:
-    """What the measurement ran on: CPU model, cores, memory, load, Python, date (UTC)."""
+    """What the measurement ran on: :func:`course_utils.timing.machine` plus the memory."""
     import psutil
 
-    model = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {"cpu": model, "cores": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 1024 ** 3, 1),
-            "load_average_1min": round(os.getloadavg()[0], 1), "python": platform.python_version(),
-            "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+    from .timing import machine as cpu_and_date
+
+    return {**cpu_and_date(), "memory_gb": round(psutil.virtual_memory().total / 1024 ** 3, 1)}
 
 
 def _round_up(value: float, step: float) -> float:
