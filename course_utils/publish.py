@@ -30,8 +30,8 @@ from .course import Chapter, Course, load_course
 PUBLISHED_DIR = "student"
 SETUP_TAG = "setup"
 SETUP_CELL = '''\
-# Set-up for Google Colab, or any Python without the course installed: fetch the
-# course and its helper package. PyTorch, NumPy and matplotlib are used as they are.
+# Set-up for Google Colab, or any Python without the course installed: fetch
+# the course and its helper package (PyTorch, NumPy, matplotlib are kept).
 import importlib.util, subprocess, sys
 
 if importlib.util.find_spec("course_utils") is None:
