@@ -29,7 +29,7 @@ STEP = {"rnn": (rnn_step_forward, rnn_step_backward), "lstm": (lstm_step_forward
 
 def cell_forward(x, params: CellParams, state0=None):
     """Dispatch on ``params.kind``: x (T, B, D) -> (h (T, B, H), final state, cache)."""
-    return SEQUENCE[params.kind][0](x, params, state0)
+    return SEQUENCE[params.kind][0](x, state0, params)
 
 
 def cell_backward(dh, cache, dstate_T=None):

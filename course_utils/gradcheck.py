@@ -207,10 +207,10 @@ def check_cell_gradients(kind: str, T: int = 3, B: int = 2, D: int = 3, H: int =
 
     def loss():
         if step:
-            state_T, cache = forward(x, pick(state0), p)      # step order: (x_t, state, params)
+            state_T, cache = forward(x, pick(state0), p)
             total, hs = 0.0, state_T
         else:
-            out, state_T, cache = forward(x, p, pick(state0))
+            out, state_T, cache = forward(x, pick(state0), p)
             total, hs = float(np.sum(out * G)), out
         if relu:
             last["mask"] = hs > 0                             # the ReLU pattern: which side of each kink

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import check_grad, check_input, check_params, check_state
-from .params import CellParams, input_projection, sigmoid
+from .params import CellParams, check_state_before_params, input_projection, sigmoid
 
 
 def _fold_bias(p: CellParams) -> np.ndarray:
@@ -179,12 +179,14 @@ def gru_step_backward(dh, cache: GRUStepCache):
     return d_ih @ p.weight_ih, dh_prev, _grads(p, d_ih, cache.x_t, d_hh, cache.h_prev, cache.hp_n)
 
 
-def gru_forward(x, params: CellParams, h0=None):
-    """Run the GRU over a sequence. x (T, B, D), h0 (B, H) or None (zeros).
+def gru_forward(x, h0=None, params: CellParams | None = None):
+    """Run the GRU over a sequence: ``gru_forward(x, h0, params)``, state before params.
 
+    x (T, B, D), h0 (B, H) or None (zeros).
     Returns (h (T, B, H) all hidden states, h_T (B, H), cache).
+    ``params`` is required; h0 may be left out by keyword: ``gru_forward(x, params=p)``.
     """
-    p = check_params(params, "gru")
+    p = check_params(check_state_before_params("gru_forward", "h0", h0, params), "gru")
     x = check_input(x, "x", p, ndim=3)
     T, B, _ = x.shape
     h0 = check_state(h0, "h0", B, p, "x")

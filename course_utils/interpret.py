@@ -93,7 +93,7 @@ def lstm_activations(model, ids) -> dict:
     params = from_torch(model.rnn).astype(np.float64)
     with torch.no_grad():
         x = model.embedding(torch.as_tensor(ids)).double().numpy()
-    h, _, cache = lstm_forward(x[:, None, :], params)          # x: (T, 1, E)
+    h, _, cache = lstm_forward(x[:, None, :], None, params)    # x: (T, 1, E)
     acts = {name: gate[:, 0] for name, gate in cache.gates.items()}
     acts["c"], acts["h"] = cache.c[:, 0], h[:, 0]
     return acts

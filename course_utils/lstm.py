@@ -33,7 +33,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._checks import check_grad, check_input, check_pair, check_params, check_state
-from .params import GATES, CellParams
+from .params import GATES, CellParams, check_state_before_params
 
 
 class _Fused(NamedTuple):
@@ -210,13 +210,15 @@ def lstm_step_backward(dstate, cache: LSTMStepCache):
     return dx, (_dh_prev(dA, p), dc_prev), grads
 
 
-def lstm_forward(x, params: CellParams, state0=None):
-    """Run the LSTM over a sequence.
+def lstm_forward(x, state0=None, params: CellParams | None = None):
+    """Run the LSTM over a sequence: ``lstm_forward(x, state0, params)``, state before params.
 
     x (T, B, D), state0 = (h0, c0) each (B, H), or None (zeros).
     Returns (h (T, B, H) all hidden states, (h_T, c_T) each (B, H), cache).
+    ``params`` is required; state0 may be left out by keyword: ``lstm_forward(x, params=p)``.
     """
-    p = check_params(params, "lstm")
+    p = check_params(check_state_before_params("lstm_forward", "state0", state0, params,
+                                               state_shape="= (h0, c0), each (B, H),"), "lstm")
     x = check_input(x, "x", p, ndim=3)
     T, B, _ = x.shape
     h0, c0 = _states(state0, "state0", ("h0", "c0"), B, p, "x")

@@ -205,3 +205,25 @@ def input_projection(x: np.ndarray, weight_ih: np.ndarray, bias: np.ndarray) -> 
     xp = x.reshape(-1, x.shape[-1]) @ weight_ih.T
     xp += bias
     return xp.reshape(*lead, weight_ih.shape[0])
+
+
+def check_state_before_params(function: str, state_name: str, state, params, params_type=None,
+                              state_shape: str = "(B, H)"):
+    """Catch the sequence functions' old argument order ``f(x, params, state0)``.
+
+    The sequence functions take ``(x, state0, params)``, state before params, as the step
+    functions take ``(x_t, state, params)``. A parameter object in the state's place, or no
+    ``params`` at all, raises a TypeError that names the argument, what was expected, what was
+    received and the order; otherwise ``params`` is returned unchanged for the kind check.
+    """
+    params_type = CellParams if params_type is None else params_type
+    kind = params_type.__name__
+    order = (f"the order is {function}(x, {state_name}, params), state before params as in the step "
+             f"functions; write {function}(x, {state_name}={state_name}, params=p), with "
+             f"{state_name}=None for a zero initial state")
+    if isinstance(state, params_type):
+        raise TypeError(f"{state_name} is a {kind}: expected an initial state {state_name} {state_shape} "
+                        f"or None, received {kind} (parameters passed in the old order?); {order}")
+    if params is None:
+        raise TypeError(f"params is missing: expected a {kind}, received None; {order}")
+    return params

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import check_grad, check_input, check_params, check_state
-from .params import CellParams, fused_grads, input_projection
+from .params import CellParams, check_state_before_params, fused_grads, input_projection
 
 
 def _step(xp_t, h_prev, W_hhT, nonlinearity, out):
@@ -96,12 +96,13 @@ def rnn_step_backward(dh, cache: RNNStepCache):
     return da @ p.weight_ih, da @ p.weight_hh, fused_grads(da, cache.x_t, da, cache.h_prev)
 
 
-def rnn_forward(x, params: CellParams, h0=None):
-    """Run the RNN over a sequence.
+def rnn_forward(x, h0=None, params: CellParams | None = None):
+    """Run the RNN over a sequence: ``rnn_forward(x, h0, params)``, state before params.
 
     x (T, B, D), h0 (B, H) or None (zeros) -> (h (T, B, H) all hidden states, h_T (B, H), cache).
+    ``params`` is required; h0 may be left out by keyword: ``rnn_forward(x, params=p)``.
     """
-    p = check_params(params, "rnn")
+    p = check_params(check_state_before_params("rnn_forward", "h0", h0, params), "rnn")
     x = check_input(x, "x", p, ndim=3)
     T, B, _ = x.shape
     h0 = check_state(h0, "h0", B, p, "x")

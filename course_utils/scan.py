@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import nonnegative_int, positive_int
+from .params import check_state_before_params
 
 
 @dataclass
@@ -190,9 +191,11 @@ def linear_recurrence_scan(a, b, h0=None):
     return B
 
 
-def mingru_forward(x, params: MinGRUParams, h0=None, method: str = "scan"):
-    """minGRU over a sequence: x (T, B, D), h0 (B, H) or None -> h (T, B, H).
+def mingru_forward(x, h0=None, params: MinGRUParams | None = None, method: str = "scan"):
+    """minGRU over a sequence: ``mingru_forward(x, h0, params)``, state before params as in
+    the cells. x (T, B, D), h0 (B, H) or None (zeros) -> h (T, B, H); ``params`` is required.
     method: "scan" (parallel, log2 T rounds) or "loop" (sequential)."""
+    params = check_state_before_params("mingru_forward", "h0", h0, params, MinGRUParams)
     if method not in ("scan", "loop"):
         raise ValueError(f"method is {method!r}: expected 'scan' or 'loop'")
     a, b = mingru_coefficients(x, params)

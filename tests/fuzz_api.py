@@ -341,7 +341,7 @@ def cases_tools() -> list[Case]:
                   {"input_size": POS_INT, "hidden_size": POS_INT, "seed": [-1, 1.5]})
     out += mutate("scan", "mingru_forward", scan.mingru_forward, {"x": np.zeros((4, 1, 2)), "params": mp},
                   {"x": [np.zeros((4, 2)), np.zeros((4, 1, 3)), np.full((4, 1, 2), NAN), "x"],
-                   "h0": [np.zeros((2, 3)), np.zeros(3)], "method": CHOICE, "params": [None]})
+                   "h0": [np.zeros((2, 3)), np.zeros(3), mp], "method": CHOICE, "params": [None]})
     a = np.full((4, 2), 0.5)
     for fname, fn in (("linear_recurrence_loop", scan.linear_recurrence_loop),
                       ("linear_recurrence_scan", scan.linear_recurrence_scan)):
@@ -387,7 +387,8 @@ def cases_cells() -> list[Case]:
         out += mutate(kind, f"{kind}_forward", fwd, {"x": np.zeros((5, 2, 3)), "params": p},
                       {"x": [np.zeros((5, 3)), np.zeros((5, 2, 4)), np.full((5, 2, 3), NAN), "x",
                              np.zeros((5, 2, 3), dtype=np.float32), np.zeros((5, 2, 3), dtype=complex)],
-                       "params": [None, params.init_params("rnn" if kind != "rnn" else "gru", 3, 4)]})
+                       "params": [None, params.init_params("rnn" if kind != "rnn" else "gru", 3, 4)],
+                       ("state0" if kind == "lstm" else "h0"): [p]})   # the old order: params as the state
     out += mutate("params", "init_params", params.init_params, {"kind": "gru", "input_size": 3, "hidden_size": 4},
                   {"kind": CHOICE, "input_size": POS_INT, "hidden_size": POS_INT, "nonlinearity": CHOICE,
                    "seed": [-1, 1.5]})

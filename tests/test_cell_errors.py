@@ -115,3 +115,22 @@ def test_backward_checks_upstream_gradients(kind):
     _, cache = STEP[kind][0](np.zeros((B, D)), None, init_params(kind, D, H))
     with pytest.raises(ValueError, match=rf"has shape \(1, {H}\): expected \({B}, {H}\)"):
         STEP[kind][1]((np.zeros((1, H)), None) if kind == "lstm" else np.zeros((1, H)), cache)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_sequence_functions_take_the_state_before_params_and_refuse_the_old_order(kind):
+    from course_utils.bridge import SEQUENCE
+    forward, state = SEQUENCE[kind][0], "state0" if kind == "lstm" else "h0"
+    p, x = init_params(kind, D, H), np.zeros((T, B, D))
+    h0 = with_h0(kind, np.ones((B, H)))
+    h, _, _ = forward(x, h0, p)                                   # (x, state0, params), positionally
+    assert np.array_equal(h, forward(x, **{state: h0, "params": p})[0])
+    assert np.array_equal(forward(x, params=p)[0], forward(x, None, p)[0])   # a left-out state is zeros
+    for old in ((x, p), (x, p, h0)):                              # (x, params[, state0]): the old order
+        with pytest.raises(TypeError) as info:
+            forward(*old)
+        assert str(info.value).startswith(f"{state} is a CellParams: expected an initial state {state}")
+        assert "received CellParams" in str(info.value)
+        assert f"the order is {kind}_forward(x, {state}, params), state before params" in str(info.value)
+    with pytest.raises(TypeError, match="params is missing: expected a CellParams, received None; the order is"):
+        forward(x, h0)

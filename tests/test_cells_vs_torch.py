@@ -185,7 +185,7 @@ def test_reset_before_gru_matches_naive_transcription_and_differs_from_nn_gru(sh
     params = from_torch(module).replace(reset_after=False)
     rng = np.random.default_rng(6)
     x, h0 = rng.standard_normal((T, B, D)), rng.standard_normal((B, H))
-    h, _, _ = gru_forward(x, params, h0)
+    h, _, _ = gru_forward(x, h0, params)
     assert np.abs(h - naive_reset_before_gru(x, h0, params)).max() <= FWD64_TOL
     torch_h = module(torch.tensor(x), torch.tensor(h0[None]))[0].detach().numpy()
     assert np.abs(h - torch_h).max() >= RESET_BEFORE_DIFFERS

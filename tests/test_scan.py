@@ -69,7 +69,7 @@ def test_mingru_scan_loop_and_step_agree():
         h = scan.mingru_step(x[t], h, p)
         steps.append(h)
     for method in ("scan", "loop"):
-        assert np.abs(scan.mingru_forward(x, p, h0, method=method) - np.stack(steps)).max() < TOL_FLOAT64
+        assert np.abs(scan.mingru_forward(x, h0, p, method=method) - np.stack(steps)).max() < TOL_FLOAT64
 
 
 def test_mingru_coefficients_follow_the_equations():
@@ -84,9 +84,9 @@ def test_mingru_coefficients_follow_the_equations():
 def test_mingru_runs_in_torch_float32():
     p = scan.init_mingru(3, 4, seed=7)
     x = torch.randn(16, 2, 3)
-    h = scan.mingru_forward(x, p)
+    h = scan.mingru_forward(x, params=p)
     assert h.dtype == torch.float32 and h.shape == (16, 2, 4)
-    assert torch.allclose(h, scan.mingru_forward(x, p, method="loop"), atol=1e-6)
+    assert torch.allclose(h, scan.mingru_forward(x, params=p, method="loop"), atol=1e-6)
 
 
 def test_bad_inputs_raise_value_errors_naming_the_argument():
@@ -94,6 +94,6 @@ def test_bad_inputs_raise_value_errors_naming_the_argument():
     with pytest.raises(ValueError, match="x has shape"):
         scan.mingru_coefficients(np.zeros((5, 2, 7)), p)
     with pytest.raises(ValueError, match="method"):
-        scan.mingru_forward(np.zeros((5, 2, 3)), p, method="tree")
+        scan.mingru_forward(np.zeros((5, 2, 3)), params=p, method="tree")
     with pytest.raises(ValueError, match="a has shape"):
         scan.linear_recurrence_scan(np.zeros((4, 2)), np.zeros((4, 3)))

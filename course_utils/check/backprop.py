@@ -278,7 +278,7 @@ def _lstm_sequence_cases():
 def _lstm_sequence_ref(dh, caches):
     first = caches[0]
     x = np.stack([c.x_t for c in caches])
-    _, _, cache = lstm_forward(x, first.params, (first.h_prev, first.c_prev))
+    _, _, cache = lstm_forward(x, (first.h_prev, first.c_prev), first.params)
     dx, (dh0, dc0), grads = lstm_backward(dh, cache)
     return dx, dh0, dc0, grads
 
@@ -407,3 +407,6 @@ def gru_step_backward(fn):
     """
     return _judge(fn, _gru_step_ref, _gru_step_cases(), name="gru_step_back", output_names=GRU_OUTPUTS,
                   mistakes=GRU_STEP_MISTAKES, kind="gru step", reference_name="course_utils.gru.gru_step_backward")
+
+# every mistake the checkers above recognise (the instructor guide lists them)
+MISTAKES = LSTM_STEP_MISTAKES + LSTM_SEQUENCE_MISTAKES + GRU_STEP_MISTAKES

@@ -55,7 +55,7 @@ def _cases(seed: int, with_dh: bool = False):
         if not with_dh:
             cases.append(((x, h0, W_x, W_h, b), {}))
             continue
-        h = _ref_forward(x, _params(W_x, W_h, b), h0)[0]
+        h = _ref_forward(x, h0, _params(W_x, W_h, b))[0]
         cases.append(((rng.standard_normal((T, B, H)), x, h0, h, W_x, W_h), {}))
     return cases
 
@@ -63,7 +63,7 @@ def _cases(seed: int, with_dh: bool = False):
 # --- Chapter 1: the forward pass -------------------------------------------------------------
 
 def _forward_ref(x, h0, W_x, W_h, b):
-    h, h_T, _ = _ref_forward(x, _params(W_x, W_h, b), h0)
+    h, h_T, _ = _ref_forward(x, h0, _params(W_x, W_h, b))
     return h, h_T
 
 
@@ -273,3 +273,7 @@ def gradient_bound(fn):
     """Check the predicted bound on ‖∂h_T/∂h_{T-5}‖₂ for a sigmoid RNN with ‖W_h‖₂ = 3.2 (answer 0.8**5)."""
     return check_function(fn, lambda: 0.8 ** 5, [((), {})], name=_name(fn, "gradient_bound"),
                           atol=0, rtol=1e-3, mistakes=BOUND_MISTAKES)
+
+# every mistake the checkers above recognise (the instructor guide lists them)
+MISTAKES = (FORWARD_MISTAKES + PARAMETER_MISTAKES + BACKWARD_MISTAKES + TRUNCATION_MISTAKES + CLIP_MISTAKES
+            + BOUND_MISTAKES)
