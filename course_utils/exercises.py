@@ -20,8 +20,9 @@ Checkers are registered with :func:`exercise` (``@exercise("1.2")``), which give
 the options ``reveal=True`` and ``time_limit=``; a "predict, then verify" exercise shows its
 answer only when asked (``reveal=True`` or :func:`reveal`).
 
-Every :class:`Mistake` created while a checker module is imported is recorded in
-:data:`MISTAKES`; :func:`registered_mistakes` lists them for the instructor guide.
+Every checker module declares the :class:`Mistake` objects its checkers recognise in a
+module-level ``MISTAKES`` list; :func:`registered_mistakes` collects them for the instructor
+guide.
 """
 from __future__ import annotations
 
@@ -29,8 +30,8 @@ import ast
 import contextvars
 import copy
 import functools
+import importlib
 import inspect
-import sys
 import textwrap
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
@@ -39,6 +40,10 @@ import numpy as np
 
 from . import compare
 from .sandbox import ErrorInfo, _Unpicklable, run_isolated
+
+__all__ = ["STATUSES", "HEADLINES", "CHECKER_PACKAGE", "DEFAULT_TIME_LIMIT", "Mistake",
+           "registered_mistakes", "Feedback", "EXERCISES", "exercise", "reveal", "check_function",
+           "check_value"]
 
 STATUSES = ("correct", "incorrect", "not attempted", "error", "timeout", "wrong type", "revealed")
 HEADLINES = {
@@ -54,40 +59,34 @@ CHECKER_PACKAGE = "course_utils.check"
 DEFAULT_TIME_LIMIT = 10.0
 
 
-@dataclass
+@dataclass(frozen=True)
 class Mistake:
-    """A known wrong implementation (same signature as the reference) and the hint it deserves."""
+    """A known wrong implementation (same signature as the reference) and the hint it deserves.
+
+    Each checker module lists its mistakes per checker (``LSTM_MISTAKES = [...]``, passed as
+    ``check_function(..., mistakes=LSTM_MISTAKES)``) and declares them all in its module-level
+    ``MISTAKES`` list, which :func:`registered_mistakes` reads for the instructor guide.
+    """
 
     hint: str
     implementation: Callable
-    module: str = field(default="", init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        try:  # the module whose code created this Mistake (frame 0: here, 1: __init__, 2: caller)
-            self.module = sys._getframe(2).f_globals.get("__name__", "")
-        except (AttributeError, ValueError):  # pragma: no cover - non-CPython
-            self.module = getattr(self.implementation, "__module__", "") or ""
-        MISTAKES.append(self)
-
-
-MISTAKES: list[Mistake] = []
 
 
 def registered_mistakes(package: str = CHECKER_PACKAGE) -> dict[str, list[Mistake]]:
-    """Mistakes defined by the checker modules, grouped by module (``course_utils.check.rnn`` ...).
+    """The mistakes each checker module declares in its ``MISTAKES`` list, by module name
+    (``course_utils.check.rnn`` ...), in the order of the package's ``CHECKER_MODULES``.
 
-    Imports ``package`` first so that every checker module has registered its mistakes. Each
-    hint appears once, in the order the modules defined them; modules no longer in
-    ``sys.modules`` are left out.
+    Each hint appears once per module, where the module's list first has it; a module with no
+    mistakes is left out.
     """
-    __import__(package)
+    modules = importlib.import_module(package).CHECKER_MODULES
     groups: dict[str, list[Mistake]] = {}
-    seen: set[tuple[str, str]] = set()
-    for mistake in MISTAKES:
-        current = mistake.module.startswith(package + ".") and mistake.module in sys.modules
-        if current and (mistake.module, mistake.hint) not in seen:
-            seen.add((mistake.module, mistake.hint))
-            groups.setdefault(mistake.module, []).append(mistake)
+    for module in modules:
+        seen: set[str] = set()
+        for mistake in module.MISTAKES:
+            if mistake.hint not in seen:
+                seen.add(mistake.hint)
+                groups.setdefault(module.__name__, []).append(mistake)
     return groups
 
 
@@ -111,10 +110,12 @@ class Feedback:
 
     @property
     def passed(self) -> bool:
+        """True when the answer is correct."""
         return self.status == "correct"
 
     @property
     def text(self) -> str:
+        """What the check cell shows: the headline, then each message indented by two spaces."""
         lines = [f"{self.name}: {HEADLINES[self.status]}"]
         for message in self.messages:
             lines += ["  " + line for line in message.splitlines()]
@@ -344,7 +345,7 @@ def check_function(fn: Callable, reference: Callable, cases, *, name: str, outpu
             return _with_output(_timeout_feedback(name, case, limit, outcome.seconds), outcome)
         return _with_output(Feedback("error", [f"{case}: {outcome.died or 'your code stopped without returning'}."],
                                      name, seconds=outcome.seconds), outcome)
-    worst, used, notes = 0.0, tolerance, []
+    worst, used, notes = 0.0, [tolerance], []
     for index, (args, kwargs) in enumerate(cases):
         case = _case_label(index, len(cases), args, kwargs, arg_names)
         try:
@@ -372,9 +373,8 @@ def check_function(fn: Callable, reference: Callable, cases, *, name: str, outpu
                              else _reveal_instruction(name))
             return _with_output(Feedback("incorrect", lines, name, seconds=outcome.seconds), outcome)
         worst = max(worst, result.max_error)
-        if result.tolerance is not None and result.tolerance.atol > used.atol:
-            used = result.tolerance
-    bound = compare.error_bound(worst, used)
+        used.append(result.tolerance)
+    bound = compare.error_bound(worst, compare.loosest(used))
     summary = (f"All {len(cases)} test cases match the reference ({bound})." if len(cases) > 1
                else f"Your answer matches the reference ({bound}).")
     if no_loops and _loops(fn):

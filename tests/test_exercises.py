@@ -10,7 +10,7 @@ import types
 import numpy as np
 import pytest
 
-from course_utils import exercises
+from course_utils import check, exercises
 from course_utils.exercises import Feedback, Mistake, check_function, check_value, registered_mistakes
 
 TIME_LIMIT = 1.0  # seconds: long enough for a correct answer on a loaded machine, short enough for the suite
@@ -421,20 +421,48 @@ def test_check_value_gives_the_hint_and_shows_the_answer_only_when_asked():
     assert "The right answer is 0.25." in fb.text
 
 
-def test_mistakes_created_by_checker_modules_are_registered_by_module(monkeypatch):
-    module = types.ModuleType("course_utils.check.fixture_for_test")
+def _fixture_checker_module(monkeypatch, name: str, source: str) -> types.ModuleType:
+    """A checker module made from ``source``, listed after the real ones in CHECKER_MODULES."""
+    module = types.ModuleType(name)
     monkeypatch.setitem(sys.modules, module.__name__, module)
-    exec("from course_utils.exercises import Mistake\n"
-         "M = [Mistake('first hint', abs), Mistake('second hint', abs), Mistake('first hint', abs)]",
-         module.__dict__)
+    exec(source, module.__dict__)
+    monkeypatch.setattr(check, "CHECKER_MODULES", check.CHECKER_MODULES + (module,))
+    return module
+
+
+def test_mistakes_declared_by_checker_modules_are_listed_by_module(monkeypatch):
+    _fixture_checker_module(monkeypatch, "course_utils.check.fixture_for_test",
+                            "from course_utils.exercises import Mistake\n"
+                            "MISTAKES = [Mistake('first hint', abs), Mistake('second hint', abs), "
+                            "Mistake('first hint', abs)]")
     own = Mistake("a test's own mistake is not a checker's", abs)
     groups = registered_mistakes()
     assert [m.hint for m in groups["course_utils.check.fixture_for_test"]] == ["first hint", "second hint"]
-    assert all(name.startswith("course_utils.check.") for name in groups)
-    assert own.module == __name__ and own in exercises.MISTAKES
+    assert list(groups) == [m.__name__ for m in check.CHECKER_MODULES]  # in the table's order
+    assert all(own not in mistakes for mistakes in groups.values())
 
 
-def test_mistakes_of_a_module_no_longer_imported_are_not_listed():
+def test_a_module_missing_from_checker_modules_is_not_listed(monkeypatch):
     module = types.ModuleType("course_utils.check.gone_for_test")
-    exec("from course_utils.exercises import Mistake\nM = Mistake('stale hint', abs)", module.__dict__)
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    exec("from course_utils.exercises import Mistake\nMISTAKES = [Mistake('stale hint', abs)]", module.__dict__)
     assert "course_utils.check.gone_for_test" not in registered_mistakes()
+
+
+def test_every_checkers_mistakes_are_declared_in_its_modules_list():
+    for module in check.CHECKER_MODULES:
+        lists = [name for name, value in vars(module).items()
+                 if name.endswith("_MISTAKES") and isinstance(value, list)]
+        assert lists, module.__name__
+        for name in lists:
+            missing = [m.hint for m in getattr(module, name) if m not in module.MISTAKES]
+            assert not missing, f"{module.__name__}.{name} is not in its MISTAKES: {missing}"
+
+
+def test_check_package_imports_every_module_of_its_table_in_order():
+    import pathlib
+
+    table = re.findall(r"``check/(\w+)\.py``", check.__doc__)
+    files = sorted(p.stem for p in pathlib.Path(check.__file__).parent.glob("*.py") if p.stem != "__init__")
+    assert table == [m.__name__.rsplit(".", 1)[1] for m in check.CHECKER_MODULES]
+    assert sorted(table) == files

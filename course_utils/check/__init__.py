@@ -4,24 +4,26 @@ One module per chapter group, each written by that chapter's author with the har
 :mod:`course_utils.exercises` and star-imported below, so every checker is reachable as
 ``check.<name>``:
 
-============================  ========
-module                        chapters
-============================  ========
-``check/intro.py``            0
-``check/rnn.py``              1-3
-``check/gated.py``            4-5
-``check/backprop.py``         4-5 (backward passes)
-``check/memory.py``           6
-``check/language.py``         7
-``check/applications.py``     8-9
-``check/practice.py``         10-11
-============================  ========
+================================  ===========================
+module                            chapters
+================================  ===========================
+``check/intro.py``                0
+``check/rnn.py``                  1-3
+``check/gated.py``                4-5
+``check/backprop.py``             4-5 (backward passes)
+``check/memory.py``               6
+``check/language.py``             7
+``check/applications.py``         8-9
+``check/practice_api.py``         10
+``check/practice.py``             11
+================================  ===========================
 
 A checker takes the learner's function (or value) and returns a
 :class:`course_utils.exercises.Feedback`; put the call on the last line of the check cell so
-Jupyter displays it. Define each module's :class:`~course_utils.exercises.Mistake` objects at
-module level: creating them registers their hints for the instructor guide. Give the module an
-``__all__`` listing only its checkers, then add its import line below (one per module), and
+Jupyter displays it. Give each checker its list of :class:`~course_utils.exercises.Mistake`
+objects and declare all of a module's lists in its module-level ``MISTAKES`` (the instructor
+guide lists their hints). Give the module an ``__all__`` listing only its checkers, add its
+import line below and its name to :data:`CHECKER_MODULES` (both in the table's order), and
 decorate each checker with ``@exercise("N.k")`` (its exercise number).
 
 Every checker takes two options: ``reveal=True`` shows the right answer of a "predict, then
@@ -29,13 +31,17 @@ verify" exercise (a wrong prediction never shows it otherwise), and ``time_limit
 bounds the learner's code. ``check.reveal("1.2")`` shows an answer without a guess;
 ``check.EXERCISES`` maps exercise numbers to checkers.
 """
+from . import applications, backprop, gated, intro, language, memory, practice, practice_api, rnn
 from .intro import *  # noqa: F401,F403  (chapter 0)
 from .rnn import *  # noqa: F401,F403  (chapters 1-3)
-from .language import *  # noqa: F401,F403  (chapter 7)
-from .applications import *  # noqa: F401,F403  (chapters 8-9)
-from .memory import *  # noqa: F401,F403  (chapter 6)
 from .gated import *  # noqa: F401,F403  (chapters 4-5)
 from .backprop import *  # noqa: F401,F403  (chapters 4-5, backward passes)
+from .memory import *  # noqa: F401,F403  (chapter 6)
+from .language import *  # noqa: F401,F403  (chapter 7)
+from .applications import *  # noqa: F401,F403  (chapters 8-9)
 from .practice_api import *  # noqa: F401,F403  (chapter 10)
 from .practice import *  # noqa: F401,F403  (chapter 11)
 from ..exercises import EXERCISES, reveal  # noqa: E402,F401  (every checker above, by number)
+
+CHECKER_MODULES = (intro, rnn, gated, backprop, memory, language, applications, practice_api, practice)
+"""The checker modules in the table's order (the instructor guide lists their mistakes so)."""

@@ -184,3 +184,6 @@ def frame_count(fn):
     """Check the predicted number of 25 ms frames with a 10 ms hop in 1 s of 8 kHz audio (98)."""
     return check_function(fn, lambda: 1 + (8000 - 200) // 80, [((), {})], name="frame_count", atol=0,
                           rtol=0, mistakes=COUNT_MISTAKES)
+
+# every mistake the checkers above recognise (the instructor guide lists them)
+MISTAKES = SEASONAL_MISTAKES + WINDOW_MISTAKES + PR_MISTAKES + RW_MISTAKES + FRAME_MISTAKES + COUNT_MISTAKES

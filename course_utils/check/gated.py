@@ -198,3 +198,6 @@ def gru_hidden_size_for_budget(fn):
     """Check the largest H of ``nn.GRU(16, H)`` whose parameter count does not exceed ``nn.LSTM(16, 64)``'s."""
     return check_function(fn, lambda: GRU_HIDDEN_FOR_BUDGET, [((), {})], name="gru_hidden_size_for_budget",
                           atol=0, rtol=0, mistakes=BUDGET_MISTAKES)
+
+# every mistake the checkers above recognise (the instructor guide lists them)
+MISTAKES = LSTM_MISTAKES + COUNT_MISTAKES + GRU_MISTAKES + BUDGET_MISTAKES

@@ -87,3 +87,6 @@ def reorder_lstm_gates(fn):
     """Check ``fn(W) -> W`` reordering LSTM row blocks from i, f, o, g to i, f, g, o."""
     return check_function(fn, _reorder_reference, _reorder_cases(), name="reorder_lstm_gates",
                           output_names="W", mistakes=REORDER_MISTAKES)
+
+# every mistake the checkers above recognise (the instructor guide lists them)
+MISTAKES = SPLIT_MISTAKES + REORDER_MISTAKES

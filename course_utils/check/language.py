@@ -166,3 +166,6 @@ def uniform_perplexity(fn) -> Feedback:
                           atol=1e-6, rtol=0.0, mistakes=UNIFORM_MISTAKES,
                           default_hint="every character gets p = 1/V, so the mean of -log p is log V, "
                                        "and exp(log V) = V.")
+
+# every mistake the checkers above recognise (the instructor guide lists them)
+MISTAKES = PERPLEXITY_MISTAKES + TEMPERATURE_MISTAKES + UNIFORM_MISTAKES

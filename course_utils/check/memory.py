@@ -133,3 +133,6 @@ def copy_baseline(fn):
     cases = [((8, 10, 100), {}), ((4, 3, 20), {}), ((2, 1, 5), {})]
     return check_function(fn, _copy_baseline, cases, name="copy_baseline", atol=0, rtol=1e-6,
                           mistakes=COPY_MISTAKES)
+
+# every mistake the checkers above recognise (the instructor guide lists them)
+MISTAKES = ADDING_MISTAKES + CONSTANT_MISTAKES + COPY_MISTAKES

@@ -143,3 +143,6 @@ def main_effect_spreads(fn) -> Feedback:
     """Check ``fn() -> (lr_spread, hidden_spread)`` for the 2 x 2 grid ``GRID_SCORES``."""
     return check_function(fn, _spreads, [((), {})], name="main_effect_spreads", atol=1e-9, rtol=0,
                           output_names=("lr_spread", "hidden_spread"), mistakes=SPREAD_MISTAKES)
+
+# every mistake the checkers above recognise (the instructor guide lists them)
+MISTAKES = WEIGHT_MISTAKES + CORRELATION_MISTAKES + SPREAD_MISTAKES

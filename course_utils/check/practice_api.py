@@ -105,3 +105,6 @@ def scan_combine(fn):
     """Check ``fn(a1, b1, a2, b2) -> (a, b)``: apply h -> a1 h + b1, then h -> a2 h + b2."""
     return check_function(fn, combine, _combine_cases(), name="scan_combine", output_names=("a", "b"),
                           mistakes=COMBINE_MISTAKES)
+
+# every mistake the checkers above recognise (the instructor guide lists them)
+MISTAKES = FLOP_MISTAKES + STACKED_MISTAKES + COMBINE_MISTAKES
