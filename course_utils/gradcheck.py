@@ -26,7 +26,7 @@ import numpy as np
 
 from ._checks import check_bool, check_choice, check_number, check_type, nonnegative_int, positive_int
 from .bridge import SEQUENCE, STEP
-from .params import GATES, init_params
+from .params import KINDS, init_params
 
 MIN_EPS = 1e-9       # smallest step tried for a coordinate whose stencil straddles a kink
 
@@ -182,7 +182,7 @@ def check_cell_gradients(kind: str, T: int = 3, B: int = 2, D: int = 3, H: int =
     flips a ReLU (some h_t > 0 changes) is re-measured with a smaller ε and listed in
     ``.kinks`` instead of raising a false alarm (see the module docstring).
     """
-    check_choice(kind, "kind", tuple(GATES))
+    check_choice(kind, "kind", KINDS)
     T, B, D, H = (positive_int(v, n) for v, n in ((T, "T"), (B, "B"), (D, "D"), (H, "H")))
     seed = nonnegative_int(seed, "seed")
     check_choice(nonlinearity, "nonlinearity", ("tanh", "relu"))

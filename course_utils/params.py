@@ -22,7 +22,10 @@ import numpy as np
 
 from ._checks import check_choice, nonnegative_int, positive_int
 
-GATES = {"rnn": ("h",), "lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
+GATE_NAMES = {"rnn": ("h",), "lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
+"""Gate names of each cell kind in PyTorch's fused order: the one source of the kinds, the gate
+names and the gate counts G (``gate_count``)."""
+KINDS = tuple(GATE_NAMES)
 NONLINEARITIES = ("tanh", "relu")
 ARRAY_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
@@ -75,8 +78,8 @@ class CellParams:
     reset_after: bool = True
 
     def __post_init__(self):
-        if not isinstance(self.kind, str) or self.kind not in GATES:
-            raise ValueError(f"kind must be one of {tuple(GATES)}, got {self.kind!r}")
+        if not isinstance(self.kind, str) or self.kind not in GATE_NAMES:
+            raise ValueError(f"kind must be one of {KINDS}, got {self.kind!r}")
         if not isinstance(self.nonlinearity, str) or self.nonlinearity not in NONLINEARITIES:
             raise ValueError(f"nonlinearity must be one of {NONLINEARITIES}, got {self.nonlinearity!r}")
         if self.nonlinearity != "tanh" and self.kind != "rnn":
@@ -94,7 +97,7 @@ class CellParams:
             raise ValueError(f"weight_ih has dtype {dtype}: expected float32 or float64")
         if self.weight_ih.ndim != 2:
             raise ValueError(f"weight_ih has shape {self.weight_ih.shape}: expected (G*H, D), a matrix")
-        G = len(GATES[self.kind])
+        G = len(GATE_NAMES[self.kind])
         GH, D = self.weight_ih.shape
         if GH % G:
             raise ValueError(f"weight_ih has shape {self.weight_ih.shape}: its rows must be {G}*H for a {self.kind}")
@@ -112,7 +115,7 @@ class CellParams:
     @property
     def gates(self) -> tuple[str, ...]:
         """Gate names in fused order: ("h",), ("i", "f", "g", "o") or ("r", "z", "n")."""
-        return GATES[self.kind]
+        return GATE_NAMES[self.kind]
 
     @property
     def G(self) -> int:
@@ -165,11 +168,11 @@ def init_params(kind: str, input_size: int, hidden_size: int, seed: int = 0, dty
     The draws come from ``np.random.default_rng(seed)`` (weight_ih, weight_hh, bias_ih, bias_hh
     in this order), so they are reproducible but not the numbers torch would draw.
     """
-    check_choice(kind, "kind", tuple(GATES))
+    check_choice(kind, "kind", KINDS)
     input_size, hidden_size = positive_int(input_size, "input_size"), positive_int(hidden_size, "hidden_size")
     seed = nonnegative_int(seed, "seed")
     rng = np.random.default_rng(seed)
-    GH, k = len(GATES[kind]) * hidden_size, 1.0 / np.sqrt(hidden_size)
+    GH, k = len(GATE_NAMES[kind]) * hidden_size, 1.0 / np.sqrt(hidden_size)
     shapes = {"weight_ih": (GH, input_size), "weight_hh": (GH, hidden_size), "bias_ih": (GH,), "bias_hh": (GH,)}
     arrays = {name: rng.uniform(-k, k, size=shape).astype(dtype) for name, shape in shapes.items()}
     return CellParams(kind, **arrays, nonlinearity=nonlinearity, reset_after=reset_after)
