@@ -37,6 +37,9 @@ def _parse(argv=None):
     parser.add_argument("--keep-memory", action="store_true",
                         help="ask glibc to keep freed memory (mallopt), so NumPy's large arrays stop paying "
                              "first-touch page faults on every run; off by default")
+    parser.add_argument("--activations", action="store_true",
+                        help="time the LSTM's gate activations only: one tanh (lstm.sigmoid_via_tanh) "
+                             "against exp sigmoids")
     return parser.parse_args(argv)
 
 
@@ -117,6 +120,50 @@ def _cases(shape, seed=0):
     return cases
 
 
+def activation_forms(shape=FULL, repeats: int = 21, threads: int = 1, clock: str = "wall") -> dict:
+    """Time the LSTM's gate activations (2)-(3) over T steps of (B, 4H) float32 blocks, two ways.
+
+    "one tanh": what ``lstm.py`` does (``lstm.sigmoid_via_tanh``): tanh over the whole block, then
+    ``* scale + shift``; "exp sigmoids": σ(a) = 1 / (1 + exp(-a)) on the i, f and o slices and
+    tanh on g, each in place. Returns the medians in ms and their ratio (exp / tanh).
+    """
+    import numpy as np
+    numpy_blas_threads(threads)
+    T, B, H = shape["T"], shape["B"], shape["H"]
+    rng = np.random.default_rng(0)
+    blocks = rng.standard_normal((T, B, 4 * H)).astype(np.float32)
+    scale = np.repeat(np.array([0.5, 0.5, 1.0, 0.5], dtype=np.float32), H)
+    shift = np.repeat(np.array([0.5, 0.5, 0.0, 0.5], dtype=np.float32), H)
+    work = np.empty((B, 4 * H), dtype=np.float32)
+
+    def one_tanh():
+        for a in blocks:
+            np.tanh(a, out=work)
+            np.multiply(work, scale, out=work)
+            np.add(work, shift, out=work)
+
+    def exp_sigmoids():
+        for a in blocks:
+            for k in (0, 1, 3):
+                s = work[:, k * H:(k + 1) * H]
+                np.negative(a[:, k * H:(k + 1) * H], out=s)
+                np.exp(s, out=s)
+                s += 1.0
+                np.reciprocal(s, out=s)
+            np.tanh(a[:, 2 * H:3 * H], out=work[:, 2 * H:3 * H])
+
+    timer = time.process_time if clock == "cpu" else time.perf_counter
+    samples = {"one tanh": [], "exp sigmoids": []}
+    for r in range(repeats + 2):
+        for name, fn in (samples.items() if r % 2 else reversed(samples.items())):
+            ms = _time_ms(one_tanh if name == "one tanh" else exp_sigmoids, timer)
+            if r >= 2:
+                fn.append(ms)
+    out = {name: round(statistics.median(v), 3) for name, v in samples.items()}
+    out["ratio"] = round(out["exp sigmoids"] / out["one tanh"], 3)
+    return out
+
+
 def _time_ms(fn, clock=time.perf_counter) -> float:
     start = clock()
     fn()
@@ -168,6 +215,13 @@ def format_table(rows, info) -> str:
 def main(argv=None):
     args = _parse(argv)
     shape, repeats = (QUICK, 3) if args.quick else (FULL, args.repeats)
+    if args.activations:
+        forms = activation_forms(shape, max(1, repeats), args.threads, args.clock)
+        print(json.dumps(forms) if args.json else
+              f"LSTM gate activations over T={shape['T']} steps of (B={shape['B']}, 4H={4 * shape['H']}) float32, "
+              f"median of {max(1, repeats)} runs: one tanh {forms['one tanh']:.2f} ms, exp sigmoids "
+              f"{forms['exp sigmoids']:.2f} ms, ratio {forms['ratio']:.2f}")
+        return
     rows, info = run(shape, max(1, repeats), args.threads, args.keep_memory, args.clock)
     print(json.dumps(rows) if args.json else format_table(rows, info))
 

@@ -25,3 +25,26 @@ def test_benchmark_table_names_the_settings():
     table = format_table(rows, info).splitlines()
     assert "torch threads 1, numpy BLAS threads 1" in table[0]
     assert table[2].split() == ["gru", "forward", "2.00", "1.00", "2.00"]
+
+
+def test_activation_forms_quick_json_schema():
+    done = subprocess.run([sys.executable, "-m", "course_utils.benchmark", "--activations", "--quick", "--json"],
+                          capture_output=True, text=True, timeout=120, check=True)
+    forms = json.loads(done.stdout)
+    assert set(forms) == {"one tanh", "exp sigmoids", "ratio"}
+    assert all(isinstance(v, float) and v > 0 for v in forms.values())
+
+
+def test_the_two_activation_forms_compute_the_same_gates():
+    """What --activations times: tanh(a/2)/2 + 1/2 on i, f, o equals 1 / (1 + exp(-a))."""
+    import numpy as np
+
+    from course_utils.lstm import sigmoid_via_tanh
+    from course_utils.params import init_params
+    p = init_params("lstm", 3, 4)
+    k = sigmoid_via_tanh(p)
+    a = np.random.default_rng(0).standard_normal((5, 16))
+    halved = a * k.scale                            # the kernel's block holds a/2 on i, f, o
+    via_tanh = np.tanh(halved) * k.scale + k.shift
+    exact = np.concatenate([1 / (1 + np.exp(-a[:, :8])), np.tanh(a[:, 8:12]), 1 / (1 + np.exp(-a[:, 12:]))], axis=1)
+    assert np.abs(via_tanh - exact).max() < 1e-15
