@@ -5,31 +5,41 @@ Shapes: x_t (B, D), x (T, B, D), h_t (B, H), h (T, B, H). Parameters in ``CellPa
 gates r, z, n stacked in PyTorch's order: ``weight_ih (3H, D)``, ``weight_hh (3H, H)``,
 ``bias_ih (3H,)``, ``bias_hh (3H,)``; ``params.reset_after`` (Keras' name for the option) picks
 where the reset gate acts. Both forms share the gates and the interpolation, with the course's
-one convention for z (PyTorch's and Cho et al.'s: z -> 1 keeps the old state):
+one convention for z (PyTorch's and Cho et al.'s: z -> 1 keeps the old state). Forward
+(numbers used in the code's comments):
 
-    r_t = σ(W_ir x_t + b_ir + W_hr h_{t-1} + b_hr),   z_t = σ(W_iz x_t + b_iz + W_hz h_{t-1} + b_hz)
-    h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}
+    (1)  r_t = σ(W_ir x_t + b_ir + W_hr h_{t-1} + b_hr)                  reset gate   (B, H)
+    (2)  z_t = σ(W_iz x_t + b_iz + W_hz h_{t-1} + b_hz)                  update gate  (B, H)
+    (3a) n_t = tanh(W_in x_t + b_in + r_t ⊙ (W_hn h_{t-1} + b_hn))       reset AFTER  (B, H)
+    (3b) n_t = tanh(W_in x_t + b_in + W_hn (r_t ⊙ h_{t-1}) + b_hn)       reset BEFORE (B, H)
+    (4)  h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}                                        (B, H)
 
-reset_after=True (``torch.nn.GRU``, cuDNN; Keras' cuDNN-compatible form): reset AFTER the product,
-
-    n_t = tanh(W_in x_t + b_in + r_t ⊙ (W_hn h_{t-1} + b_hn))
-
-reset_after=False (the GRU as Cho et al. 2014, eqs. 5-8, write it): reset BEFORE the product,
-
-    n_t = tanh(W_in x_t + b_in + W_hn (r_t ⊙ h_{t-1}) + b_hn)
-
-(Chung et al. 2014 write the same reset-before cell with z and 1 - z swapped; negating the update
-gate's weights and biases maps one onto the other. reset_after=False needs two recurrent matmuls
-per step, the second after r_t.)
+(3a), reset_after=True, is ``torch.nn.GRU``'s and cuDNN's form (Keras' cuDNN-compatible one);
+(3b), reset_after=False, is the GRU as Cho et al. 2014 (eqs. 5-8) write it. (Chung et al. 2014
+write the same reset-before cell with z and 1 - z swapped; negating the update gate's weights
+and biases maps one onto the other. (3b) needs two recurrent matmuls per step, the second
+after r_t.)
 
 Backward, with g = ∂L/∂h_t (upstream plus what flows back from step t+1) and
 da_r, da_z, da_n the gradients of the pre-activations of r, z, n:
 
-    both:          dn = g ⊙ (1 - z),  dz = g ⊙ (h_{t-1} - n),  da_n = dn ⊙ (1 - n²),
-                   da_r = dr ⊙ r(1-r),  da_z = dz ⊙ z(1-z),  dx_t = [da_r, da_z, da_n] W_ih
-    reset after:   dr = da_n ⊙ (W_hn h_{t-1} + b_hn),  dh_{t-1} = g ⊙ z + [da_r, da_z, r ⊙ da_n] W_hh
-    reset before:  d(r⊙h) = da_n W_hn,  dr = d(r⊙h) ⊙ h_{t-1},
-                   dh_{t-1} = g ⊙ z + d(r⊙h) ⊙ r + [da_r, da_z] W_h(rz)
+    (5)  dn = g ⊙ (1 - z),  dz = g ⊙ (h_{t-1} - n),  da_n = dn ⊙ (1 - n²),  da_z = dz ⊙ z(1-z)
+    (6a) after:   dr = da_n ⊙ (W_hn h_{t-1} + b_hn),  da_r = dr ⊙ r(1-r),
+                  dh_{t-1} = g ⊙ z + [da_r, da_z, r ⊙ da_n] W_hh
+    (6b) before:  d(r⊙h) = da_n W_hn,  dr = d(r⊙h) ⊙ h_{t-1},  da_r = dr ⊙ r(1-r),
+                  dh_{t-1} = g ⊙ z + d(r⊙h) ⊙ r + [da_r, da_z] W_h(rz)
+    (7)  dx_t = [da_r, da_z, da_n] W_ih,  dW_ih = Σ_t [da_r, da_z, da_n]ᵀ x_t,
+         dW_hh = Σ_t (recurrent-side gradient)ᵀ (h_{t-1}, or r ⊙ h_{t-1} for n in (3b)), biases Σ
+
+:func:`gru_forward_reference` is (1)-(4), one line each, in a plain loop; the fast kernel
+computes the same numbers (``tests/test_cells_vs_torch.py`` checks both).
+
+Kernel layout, the same as ``rnn.py`` and ``lstm.py``: PyTorch's fused parameters; the input
+side of every step is ONE matmul before the loop (``params.input_projection``, with b_hr and
+b_hz folded in; b_hn stays in the recurrence); each step is one recurrent matmul (two for
+(3b)) into a (B, 3H) block [r z n]; the cache keeps x, hs (T+1, B, H), the activations
+A (T, B, 3H) and ``params`` (plus hp_n, what (6) needs from the recurrence); backward stashes
+the pre-activation gradients (T, B, 3H) and forms (7) after the loop (``params.fused_grads``).
 """
 from __future__ import annotations
 
@@ -38,7 +48,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import check_grad, check_input, check_params, check_state
-from .params import CellParams, check_state_before_params, input_projection, sigmoid
+from .params import GATE_NAMES, CellParams, check_state_before_params, fused_grads, input_projection, sigmoid
+
+__all__ = ["GRUStepCache", "GRUCache", "gru_step_forward", "gru_step_backward", "gru_forward", "gru_backward",
+           "gru_forward_reference"]
 
 
 def _fold_bias(p: CellParams) -> np.ndarray:
@@ -59,20 +72,20 @@ def _step(xp_t, h_prev, p, W_hhT, A, hp_n, h):
     rz, n = A[:, :2 * H], A[:, 2 * H:]
     r, z = A[:, :H], A[:, H:2 * H]
     if p.reset_after:
-        hp = h_prev @ W_hhT                           # one fused recurrent matmul
+        hp = h_prev @ W_hhT                           # (1)-(3a) one fused recurrent matmul
         np.add(hp[:, 2 * H:], p.bias_hh[2 * H:], out=hp_n)
-        sigmoid(np.add(xp_t[:, :2 * H], hp[:, :2 * H], out=rz), out=rz)
-        np.multiply(r, hp_n, out=n)
+        sigmoid(np.add(xp_t[:, :2 * H], hp[:, :2 * H], out=rz), out=rz)   # (1), (2)
+        np.multiply(r, hp_n, out=n)                   # (3a) r ⊙ (W_hn h_{t-1} + b_hn)
         n += xp_t[:, 2 * H:]
     else:
         np.matmul(h_prev, W_hhT[:, :2 * H], out=rz)
-        sigmoid(np.add(rz, xp_t[:, :2 * H], out=rz), out=rz)
-        np.multiply(r, h_prev, out=hp_n)
-        np.matmul(hp_n, W_hhT[:, 2 * H:], out=n)  # second matmul, after r_t
+        sigmoid(np.add(rz, xp_t[:, :2 * H], out=rz), out=rz)             # (1), (2)
+        np.multiply(r, h_prev, out=hp_n)              # (3b) W_hn (r ⊙ h_{t-1}): second matmul, after r_t
+        np.matmul(hp_n, W_hhT[:, 2 * H:], out=n)
         n += xp_t[:, 2 * H:]
         n += p.bias_hh[2 * H:]
-    np.tanh(n, out=n)
-    np.subtract(h_prev, n, out=h)                     # h = n + z ⊙ (h_prev - n)
+    np.tanh(n, out=n)                                 # (3)
+    np.subtract(h_prev, n, out=h)                     # (4) h = n + z ⊙ (h_prev - n)
     h *= z
     h += n
     return h
@@ -84,12 +97,12 @@ def _step_back(g, h_prev, A, hp_n, p, d_ih, d_hh):
     H = g.shape[-1]
     r, z, n = A[:, :H], A[:, H:2 * H], A[:, 2 * H:]
     da_r, da_z, da_n = d_ih[:, :H], d_ih[:, H:2 * H], d_ih[:, 2 * H:]
-    np.multiply(g, 1.0 - z, out=da_n)                                  # dn
+    np.multiply(g, 1.0 - z, out=da_n)                                  # (5) dn
     da_n *= 1.0 - n * n
     np.subtract(h_prev, n, out=da_z)
     da_z *= g                                                          # dz
     da_z *= z * (1.0 - z)
-    if p.reset_after:
+    if p.reset_after:                                                  # (6a)
         np.multiply(da_n, hp_n, out=da_r)                              # dr
         da_r *= r * (1.0 - r)
         d_hh[:, :2 * H] = d_ih[:, :2 * H]
@@ -97,7 +110,7 @@ def _step_back(g, h_prev, A, hp_n, p, d_ih, d_hh):
         dh_prev = d_hh @ p.weight_hh
         dh_prev += g * z
         return dh_prev
-    d_rh = da_n @ p.weight_hh[2 * H:]                                  # ∂L/∂(r ⊙ h_{t-1})
+    d_rh = da_n @ p.weight_hh[2 * H:]                                  # (6b) ∂L/∂(r ⊙ h_{t-1})
     np.multiply(d_rh, h_prev, out=da_r)
     da_r *= r * (1.0 - r)
     dh_prev = d_ih[:, :2 * H] @ p.weight_hh[:2 * H]
@@ -107,15 +120,14 @@ def _step_back(g, h_prev, A, hp_n, p, d_ih, d_hh):
 
 
 def _grads(p, d_ih, x, d_hh, h_prev, hp_n):
-    """Parameter gradients summed over N rows: d_ih, d_hh (N, 3H), x (N, D), h_prev, hp_n (N, H)."""
-    H = p.H
-    if p.reset_after:                              # recurrent side input is h_prev for all gates
-        d_rec, W_hh = d_hh, d_hh.T @ h_prev
-    else:                                          # r, z see h_prev; n sees r ⊙ h_prev
-        d_rec = d_ih
-        W_hh = np.concatenate([d_ih[:, :2 * H].T @ h_prev, d_ih[:, 2 * H:].T @ hp_n])
-    return {"weight_ih": d_ih.T @ x, "weight_hh": W_hh,
-            "bias_ih": d_ih.sum(axis=0), "bias_hh": d_rec.sum(axis=0)}
+    """(7) parameter gradients summed over N rows: d_ih, d_hh (N, 3H), x (N, D), h_prev, hp_n (N, H)."""
+    if p.reset_after:                              # the recurrent side of every gate sees h_prev
+        return fused_grads(d_ih, x, d_hh, h_prev)
+    H = p.H                                        # (3b): the recurrent side's gradient is d_ih;
+    grads = fused_grads(d_ih, x, d_ih[:, :2 * H], h_prev)     # r, z see h_prev, n sees r ⊙ h_prev
+    grads["weight_hh"] = np.concatenate([grads["weight_hh"], d_ih[:, 2 * H:].T @ hp_n])
+    grads["bias_hh"] = grads["bias_ih"].copy()
+    return grads
 
 
 @dataclass
@@ -132,7 +144,7 @@ class GRUStepCache:
     def gates(self) -> dict[str, np.ndarray]:
         """{"r": (B, H), "z": …, "n": …} gate activations of this step."""
         H = self.h.shape[-1]
-        return {k: self.A[..., j * H:(j + 1) * H] for j, k in enumerate("rzn")}
+        return {k: self.A[..., j * H:(j + 1) * H] for j, k in enumerate(GATE_NAMES["gru"])}
 
 
 @dataclass
@@ -150,11 +162,12 @@ class GRUCache:
 
     @property
     def h(self) -> np.ndarray:
+        """The hidden states h_1…h_T (T, B, H)."""
         return self.hs[1:]
 
 
 def gru_step_forward(x_t, h_prev, params: CellParams):
-    """One GRU step (reset after or before the product: ``params.reset_after``). x_t (B, D), h_prev (B, H) or None.
+    """One GRU step, (1)-(4) (reset after or before the product: ``params.reset_after``). x_t (B, D), h_prev (B, H) or None.
 
     Returns (h (B, H), cache); ``cache.gates`` holds r, z, n (B, H).
     """
@@ -168,7 +181,7 @@ def gru_step_forward(x_t, h_prev, params: CellParams):
 
 
 def gru_step_backward(dh, cache: GRUStepCache):
-    """Gradients of one step: dh (B, H) = ∂L/∂h_t -> (dx_t (B, D), dh_prev (B, H), grads).
+    """Gradients of one step, (5)-(7): dh (B, H) = ∂L/∂h_t -> (dx_t (B, D), dh_prev (B, H), grads).
 
     grads: dict weight_ih (3H, D), weight_hh (3H, H), bias_ih (3H,), bias_hh (3H,).
     """
@@ -190,7 +203,7 @@ def gru_forward(x, h0=None, params: CellParams | None = None):
     x = check_input(x, "x", p, ndim=3)
     T, B, _ = x.shape
     h0 = check_state(h0, "h0", B, p, "x")
-    xp = input_projection(x, p.weight_ih, _fold_bias(p))   # (T, B, 3H), one matmul
+    xp = input_projection(x, p.weight_ih, _fold_bias(p))   # (1)-(3) input side, (T, B, 3H): one matmul
     hs = np.empty((T + 1, B, p.H), dtype=p.dtype)
     hs[0] = h0
     A, hp_n = np.empty_like(xp), np.empty((T, B, p.H), dtype=p.dtype)
@@ -201,7 +214,7 @@ def gru_forward(x, h0=None, params: CellParams | None = None):
 
 
 def gru_backward(dh, cache: GRUCache, dh_T=None):
-    """BPTT. dh (T, B, H) = ∂L/∂h_t for every t; dh_T (B, H) or None = extra gradient of h_T.
+    """BPTT, (5)-(7). dh (T, B, H) = ∂L/∂h_t for every t; dh_T (B, H) or None = extra gradient of h_T.
 
     Returns (dx (T, B, D), dh0 (B, H), grads) with grads a dict of weight_ih (3H, D),
     weight_hh (3H, H), bias_ih (3H,), bias_hh (3H,).
@@ -217,3 +230,26 @@ def gru_backward(dh, cache: GRUCache, dh_T=None):
     flat = lambda a: a.reshape(T * B, a.shape[-1])  # noqa: E731
     dx = (flat(d_ih) @ p.weight_ih).reshape(T, B, p.D)
     return dx, g, _grads(p, flat(d_ih), flat(x), flat(d_hh), flat(hs[:-1]), flat(cache.hp_n))
+
+
+def gru_forward_reference(x, h0, params: CellParams):
+    """(1)-(4) as written, one line each, in a plain loop: the specification the fast kernel
+    (:func:`gru_forward`) is tested against; ``params.reset_after`` picks (3a) or (3b).
+    x (T, B, D), h0 (B, H) or None (zeros). Returns (h (T, B, H), h_T). No cache, no backward.
+    """
+    p = check_params(check_state_before_params("gru_forward_reference", "h0", h0, params), "gru")
+    x = check_input(x, "x", p, ndim=3)
+    h = check_state(h0, "h0", x.shape[1], p, "x")
+    (W_ir, W_iz, W_in), (W_hr, W_hz, W_hn) = np.split(p.weight_ih, 3), np.split(p.weight_hh, 3)
+    (b_ir, b_iz, b_in), (b_hr, b_hz, b_hn) = np.split(p.bias_ih, 3), np.split(p.bias_hh, 3)
+    hs = []
+    for x_t in x:
+        r = sigmoid(x_t @ W_ir.T + b_ir + h @ W_hr.T + b_hr)                       # (1)
+        z = sigmoid(x_t @ W_iz.T + b_iz + h @ W_hz.T + b_hz)                       # (2)
+        if p.reset_after:
+            n = np.tanh(x_t @ W_in.T + b_in + r * (h @ W_hn.T + b_hn))            # (3a)
+        else:
+            n = np.tanh(x_t @ W_in.T + b_in + (r * h) @ W_hn.T + b_hn)            # (3b)
+        h = (1 - z) * n + z * h                                                    # (4)
+        hs.append(h)
+    return np.stack(hs), h

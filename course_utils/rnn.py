@@ -4,20 +4,26 @@ Shapes: x_t (B, D), x (T, B, D), h_t (B, H), h (T, B, H); parameters in ``CellPa
 with ``weight_ih (H, D)``, ``weight_hh (H, H)``, ``bias_ih (H,)``, ``bias_hh (H,)``.
 Row-vector code ``x_t @ W_ih.T`` is the column-vector maths ``W_ih x_t``.
 
-Forward, the same as ``torch.nn.RNN``:
+Forward, the same as ``torch.nn.RNN`` (numbers used in the code's comments):
 
-    a_t = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh          (B, H)
-    h_t = φ(a_t),   φ = tanh (default) or relu (``params.nonlinearity``)
+    (1)  a_t = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh                              (B, H)
+    (2)  h_t = φ(a_t),   φ = tanh (default) or relu (``params.nonlinearity``)     (B, H)
 
 Backward, with g_t = ∂L/∂h_t (the upstream gradient plus what flows back from step t+1):
 
-    da_t     = g_t ⊙ φ'(a_t),   tanh' = 1 - h_t²,  relu' = [h_t > 0]
-    dx_t     = da_t W_ih,       dh_{t-1} = da_t W_hh  (added to the upstream gradient of h_{t-1})
-    dW_ih    = Σ_t da_tᵀ x_t,   dW_hh = Σ_t da_tᵀ h_{t-1},   db_ih = db_hh = Σ_t Σ_batch da_t
+    (3)  da_t = g_t ⊙ φ'(a_t),   tanh' = 1 - h_t²,  relu' = [h_t > 0]            (B, H)
+    (4)  dx_t = da_t W_ih,   dh_{t-1} = da_t W_hh  (added to the upstream gradient of h_{t-1})
+    (5)  dW_ih = Σ_t da_tᵀ x_t,  dW_hh = Σ_t da_tᵀ h_{t-1},  db_ih = db_hh = Σ_t Σ_batch da_t
 
-The sequence functions project all inputs with one matmul, run one recurrent matmul per
-step through ``_step`` / ``_step_back`` (shared with the public step functions) and form
-the weight gradients with one matmul each after the time loop.
+:func:`rnn_forward_reference` is (1)-(2), one line each, in a plain loop; the fast kernel
+computes the same numbers (``tests/test_cells_vs_torch.py`` checks both).
+
+Kernel layout, the same in ``lstm.py`` and ``gru.py``: the parameters stay in PyTorch's fused
+layout; the input side of (1) for every step is ONE matmul before the loop
+(``params.input_projection``, both biases folded in), each step is ONE recurrent matmul
+(``_step``, shared with the step function); the cache keeps x, hs (T+1, B, H) = h_0…h_T and
+``params``; the backward loop stashes the pre-activation gradients (T, B, G*H) and forms
+(4)'s dx and (5) after the loop with one matmul each (``params.fused_grads``).
 """
 from __future__ import annotations
 
@@ -28,19 +34,22 @@ import numpy as np
 from ._checks import check_grad, check_input, check_params, check_state
 from .params import CellParams, check_state_before_params, fused_grads, input_projection
 
+__all__ = ["RNNStepCache", "RNNCache", "rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward",
+           "rnn_forward_reference"]
+
 
 def _step(xp_t, h_prev, W_hhT, nonlinearity, out):
     """h_t = φ(xp_t + h_prev W_hhᵀ) written into ``out`` (B, H); xp_t = x_t W_ihᵀ + b_ih + b_hh.
 
     W_hhT (H, H) is W_hhᵀ as a contiguous copy (a faster matmul than the transposed view).
     """
-    np.matmul(h_prev, W_hhT, out=out)
+    np.matmul(h_prev, W_hhT, out=out)              # (1) a_t, the recurrent side: one matmul
     out += xp_t
-    return np.tanh(out, out=out) if nonlinearity == "tanh" else np.maximum(out, 0.0, out=out)
+    return np.tanh(out, out=out) if nonlinearity == "tanh" else np.maximum(out, 0.0, out=out)   # (2)
 
 
 def _step_back(g, h, nonlinearity, out):
-    """da_t = g ⊙ φ'(a_t) written into ``out`` (B, H), from the output h_t = φ(a_t)."""
+    """(3) da_t = g ⊙ φ'(a_t) written into ``out`` (B, H), from the output h_t = φ(a_t)."""
     if nonlinearity == "tanh":
         np.multiply(h, h, out=out)
         np.subtract(1.0, out, out=out)
@@ -69,11 +78,12 @@ class RNNCache:
 
     @property
     def h(self) -> np.ndarray:
+        """The hidden states h_1…h_T (T, B, H)."""
         return self.hs[1:]
 
 
 def rnn_step_forward(x_t, h_prev, params: CellParams):
-    """One step h_t = φ(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh).
+    """One step, (1)-(2): h_t = φ(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh).
 
     x_t (B, D), h_prev (B, H) or None (zeros) -> (h (B, H), cache).
     """
@@ -86,7 +96,7 @@ def rnn_step_forward(x_t, h_prev, params: CellParams):
 
 
 def rnn_step_backward(dh, cache: RNNStepCache):
-    """Gradients of one step: dh (B, H) = ∂L/∂h_t -> (dx_t (B, D), dh_prev (B, H), grads).
+    """Gradients of one step, (3)-(5): dh (B, H) = ∂L/∂h_t -> (dx_t (B, D), dh_prev (B, H), grads).
 
     grads: dict weight_ih (H, D), weight_hh (H, H), bias_ih (H,), bias_hh (H,).
     """
@@ -106,7 +116,7 @@ def rnn_forward(x, h0=None, params: CellParams | None = None):
     x = check_input(x, "x", p, ndim=3)
     T, B, _ = x.shape
     h0 = check_state(h0, "h0", B, p, "x")
-    xp = input_projection(x, p.weight_ih, p.bias_ih + p.bias_hh)   # (T, B, H), one matmul
+    xp = input_projection(x, p.weight_ih, p.bias_ih + p.bias_hh)   # (1) input side, (T, B, H): one matmul
     hs = np.empty((T + 1, B, p.H), dtype=p.dtype)
     hs[0] = h0
     W_hhT = p.weight_hh.T.copy()
@@ -116,7 +126,7 @@ def rnn_forward(x, h0=None, params: CellParams | None = None):
 
 
 def rnn_backward(dh, cache: RNNCache, dh_T=None):
-    """BPTT. dh (T, B, H) = ∂L/∂h_t for every t; dh_T (B, H) or None = extra gradient of the final state.
+    """BPTT, (3)-(5). dh (T, B, H) = ∂L/∂h_t for every t; dh_T (B, H) or None = extra gradient of the final state.
 
     Returns (dx (T, B, D), dh0 (B, H), grads) with grads a dict of weight_ih (H, D),
     weight_hh (H, H), bias_ih (H,), bias_hh (H,).
@@ -129,8 +139,26 @@ def rnn_backward(dh, cache: RNNCache, dh_T=None):
     for t in reversed(range(T)):
         g += dh[t]
         _step_back(g, hs[t + 1], p.nonlinearity, out=da[t])
-        g = da[t] @ p.weight_hh                 # dh_{t-1} from the recurrence
+        g = da[t] @ p.weight_hh                 # (4) dh_{t-1} from the recurrence
     da2 = da.reshape(T * B, H)
-    dx = (da2 @ p.weight_ih).reshape(T, B, p.D)
-    grads = fused_grads(da2, x.reshape(T * B, p.D), da2, hs[:-1].reshape(T * B, H))
+    dx = (da2 @ p.weight_ih).reshape(T, B, p.D)                                       # (4) every step at once
+    grads = fused_grads(da2, x.reshape(T * B, p.D), da2, hs[:-1].reshape(T * B, H))   # (5)
     return dx, g, grads
+
+
+def rnn_forward_reference(x, h0, params: CellParams):
+    """(1)-(2) as written, one line each, in a plain loop: the specification the fast kernel
+    (:func:`rnn_forward`) is tested against. x (T, B, D), h0 (B, H) or None (zeros).
+
+    Returns (h (T, B, H), h_T). No cache, no backward: for reading and for tests.
+    """
+    p = check_params(check_state_before_params("rnn_forward_reference", "h0", h0, params), "rnn")
+    x = check_input(x, "x", p, ndim=3)
+    h = check_state(h0, "h0", x.shape[1], p, "x")
+    phi = np.tanh if p.nonlinearity == "tanh" else (lambda a: np.maximum(a, 0.0))
+    hs = []
+    for x_t in x:
+        a = x_t @ p.weight_ih.T + p.bias_ih + h @ p.weight_hh.T + p.bias_hh    # (1)
+        h = phi(a)                                                              # (2)
+        hs.append(h)
+    return np.stack(hs), h
