@@ -23,6 +23,14 @@ try:  # Python 3.11+
 except ModuleNotFoundError:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
+__all__ = ["BOOK_FILE", "KINDS", "TOP_REQUIRED", "TOP_OPTIONAL", "CHAPTER_REQUIRED", "CHAPTER_OPTIONAL",
+           "OBJECTIVES_RANGE", "NOTEBOOK_FOLDER", "NOTEBOOK_PATTERN", "SOLUTION", "MODEL_ANSWER",
+           "INSTRUCTOR", "EXERCISE", "ANSWER", "SETUP", "WIDGET", "NBVAL_IGNORE_OUTPUT", "RAISES_EXCEPTION",
+           "HIDDEN_FROM_LEARNERS", "EXERCISE_HEADING", "normalise_tag", "cell_tags", "BookFileError",
+           "Chapter", "Course", "notebook_problems", "check_output_folder", "find_root", "parse_course",
+           "book_file", "read_book_text", "load_course", "objectives_markdown", "show_objectives",
+           "course_map_markdown", "show_course_map", "main"]
+
 BOOK_FILE = "book.toml"
 KINDS = ("chapter", "guide")
 TOP_REQUIRED = {"title": str, "authors": list, "description": str, "repository": str}
@@ -33,6 +41,33 @@ OBJECTIVES_RANGE = (2, 4)
 NOTEBOOK_FOLDER = "notebooks"
 # a chapter's notebook: notebooks/<name>.ipynb, written exactly so (no ./, .., \\, absolute path or subfolder)
 NOTEBOOK_PATTERN = re.compile(r"notebooks/[A-Za-z0-9][A-Za-z0-9_.-]*\.ipynb")
+
+# --- cell tags: the one definition (README, "Cell tags"); read them with cell_tags() --------------
+SOLUTION = "solution"          # an exercise's answer (code): a stub in the student edition, collapsed in the book
+MODEL_ANSWER = "model-answer"  # the answer to an "explain" exercise (markdown): removed from the student edition
+INSTRUCTOR = "instructor"      # for instructors only: removed from the student edition, not timed
+EXERCISE = "exercise"          # what a solution cell becomes in the student edition
+ANSWER = "answer"              # the learner's empty answer cell that replaces a model answer
+SETUP = "setup"                # a published chapter's first cell: fetches the course on Colab
+WIDGET = "widget"              # an interactive explorer; the book shows the figure stored next to it
+NBVAL_IGNORE_OUTPUT = "nbval-ignore-output"  # output varies by machine: strict nbval does not compare it
+RAISES_EXCEPTION = "raises-exception"        # the cell's error output is intended
+HIDDEN_FROM_LEARNERS = frozenset({SOLUTION, MODEL_ANSWER, INSTRUCTOR})  # never shown in the student edition
+# "### Exercise 4.2 — title" (or ## / ####, with an en dash, hyphen or colon): group 1 the number, 2 the title
+EXERCISE_HEADING = re.compile(r"^#{2,4}\s*Exercise\s+(\d+\.\d+)\s*(?:[—–:-]+\s*(.*))?$", re.MULTILINE)
+
+
+def normalise_tag(tag) -> str:
+    """A tag as the course reads it: ``"Solution "`` -> ``"solution"``, ``"Model_Answer"`` ->
+    ``"model-answer"`` (lower case, runs of spaces and underscores made one hyphen), so a
+    mis-spelt tag can neither ship a solution nor hide it."""
+    return re.sub(r"[\s_]+", "-", str(tag).strip().lower())
+
+
+def cell_tags(cell) -> list[str]:
+    """The tags of a notebook cell (an ``nbformat`` node or a plain dict), normalised with
+    :func:`normalise_tag`, in their stored order; ``[]`` when it has none."""
+    return [normalise_tag(t) for t in cell.get("metadata", {}).get("tags", [])]
 
 
 class BookFileError(ValueError):
@@ -53,11 +88,15 @@ class Chapter:
 
     @property
     def id(self) -> str:
+        """The notebook's file stem, e.g. ``01_vanilla_rnn``."""
         return Path(self.notebook).stem
 
 
 @dataclass(frozen=True)
 class Course:
+    """The whole of ``book.toml``: the course's metadata and its chapters in book order (see
+    :func:`load_course`)."""
+
     title: str
     authors: tuple[str, ...]
     description: str
@@ -119,12 +158,40 @@ def notebook_problems(path: Path, label: str) -> list[str]:
         problems.append(f"{label}: execution counts are {counts[:6]}..., not 1..{len(counts)}; "
                         "re-run it top to bottom in a fresh kernel")
     for index, cell in enumerate(code_cells, start=1):
-        tags = cell.metadata.get("tags", [])
+        tags = cell_tags(cell)
         for out in cell.get("outputs", []):
-            if out.get("output_type") == "error" and "raises-exception" not in tags:
+            if out.get("output_type") == "error" and RAISES_EXCEPTION not in tags:
                 problems.append(f"{label}: code cell {index} stores an error output "
                                 f"({out.get('ename')}: {out.get('evalue')})")
     return problems
+
+
+def check_output_folder(out, course: Course) -> Path:
+    """The student edition's output folder, resolved (relative paths count from the course root),
+    or a ValueError if writing there could touch the sources: the repository root or a folder
+    holding it, the ``notebooks/`` folder, a folder inside it, or one holding a chapter notebook."""
+    if not isinstance(out, (str, Path)) or not str(out).strip():
+        raise ValueError(f"out must be a folder path, got {out!r}")
+    root = Path(course.root).resolve()
+    target = (Path(out) if Path(out).is_absolute() else root / out).resolve()
+    notebooks = root / NOTEBOOK_FOLDER
+    sources = [(root / ch.notebook).resolve() for ch in course.chapters]
+    if target.exists() and not target.is_dir():
+        raise ValueError(f"out={str(out)!r} resolves to {target}, which is a file: expected a folder")
+    if target.is_relative_to(root / ".git"):
+        raise ValueError(f"out={str(out)!r} resolves to {target}, inside the repository's .git folder: "
+                         "expected a folder such as _build/student")
+    if root.is_relative_to(target):
+        raise ValueError(f"out={str(out)!r} resolves to {target}, which is or holds the course repository "
+                         f"{root}: expected a new folder such as _build/student (the edition replaces its contents)")
+    if target.is_relative_to(notebooks.resolve()):
+        raise ValueError(f"out={str(out)!r} resolves to {target}, inside the source folder {notebooks}: "
+                         "expected a folder outside notebooks/, such as _build/student")
+    held = [p for p in sources if p.is_relative_to(target)]
+    if held:
+        raise ValueError(f"out={str(out)!r} resolves to {target}, which holds the source notebook {held[0]}: "
+                         "expected a folder without course sources, such as _build/student")
+    return target
 
 
 def _escapes(root: Path, notebook: str) -> str | None:
@@ -160,7 +227,7 @@ def _check_types(table: dict, required: dict, optional: dict, where: str) -> Non
             allowed = ", ".join(sorted({**required, **optional}))
             raise BookFileError(f"{where}: unknown key {key!r} (allowed: {allowed})")
         typ = {**required, **optional}[key]
-        if not isinstance(value, typ) or (typ is int and isinstance(value, bool)):
+        if not isinstance(value, typ) or (typ is int and isinstance(value, bool)):  # TOML: True is no int
             raise BookFileError(f"{where}: key {key!r} should be a {typ.__name__}, "
                                 f"got {type(value).__name__} {value!r}")
 
@@ -266,6 +333,8 @@ def load_course(path: str | Path | None = None) -> Course:
 # --- what the notebooks display ---------------------------------------------------------------
 
 def objectives_markdown(chapter_id: str, course: Course | None = None) -> str:
+    """The learning objectives box of one chapter (Markdown), with its minutes, as the chapter's first cells
+    show it."""
     ch = (course or load_course()).chapter(chapter_id)
     lines = [f"**Learning objectives** (about {ch.minutes} minutes)", ""]
     lines += [f"- {o}" for o in ch.objectives]
@@ -279,6 +348,8 @@ def show_objectives(chapter_id: str) -> None:
 
 
 def course_map_markdown(course: Course | None = None) -> str:
+    """The table of every chapter (number, title, part, minutes, objectives) and the total teaching time, in
+    Markdown."""
     course = course or load_course()
     rows = ["| # | Chapter | Part | Minutes | You will be able to |", "|---|---|---|---|---|"]
     for ch in course.chapters:
@@ -296,6 +367,7 @@ def show_course_map() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line (see the module docstring); returns the exit status."""
     parser = argparse.ArgumentParser(prog="python -m course_utils.course", description=__doc__.split("\n")[0])
     parser.add_argument("--list-notebooks", action="store_true", help="print notebook paths in book order")
     parser.add_argument("--check", action="store_true", help="validate book.toml and the notebooks folder")

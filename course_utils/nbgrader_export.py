@@ -34,13 +34,17 @@ from pathlib import Path
 
 import nbformat
 
-from .course import Course, load_course
+from .course import (EXERCISE_HEADING, INSTRUCTOR, MODEL_ANSWER, SOLUTION, Course, cell_tags, load_course,
+                     normalise_tag)
+
+__all__ = ["POINTS_PER_CHECK", "POINTS_PER_EXPLAIN", "BEGIN", "END", "GRADED_WORK", "CHECK_CALL", "SCHEMA",
+           "CONFIG", "mark_solution", "graded_check", "source_notebook", "graded_work", "export",
+           "add_subcommand"]
 
 POINTS_PER_CHECK = 1
 POINTS_PER_EXPLAIN = 0  # a written answer: collected and graded by hand (nbgrader needs points; book.toml has none)
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 GRADED_WORK = ("gradebook.db", "autograded", "feedback", "submitted")
-SOLUTION, MODEL_ANSWER, INSTRUCTOR = "solution", "model-answer", "instructor"
 CHECK_CALL = re.compile(r"\bcheck\.\w+\(")
 SCHEMA = 3
 CONFIG = '''\
@@ -54,10 +58,6 @@ c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplemente
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.Execute.timeout = {timeout}   # seconds per cell when autograding
 '''
-
-
-def _tags(cell) -> list[str]:
-    return [t.strip().lower().replace("_", "-").replace(" ", "-") for t in cell.get("metadata", {}).get("tags", [])]
 
 
 def _meta(grade_id: str, *, solution: bool, grade: bool, locked: bool, points: int | None = None,
@@ -132,8 +132,6 @@ def graded_check(source: str, label: str) -> str:
 
 def source_notebook(nb: nbformat.NotebookNode, chapter_id: str) -> tuple[nbformat.NotebookNode, dict]:
     """The nbgrader source version of a chapter notebook; returns it and a summary (points, cells)."""
-    from .workshop import EXERCISE_HEADING
-
     cells, label, waiting, summary = [], None, None, {"solutions": 0, "checks": 0, "answers": 0, "points": 0}
     used_ids: set[str] = set()
 
@@ -145,7 +143,7 @@ def source_notebook(nb: nbformat.NotebookNode, chapter_id: str) -> tuple[nbforma
         return gid
 
     for cell in nb.cells:
-        tags = _tags(cell)
+        tags = cell_tags(cell)
         cell = nbformat.from_dict(json.loads(json.dumps(cell)))
         if INSTRUCTOR in tags:
             continue
@@ -174,7 +172,7 @@ def source_notebook(nb: nbformat.NotebookNode, chapter_id: str) -> tuple[nbforma
             summary["checks"] += 1
             summary["points"] += POINTS_PER_CHECK
         if "tags" in cell.metadata:  # nbgrader does not read them; the student edition's tags stay out
-            cell.metadata["tags"] = [t for t in cell.metadata["tags"] if _tags({"metadata": {"tags": [t]}})[0]
+            cell.metadata["tags"] = [t for t in cell.metadata["tags"] if normalise_tag(t)
                                      not in (SOLUTION, MODEL_ANSWER)]
         cell.metadata.pop("stub_docstring", None)
         cells.append(cell)
@@ -241,6 +239,7 @@ def _nbgrader(args, parser) -> int:
 
 
 def add_subcommand(sub) -> None:
+    """Add the ``nbgrader`` command to the workshop's command line (``sub`` is its subparsers)."""
     grade = sub.add_parser("nbgrader", help="export the course as an nbgrader course (one assignment per chapter)")
     grade.add_argument("--out", required=True, help="the nbgrader course folder to write (never one with graded work)")
     grade.add_argument("--chapters", nargs="+", metavar="N", help="chapter numbers or ids (default: all)")

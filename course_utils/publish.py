@@ -25,10 +25,13 @@ from urllib.parse import quote
 
 import nbformat
 
-from .course import Chapter, Course, load_course
+from .course import SETUP, Chapter, Course, cell_tags, load_course
+
+__all__ = ["PUBLISHED_DIR", "SETUP_CELL", "github_slug", "published_path", "colab_url", "binder_url",
+           "chapters_markdown", "setup_source", "setup_cell_problems", "write_setup_cells",
+           "published_notebooks", "stale_notebooks", "uncommitted_edits", "publish", "main"]
 
 PUBLISHED_DIR = "student"
-SETUP_TAG = "setup"
 SETUP_CELL = '''\
 # Set-up for Google Colab, or any Python without the course installed: fetch
 # the course and its helper package (PyTorch, NumPy, matplotlib are kept).
@@ -57,11 +60,13 @@ def published_path(chapter: Chapter) -> str:
 
 
 def colab_url(course: Course, chapter: Chapter) -> str:
+    """The link that opens ``chapter``'s published student edition on Google Colab."""
     slug = github_slug(course.repository)
     return f"https://colab.research.google.com/github/{slug}/blob/{quote(course.branch)}/{published_path(chapter)}"
 
 
 def binder_url(course: Course, chapter: Chapter) -> str:
+    """The link that opens ``chapter``'s published student edition in JupyterLab on Binder."""
     slug = github_slug(course.repository)
     return (f"https://mybinder.org/v2/gh/{slug}/{quote(course.branch)}"
             f"?urlpath={quote('lab/tree/' + published_path(chapter), safe='')}")
@@ -95,8 +100,8 @@ def setup_cell_problems(course: Course | None = None) -> list[str]:
             continue
         cells = nbformat.read(course.root / chapter.notebook, as_version=4).cells
         first = next((c for c in cells if c.cell_type == "code"), None)
-        if first is None or first.source != expected or SETUP_TAG not in first.metadata.get("tags", []):
-            problems.append(f"{chapter.notebook}: the first code cell is not the set-up cell tagged {SETUP_TAG!r} "
+        if first is None or first.source != expected or SETUP not in cell_tags(first):
+            problems.append(f"{chapter.notebook}: the first code cell is not the set-up cell tagged {SETUP!r} "
                             "(python -m course_utils.publish --setup-cells writes it)")
     return problems
 
@@ -111,8 +116,8 @@ def write_setup_cells(course: Course | None = None) -> list[str]:
             continue
         path = course.root / chapter.notebook
         nb = nbformat.read(path, as_version=4)
-        nb.cells = [c for c in nb.cells if SETUP_TAG not in c.metadata.get("tags", [])]
-        cell = nbformat.v4.new_code_cell(setup_source(course), metadata={"tags": [SETUP_TAG]})
+        nb.cells = [c for c in nb.cells if SETUP not in cell_tags(c)]
+        cell = nbformat.v4.new_code_cell(setup_source(course), metadata={"tags": [SETUP]})
         first_code = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
         nb.cells.insert(first_code, cell)
         nbformat.write(nb, path)
@@ -185,6 +190,7 @@ def publish(course: Course | None = None, force: bool = False) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line (see the module docstring); returns the exit status."""
     parser = argparse.ArgumentParser(prog="python -m course_utils.publish", description=__doc__.split("\n")[0])
     parser.add_argument("--setup-cells", action="store_true",
                         help="first write the set-up cell into every chapter (then re-execute them)")

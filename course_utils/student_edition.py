@@ -2,7 +2,7 @@
 
 Built with nbconvert preprocessors, applied in this order to each chapter notebook:
 
-0. tags are normalised first (:func:`normalise_tag`): ``Solution``, `` solution ``,
+0. tags are normalised first (:func:`course_utils.course.normalise_tag`): ``Solution``, `` solution ``,
    ``MODEL_ANSWER`` or ``Model Answer`` count as ``solution`` / ``model-answer``, so a
    mis-spelt tag can neither ship a solution nor hide it from :func:`leaks`;
 1. :class:`AnswerCellsPreprocessor` replaces every ``model-answer`` cell (the answer to an
@@ -53,25 +53,19 @@ import nbformat
 from nbconvert.preprocessors import ClearOutputPreprocessor, Preprocessor, TagRemovePreprocessor
 from traitlets import Unicode
 
-from .course import BOOK_FILE, Course, load_course
-from .workshop import EXERCISE, EXERCISE_HEADING, INSTRUCTOR, MODEL_ANSWER, SOLUTION, check_output_folder, tags
+from .course import (ANSWER, BOOK_FILE, EXERCISE, EXERCISE_HEADING, HIDDEN_FROM_LEARNERS, INSTRUCTOR, MODEL_ANSWER,
+                     SOLUTION, WIDGET, Course, cell_tags, check_output_folder, load_course)
+
+__all__ = ["MARKER", "PREDICTION", "LEAK_MIN_CHARS", "ANSWER_CELL", "STUB_DOCSTRING_KEY", "stub_source",
+           "StubSolutionsPreprocessor", "NormaliseTagsPreprocessor", "AnswerCellsPreprocessor",
+           "clear_widget_state", "preprocessors", "student_notebook", "Edition", "build", "leaks",
+           "giveaways", "WIDGET_CELL_TIMEOUT", "execute"]
 
 MARKER = ".student-edition"  # marks a folder made by this module; holds the manifest of what it wrote
 PREDICTION = "...  # your prediction"
 LEAK_MIN_CHARS = 12  # shorter lines (`return h, c`, `else:`) are too generic to reveal a solution
-ANSWER_TAG = "answer"
 ANSWER_CELL = "**Your answer.** *(Double-click this cell and write your explanation here.)*"
 STUB_DOCSTRING_KEY = "stub_docstring"  # cell metadata: an author-reviewed docstring for the stub
-HIDDEN_TAGS = {SOLUTION, MODEL_ANSWER, INSTRUCTOR}
-
-
-def normalise_tag(tag: str) -> str:
-    """``"Solution "`` -> ``"solution"``, ``"Model_Answer"`` -> ``"model-answer"``."""
-    return re.sub(r"[\s_]+", "-", str(tag).strip().lower())
-
-
-def _tags(cell) -> list[str]:
-    return [normalise_tag(t) for t in tags(cell)]
 
 
 def _header_lines(node, lines: list[str]) -> list[str]:
@@ -193,28 +187,30 @@ class StubSolutionsPreprocessor(Preprocessor):
     stub_tag = Unicode(EXERCISE).tag(config=True)
 
     def preprocess(self, nb, resources):
+        """Stub every code cell tagged ``solution`` (see :func:`stub_source`) and retag it ``exercise``."""
         label, count = None, 0
         for cell in nb.cells:
             if cell.cell_type == "markdown":
                 found = EXERCISE_HEADING.findall(cell.source)
                 label = found[-1][0] if found else label
-            elif cell.cell_type == "code" and self.solution_tag in _tags(cell):
+            elif cell.cell_type == "code" and self.solution_tag in cell_tags(cell):
                 count += 1
                 exercise = label or f"{resources.get('chapter_number', 0)}.{count}"
                 docstring = cell.metadata.pop(STUB_DOCSTRING_KEY, None)
                 cell.source = stub_source(cell.source, exercise, docstring).rstrip("\n")
-                cell.metadata["tags"] = [t if t != self.solution_tag else self.stub_tag for t in _tags(cell)]
+                cell.metadata["tags"] = [t if t != self.solution_tag else self.stub_tag for t in cell_tags(cell)]
                 resources.setdefault("stubbed", []).append(exercise)
         return nb, resources
 
 
 class NormaliseTagsPreprocessor(Preprocessor):
-    """Rewrite every cell's tags with :func:`normalise_tag` (``Solution`` -> ``solution``)."""
+    """Rewrite every cell's tags with :func:`~course_utils.course.normalise_tag` (``Solution`` -> ``solution``)."""
 
     def preprocess(self, nb, resources):
+        """Normalise every cell's tags, dropping duplicates."""
         for cell in nb.cells:
-            if tags(cell):
-                cell.metadata["tags"] = list(dict.fromkeys(_tags(cell)))
+            if cell_tags(cell):
+                cell.metadata["tags"] = list(dict.fromkeys(cell_tags(cell)))
         return nb, resources
 
 
@@ -222,12 +218,13 @@ class AnswerCellsPreprocessor(Preprocessor):
     """Replace each ``model-answer`` cell by an answer cell (:data:`ANSWER_CELL`) for the learner."""
 
     def preprocess(self, nb, resources):
+        """Replace each run of ``model-answer`` cells by one answer cell for the learner."""
         cells = []
         for cell in nb.cells:
-            if MODEL_ANSWER in _tags(cell):
-                if not (cells and ANSWER_TAG in _tags(cells[-1])):  # one answer cell per exercise
+            if MODEL_ANSWER in cell_tags(cell):
+                if not (cells and ANSWER in cell_tags(cells[-1])):  # one answer cell per exercise
                     answer = nbformat.v4.new_markdown_cell(ANSWER_CELL)
-                    answer.metadata["tags"] = [ANSWER_TAG]
+                    answer.metadata["tags"] = [ANSWER]
                     if "id" in cell:  # a stable id: rebuilding gives the same file
                         answer["id"] = f"answer-{cell['id']}"[:64]
                     else:
@@ -250,6 +247,7 @@ def clear_widget_state(nb) -> None:
 
 
 def preprocessors() -> list[Preprocessor]:
+    """The preprocessors of the student edition, in the order the module docstring gives."""
     return [NormaliseTagsPreprocessor(),
             AnswerCellsPreprocessor(),
             TagRemovePreprocessor(remove_cell_tags={INSTRUCTOR}, enabled=True),
@@ -270,6 +268,9 @@ def student_notebook(nb, chapter_number: int | None = None) -> tuple[nbformat.No
 
 @dataclass
 class Edition:
+    """What a build of the student edition wrote: the notebooks, the number of exercises, the files it
+    skipped or kept."""
+
     out: Path
     notebooks: list[Path] = field(default_factory=list)
     exercises: int = 0
@@ -278,6 +279,7 @@ class Edition:
     answer_cells: int = 0
 
     def summary(self) -> str:
+        """A few lines for the terminal: what was written where, and every learner-edited file kept."""
         where = self.out / "notebooks"
         where = where.relative_to(Path.cwd()) if where.is_relative_to(Path.cwd()) else where
         text = f"Student edition: {len(self.notebooks)} notebooks with {self.exercises} exercises in {where}"
@@ -396,15 +398,15 @@ def leaks(original, student, min_chars: int = LEAK_MIN_CHARS) -> list[str]:
     stub that replaced it (signature, docstring, imports) and does not also appear in a visible
     cell of the original (then the edition did not reveal it).
     """
-    hidden = HIDDEN_TAGS
-    visible = _text(original, lambda cell: not hidden & set(_tags(cell)))
+    hidden = HIDDEN_FROM_LEARNERS
+    visible = _text(original, lambda cell: not hidden & set(cell_tags(cell)))
     shown = _text(student, lambda cell: True)
     found = []
     for cell in original.cells:
-        if not hidden & set(_tags(cell)):
+        if not hidden & set(cell_tags(cell)):
             continue
         kept = set()
-        if SOLUTION in _tags(cell) and cell.cell_type == "code":
+        if SOLUTION in cell_tags(cell) and cell.cell_type == "code":
             kept = {line.strip() for line in stub_source(cell.source, "0.0").splitlines()}
         for line in (line.strip() for line in cell.source.splitlines()):
             if len(line) >= min_chars and line not in kept and line not in visible and line in shown:
@@ -428,23 +430,23 @@ def giveaways(original, min_chars: int = LEAK_MIN_CHARS) -> list[str]:
     """
     found, seen, label = [], set(), None
     for cell in original.cells:
-        cell_tags = set(_tags(cell))
+        tags = set(cell_tags(cell))
         if cell.cell_type == "markdown":
             headings = EXERCISE_HEADING.findall(cell.source)
             label = headings[-1][0] if headings else label
             prompt = bool(headings)  # an exercise's prompt (not the course's own description)
-            if prompt and not cell_tags & HIDDEN_TAGS and re.search(r"model[\s-]+answer", cell.source,
+            if prompt and not tags & HIDDEN_FROM_LEARNERS and re.search(r"model[\s-]+answer", cell.source,
                                                                     re.IGNORECASE):
                 where = f"Exercise {label}" if label else "a markdown cell"
                 found.append(f"{where}: the prompt mentions a model answer, which the student edition removes.")
         if cell.cell_type != "code":
             continue
-        if SOLUTION in cell_tags:
+        if SOLUTION in tags:
             stub = set(_code_lines(stub_source(cell.source, "0.0")))
             for line in _code_lines(cell.source):
                 if len(line) >= min_chars and line not in stub and line in seen:
                     found.append(f"Exercise {label}: `{line}` is visible above the exercise.")
-        elif not cell_tags & HIDDEN_TAGS:
+        elif not tags & HIDDEN_FROM_LEARNERS:
             seen.update(_code_lines(cell.source))
     return found
 
@@ -467,7 +469,7 @@ def execute(path: str | Path, timeout: int = 300) -> nbformat.NotebookNode:
     def cell_timeout(cell) -> int:
         # nbclient waits for a widget cell's last message until the timeout, although the cell
         # has finished (nbclient issue #312); the explorers draw in about a second.
-        return min(timeout, WIDGET_CELL_TIMEOUT) if "widget" in _tags(cell) else timeout
+        return min(timeout, WIDGET_CELL_TIMEOUT) if WIDGET in cell_tags(cell) else timeout
 
     client = NotebookClient(nb, timeout=timeout, timeout_func=cell_timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})

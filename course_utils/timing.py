@@ -40,7 +40,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ._checks import check_number, check_str
-from .course import Chapter, Course, load_course
+from .course import INSTRUCTOR, MODEL_ANSWER, SOLUTION, Chapter, Course, cell_tags, load_course
+
+__all__ = ["RUN_TIMES_FILE", "WORDS_PER_MINUTE", "INLINE_MATH_WORDS", "SECONDS_PER_EQUATION_LINE",
+           "CODE_LINES_PER_MINUTE", "CODE_CHARS_PER_LINE", "SECONDS_PER_FIGURE", "OUTPUT_WORDS_PER_MINUTE",
+           "EXERCISE_MINUTES", "WRITE_CODE_MINUTES_PER_LINE", "ROUND_TO", "TOLERANCE", "machine",
+           "measure_chapter", "measure", "SKIPPED_TAGS", "count_words", "Prose", "read_markdown",
+           "code_lines", "solution_lines", "output_words_and_figures", "Exercise", "exercises_of",
+           "ChapterTime", "chapter_time", "load_run_times", "run_seconds", "course_times", "deviation",
+           "parameters_markdown", "timing_markdown", "show_timing", "main"]
 
 RUN_TIMES_FILE = "notebooks/data/chapter_run_seconds.json"
 
@@ -171,12 +179,8 @@ _EXERCISE = re.compile(r"^(#{2,4})\s+Exercise\s+([\w.]+)\s*[—–-]+\s*(.*?)\s*
 _DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
 _INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(.+?)(?<![\\$])\$")
 _WORD = re.compile(r"[A-Za-z0-9À-ɏ]+(?:['’.-][A-Za-z0-9À-ɏ]+)*")
-SKIPPED_TAGS = ("instructor",)
+SKIPPED_TAGS = (INSTRUCTOR,)
 """Cells with these tags are not part of a learner's chapter (the student edition removes them)."""
-
-
-def _tags(cell) -> tuple[str, ...]:
-    return tuple(cell.get("metadata", {}).get("tags", ()))
 
 
 def _source(cell) -> str:
@@ -205,6 +209,8 @@ class Prose:
 
     @property
     def minutes(self) -> float:
+        """Reading time of the prose: words (inline maths weighted) at the reading speed, plus time per
+        equation line."""
         return ((self.words + INLINE_MATH_WORDS * self.inline_math) / WORDS_PER_MINUTE
                 + SECONDS_PER_EQUATION_LINE * self.equation_lines / 60)
 
@@ -295,6 +301,8 @@ class Exercise:
 
     @property
     def minutes(self) -> float:
+        """The exercise's minutes: its kind's base time, plus time per solution line or per model-answer
+        word."""
         base = EXERCISE_MINUTES[self.kind]
         if self.kind == "write code":
             return base + WRITE_CODE_MINUTES_PER_LINE * self.solution_lines
@@ -304,11 +312,11 @@ class Exercise:
 
 
 def _exercise_kind(heading: str, cells: list) -> str:
-    if any("model-answer" in _tags(c) for c in cells):
+    if any(MODEL_ANSWER in cell_tags(c) for c in cells):
         return "explain"
     if re.search(r"\bpredict\b", heading, re.I):
         return "predict-then-verify"
-    if any(c.get("cell_type") == "code" and "solution" in _tags(c) for c in cells):
+    if any(c.get("cell_type") == "code" and SOLUTION in cell_tags(c) for c in cells):
         return "write code"
     raise ValueError(f"exercise {heading!r} has no `solution` code cell, no `model-answer` cell and no "
                      "'Predict' in its heading, so its kind (write code / predict-then-verify / explain) "
@@ -337,9 +345,9 @@ def exercises_of(cells: list) -> list[tuple[int, int, Exercise]]:
         kind = _exercise_kind(heading, section)
         ex = Exercise(number=match.group(2), title=match.group(3), kind=kind)
         ex.solution_lines = sum(solution_lines(_source(c)) for c in section
-                                if c.get("cell_type") == "code" and "solution" in _tags(c))
+                                if c.get("cell_type") == "code" and SOLUTION in cell_tags(c))
         ex.model_answer_words = sum(read_markdown(_source(c)).words for c in section
-                                    if "model-answer" in _tags(c))
+                                    if MODEL_ANSWER in cell_tags(c))
         found.append((i, end, ex))
     return found
 
@@ -358,19 +366,23 @@ class ChapterTime:
 
     @property
     def reading_minutes(self) -> float:
+        """Minutes to read the prose, the code, the printed output and the figures."""
         return (self.prose.minutes + self.code_lines / CODE_LINES_PER_MINUTE
                 + self.output_words / OUTPUT_WORDS_PER_MINUTE + SECONDS_PER_FIGURE * self.figures / 60)
 
     @property
     def run_minutes(self) -> float:
+        """Minutes the chapter's cells take to run (the measured seconds, over 60)."""
         return self.run_seconds / 60
 
     @property
     def exercise_minutes(self) -> float:
+        """Minutes for all of the chapter's exercises."""
         return sum(ex.minutes for ex in self.exercises)
 
     @property
     def minutes(self) -> float:
+        """The chapter's modelled minutes: reading, running and exercises."""
         return self.reading_minutes + self.run_minutes + self.exercise_minutes
 
     @property
@@ -397,13 +409,13 @@ def chapter_time(notebook, run_seconds: float, chapter: str = "") -> ChapterTime
     result = ChapterTime(chapter=chapter, run_seconds=float(run_seconds))
     result.exercises = [ex for _, _, ex in exercises_of(cells)]
     for cell in cells:
-        tags = _tags(cell)
-        if any(t in tags for t in SKIPPED_TAGS) or "model-answer" in tags:
+        tags = cell_tags(cell)
+        if any(t in tags for t in SKIPPED_TAGS) or MODEL_ANSWER in tags:
             continue
         if cell.get("cell_type") == "markdown":
             result.prose += read_markdown(_source(cell))
         elif cell.get("cell_type") == "code":
-            if "solution" not in tags:
+            if SOLUTION not in tags:
                 result.code_lines += code_lines(_source(cell))
             words, figures = output_words_and_figures(cell)
             result.output_words += words
@@ -507,6 +519,7 @@ def show_timing() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line (see the module docstring); returns the exit status."""
     parser = argparse.ArgumentParser(prog="python -m course_utils.timing", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("table", help="print the per-chapter and per-exercise tables (markdown)")

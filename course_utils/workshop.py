@@ -26,25 +26,25 @@ from pathlib import Path
 import nbformat
 
 from ._checks import check_int, check_str
-from .course import NOTEBOOK_FOLDER, Chapter, Course, load_course
+from .course import (EXERCISE_HEADING, MODEL_ANSWER, SOLUTION, Chapter, Course, cell_tags, check_output_folder,
+                     load_course)
 from .exercises import registered_mistakes
 
-# cell tags (see the contract); the student edition turns `solution` cells into `exercise` stubs
-SOLUTION, MODEL_ANSWER, INSTRUCTOR, EXERCISE = "solution", "model-answer", "instructor", "exercise"
-EXERCISE_HEADING = re.compile(r"^#{2,4}\s*Exercise\s+(\d+\.\d+)\s*(?:[—–:-]+\s*(.*))?$", re.MULTILINE)
+__all__ = ["HALF_DAY", "FULL_DAY", "BLOCK", "BREAK", "LUNCH", "LUNCH_AFTER", "Slot", "Schedule",
+           "course_lookup", "schedule", "Exercise", "exercises", "exercises_markdown",
+           "model_answers_markdown", "pitfalls_markdown", "run_options_markdown", "show", "main"]
+
 HALF_DAY, FULL_DAY = 210, 390  # minutes of teaching plus short breaks (lunch not counted)
 BLOCK, BREAK, LUNCH = 100, 15, 60  # teach at most BLOCK minutes between breaks
 LUNCH_AFTER = 0.45  # a full day takes lunch at the first pause after this share of the day
-
-
-def tags(cell) -> list[str]:
-    return list(cell.get("metadata", {}).get("tags", []))
 
 
 # --- schedules ----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Slot:
+    """One row of a :class:`Schedule`: a chapter, a break or lunch, with its start and length."""
+
     start: int  # minutes after midnight
     minutes: int
     title: str
@@ -64,10 +64,12 @@ class Schedule:
     left_out: list[Chapter] = field(default_factory=list)
 
     def minutes(self, kind: str) -> int:
+        """The minutes of every slot of ``kind`` (``"chapter"``, ``"break"`` or ``"lunch"``), added up."""
         return sum(s.minutes for s in self.slots if s.kind == kind)
 
     @property
     def chapters(self) -> list[str]:
+        """The titles of the chapters that fit, in order."""
         return [s.title for s in self.slots if s.kind == "chapter"]
 
     def _footer(self) -> str:
@@ -80,6 +82,7 @@ class Schedule:
         return text
 
     def markdown(self) -> str:
+        """The schedule as a Markdown table, with a footer on the minutes and what did not fit."""
         rows = ["| Time | Session | Minutes |", "|---|---|---|"]
         for s in self.slots:
             title = s.title if s.kind == "chapter" else f"*{s.title}*"
@@ -154,6 +157,8 @@ def schedule(total_minutes: int, *, start: str = "09:00", chapters: list[str] | 
 
 @dataclass
 class Exercise:
+    """An exercise found in a chapter notebook: its number, title, prompt, kinds and model answers."""
+
     chapter: str
     label: str  # "4.2"
     title: str
@@ -186,17 +191,18 @@ def exercises(course: Course | None = None) -> list[Exercise]:
                 prompt = cell.source[heading.end():].strip()
                 current = Exercise(ch.title, heading.group(1), (heading.group(2) or "").strip(), prompt)
                 found.append(current)
-            elif current is not None and SOLUTION in tags(cell):
+            elif current is not None and SOLUTION in cell_tags(cell):
                 predict = current.title.lower().startswith("predict")
                 kind = "predict" if predict else _solution_kind(cell.source)
                 current.kinds += [kind] if kind not in current.kinds else []
-            elif current is not None and MODEL_ANSWER in tags(cell):
+            elif current is not None and MODEL_ANSWER in cell_tags(cell):
                 current.kinds += ["explain"] if "explain" not in current.kinds else []
                 current.answers.append(cell.source.strip())
     return found
 
 
 def exercises_markdown(course: Course | None = None) -> str:
+    """Every exercise of the course, one table row each (chapter, number and title, kind)."""
     found = exercises(course)
     if not found:
         return "No chapter notebook has exercises yet."
@@ -273,34 +279,6 @@ def show(markdown: str) -> None:
 
 # --- command line -----------------------------------------------------------------------------------
 
-def check_output_folder(out, course: Course) -> Path:
-    """The student edition's output folder, resolved (relative paths count from the course root),
-    or a ValueError if writing there could touch the sources: the repository root or a folder
-    holding it, the ``notebooks/`` folder, a folder inside it, or one holding a chapter notebook."""
-    if not isinstance(out, (str, Path)) or not str(out).strip():
-        raise ValueError(f"out must be a folder path, got {out!r}")
-    root = Path(course.root).resolve()
-    target = (Path(out) if Path(out).is_absolute() else root / out).resolve()
-    notebooks = root / NOTEBOOK_FOLDER
-    sources = [(root / ch.notebook).resolve() for ch in course.chapters]
-    if target.exists() and not target.is_dir():
-        raise ValueError(f"out={str(out)!r} resolves to {target}, which is a file: expected a folder")
-    if target.is_relative_to(root / ".git"):
-        raise ValueError(f"out={str(out)!r} resolves to {target}, inside the repository's .git folder: "
-                         "expected a folder such as _build/student")
-    if root.is_relative_to(target):
-        raise ValueError(f"out={str(out)!r} resolves to {target}, which is or holds the course repository "
-                         f"{root}: expected a new folder such as _build/student (the edition replaces its contents)")
-    if target.is_relative_to(notebooks.resolve()):
-        raise ValueError(f"out={str(out)!r} resolves to {target}, inside the source folder {notebooks}: "
-                         "expected a folder outside notebooks/, such as _build/student")
-    held = [p for p in sources if p.is_relative_to(target)]
-    if held:
-        raise ValueError(f"out={str(out)!r} resolves to {target}, which holds the source notebook {held[0]}: "
-                         "expected a folder without course sources, such as _build/student")
-    return target
-
-
 def _student(args) -> int:
     from . import student_edition  # imports nbconvert: only when needed
 
@@ -322,6 +300,7 @@ def _student(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line (see the module docstring); returns the exit status."""
     parser = argparse.ArgumentParser(prog="python -m course_utils.workshop", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     student = sub.add_parser("student", help="write the student edition (solutions replaced by stubs)")

@@ -14,7 +14,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from course_utils import student_edition, workshop
-from course_utils.course import load_course, parse_course
+from course_utils.course import cell_tags, load_course, parse_course
 from course_utils.student_edition import giveaways, leaks, stub_source
 
 EXECUTION_TIMEOUT = 900  # seconds per cell: a crash guard, not a speed test (chapter 6 trains for a while)
@@ -339,7 +339,7 @@ def test_student_edition_of_chapter_keeps_no_solution_docstring_and_has_answer_c
     _existing(chapter)
     original = nbformat.read(REAL.root / chapter.notebook, as_version=4)
     student = nbformat.read(real_edition.out / chapter.notebook, as_version=4)
-    explain = sum(student_edition.MODEL_ANSWER in student_edition._tags(c) for c in original.cells)
+    explain = sum(student_edition.MODEL_ANSWER in cell_tags(c) for c in original.cells)
     answers = [c for c in student.cells if "answer" in c.metadata.get("tags", [])]
     assert len(answers) == explain and all(c.source == student_edition.ANSWER_CELL for c in answers)
     for cell in student.cells:
@@ -424,14 +424,18 @@ def test_exercises_and_model_answers_are_collected_from_the_notebooks(course):
     assert "| First steps | 1.2 Predict | predict |" in workshop.exercises_markdown(course)
 
 
-def test_pitfalls_list_the_hints_registered_by_checker_modules(monkeypatch):
+def test_pitfalls_list_the_hints_declared_by_checker_modules(monkeypatch):
     import sys
     import types
+
+    from course_utils import check
 
     module = types.ModuleType("course_utils.check.fixture_pitfalls")
     module.__doc__ = "Checkers for the fixture chapter."
     monkeypatch.setitem(sys.modules, module.__name__, module)
-    exec("from course_utils.exercises import Mistake\nM = Mistake('scale by 1/T, not T.', abs)", module.__dict__)
+    exec("from course_utils.exercises import Mistake\nMISTAKES = [Mistake('scale by 1/T, not T.', abs)]",
+         module.__dict__)
+    monkeypatch.setattr(check, "CHECKER_MODULES", check.CHECKER_MODULES + (module,))
     text = workshop.pitfalls_markdown()
     assert "**`check.fixture_pitfalls`** — Checkers for the fixture chapter.\n\n- scale by 1/T, not T." in text
 
@@ -453,3 +457,24 @@ def test_instructor_guide_opens_with_its_title_and_objectives():
     cells = nbformat.read(REAL.root / guide.notebook, as_version=4).cells
     assert cells[0].cell_type == "markdown" and cells[0].source == "# Instructor guide"
     assert cells[1].cell_type == "code" and 'show_objectives("instructor_guide")' in cells[1].source
+
+
+def test_student_edition_and_workshop_do_not_import_each_other_at_module_level():
+    """The student edition reads tags and headings from course.py; only workshop's command line
+    imports student_edition, inside the function that needs it (nbconvert is slow to import)."""
+    import pathlib
+
+    def module_imports(module) -> set[str]:
+        tree = ast.parse(pathlib.Path(module.__file__).read_text())
+        return {node.module or "" for node in tree.body if isinstance(node, ast.ImportFrom)}
+
+    assert "workshop" not in module_imports(student_edition)
+    assert "student_edition" not in module_imports(workshop)
+
+
+def test_tags_are_read_normalised_by_one_function():
+    from course_utils.course import MODEL_ANSWER, SOLUTION
+
+    cell = new_code_cell("x = 1", metadata={"tags": ["Solution ", "Model_Answer", "nbval-ignore-output"]})
+    assert cell_tags(cell) == [SOLUTION, MODEL_ANSWER, "nbval-ignore-output"]
+    assert cell_tags(new_markdown_cell("text")) == []
