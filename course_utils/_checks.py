@@ -3,8 +3,15 @@ from __future__ import annotations
 
 import numpy as np
 
+__all__ = ["check_params", "as_array", "check_finite", "check_input", "check_state", "check_grad",
+           "check_pair", "is_integer", "is_real_number", "check_int", "positive_int", "nonnegative_int",
+           "check_number", "positive_number", "probability", "check_choice", "check_type", "check_bool",
+           "check_str", "numeric_array", "id_array", "torch_tensor_types"]
+
 
 def check_params(params, kind: str) -> CellParams:
+    """``params`` if it is a :class:`~course_utils.params.CellParams` of the given ``kind``; a TypeError or
+    ValueError naming it otherwise."""
     from .params import CellParams  # here, not at the top: params itself uses the validators below
 
     if not isinstance(params, CellParams):
@@ -28,6 +35,7 @@ def as_array(a, name: str, dtype: np.dtype) -> np.ndarray:
 
 
 def check_finite(a: np.ndarray, name: str) -> np.ndarray:
+    """``a`` unchanged if every value is finite; a ValueError counting the nan and inf values otherwise."""
     if not np.isfinite(a).all():
         bad = int(a.size - np.count_nonzero(np.isfinite(a)))
         raise ValueError(f"{name} contains {bad} non-finite value(s) (nan or inf): expected finite numbers")
@@ -91,17 +99,19 @@ def check_pair(state, name: str, shape: str = "(B, H)") -> tuple:
 # right type that is out of range; the message names the argument, what was expected and what was
 # received. ``bool`` is never accepted where an integer or a number is expected (True is not 1 step).
 
-def _is_int(value) -> bool:
+def is_integer(value) -> bool:
+    """True for a Python or NumPy integer; False for True/False (a bool is not a count) and floats."""
     return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
-def _is_number(value) -> bool:
+def is_real_number(value) -> bool:
+    """True for a Python or NumPy integer or float; False for True/False, complex and strings."""
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
 
 
 def check_int(value, name: str, minimum: int | None = None, maximum: int | None = None) -> int:
     """``value`` as a Python int in [minimum, maximum]; True/False and floats (even 3.0) are refused."""
-    if not _is_int(value):
+    if not is_integer(value):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
     value = int(value)
     if minimum is not None and value < minimum:
@@ -118,6 +128,7 @@ def positive_int(value, name: str, minimum: int = 1) -> int:
 
 
 def nonnegative_int(value, name: str) -> int:
+    """``value`` as a Python int >= 0 (True/False and floats are refused, as in :func:`check_int`)."""
     return check_int(value, name, minimum=0)
 
 
@@ -131,7 +142,7 @@ def check_number(value, name: str, *, low=None, high=None, low_open: bool = Fals
         value = value.item()
     if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
         value = value.item()
-    if not _is_number(value):
+    if not is_real_number(value):
         expected = "a real number" + (" or None" if allow_none else "")
         raise TypeError(f"{name} must be {expected}, got {type(value).__name__} {value!r}")
     value = float(value)
@@ -148,10 +159,12 @@ def check_number(value, name: str, *, low=None, high=None, low_open: bool = Fals
 
 
 def positive_number(value, name: str, allow_none: bool = False) -> float | None:
+    """``value`` as a float > 0 (True/False refused); None passes when ``allow_none``."""
     return check_number(value, name, low=0, low_open=True, allow_none=allow_none)
 
 
 def probability(value, name: str) -> float:
+    """``value`` as a float in [0, 1] (True/False refused)."""
     return check_number(value, name, low=0, high=1)
 
 
@@ -174,12 +187,15 @@ def check_type(value, name: str, types, expected: str):
 
 
 def check_bool(value, name: str) -> bool:
+    """``value`` as a Python bool; anything but True/False (1 and 0 included) is a TypeError."""
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
     return bool(value)
 
 
 def check_str(value, name: str, nonempty: bool = False) -> str:
+    """``value`` if it is a string (non-empty when ``nonempty``); a TypeError or ValueError naming it
+    otherwise."""
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a string, got {type(value).__name__} {value!r}")
     if nonempty and not value:
@@ -258,6 +274,7 @@ def _torch():
 
 
 def torch_tensor_types() -> tuple:
+    """``(torch.Tensor,)`` when torch is already imported, else ``()`` (never imports torch itself)."""
     torch = _torch()
     return (torch.Tensor,) if torch is not None else ()
 

@@ -21,7 +21,11 @@ import math
 import numpy as np
 import torch
 
-from ._checks import check_bool, check_choice, check_int, check_number, positive_int
+from ._checks import check_bool, check_choice, check_int, check_number, is_integer, positive_int
+
+__all__ = ["VARIANTS", "IGNORE", "SOLVED_TOLERANCE", "BASELINE_PREDICTION", "BASELINE_MSE",
+           "adding_problem", "adding_batches", "constant_solved_fraction", "solved_fraction", "copy_task",
+           "copy_vocab_size", "copy_baseline", "copy_batches"]
 
 VARIANTS = ("le", "hochreiter")
 IGNORE = -100                      # target id skipped by cross_entropy(ignore_index=-100)
@@ -35,25 +39,21 @@ def _generator(generator) -> torch.Generator:
         return torch.Generator().manual_seed(0)
     if isinstance(generator, torch.Generator):
         return generator
-    if isinstance(generator, (int, np.integer)) and not isinstance(generator, (bool, np.bool_)):
+    if is_integer(generator):
         return torch.Generator().manual_seed(check_int(generator, "generator (an int seed)", 0, 2 ** 64 - 1))
     raise TypeError(f"generator must be a torch.Generator, an int seed or None, got {type(generator).__name__}")
 
 
-def _positive(value, name: str, minimum: int = 1) -> int:
-    return positive_int(value, name, minimum)
-
-
 def _check_adding(batch, length, variant, positions) -> None:
-    _positive(batch, "batch")
+    positive_int(batch, "batch")
     check_choice(variant, "variant", VARIANTS)
     check_choice(positions, "positions", ("uniform", "halves"))
-    _positive(length, "length", minimum=2 if variant == "le" else 6)
+    positive_int(length, "length", minimum=2 if variant == "le" else 6)
 
 
 def _check_copy(batch, delay, n_symbols, length, recall_only) -> None:
-    _positive(batch, "batch"), _positive(delay, "delay")
-    _positive(length, "length"), _positive(n_symbols, "n_symbols")
+    positive_int(batch, "batch"), positive_int(delay, "delay")
+    positive_int(length, "length"), positive_int(n_symbols, "n_symbols")
     check_bool(recall_only, "recall_only")
 
 
@@ -173,7 +173,7 @@ def copy_task(batch: int, delay: int, n_symbols: int = 8, length: int = 10, gene
 
 def copy_vocab_size(n_symbols: int = 8) -> int:
     """Blank + symbols + marker."""
-    return _positive(n_symbols, "n_symbols") + 2
+    return positive_int(n_symbols, "n_symbols") + 2
 
 
 def copy_baseline(n_symbols: int = 8, length: int = 10, delay: int | None = None,
@@ -184,13 +184,13 @@ def copy_baseline(n_symbols: int = 8, length: int = 10, delay: int | None = None
     Whole sequence (``recall_only=False``, needs ``delay``): blanks are predictable for free, so the
     average is K log(n_symbols) / (2K + T) (Arjovsky et al.'s 10 log 8 / (T + 20)).
     """
-    per_symbol = math.log(_positive(n_symbols, "n_symbols"))
-    length = _positive(length, "length")
+    per_symbol = math.log(positive_int(n_symbols, "n_symbols"))
+    length = positive_int(length, "length")
     if check_bool(recall_only, "recall_only"):
         return per_symbol
     if delay is None:
         raise ValueError("delay is needed for the whole-sequence baseline (recall_only=False)")
-    return length * per_symbol / (2 * length + _positive(delay, "delay"))
+    return length * per_symbol / (2 * length + positive_int(delay, "delay"))
 
 
 def copy_batches(delay: int, batch: int = 64, n_symbols: int = 8, length: int = 10, recall_only: bool = True):
