@@ -18,9 +18,13 @@ import time
 
 import numpy as np
 
-from ._checks import check_bool, check_int, nonnegative_int, numeric_array, positive_int
+from ._checks import nonnegative_int, numeric_array, positive_int
+from .params import gate_count, parameter_count
 
-GATES = {"rnn": 1, "gru": 3, "lstm": 4}
+__all__ = ["ELEMENTWISE", "matmul_flops_per_step", "elementwise_flops_per_step", "flops_per_step", "sequence_flops",
+           "parameter_count", "median_time", "interleaved_median_times", "loglog_slope", "matmul_peak_gflops"]
+
+# parameter_count is params.parameter_count (the course's one formula), re-exported for Chapter 10
 # Elementwise operations per hidden unit and batch row in one forward step (PyTorch's cells):
 #   rnn : 2 bias adds + 1 add of the two products + tanh                                 = 4
 #   gru : r, z: 3 adds each; n: 2 bias adds, r * (.), 1 add; 3 activations;
@@ -30,9 +34,8 @@ ELEMENTWISE = {"rnn": 4, "gru": 17, "lstm": 21}
 
 
 def _kind(kind: str) -> int:
-    if not isinstance(kind, str) or kind not in GATES:
-        raise ValueError(f"kind is {kind!r}: expected one of {sorted(GATES)}")
-    return GATES[kind]
+    """G for ``kind``, or a ValueError naming the kinds (``params.gate_count``)."""
+    return gate_count(kind)
 
 
 def _sizes(**sizes) -> list[int]:
@@ -61,24 +64,6 @@ def sequence_flops(kind: str, T: int, B: int, D: int, H: int) -> int:
     """Forward FLOPs of one layer (one direction) over a sequence of T steps."""
     T, = _sizes(T=T)
     return T * flops_per_step(kind, D, H, B)
-
-
-def parameter_count(kind: str, D: int, H: int, num_layers: int = 1, bidirectional: bool = False,
-                    biases: int = 2) -> int:
-    """Trainable parameters of ``torch.nn.RNN/GRU/LSTM(D, H, num_layers, bidirectional=...)``.
-
-    Per layer and direction: ``G * (H * (D_l + H) + biases * H)`` where ``D_l = D`` for the
-    first layer and ``dirs * H`` above it (the layer reads both directions' states).
-    """
-    D, H, num_layers = _sizes(D=D, H=H, num_layers=num_layers)
-    check_bool(bidirectional, "bidirectional")
-    biases = check_int(biases, "biases", minimum=0, maximum=2)
-    G, dirs = _kind(kind), 2 if bidirectional else 1
-    total = 0
-    for layer in range(num_layers):
-        D_l = D if layer == 0 else dirs * H
-        total += dirs * G * (H * (D_l + H) + biases * H)
-    return total
 
 
 # --- timing ------------------------------------------------------------------------------

@@ -85,7 +85,7 @@ def lstm_activations(model, ids) -> dict:
     Returns {"i", "f", "g", "o", "c", "h"}: each (T, H); row t is the step that read ``ids[t]``.
     """
     import torch
-    if getattr(model, "cell", None) != "lstm" or model.rnn.num_layers != 1 or model.embedding is None:
+    if getattr(model, "kind", None) != "lstm" or model.rnn.num_layers != 1 or model.embedding is None:
         raise ValueError("model must be a one-layer SequenceModel('lstm', ..., vocab_size=V)")
     ids = id_array(ids, "ids", ndim=1, vocab_size=model.embedding.num_embeddings)
     if len(ids) == 0:

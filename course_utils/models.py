@@ -17,16 +17,20 @@ import torch
 from torch import nn
 
 from ._checks import check_choice, check_number, check_type, nonnegative_int, positive_int
+from .params import parameter_count
+
+__all__ = ["CELLS", "READOUTS", "SequenceModel", "set_forget_bias", "forget_bias", "count_parameters",
+           "model_parameter_count", "hidden_size_for_budget"]
 
 CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
-GATES = {"rnn": 1, "lstm": 4, "gru": 3}
+"""The torch module of each cell kind (the kinds are ``params.KINDS``)."""
 READOUTS = ("last", "all")
 
 
-def _check_cell(cell) -> str:
-    if not isinstance(cell, str) or cell.lower() not in CELLS:
-        raise ValueError(f"cell must be one of {sorted(CELLS)}, got {cell!r}")
-    return cell.lower()
+def _check_kind(kind) -> str:
+    if not isinstance(kind, str) or kind.lower() not in CELLS:
+        raise ValueError(f"kind must be one of {sorted(CELLS)}, got {kind!r}")
+    return kind.lower()
 
 
 def _check_positive(value, name: str) -> int:
@@ -38,7 +42,7 @@ class SequenceModel(nn.Module):
 
     Parameters
     ----------
-    cell: ``"rnn"`` (tanh), ``"lstm"`` or ``"gru"``.
+    kind: the cell, ``"rnn"`` (tanh), ``"lstm"`` or ``"gru"`` (the name ``params.CellParams`` uses).
     input_size: D, the features per step (the embedding width when ``vocab_size`` is given).
     hidden_size: H.
     output_size: width of the linear read-out.
@@ -52,27 +56,27 @@ class SequenceModel(nn.Module):
         U(-1/sqrt(H), 1/sqrt(H)) initialisation.
 
     Attributes: ``.rnn`` (the torch recurrent module, batch_first=True), ``.head`` (nn.Linear),
-    ``.embedding`` (nn.Embedding or None), ``.cell``, ``.readout``.
+    ``.embedding`` (nn.Embedding or None), ``.kind``, ``.readout``.
     """
 
-    def __init__(self, cell: str, input_size: int, hidden_size: int, output_size: int,
+    def __init__(self, kind: str, input_size: int, hidden_size: int, output_size: int,
                  num_layers: int = 1, vocab_size: int | None = None, readout: str = "last",
                  forget_bias: float | None = None):
         super().__init__()
-        self.cell = _check_cell(cell)
+        self.kind = _check_kind(kind)
         for name, value in [("input_size", input_size), ("hidden_size", hidden_size),
                             ("output_size", output_size), ("num_layers", num_layers)]:
             _check_positive(value, name)
         if vocab_size is not None:
             _check_positive(vocab_size, "vocab_size")
         check_choice(readout, "readout", READOUTS)
-        if forget_bias is not None and self.cell != "lstm":
-            raise ValueError(f"forget_bias is only defined for cell='lstm', got cell={self.cell!r}")
+        if forget_bias is not None and self.kind != "lstm":
+            raise ValueError(f"forget_bias is only defined for kind='lstm', got kind={self.kind!r}")
         check_number(forget_bias, "forget_bias", allow_none=True)
         self.readout = readout
         self.vocab_size = vocab_size
         self.embedding = nn.Embedding(vocab_size, input_size) if vocab_size is not None else None
-        self.rnn = CELLS[self.cell](input_size, hidden_size, num_layers=num_layers, batch_first=True)
+        self.rnn = CELLS[self.kind](input_size, hidden_size, num_layers=num_layers, batch_first=True)
         self.head = nn.Linear(hidden_size, output_size)
         if forget_bias is not None:
             set_forget_bias(self.rnn, forget_bias)
@@ -111,7 +115,7 @@ class SequenceModel(nn.Module):
         if state0 is None:
             return None
         shape = (self.rnn.num_layers, batch, self.rnn.hidden_size)
-        if self.cell == "lstm":
+        if self.kind == "lstm":
             if not isinstance(state0, (tuple, list)) or len(state0) != 2:
                 got = type(state0).__name__ + (f" of shape {tuple(state0.shape)}" if hasattr(state0, "shape") else "")
                 raise ValueError(f"state0 must be a pair (h0, c0) of tensors of shape {shape} "
@@ -127,7 +131,7 @@ class SequenceModel(nn.Module):
                                  f"(num_layers={shape[0]}, B={batch} from x, H={shape[2]})")
             if part.dtype != self.head.weight.dtype:
                 raise ValueError(f"{name} has dtype {part.dtype}: expected {self.head.weight.dtype}, the model's")
-        return tuple(state0) if self.cell == "lstm" else state0
+        return tuple(state0) if self.kind == "lstm" else state0
 
     def states(self, x: torch.Tensor, state0=None):
         """All hidden states of the last layer ``(B, T, H)`` and the final state (as nn.RNN returns it)."""
@@ -173,31 +177,29 @@ def count_parameters(module: nn.Module) -> int:
     return sum(p.numel() for p in module.parameters() if p.requires_grad)
 
 
-def parameter_count(cell: str, input_size: int, hidden_size: int, output_size: int,
-                    num_layers: int = 1) -> int:
-    """Parameters of ``SequenceModel(cell, D, H, O, num_layers)`` without embedding:
-    G (H D + H^2 + 2 H) for the first layer, G (2 H^2 + 2 H) for each further layer, H O + O for the head."""
-    G = GATES[_check_cell(cell)]
+def model_parameter_count(kind: str, input_size: int, hidden_size: int, output_size: int,
+                          num_layers: int = 1) -> int:
+    """Parameters of ``SequenceModel(kind, D, H, O, num_layers)`` without embedding: the recurrent
+    layers' ``params.parameter_count(kind, D, H, num_layers)`` plus H O + O for the head."""
+    kind = _check_kind(kind)
     D, H, O = (positive_int(v, n) for v, n in ((input_size, "input_size"), (hidden_size, "hidden_size"),
                                                   (output_size, "output_size")))
-    num_layers = positive_int(num_layers, "num_layers")
-    layers = G * (H * D + H * H + 2 * H) + (num_layers - 1) * G * (2 * H * H + 2 * H)
-    return layers + H * O + O
+    return parameter_count(kind, D, H, positive_int(num_layers, "num_layers")) + H * O + O
 
 
-def hidden_size_for_budget(cell: str, input_size: int, output_size: int, budget: int,
+def hidden_size_for_budget(kind: str, input_size: int, output_size: int, budget: int,
                            num_layers: int = 1) -> int:
-    """The largest H whose :func:`parameter_count` does not exceed ``budget`` (at least 1).
+    """The largest H whose :func:`model_parameter_count` does not exceed ``budget`` (at least 1).
 
     Use it to compare cells at equal cost: an LSTM has about 4x, a GRU 3x the parameters of an
     RNN of the same H, so at a fixed budget the RNN gets roughly twice the hidden units.
     """
-    _check_cell(cell)
+    kind = _check_kind(kind)
     _check_positive(budget, "budget")
-    if parameter_count(cell, input_size, 1, output_size, num_layers) > budget:
-        raise ValueError(f"budget={budget} is smaller than the smallest {cell} model (H=1 has "
-                         f"{parameter_count(cell, input_size, 1, output_size, num_layers)} parameters)")
+    if model_parameter_count(kind, input_size, 1, output_size, num_layers) > budget:
+        raise ValueError(f"budget={budget} is smaller than the smallest {kind} model (H=1 has "
+                         f"{model_parameter_count(kind, input_size, 1, output_size, num_layers)} parameters)")
     H = 1
-    while parameter_count(cell, input_size, H + 1, output_size, num_layers) <= budget:
+    while model_parameter_count(kind, input_size, H + 1, output_size, num_layers) <= budget:
         H += 1
     return H

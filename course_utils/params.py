@@ -20,14 +20,42 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import check_choice, nonnegative_int, positive_int
+from ._checks import check_bool, check_choice, check_int, nonnegative_int, positive_int
 
 GATE_NAMES = {"rnn": ("h",), "lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
 """Gate names of each cell kind in PyTorch's fused order: the one source of the kinds, the gate
 names and the gate counts G (``gate_count``)."""
 KINDS = tuple(GATE_NAMES)
 NONLINEARITIES = ("tanh", "relu")
+
+
+def gate_count(kind: str) -> int:
+    """G, the number of gate blocks stacked in the fused weights: 1 (rnn), 4 (lstm), 3 (gru)."""
+    if not isinstance(kind, str) or kind not in GATE_NAMES:
+        raise ValueError(f"kind is {kind!r}: expected one of {sorted(GATE_NAMES)}")
+    return len(GATE_NAMES[kind])
+
+
+def parameter_count(kind: str, D: int, H: int, num_layers: int = 1, bidirectional: bool = False,
+                    biases: int = 2) -> int:
+    """Trainable parameters of ``torch.nn.RNN/GRU/LSTM(D, H, num_layers, bidirectional=...)``:
+    the one formula the course uses (``cost``, ``models`` and the tests call this).
+
+    Per layer and direction: ``G * (H * (D_l + H) + biases * H)`` where ``D_l = D`` for the
+    first layer and ``dirs * H`` above it (the layer reads both directions' states);
+    ``biases`` is 2 (b_ih and b_hh, PyTorch), 1 (one folded bias) or 0 (``bias=False``).
+    """
+    G = gate_count(kind)
+    D, H, num_layers = (positive_int(v, n) for v, n in ((D, "D"), (H, "H"), (num_layers, "num_layers")))
+    check_bool(bidirectional, "bidirectional")
+    biases = check_int(biases, "biases", minimum=0, maximum=2)
+    dirs = 2 if bidirectional else 1
+    return sum(dirs * G * (H * ((D if layer == 0 else dirs * H) + H) + biases * H)
+               for layer in range(num_layers))
 ARRAY_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+
+__all__ = ["GATE_NAMES", "KINDS", "NONLINEARITIES", "ARRAY_NAMES", "gate_count", "parameter_count", "GateView",
+           "CellParams", "init_params", "fused_grads", "sigmoid", "input_projection", "check_state_before_params"]
 
 
 @dataclass
@@ -47,10 +75,12 @@ class GateView:
 
     @property
     def W_concat(self) -> np.ndarray:
+        """``[W_hh | W_ih]`` (H, H+D), a new array."""
         return np.concatenate([self.W_hh, self.W_ih], axis=1)
 
     @property
     def b(self) -> np.ndarray:
+        """``b_ih + b_hh`` (H,), a new array."""
         return self.b_ih + self.b_hh
 
 
@@ -97,7 +127,7 @@ class CellParams:
             raise ValueError(f"weight_ih has dtype {dtype}: expected float32 or float64")
         if self.weight_ih.ndim != 2:
             raise ValueError(f"weight_ih has shape {self.weight_ih.shape}: expected (G*H, D), a matrix")
-        G = len(GATE_NAMES[self.kind])
+        G = gate_count(self.kind)
         GH, D = self.weight_ih.shape
         if GH % G:
             raise ValueError(f"weight_ih has shape {self.weight_ih.shape}: its rows must be {G}*H for a {self.kind}")
@@ -119,18 +149,22 @@ class CellParams:
 
     @property
     def G(self) -> int:
+        """The number of gate blocks (1, 4 or 3)."""
         return len(self.gates)
 
     @property
     def D(self) -> int:
+        """Input size."""
         return self.weight_ih.shape[1]
 
     @property
     def H(self) -> int:
+        """Hidden size."""
         return self.weight_hh.shape[1]
 
     @property
     def dtype(self) -> np.dtype:
+        """The arrays' dtype (float32 or float64)."""
         return self.weight_ih.dtype
 
     def gate(self, name: str | None = None) -> GateView:
@@ -155,9 +189,11 @@ class CellParams:
         return dataclasses.replace(self, **changes)
 
     def astype(self, dtype) -> "CellParams":
+        """A validated copy with every array converted to ``dtype``."""
         return self.replace(**{k: v.astype(dtype) for k, v in self.as_dict().items()})
 
     def copy(self) -> "CellParams":
+        """A validated copy with copied arrays."""
         return self.replace(**{k: v.copy() for k, v in self.as_dict().items()})
 
 
@@ -172,7 +208,7 @@ def init_params(kind: str, input_size: int, hidden_size: int, seed: int = 0, dty
     input_size, hidden_size = positive_int(input_size, "input_size"), positive_int(hidden_size, "hidden_size")
     seed = nonnegative_int(seed, "seed")
     rng = np.random.default_rng(seed)
-    GH, k = len(GATE_NAMES[kind]) * hidden_size, 1.0 / np.sqrt(hidden_size)
+    GH, k = gate_count(kind) * hidden_size, 1.0 / np.sqrt(hidden_size)
     shapes = {"weight_ih": (GH, input_size), "weight_hh": (GH, hidden_size), "bias_ih": (GH,), "bias_hh": (GH,)}
     arrays = {name: rng.uniform(-k, k, size=shape).astype(dtype) for name, shape in shapes.items()}
     return CellParams(kind, **arrays, nonlinearity=nonlinearity, reset_after=reset_after)

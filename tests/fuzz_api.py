@@ -197,9 +197,9 @@ def cases_tools() -> list[Case]:
                    "nonlinearity": CHOICE, "eps": [0.0, NAN, "1"], "order": [3, True], "step": BOOL})
 
     # models
-    good = {"cell": "gru", "input_size": 2, "hidden_size": 4, "output_size": 1}
+    good = {"kind": "gru", "input_size": 2, "hidden_size": 4, "output_size": 1}
     out += mutate("models", "SequenceModel", models.SequenceModel, good,
-                  {"cell": CHOICE, "input_size": POS_INT, "hidden_size": POS_INT, "output_size": POS_INT,
+                  {"kind": CHOICE, "input_size": POS_INT, "hidden_size": POS_INT, "output_size": POS_INT,
                    "num_layers": POS_INT, "vocab_size": [0, True, 2.5], "readout": CHOICE,
                    "forget_bias": [1.0, "1"]})
     g = models.SequenceModel("gru", 2, 4, 1)
@@ -217,10 +217,10 @@ def cases_tools() -> list[Case]:
                   {"layer": [1, -1, True], "lstm": [torch.nn.GRU(2, 3)]})
     out += mutate("models", "set_forget_bias", models.set_forget_bias, {"lstm": torch.nn.LSTM(2, 3), "value": 1.0},
                   {"value": [NAN, "1"], "lstm": [None]})
-    out += mutate("models", "parameter_count", models.parameter_count, good,
+    out += mutate("models", "model_parameter_count", getattr(models, "model_parameter_count", None), good,
                   {"input_size": [0, True], "num_layers": [0, 2.5]})
     out += mutate("models", "hidden_size_for_budget", models.hidden_size_for_budget,
-                  {"cell": "rnn", "input_size": 2, "output_size": 1, "budget": 100},
+                  {"kind": "rnn", "input_size": 2, "output_size": 1, "budget": 100},
                   {"budget": POS_INT + [3], "input_size": [0, True]})
     out += mutate("models", "count_parameters", models.count_parameters, {"module": g}, {"module": ["g", None]})
 

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from course_utils.models import (SequenceModel, count_parameters, forget_bias, hidden_size_for_budget,
-                                 parameter_count, set_forget_bias)
+                                 model_parameter_count, set_forget_bias)
 
 CELLS = ["rnn", "lstm", "gru"]
 B, T, D, H, O = 3, 5, 2, 4, 1
@@ -39,14 +39,14 @@ def test_token_input_uses_embedding():
 @pytest.mark.parametrize("layers", [1, 2])
 def test_parameter_count_formula_matches_torch(cell, layers):
     model = SequenceModel(cell, D, H, O, num_layers=layers)
-    assert count_parameters(model) == parameter_count(cell, D, H, O, num_layers=layers)
+    assert count_parameters(model) == model_parameter_count(cell, D, H, O, num_layers=layers)
 
 
 @pytest.mark.parametrize("cell", CELLS)
 def test_hidden_size_for_budget_is_largest_fitting(cell):
     budget = 2000
     h = hidden_size_for_budget(cell, 2, 1, budget)
-    assert parameter_count(cell, 2, h, 1) <= budget < parameter_count(cell, 2, h + 1, 1)
+    assert model_parameter_count(cell, 2, h, 1) <= budget < model_parameter_count(cell, 2, h + 1, 1)
 
 
 def test_budget_gives_rnn_about_twice_the_lstm_hidden_size():
@@ -72,13 +72,13 @@ def test_forget_bias_leaves_other_gates_alone():
 
 
 @pytest.mark.parametrize("kwargs,match", [
-    ({"cell": "transformer"}, "cell must be one of"),
-    ({"cell": "gru", "forget_bias": 1.0}, "only defined for cell='lstm'"),
-    ({"cell": "rnn", "readout": "mean"}, "readout must be one of"),
-    ({"cell": "rnn", "hidden_size": 0}, "hidden_size must be a positive integer"),
+    ({"kind": "transformer"}, "kind must be one of"),
+    ({"kind": "gru", "forget_bias": 1.0}, "only defined for kind='lstm'"),
+    ({"kind": "rnn", "readout": "mean"}, "readout must be one of"),
+    ({"kind": "rnn", "hidden_size": 0}, "hidden_size must be a positive integer"),
 ])
 def test_bad_arguments_are_named(kwargs, match):
-    args = {"cell": "rnn", "input_size": D, "hidden_size": H, "output_size": O, **kwargs}
+    args = {"kind": "rnn", "input_size": D, "hidden_size": H, "output_size": O, **kwargs}
     with pytest.raises(ValueError, match=match):
         SequenceModel(**args)
 
@@ -143,7 +143,7 @@ def test_token_ids_out_of_the_vocabulary_are_named():
     (lambda: forget_bias(torch.nn.LSTM(2, 3), layer=1), ValueError, r"layer must be in \[0, 0\]"),
     (lambda: forget_bias(torch.nn.GRU(2, 3)), TypeError, "lstm must be a torch.nn.LSTM"),
     (lambda: set_forget_bias(torch.nn.LSTM(2, 3), float("nan")), ValueError, "value must be a finite number"),
-    (lambda: parameter_count("rnn", 0, 4, 1), ValueError, "input_size must be a positive integer"),
+    (lambda: model_parameter_count("rnn", 0, 4, 1), ValueError, "input_size must be a positive integer"),
     (lambda: hidden_size_for_budget("gru", 2, 1, budget=True), TypeError, "budget must be an integer"),
 ])
 def test_more_bad_arguments_are_named(call, error, match):

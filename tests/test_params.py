@@ -144,3 +144,16 @@ def test_init_params_bad_arguments_are_named(kwargs, error, message):
     args = {"kind": "gru", "input_size": 3, "hidden_size": 4, **kwargs}
     with pytest.raises(error, match=message):
         init_params(**args)
+
+
+def test_one_source_for_kinds_gate_counts_and_parameter_counts():
+    from course_utils import cost, models, params
+    assert params.KINDS == ("rnn", "lstm", "gru")
+    assert {k: params.gate_count(k) for k in params.KINDS} == {"rnn": 1, "lstm": 4, "gru": 3}
+    assert all(init_params(k, 2, 3).G == params.gate_count(k) for k in params.KINDS)
+    assert cost.parameter_count is params.parameter_count           # re-exported, not re-derived
+    for kind in params.KINDS:                                       # the model adds only its head
+        assert models.model_parameter_count(kind, 5, 7, 3, num_layers=2) == \
+            params.parameter_count(kind, 5, 7, num_layers=2) + 7 * 3 + 3
+    with pytest.raises(ValueError, match=r"kind is 'cnn': expected one of \['gru', 'lstm', 'rnn'\]"):
+        params.gate_count("cnn")
