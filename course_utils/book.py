@@ -235,6 +235,7 @@ def sphinx_config(course: Course) -> dict:
             "use_download_button": True,
             "home_page_in_toc": True,
             "navbar_persistent": [],  # one search box (the sidebar's), not a second in the header
+            "search_as_you_type": False,  # lighten_pages removes the scripts it would need
             "launch_buttons": {
                 "binderhub_url": "https://mybinder.org",  # Binder builds environment.yml
                 "colab_url": "https://colab.research.google.com",
@@ -287,6 +288,28 @@ def fix_landing_title(outdir: Path, course: Course) -> None:
                      encoding="utf-8")
 
 
+# Scripts the theme puts in every page that a page of this book does not use, removed after the
+# build (:func:`lighten_pages`): Font Awesome's SVG script (1.5 MB; the theme's stylesheet draws
+# the same icons from Font Awesome's web fonts) and, outside search.html, Sphinx's search scripts
+# and index (loaded for the theme's search-as-you-type, which this book leaves off: the search
+# box opens search.html, which loads them itself).
+FONTAWESOME_JS = re.compile(r'[ \t]*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>\n?')
+SEARCH_JS = re.compile(r'[ \t]*<script src="[^"]*(?:_static/searchtools|_static/language_data|searchindex)\.js[^"]*">'
+                       r'</script>\n?')
+
+
+def lighten_pages(outdir: Path) -> None:
+    """Remove :data:`FONTAWESOME_JS` from every page and :data:`SEARCH_JS` from every page but
+    ``search.html``, so a page parses, runs and lays out less before its maths can be read."""
+    for page in outdir.rglob("*.html"):
+        markup = page.read_text(encoding="utf-8")
+        lighter = FONTAWESOME_JS.sub("", markup)
+        if page != outdir / "search.html":
+            lighter = SEARCH_JS.sub("", lighter)
+        if lighter != markup:
+            page.write_text(lighter, encoding="utf-8")
+
+
 def build(out: str | Path | None = None, book: str | Path | None = None, quiet: bool = False,
           builder: str = "html", answers: str = "collapse") -> Path:
     """Build the HTML book into ``out`` (default ``_build/html`` next to ``book.toml``).
@@ -312,6 +335,7 @@ def build(out: str | Path | None = None, book: str | Path | None = None, quiet: 
     if app.statuscode or warnings.getvalue().strip():
         raise RuntimeError(f"Sphinx build of {outdir} failed:\n{readable(warnings.getvalue(), srcdir)}")
     fix_landing_title(outdir, course)
+    lighten_pages(outdir)
     for ch in course.chapters if builder == "html" else []:  # the download button serves the notebook
         shutil.copyfile(course.root / ch.notebook, outdir / "_sources" / ch.notebook)
     return outdir

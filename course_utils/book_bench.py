@@ -39,12 +39,12 @@ POLL_JS = r"""(() => {
     if (document.querySelector('script[src*="MathJax.js"]')) {
       if (!hub || !window.MathJax.isReady || hub.queue.running || hub.queue.pending) return false;
     }
+    if (document.fonts.status !== 'loaded') return false;  // cheap tests first: the copy below costs
     const article = document.querySelector('article') || document.body;
     const copy = article.cloneNode(true);
     copy.querySelectorAll('pre, code, script, style, .katex, .MathJax, .MathJax_Display, .MathJax_Preview, '
                           + '.MJX_Assistive_MathML').forEach(e => e.remove());
-    if (raw.test(copy.textContent)) return false;
-    return document.fonts.status === 'loaded';
+    return !raw.test(copy.textContent);
   };
   const poll = () => {
     if (window.__course.typesetAt === null && ready()) { window.__course.typesetAt = performance.now(); return; }

@@ -318,6 +318,41 @@ def test_display_maths_is_wrapped_as_sphinx_wraps_it():
     assert display_tex(nodes.math_block("", "\\begin{align}x\\end{align}", nowrap=True)) == "\\begin{align}x\\end{align}"
 
 
+def test_page_fonts_are_the_katex_fonts_the_markup_selects():
+    from course_utils.book_katex import font_rules, page_fonts
+
+    css = (".katex{font:normal 1.21em KaTeX_Main,serif}.katex .mathnormal{font-family:KaTeX_Math;font-style:italic}"
+           ".katex .mathbf{font-family:KaTeX_Main;font-weight:700}"
+           ".katex .delimsizing.size2{font-family:KaTeX_Size2}.katex .amsrm,.katex .mathbb{font-family:KaTeX_AMS}")
+    rules = font_rules(css)
+    assert ([frozenset({"mathnormal"})], "KaTeX_Math-Italic.woff2") in rules
+    assert ([frozenset({"delimsizing", "size2"})], "KaTeX_Size2-Regular.woff2") in rules
+    body = ('<span class="katex"><span class="mord mathnormal">h</span><span class="mord mathbb">R</span>'
+            '<span class="sizing size2">x</span><span class="delimsizing">(</span></span>')
+    # size2 and delimsizing are on different elements: no KaTeX_Size2; no mathbf: no bold
+    assert page_fonts(body, rules) == ["KaTeX_AMS-Regular.woff2", "KaTeX_Main-Regular.woff2", "KaTeX_Math-Italic.woff2"]
+    assert page_fonts('<span class="delimsizing size2">(</span><span class="katex">', rules) == [
+        "KaTeX_Main-Regular.woff2", "KaTeX_Size2-Regular.woff2"]
+    assert page_fonts("<p>no maths</p>", rules) == []
+
+
+def test_pages_preload_their_katex_fonts_and_load_no_unused_script(book_html):
+    fonts = book_html / "_static" / "katex" / "fonts"
+    for page in sorted(book_html.rglob("*.html")):
+        markup = page.read_text(encoding="utf-8")
+        name = page.relative_to(book_html)
+        preloads = re.findall(r'<link rel="preload" href="([^"]+)" as="font" type="font/woff2" crossorigin', markup)
+        if '<span class="katex">' in markup:
+            assert any(p.endswith("KaTeX_Main-Regular.woff2") for p in preloads), f"{name}: main font not preloaded"
+            assert markup.index(preloads[0]) < markup.index("katex.min.css"), f"{name}: preload after the stylesheet"
+        for href in preloads:
+            assert (page.parent / href).resolve().parent == fonts.resolve() and (page.parent / href).is_file(), href
+        assert "fontawesome.js" not in markup, f"{name}: loads Font Awesome's script (the CSS draws the icons)"
+        if name != Path("search.html"):
+            assert "searchindex.js" not in markup and "searchtools.js" not in markup, f"{name}: loads the search index"
+    assert "searchindex.js" in (book_html / "search.html").read_text(encoding="utf-8")
+
+
 def test_a_formula_katex_cannot_parse_fails_the_build_naming_the_notebook(tmp_path):
     (tmp_path / "book.toml").write_text(BOOK_TOML.format(name="01_bad_tex"), encoding="utf-8")
     (tmp_path / "notebooks").mkdir()

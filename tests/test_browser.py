@@ -3,7 +3,8 @@ local HTTP server while every request to another host is blocked. A page fails o
 error, a blocked request, maths left untypeset (or typeset with an error), an answer shown
 uncollapsed, an image that did not load, or a same-site link (or #anchor) that does not
 resolve. Maths is typeset when the book is built (KaTeX), so it must be finished as soon as the
-document is parsed, before any script runs. A screenshot of each page is saved
+document is parsed, before any script runs; every KaTeX font the page uses is preloaded by its
+``<head>``, and the theme's icons are drawn from Font Awesome's web fonts. A screenshot of each page is saved
 under ``_build/screenshots/`` at the repository root.
 
 Needs /usr/bin/chromium (Debian package ``chromium``); skipped where it is absent.
@@ -71,6 +72,11 @@ SCROLLING_CODE_JS = """() => Array.from(document.querySelectorAll('div.cell_inpu
 BROKEN_IMAGES_JS = """() => Array.from(document.images)
   .filter(img => !img.complete || img.naturalWidth === 0).map(img => img.src)"""
 LINKS_JS = """() => Array.from(document.querySelectorAll('a[href]')).map(a => a.href)"""
+# Web fonts the page fetched, and the fonts its <head> preloads (book_katex.preload_fonts).
+FONTS_JS = """() => ({
+  fetched: performance.getEntriesByType('resource').map(e => e.name.split('?')[0]).filter(u => u.endsWith('.woff2')),
+  preloaded: Array.from(document.querySelectorAll('link[rel=preload][as=font]')).map(l => l.href),
+})"""
 
 
 @pytest.fixture(scope="module")
@@ -150,6 +156,11 @@ def test_page_renders_offline_with_maths_images_and_working_links(offline_page, 
     problems += [f"answer not collapsed: {text!r}" for text in page.evaluate(VISIBLE_ANSWERS_JS)]
     problems += [f"image did not load: {src}" for src in page.evaluate(BROKEN_IMAGES_JS)]
     problems += broken_links(page.evaluate(LINKS_JS), site)
+    fonts = page.evaluate(FONTS_JS)  # after the full-page screenshot: every formula has been drawn
+    problems += [f"KaTeX font used but not preloaded: {url}" for url in fonts["fetched"]
+                 if "/katex/fonts/" in url and url not in fonts["preloaded"]]
+    if not any("/fontawesome/webfonts/" in url for url in fonts["fetched"]):
+        problems.append("no Font Awesome web font loaded: the theme's icons are not drawn")
     assert not problems, f"{path}:\n" + "\n".join(problems)
 
 
