@@ -19,9 +19,12 @@ What is here (used by Chapter 3; Chapters 4 and 6 reuse the torch helper):
 * :func:`pascanu_bound` - ``(γ λ₁)^ℓ`` for an activation name or a number γ;
 * :func:`jacobian_norms_vs_lag` - run a small NumPy RNN (tanh, sigmoid, relu or linear) and
   measure ``‖∂h_T/∂h_{T-ℓ}‖_2`` for every lag and every sequence of a batch (:class:`LagProfile`);
-* :func:`input_gradient_norms` - for any ``torch.nn.RNN/LSTM/GRU`` (or a module with such an
-  ``.rnn``), the norm of the gradient of a fixed random read-out of ``h_T`` with respect to each
-  input ``x_{T-ℓ}``, averaged over the batch: the gradient "reaching" a signal ℓ steps back;
+* :func:`input_gradient_norms_by_lag` - for any ``torch.nn.RNN/LSTM/GRU`` (or a module with such
+  an ``.rnn``), the norm of the gradient of a fixed random read-out of ``h_T`` with respect to each
+  input ``x_{T-ℓ}``, averaged over the batch: the gradient "reaching" a signal ℓ steps back,
+  indexed by LAG (entry 0 is the last input). ``input_gradient_norms`` is the same function under
+  its earlier name. (``experiments.input_gradient_profile`` measures a model's prediction instead
+  and is indexed by TIME, entry 0 the first input: reverse one to compare it with the other.)
 * :func:`sgd_clip_sweep` - exploding gradients in training: many small tanh RNNs trained with plain
   SGD at once (seeds x learning rates x clipping thresholds, same batches), recording the gradient
   norm before clipping, how often clipping acted and which runs overflowed (:class:`SGDSweep`).
@@ -39,6 +42,10 @@ GAMMA = {"tanh": 1.0, "sigmoid": 0.25, "relu": 1.0, "linear": 1.0}
 """γ = sup |φ'(a)| for each activation (the constant of the bound)."""
 ACTIVATIONS = tuple(GAMMA)
 STRUCTURES = ("orthogonal", "gaussian")
+
+__all__ = ["GAMMA", "ACTIVATIONS", "STRUCTURES", "spectral_norm", "recurrent_matrix", "pascanu_bound", "LagProfile",
+           "jacobian_norms_vs_lag", "input_gradient_norms_by_lag", "input_gradient_norms", "SGDSweep",
+           "sgd_clip_sweep"]
 
 
 def _activation(name: str):
@@ -199,15 +206,16 @@ def _recurrent_part(module):
     return rnn, bool(rnn.batch_first)
 
 
-def input_gradient_norms(module, x, seed: int = 0) -> np.ndarray:
-    """How much gradient reaches each input: ``g[ℓ] = mean_b ‖∂(u·h_T^{(b)})/∂x_{T-ℓ}^{(b)}‖_2``.
+def input_gradient_norms_by_lag(module, x, seed: int = 0) -> np.ndarray:
+    """How much gradient reaches each input, by lag: ``g[ℓ] = mean_b ‖∂(u·h_T^{(b)})/∂x_{T-ℓ}^{(b)}‖_2``.
 
     module: ``torch.nn.RNN``, ``nn.LSTM`` or ``nn.GRU`` (any layers/directions; the last layer's
         output at the last step is read) or a model with one as ``.rnn`` (e.g. ``SequenceModel``;
         only ``.rnn`` is used, so x must be what ``.rnn`` takes).
     x: float tensor (T, B, D), or (B, T, D) if the module is batch-first.
     u: a fixed random unit vector (``torch.Generator`` seeded with ``seed``), the same for all b.
-    Returns a float64 NumPy array (T,) indexed by lag ℓ = 0..T-1 (ℓ = 0 is the last input).
+    Returns a float64 NumPy array (T,) indexed by LAG ℓ = 0..T-1 (ℓ = 0 is the last input,
+    ℓ = T-1 the first): the reverse of a by-time profile such as ``experiments.input_gradient_profile``.
     The module's parameters receive no gradient (they are not touched).
     """
     import torch
@@ -230,6 +238,10 @@ def input_gradient_norms(module, x, seed: int = 0) -> np.ndarray:
                                   dtype=last.dtype, device=last.device))
     per_step = grad.norm(dim=-1).mean(dim=0 if batch_first else 1)    # (T,)
     return per_step.flip(0).double().cpu().numpy()
+
+
+input_gradient_norms = input_gradient_norms_by_lag
+"""The earlier name of :func:`input_gradient_norms_by_lag` (Chapters 3-5 call it): the same function."""
 
 
 # --- Exploding gradients and clipping (Chapter 3): many small SGD runs at once ---------------

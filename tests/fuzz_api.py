@@ -319,7 +319,7 @@ def cases_tools() -> list[Case]:
                    "batch": POS_INT})
     out += mutate("jacobians", "spectral_norm", jacobians.spectral_norm, {"W": W},
                   {"W": [np.zeros(3), "W", np.full((2, 2), NAN)]})
-    out += mutate("jacobians", "input_gradient_norms", jacobians.input_gradient_norms,
+    out += mutate("jacobians", "input_gradient_norms_by_lag", getattr(jacobians, "input_gradient_norms_by_lag", None),
                   {"module": torch.nn.RNN(2, 3, batch_first=True), "x": torch.zeros(2, 4, 2)},
                   {"x": [torch.zeros(2, 4, 3), np.zeros((2, 4, 2)), torch.zeros(4, 2)], "module": [None]})
 

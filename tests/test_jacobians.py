@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils.jacobians import (ACTIVATIONS, GAMMA, STRUCTURES, input_gradient_norms, jacobian_norms_vs_lag,
+from course_utils.jacobians import (ACTIVATIONS, GAMMA, STRUCTURES, input_gradient_norms, input_gradient_norms_by_lag, jacobian_norms_vs_lag,
                                     pascanu_bound, recurrent_matrix, spectral_norm)
 
 SINGULAR_VALUE_TOL = 1e-12   # relative, float64 SVD
@@ -69,7 +69,7 @@ def test_input_gradient_norms_match_a_direct_autograd_computation(cls, batch_fir
     T, B, D, H = 7, 3, 2, 4
     rnn = cls(D, H, batch_first=batch_first, dtype=torch.float64)
     x = torch.randn((B, T, D) if batch_first else (T, B, D), dtype=torch.float64)
-    g = input_gradient_norms(rnn, x, seed=5)
+    g = input_gradient_norms_by_lag(rnn, x, seed=5)
     assert g.shape == (T,) and g.dtype == np.float64
     assert all(p.grad is None for p in rnn.parameters())
     u = torch.randn(H, generator=torch.Generator().manual_seed(5), dtype=torch.float64)
@@ -87,8 +87,28 @@ def test_input_gradient_norms_accepts_a_model_with_an_rnn_attribute():
         def __init__(self):
             super().__init__()
             self.rnn = torch.nn.GRU(2, 3, batch_first=True)
-    g = input_gradient_norms(Wrapper(), torch.randn(4, 9, 2))
+    g = input_gradient_norms_by_lag(Wrapper(), torch.randn(4, 9, 2))
     assert g.shape == (9,)
+
+
+def test_the_by_lag_profile_is_the_by_time_profile_reversed_and_the_old_name_is_an_alias():
+    from course_utils.experiments import input_gradient_profile
+    assert input_gradient_norms is input_gradient_norms_by_lag
+    torch.manual_seed(1)
+    rnn = torch.nn.GRU(2, 3, batch_first=True, dtype=torch.float64)
+    u = torch.randn(3, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+
+    class ReadOut(torch.nn.Module):              # the same read-out u·h_T as the by-lag function
+        def __init__(self):
+            super().__init__()
+            self.rnn = rnn
+
+        def forward(self, x):
+            return (self.rnn(x)[0][:, -1] @ (u / u.norm()))[:, None]
+    x = torch.randn(4, 6, 2, dtype=torch.float64)
+    by_lag, by_time = input_gradient_norms_by_lag(rnn, x, seed=0), input_gradient_profile(ReadOut(), x)
+    np.testing.assert_allclose(by_lag, by_time[::-1], rtol=1e-12)
+    assert not np.allclose(by_lag, by_time)      # the conventions differ: reversing matters
 
 
 def test_bad_arguments_raise_errors_naming_them():
