@@ -24,6 +24,9 @@ import numpy as np
 from ._checks import nonnegative_int, positive_int, probability
 from .reviews import Lexicon, Reviews, make_reviews
 
+__all__ = ["GROUPS", "SLANG", "MAJORITY_LEXICON", "MINORITY_LEXICON", "GroupReviews", "make_group_reviews",
+           "group_error_rates", "error_gap", "balanced_weights"]
+
 GROUPS = ("majority", "minority")
 SLANG = ("wicked", "sick")          # negative for the majority, praise for the minority
 MAJORITY_LEXICON = Lexicon(subjects=("the flavor", "the color", "the humor", "the theater", "the center",

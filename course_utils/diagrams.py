@@ -16,6 +16,9 @@ from matplotlib.patches import Circle
 from ._checks import check_bool, check_choice
 from .plots import _arrow, _box
 
+__all__ = ["STATE", "INPUT", "GATE", "TANH", "PATH_COLOR", "RESET_COLOR", "LINE", "ALT_TEXT", "alt_text",
+           "draw_lstm_cell", "draw_gru_cell"]
+
 STATE, INPUT, GATE, TANH = "#cfe3f5", "#f5e6c8", "#e2d9f3", "#f6d5d0"
 PATH_COLOR = "crimson"      # the LSTM's additive cell path
 RESET_COLOR = "#7b3fa0"     # where the GRU's reset gate acts

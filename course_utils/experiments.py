@@ -43,6 +43,12 @@ from .models import SequenceModel, hidden_size_for_budget
 from .tasks import BASELINE_MSE, adding_batches, adding_problem
 from .training import History, TrainConfig, mse_loss, pick_device, set_seed, train
 
+__all__ = ["VALID_OFFSET", "TEST_OFFSET", "COST", "CELL_COLORS", "input_gradient_profile", "AddingRun",
+           "AddingResult", "train_adding", "run_all", "sweep", "with_seed", "results_by", "plot_curves",
+           "SCHEMA", "CELLS", "DEFAULT_LR", "RECORD_KEYS", "constant_baseline", "result_record",
+           "seed_runs", "load_results", "group_runs", "give_up_step", "build_parser", "seeds_command",
+           "main"]
+
 VALID_OFFSET, TEST_OFFSET = 2 ** 20, 2 ** 21    # seeds of the validation / test sets: offset + run seed
 COST = {"rnn": 1.5, "lstm": 1.0, "gru": 4.0}    # rough relative CPU cost per step, to schedule long runs first
 CELL_COLORS = {"rnn": "tab:red", "lstm": "tab:blue", "gru": "tab:green"}   # one colour per cell in every figure
@@ -95,6 +101,7 @@ class AddingRun:
 
     @property
     def hidden_size(self) -> int:
+        """The hidden size of this run's cell at its parameter budget (2 inputs, 1 output)."""
         return hidden_size_for_budget(self.cell, 2, 1, self.budget)
 
     def build(self) -> SequenceModel:
@@ -128,6 +135,7 @@ class AddingResult:
 
     @property
     def solved(self) -> bool:
+        """True when the test MSE is below the run's threshold for solving the task."""
         return self.test_mse < self.run.solved_below
 
     def model(self) -> SequenceModel:
@@ -267,7 +275,6 @@ def plot_curves(results: list[AddingResult], key: str = "mse", baseline: float |
         fig.suptitle(title)
     fig.tight_layout()
     return fig
-
 
 
 # --- tables over seeds: records, files and the command line -----------------------------------
@@ -410,6 +417,7 @@ def _cell_lr(text: str) -> tuple[str, float]:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The command line's argument parser (the ``seeds`` command)."""
     parser = argparse.ArgumentParser(
         prog="python -m course_utils.experiments",
         description="Chapter 6's experiments on the adding problem (Le et al. form), written to JSON files.")
@@ -512,6 +520,7 @@ def _write_json(data: dict, path) -> None:
 
 
 def main(argv: list[str] | None = None) -> dict:
+    """Run the command line (see the module docstring); returns what the ``seeds`` command wrote."""
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     return seeds_command(args, argv)

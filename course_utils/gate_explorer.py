@@ -38,6 +38,9 @@ from .gru import gru_step_forward
 from .lstm import lstm_step_forward
 from .params import CellParams
 
+__all__ = ["CELLS", "GATE_BIASES", "DEFAULTS", "INPUT_RANGE", "STATE_RANGE", "GATE_COLORS", "STATE_COLORS",
+           "unit_params", "unit_step", "gate_figure", "gate_explorer"]
+
 CELLS = {"lstm": "LSTM", "gru-reset-after": "GRU, reset after (PyTorch)",
          "gru-reset-before": "GRU, reset before (Cho et al.)"}
 GATE_BIASES = {"lstm": ("b_i", "b_f", "b_g", "b_o"), "gru": ("b_r", "b_z", "b_n")}

@@ -7,6 +7,9 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+__all__ = ["FIGSIZE", "DPI", "PIXEL_DENSITY", "setup", "label", "draw_unrolled_rnn", "plot_lag_profile",
+           "gate_heatmaps", "plot_power_law", "clipping_figure"]
+
 FIGSIZE = (6.0, 3.5)
 # Display size: 100 CSS pixels per inch, so a 6-inch figure is 600 px wide in the book's column
 # and 10-point text is 14 px. The inline backend stores PNGs at twice that ("retina": 1200 px

@@ -29,6 +29,10 @@ from ._checks import (check_number, check_type, id_array, nonnegative_int, numer
                       probability)
 from .text import Vocab
 
+__all__ = ["PAD", "KINDS", "KIND_PROBS", "Lexicon", "LEXICON", "Reviews", "make_reviews", "review_vocab",
+           "encode_reviews", "bag_of_words", "fit_logistic_regression", "predict_logistic",
+           "dataset_batches", "predict_classes", "accuracy_by"]
+
 PAD = "<pad>"
 KINDS = ("single", "and", "but")
 KIND_PROBS = (0.4, 0.2, 0.4)
@@ -64,9 +68,11 @@ class Reviews:
 
     @property
     def texts(self) -> list:
+        """Each review as one string, words joined by spaces."""
         return [" ".join(t) for t in self.tokens]
 
     def subset(self, mask) -> "Reviews":
+        """The reviews where ``mask`` is true (a boolean array of length N), in order."""
         idx = np.flatnonzero(np.asarray(mask))
         return Reviews([self.tokens[i] for i in idx], self.labels[idx], self.kind[idx], self.negated[idx])
 

@@ -45,6 +45,9 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+__all__ = ["TimeLimitExceeded", "ErrorInfo", "Outcome", "fork_available", "STARTUP_GRACE",
+           "call_with_time_limit", "run_isolated", "learner_line"]
+
 
 class TimeLimitExceeded(BaseException):
     """Raised inside the learner's call when the time limit is reached (fallback mode only).
@@ -66,6 +69,8 @@ class ErrorInfo:
 
     @classmethod
     def from_exception(cls, exc: BaseException) -> "ErrorInfo":
+        """What is kept of ``exc`` once it has crossed the process boundary (its class name, message and the
+        learner's line)."""
         return cls(type(exc).__name__, str(exc), learner_line(exc), isinstance(exc, NotImplementedError),
                    getattr(exc, "code", None) if isinstance(exc, SystemExit) else None,
                    isinstance(exc, SystemExit))
@@ -89,6 +94,8 @@ class Outcome:
 
 
 def fork_available() -> bool:
+    """True where the learner's calls can run in a forked child (POSIX, unless ``COURSE_UTILS_NO_FORK`` is
+    set to 1, true or yes)."""
     return hasattr(os, "fork") and os.environ.get("COURSE_UTILS_NO_FORK", "") not in ("1", "true", "yes")
 
 

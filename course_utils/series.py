@@ -17,6 +17,13 @@ import numpy as np
 
 from ._checks import check_int, check_number, check_str, check_type, numeric_array
 
+__all__ = ["CO2_FILE", "CO2_COLUMNS", "load_co2", "make_windows", "Scaler", "naive_forecast",
+           "seasonal_naive_forecast", "seasonal_difference_forecast", "seasonal_naive_path", "MAX_DEGREE",
+           "trend_season_design", "fit_trend_season", "trend_season_forecast", "fit_linear",
+           "linear_predict", "level_forecasts", "recursive_level_forecast", "mae", "rmse", "metrics_table",
+           "inject_spikes", "flag_anomalies", "precision_recall", "random_walk", "autocorrelation",
+           "array_batch_fn", "predict_numpy"]
+
 CO2_FILE = "notebooks/data/co2_mauna_loa_monthly.csv"
 CO2_COLUMNS = ("year", "month", "co2_ppm")
 
@@ -125,6 +132,7 @@ class Scaler:
 
     @classmethod
     def fit(cls, train) -> "Scaler":
+        """The mean and standard deviation of ``train`` (at least two values, not constant)."""
         train = _series(train, "train", min_len=2)
         std = float(train.std())
         if not std > 0:

@@ -18,6 +18,11 @@ import numpy as np
 
 from ._checks import check_number, check_str, id_array, numeric_array, positive_int
 
+__all__ = ["SAMPLE_RATE", "CLIP_SECONDS", "FRAME_LEN", "HOP", "N_BANDS", "PHONES", "WORDS", "DIRECTIONS",
+           "synth_word", "make_speech_dataset", "frame_signal", "band_energies", "band_centres",
+           "speech_features", "moving_blob_videos", "frame_profiles", "standardize", "fit_softmax",
+           "predict_softmax", "accuracy", "confusion_matrix"]
+
 SAMPLE_RATE = 4000          # Hz; telephone speech uses 8 kHz, we halve it to keep arrays small
 CLIP_SECONDS = 0.6
 FRAME_LEN = 128             # samples (32 ms)

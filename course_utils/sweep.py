@@ -19,7 +19,9 @@ import itertools
 
 import numpy as np
 
-from ._checks import numeric_array
+from ._checks import is_real_number, numeric_array
+
+__all__ = ["grid_search", "main_effects", "effect_sizes"]
 
 
 def _check_axes(axes: dict) -> None:
@@ -52,7 +54,7 @@ def grid_search(fn, axes: dict) -> np.ndarray:
     for combo in itertools.product(*axes.values()):
         setting = dict(zip(names, combo))
         value = fn(**setting)
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        if not is_real_number(value):
             raise TypeError(f"fn must return a number, got {type(value).__name__} {value!r} for {setting}")
         results.append(float(value))
     return np.array(results).reshape([len(v) for v in axes.values()])

@@ -31,6 +31,11 @@ from ._checks import (check_number, check_str, check_type, id_array, nonnegative
 from .models import SequenceModel
 from .training import TrainConfig, cross_entropy_loss, train
 
+__all__ = ["PYTHON_VERSION", "CORPUS_DIR", "TRAIN_FILES", "VALID_FILES", "Corpus", "load_python_corpus",
+           "Vocab", "char_batches", "unigram_probs", "unigram_perplexity", "evaluate_char_model",
+           "train_char_model", "softmax_with_temperature", "sample", "mean_log_likelihood",
+           "draw_encoder_decoder"]
+
 PYTHON_VERSION = "3.11.7"
 CORPUS_DIR = Path("notebooks") / "data" / "python_stdlib"
 TRAIN_FILES = ("bisect.py", "cmd.py", "contextlib.py", "copy.py", "glob.py", "pprint.py",

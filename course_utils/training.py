@@ -24,7 +24,11 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from ._checks import check_bool, check_choice, check_number, check_type, nonnegative_int, positive_int
+from ._checks import (check_bool, check_choice, check_number, check_type, is_real_number, nonnegative_int,
+                      positive_int)
+
+__all__ = ["OPTIMIZERS", "set_seed", "pick_device", "TrainConfig", "History", "train", "mse_loss",
+           "cross_entropy_loss"]
 
 OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD,
               "rmsprop": torch.optim.RMSprop}
@@ -105,6 +109,7 @@ class History:
 
     @property
     def steps(self) -> int:
+        """The number of training steps recorded (one loss per step)."""
         return len(self.loss)
 
     def first_step(self, key: str, threshold: float) -> int | None:
@@ -138,7 +143,7 @@ def _record_eval(history: History, step: int, result) -> None:
     for key, value in result.items():
         if isinstance(value, torch.Tensor) and value.numel() == 1:
             value = value.item()
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        if not is_real_number(value):
             raise TypeError(f"eval_fn must return a number or a dict of numbers, got {key!r}: "
                             f"{type(value).__name__} {value!r}")
         values[key] = float(value)

@@ -20,6 +20,9 @@ import matplotlib.pyplot as plt
 from . import plots
 from .jacobians import ACTIVATIONS, GAMMA, STRUCTURES, jacobian_norms_vs_lag, recurrent_matrix
 
+__all__ = ["HIDDEN", "BATCH", "FLOOR", "LAMBDA_RANGE", "T_RANGE", "gradient_norm_figure",
+           "gradient_explorer"]
+
 HIDDEN = 16
 BATCH = 8
 FLOOR = 1e-30
