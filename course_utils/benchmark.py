@@ -22,6 +22,9 @@ import statistics
 import sys
 import time
 
+__all__ = ["FULL", "QUICK", "keep_freed_memory", "numpy_blas_threads", "activation_forms", "run", "format_table",
+           "main"]
+
 FULL = dict(T=100, B=32, D=64, H=128)
 QUICK = dict(T=5, B=2, D=3, H=4)
 
@@ -201,6 +204,7 @@ def run(shape=FULL, repeats: int = 21, threads: int = 1, keep_memory: bool = Fal
 
 
 def format_table(rows, info) -> str:
+    """The rows of :func:`run` as the printed table, under a line naming the shape and settings."""
     lines = [f"T={info['T']} B={info['B']} D={info['D']} H={info['H']} {info['dtype']}, median of "
              f"{info['repeats']} interleaved runs ({info.get('clock', 'wall')} clock), "
              f"torch threads {info['torch_threads']}, "
@@ -213,6 +217,7 @@ def format_table(rows, info) -> str:
 
 
 def main(argv=None):
+    """The command line: the table (or ``--json``), or ``--activations``."""
     args = _parse(argv)
     shape, repeats = (QUICK, 3) if args.quick else (FULL, args.repeats)
     if args.activations:

@@ -21,6 +21,9 @@ from .lstm import lstm_backward, lstm_forward, lstm_step_backward, lstm_step_for
 from .params import ARRAY_NAMES, CellParams
 from .rnn import rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
 
+__all__ = ["SEQUENCE", "STEP", "cell_forward", "cell_backward", "from_torch", "to_torch", "StackedCache",
+           "stacked_forward", "stacked_backward"]
+
 SEQUENCE = {"rnn": (rnn_forward, rnn_backward), "lstm": (lstm_forward, lstm_backward),
             "gru": (gru_forward, gru_backward)}
 STEP = {"rnn": (rnn_step_forward, rnn_step_backward), "lstm": (lstm_step_forward, lstm_step_backward),
@@ -28,7 +31,11 @@ STEP = {"rnn": (rnn_step_forward, rnn_step_backward), "lstm": (lstm_step_forward
 
 
 def cell_forward(x, params: CellParams, state0=None):
-    """Dispatch on ``params.kind``: x (T, B, D) -> (h (T, B, H), final state, cache)."""
+    """Dispatch on ``params.kind``: x (T, B, D) -> (h (T, B, H), final state, cache).
+
+    Its order is still (x, params, state0), PyTorch's ``module(input, hx)`` with the module's
+    weights passed first; the cell functions it calls take (x, state0, params).
+    """
     return SEQUENCE[params.kind][0](x, state0, params)
 
 

@@ -28,6 +28,8 @@ from ._checks import check_bool, check_choice, check_number, check_type, nonnega
 from .bridge import SEQUENCE, STEP
 from .params import KINDS, init_params
 
+__all__ = ["MIN_EPS", "GradCheck", "rel_error", "numerical_gradient", "check_cell_gradients"]
+
 MIN_EPS = 1e-9       # smallest step tried for a coordinate whose stencil straddles a kink
 
 
@@ -46,6 +48,7 @@ class GradCheck(dict):
         self.at_kink = at_kink or {}
 
     def summary(self) -> str:
+        """One line: the largest relative error, and how many coordinates sat at a ReLU kink."""
         moved = sum(len(v) for v in self.kinks.values())
         stuck = sum(len(v) for v in self.at_kink.values())
         text = f"max relative error {max(self.values(), default=0.0):.2e}"

@@ -22,6 +22,9 @@ from ._checks import check_str, id_array, nonnegative_int, numeric_array, positi
 from .bridge import from_torch
 from .lstm import lstm_forward
 
+__all__ = ["FEATURES", "code_features", "lstm_activations", "unit_correlations", "shifted_max_correlations",
+           "draw_text_activation"]
+
 FEATURES = ("in_string", "in_comment", "bracket_depth", "indent", "column")
 OPENING, CLOSING = "([{", ")]}"
 

@@ -139,6 +139,7 @@ class SequenceModel(nn.Module):
         return self.rnn(inputs, self._check_state(state0, inputs.shape[0]))
 
     def forward(self, x: torch.Tensor, state0=None) -> torch.Tensor:
+        """The read-out: (B, output_size) for ``readout="last"``, (B, T, output_size) for "all"."""
         h, _ = self.states(x, state0)
         return self.head(h[:, -1] if self.readout == "last" else h)
 

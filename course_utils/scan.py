@@ -25,6 +25,9 @@ import numpy as np
 from ._checks import nonnegative_int, positive_int
 from .params import check_state_before_params
 
+__all__ = ["MinGRUParams", "init_mingru", "mingru_coefficients", "mingru_step", "combine", "linear_recurrence_loop",
+           "linear_recurrence_scan", "mingru_forward"]
+
 
 @dataclass
 class MinGRUParams:
@@ -37,10 +40,12 @@ class MinGRUParams:
 
     @property
     def D(self) -> int:
+        """Input size."""
         return self.weight_z.shape[1]
 
     @property
     def H(self) -> int:
+        """Hidden size."""
         return self.weight_z.shape[0]
 
 
