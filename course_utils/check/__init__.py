@@ -45,3 +45,5 @@ from ..exercises import EXERCISES, reveal  # noqa: E402,F401  (every checker abo
 
 CHECKER_MODULES = (intro, rnn, gated, backprop, memory, language, applications, practice_api, practice)
 """The checker modules in the table's order (the instructor guide lists their mistakes so)."""
+
+__all__ = [name for module in CHECKER_MODULES for name in module.__all__] + ["EXERCISES", "reveal", "CHECKER_MODULES"]
