@@ -44,6 +44,7 @@ the pre-activation gradients (T, B, 3H) and forms (7) after the loop (``params.f
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -54,26 +55,36 @@ __all__ = ["GRUStepCache", "GRUCache", "gru_step_forward", "gru_step_backward", 
            "gru_forward_reference"]
 
 
-def _fold_bias(p: CellParams) -> np.ndarray:
-    """Bias added to the input projection: b_ih, plus b_hr and b_hz (b_hn stays in the recurrence)."""
+class _Kernel(NamedTuple):
+    """The weights as the kernel uses them (the same first three fields as in rnn.py, lstm.py):
+    W_ih (3H, D) and b (3H,) = b_ih plus b_hr, b_hz for the input projection (b_hn stays in the
+    recurrence); W_hhT (H, 3H) = W_hhᵀ, a contiguous copy; b_hn (H,); reset_after."""
+    W_ih: np.ndarray
+    b: np.ndarray
+    W_hhT: np.ndarray
+    b_hn: np.ndarray
+    reset_after: bool
+
+
+def _kernel(p: CellParams) -> _Kernel:
     b = p.bias_ih.copy()
     b[:2 * p.H] += p.bias_hh[:2 * p.H]
-    return b
+    return _Kernel(p.weight_ih, b, p.weight_hh.T.copy(), p.bias_hh[2 * p.H:], p.reset_after)
 
 
-def _step(xp_t, h_prev, p, W_hhT, A, hp_n, h):
+def _step(xp_t, h_prev, k: _Kernel, A, hp_n, h):
     """One step into the out arrays: A (B, 3H) = [r z n] activations, hp_n (B, H), h (B, H).
 
-    xp_t (B, 3H) = x_t W_ihᵀ + b_ih (+ b_hr, b_hz); W_hhT (H, 3H) = W_hhᵀ, a contiguous copy.
-    hp_n is what backward needs from the recurrence: W_hn h_{t-1} + b_hn (reset after) or
-    r_t ⊙ h_{t-1} (reset before).
+    The kernels' shared signature: (input projection of step t, previous state, kernel, outputs).
+    xp_t (B, 3H) = x_t W_ihᵀ + b_ih (+ b_hr, b_hz). hp_n is what backward needs from the
+    recurrence: W_hn h_{t-1} + b_hn (reset after) or r_t ⊙ h_{t-1} (reset before).
     """
-    H = h.shape[-1]
+    H, W_hhT = h.shape[-1], k.W_hhT
     rz, n = A[:, :2 * H], A[:, 2 * H:]
     r, z = A[:, :H], A[:, H:2 * H]
-    if p.reset_after:
+    if k.reset_after:
         hp = h_prev @ W_hhT                           # (1)-(3a) one fused recurrent matmul
-        np.add(hp[:, 2 * H:], p.bias_hh[2 * H:], out=hp_n)
+        np.add(hp[:, 2 * H:], k.b_hn, out=hp_n)
         sigmoid(np.add(xp_t[:, :2 * H], hp[:, :2 * H], out=rz), out=rz)   # (1), (2)
         np.multiply(r, hp_n, out=n)                   # (3a) r ⊙ (W_hn h_{t-1} + b_hn)
         n += xp_t[:, 2 * H:]
@@ -83,7 +94,7 @@ def _step(xp_t, h_prev, p, W_hhT, A, hp_n, h):
         np.multiply(r, h_prev, out=hp_n)              # (3b) W_hn (r ⊙ h_{t-1}): second matmul, after r_t
         np.matmul(hp_n, W_hhT[:, 2 * H:], out=n)
         n += xp_t[:, 2 * H:]
-        n += p.bias_hh[2 * H:]
+        n += k.b_hn
     np.tanh(n, out=n)                                 # (3)
     np.subtract(h_prev, n, out=h)                     # (4) h = n + z ⊙ (h_prev - n)
     h *= z
@@ -174,9 +185,10 @@ def gru_step_forward(x_t, h_prev, params: CellParams):
     p = check_params(params, "gru")
     x_t = check_input(x_t, "x_t", p, ndim=2)
     h_prev = check_state(h_prev, "h_prev", x_t.shape[0], p, "x_t")
-    xp = input_projection(x_t, p.weight_ih, _fold_bias(p))
+    k = _kernel(p)
+    xp = input_projection(x_t, k.W_ih, k.b)
     A, hp_n, h = np.empty_like(xp), np.empty_like(h_prev), np.empty_like(h_prev)
-    _step(xp, h_prev, p, p.weight_hh.T.copy(), A, hp_n, h)
+    _step(xp, h_prev, k, A, hp_n, h)
     return h, GRUStepCache(x_t, h_prev, h, A, hp_n, p)
 
 
@@ -203,13 +215,13 @@ def gru_forward(x, h0=None, params: CellParams | None = None):
     x = check_input(x, "x", p, ndim=3)
     T, B, _ = x.shape
     h0 = check_state(h0, "h0", B, p, "x")
-    xp = input_projection(x, p.weight_ih, _fold_bias(p))   # (1)-(3) input side, (T, B, 3H): one matmul
+    k = _kernel(p)
+    xp = input_projection(x, k.W_ih, k.b)          # (1)-(3) input side, (T, B, 3H): one matmul
     hs = np.empty((T + 1, B, p.H), dtype=p.dtype)
     hs[0] = h0
     A, hp_n = np.empty_like(xp), np.empty((T, B, p.H), dtype=p.dtype)
-    W_hhT = p.weight_hh.T.copy()
     for t in range(T):
-        _step(xp[t], hs[t], p, W_hhT, A[t], hp_n[t], hs[t + 1])
+        _step(xp[t], hs[t], k, A[t], hp_n[t], hs[t + 1])
     return hs[1:], hs[T], GRUCache(x, hs, A, hp_n, p)
 
 

@@ -56,15 +56,16 @@ __all__ = ["LSTMKernel", "sigmoid_via_tanh", "LSTMStepCache", "LSTMCache", "lstm
 
 
 class LSTMKernel(NamedTuple):
-    """The weights as the fast kernel uses them (see :func:`sigmoid_via_tanh`).
+    """The weights as the fast kernel uses them (see :func:`sigmoid_via_tanh`); the same first
+    three fields as the RNN's and GRU's kernels.
 
-    W_ih (4H, D) and W_hhT (H, 4H) (transposed, contiguous: the per-step matmul's faster
-    operand) with the rows of i, f, o halved; b (4H,) = b_ih + b_hh, i, f, o halved;
+    W_ih (4H, D) and b (4H,) = b_ih + b_hh for the input projection, W_hhT (H, 4H) (transposed,
+    contiguous: the per-step matmul's faster operand), all with the rows of i, f, o halved;
     scale, shift (4H,): ½, ½ on i, f, o and 1, 0 on g.
     """
     W_ih: np.ndarray
-    W_hhT: np.ndarray
     b: np.ndarray
+    W_hhT: np.ndarray
     scale: np.ndarray
     shift: np.ndarray
 
@@ -89,14 +90,16 @@ def sigmoid_via_tanh(p: CellParams) -> LSTMKernel:
     scale = np.repeat(np.array([0.5, 0.5, 1.0, 0.5], dtype=p.dtype), H)      # i, f, g, o
     shift = np.repeat(np.array([0.5, 0.5, 0.0, 0.5], dtype=p.dtype), H)
     W_hhT = (p.weight_hh * scale[:, None]).T.copy()
-    return LSTMKernel(p.weight_ih * scale[:, None], W_hhT, (p.bias_ih + p.bias_hh) * scale, scale, shift)
+    return LSTMKernel(p.weight_ih * scale[:, None], (p.bias_ih + p.bias_hh) * scale, W_hhT, scale, shift)
 
 
-def _step(A, h_prev, c_prev, k: LSTMKernel, c, tc, h, hp):
-    """One step. A (B, 4H) holds the input projection (halved for i, f, o) and becomes the
-    activations [i f g o]; c, tc = tanh(c_t), h (B, H) are written; hp (B, 4H) is scratch.
+def _step(xp_t, h_prev, c_prev, k: LSTMKernel, c, tc, h, hp):
+    """One step. xp_t (B, 4H) holds the input projection (halved for i, f, o) and becomes the
+    activations [i f g o] in place; c, tc = tanh(c_t), h (B, H) are written; hp (B, 4H) is
+    scratch. The kernels' shared signature: (input projection of step t, previous state,
+    kernel, outputs); the LSTM's state is two arrays.
     """
-    H = h.shape[-1]
+    A, H = xp_t, h.shape[-1]
     np.matmul(h_prev, k.W_hhT, out=hp)              # (1) one recurrent matmul for all gates
     A += hp
     np.tanh(A, out=A)                               # (2), (3) with one tanh: sigmoid_via_tanh

@@ -28,6 +28,7 @@ layout; the input side of (1) for every step is ONE matmul before the loop
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -38,12 +39,27 @@ __all__ = ["RNNStepCache", "RNNCache", "rnn_step_forward", "rnn_step_backward", 
            "rnn_forward_reference"]
 
 
-def _step(xp_t, h_prev, W_hhT, nonlinearity, out):
+class _Kernel(NamedTuple):
+    """The weights as the kernel uses them (each cell module has one, same first three fields):
+    W_ih (H, D) and b (H,) = b_ih + b_hh for the input projection; W_hhT (H, H) = W_hhᵀ as a
+    contiguous copy (a faster per-step matmul operand than the transposed view); nonlinearity."""
+    W_ih: np.ndarray
+    b: np.ndarray
+    W_hhT: np.ndarray
+    nonlinearity: str
+
+
+def _kernel(p: CellParams) -> _Kernel:
+    return _Kernel(p.weight_ih, p.bias_ih + p.bias_hh, p.weight_hh.T.copy(), p.nonlinearity)
+
+
+def _step(xp_t, h_prev, k: _Kernel, out):
     """h_t = φ(xp_t + h_prev W_hhᵀ) written into ``out`` (B, H); xp_t = x_t W_ihᵀ + b_ih + b_hh.
 
-    W_hhT (H, H) is W_hhᵀ as a contiguous copy (a faster matmul than the transposed view).
+    The kernels' shared signature: (input projection of step t, previous state, kernel, outputs).
     """
-    np.matmul(h_prev, W_hhT, out=out)              # (1) a_t, the recurrent side: one matmul
+    nonlinearity = k.nonlinearity
+    np.matmul(h_prev, k.W_hhT, out=out)              # (1) a_t, the recurrent side: one matmul
     out += xp_t
     return np.tanh(out, out=out) if nonlinearity == "tanh" else np.maximum(out, 0.0, out=out)   # (2)
 
@@ -90,8 +106,9 @@ def rnn_step_forward(x_t, h_prev, params: CellParams):
     p = check_params(params, "rnn")
     x_t = check_input(x_t, "x_t", p, ndim=2)
     h_prev = check_state(h_prev, "h_prev", x_t.shape[0], p, "x_t")
-    xp = input_projection(x_t, p.weight_ih, p.bias_ih + p.bias_hh)
-    h = _step(xp, h_prev, p.weight_hh.T.copy(), p.nonlinearity, out=np.empty_like(xp))
+    k = _kernel(p)
+    xp = input_projection(x_t, k.W_ih, k.b)
+    h = _step(xp, h_prev, k, out=np.empty_like(xp))
     return h, RNNStepCache(x_t, h_prev, h, p)
 
 
@@ -116,12 +133,12 @@ def rnn_forward(x, h0=None, params: CellParams | None = None):
     x = check_input(x, "x", p, ndim=3)
     T, B, _ = x.shape
     h0 = check_state(h0, "h0", B, p, "x")
-    xp = input_projection(x, p.weight_ih, p.bias_ih + p.bias_hh)   # (1) input side, (T, B, H): one matmul
+    k = _kernel(p)
+    xp = input_projection(x, k.W_ih, k.b)          # (1) input side, (T, B, H): one matmul
     hs = np.empty((T + 1, B, p.H), dtype=p.dtype)
     hs[0] = h0
-    W_hhT = p.weight_hh.T.copy()
     for t in range(T):
-        _step(xp[t], hs[t], W_hhT, p.nonlinearity, out=hs[t + 1])
+        _step(xp[t], hs[t], k, out=hs[t + 1])
     return hs[1:], hs[T], RNNCache(x, hs, p)
 
 
