@@ -24,7 +24,7 @@ import inspect
 
 import numpy as np
 
-from ._checks import check_bool, check_choice, check_number, check_type, nonnegative_int, positive_int
+from ._checks import check_bool, check_choice, check_number, nonnegative_int, positive_int
 from .bridge import SEQUENCE, STEP
 from .params import KINDS, init_params
 
