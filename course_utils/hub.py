@@ -48,7 +48,9 @@ from urllib.parse import quote, urlencode, urlsplit
 
 import nbformat
 
-from .course import Chapter, Course, load_course
+from ._checks import positive_int
+from .course import EXERCISE as EXERCISE_TAG
+from .course import SOLUTION, Chapter, Course, cell_tags, load_course
 from .publish import github_slug, published_path
 
 PROXY_PACKAGE = "configurable-http-proxy@5"
@@ -59,7 +61,6 @@ LEAN_OFF = ("jupyter_lsp", "jupyter_server_terminals", "jupyter_server_mathjax",
 PROXY_DIR = "_build/node"  # project-local npm prefix (ignored by git); never a global install
 LOOPBACK = "127.0.0.1"
 SIZING_FILE = "deploy/sizing.json"
-SOLUTION, EXERCISE_TAG = "solution", "exercise"
 CHECK_CALL = re.compile(r"(?<![\w.])check\.\w+\(")  # a check cell calls course_utils.check.<exercise>(...)
 FEEDBACK_WORDS = ("correct.", "not correct yet.", "not attempted", "wrong type")
 
@@ -468,11 +469,7 @@ class Program:
 
 def _solutions(course: Course, chapter: Chapter) -> dict[str, str]:
     nb = nbformat.read(course.root / chapter.notebook, as_version=4)
-    return {c.get("id"): c.source for c in nb.cells if SOLUTION in _tags(c)}
-
-
-def _tags(cell) -> list[str]:
-    return [t.strip().lower() for t in cell.get("metadata", {}).get("tags", [])]
+    return {c.get("id"): c.source for c in nb.cells if SOLUTION in cell_tags(c)}
 
 
 def student_edition(course: Course, chapter: Chapter) -> nbformat.NotebookNode:
@@ -491,9 +488,9 @@ def learner_program(chapter: Chapter, course: Course | None = None, *, exercise:
     answers = _solutions(course, chapter)
     cells = [c for c in nb.cells if c.cell_type == "code"]
     for cell in cells:
-        if EXERCISE_TAG in _tags(cell) and cell.get("id") in answers:
+        if EXERCISE_TAG in cell_tags(cell) and cell.get("id") in answers:
             cell.source = answers[cell["id"]]
-    stubs = [i for i, c in enumerate(cells) if EXERCISE_TAG in _tags(c)]
+    stubs = [i for i, c in enumerate(cells) if EXERCISE_TAG in cell_tags(c)]
     if exercise is None:
         chosen = list(range(len(cells)))
     else:
@@ -502,7 +499,7 @@ def learner_program(chapter: Chapter, course: Course | None = None, *, exercise:
                              f"({len(stubs)} exercise cells), got {exercise}")
         first = stubs[exercise]
         end = first + 1
-        while end < len(cells) and CHECK_CALL.search(cells[end].source) and EXERCISE_TAG not in _tags(cells[end]):
+        while end < len(cells) and CHECK_CALL.search(cells[end].source) and EXERCISE_TAG not in cell_tags(cells[end]):
             end += 1
         tail = list(range(first, end))
         chosen = _needed_cells(cells, first, end)
@@ -512,7 +509,7 @@ def learner_program(chapter: Chapter, course: Course | None = None, *, exercise:
             chosen.insert(len(chosen) - len(tail), -1)
     sources = [("from course_utils import check" if i == -1 else cells[i].source) for i in chosen]
     checks = [k for k, i in enumerate(chosen) if i >= 0 and CHECK_CALL.search(cells[i].source)
-              and EXERCISE_TAG not in _tags(cells[i])]
+              and EXERCISE_TAG not in cell_tags(cells[i])]
     return Program(chapter.id, published_path(chapter), sources, checks,
                    {cells[i]["id"]: cells[i].source for i in stubs if i in chosen or exercise is None})
 
@@ -675,7 +672,7 @@ def run_learner(hub: LoopbackHub, name: str, program: Program, repo_url: str, br
         answer = web.get(f"{base}/api/contents/{quote(path)}", params={"content": 1, "type": "notebook"}, timeout=60)
         answer.raise_for_status()
         opened = nbformat.from_dict(answer.json()["content"])
-        stub_ids = {c.get("id") for c in opened.cells if EXERCISE_TAG in _tags(c)}
+        stub_ids = {c.get("id") for c in opened.cells if EXERCISE_TAG in cell_tags(c)}
         if not set(program.answers) <= stub_ids:
             raise RuntimeError(f"{path} on the hub lacks the exercise cells {sorted(set(program.answers) - stub_ids)}")
         session = web.post(f"{base}/api/sessions", timeout=60,
@@ -754,8 +751,7 @@ def run_learners(n: int, chapter: Chapter | str = "01", *, exercise: int | None 
                  cell_timeout: float = 180) -> tuple[list[LearnerResult], dict]:
     """Start a :class:`LoopbackHub`, create ``n`` learners (admin API), run them concurrently
     (:func:`run_learner`), stop everything. Returns the results and facts about the run."""
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"n (learners) must be a positive integer, got {n!r}")
+    positive_int(n, "n (learners)")
     course = course or load_course()
     if isinstance(chapter, str):
         chapter = resolve_chapters([chapter], course, argument="chapter")[0]
