@@ -321,7 +321,7 @@ SEQUENCE_OUTPUTS = ("dx", "dh0", "dc0", "grads")
 def lstm_sequence_backward(fn):
     """Check ``fn(dh, caches) -> (dx, dh0, dc0, grads)`` (BPTT from the step) against ``lstm_backward``.
 
-    ``dh`` (T, B, H) holds ∂ℓ_t/∂h_t; ``caches`` is the list of T caches of ``lstm_step_forward``.
+    ``dh`` (T, B, H) holds ∂L_t/∂h_t (L_t the loss at step t); ``caches`` is the list of T caches of ``lstm_step_forward``.
     """
     return _judge(fn, _lstm_sequence_ref, _lstm_sequence_cases(), name="lstm_backward_np",
                   output_names=SEQUENCE_OUTPUTS, mistakes=LSTM_SEQUENCE_MISTAKES, kind="lstm sequence",

@@ -5,7 +5,7 @@ checker                                 the learner's function
 ======================================  ==========================================================
 ``split_concat_weight(fn)``             ``fn(W_concat (H, H+D), H) -> (W_hh (H, H), W_ih (H, D))``
                                         for a concatenated weight acting on ``[h_{t-1}, x_t]``
-``reorder_lstm_gates(fn)``              ``fn(W (4H, K)) -> (4H, K)``: row blocks in CS231n's
+``reorder_lstm_gates(fn)``              ``fn(W (4H, n)) -> (4H, n)``: row blocks (n = D or H) in CS231n's
                                         order i, f, o, g rearranged into PyTorch's i, f, g, o
 ======================================  ==========================================================
 """
