@@ -95,7 +95,7 @@ def make_dates(n: int, seed: int = 0, formats=None, exclude=()) -> DatePairs:
             raise ValueError(f"formats contains {name!r}: expected names from {tuple(FORMATS)}")
     if isinstance(exclude, str):
         raise TypeError("exclude must be a collection of source strings, got a single string")
-    exclude, seen = set(exclude), set()
+    exclude = set(exclude)
     rng, days = np.random.default_rng(seed), (LAST_DATE - FIRST_DATE).days + 1
     if n > days * len(formats) - len(exclude):
         raise ValueError(f"n={n} is more than the distinct pairs left ({days * len(formats)} minus "
@@ -162,7 +162,8 @@ class DateTranslator(nn.Module):
         super().__init__()
         self.source_vocab_size = positive_int(source_vocab_size, "source_vocab_size")
         self.target_vocab_size = positive_int(target_vocab_size, "target_vocab_size")
-        embed_size, hidden_size = positive_int(embed_size, "embed_size"), positive_int(hidden_size, "hidden_size")
+        embed_size = positive_int(embed_size, "embed_size")
+        hidden_size = positive_int(hidden_size, "hidden_size")
         self.source_embedding = nn.Embedding(self.source_vocab_size, embed_size)
         self.encoder = nn.GRU(embed_size, hidden_size)
         self.target_embedding = nn.Embedding(self.target_vocab_size, embed_size)
