@@ -318,7 +318,8 @@ def _chapter(stem):
 
 
 CHAPTER_CHECKS = [("04_lstm", "4.4", "check.lstm_step_backward(lstm_step_back)"),
-                  ("04_lstm", "4.5", "check.lstm_sequence_backward(lstm_backward_np)")]
+                  ("04_lstm", "4.5", "check.lstm_sequence_backward(lstm_backward_np)"),
+                  ("05_gru", "5.4", "check.gru_step_backward(gru_step_back)")]
 
 
 @pytest.mark.parametrize("stem, number, call", CHAPTER_CHECKS)
@@ -343,7 +344,8 @@ def test_chapter_4_shows_the_lstm_diagram_with_its_alt_text_where_the_equations_
     assert cells[section].source.startswith("## 4.2") and "h_t &= o_t \\odot \\tanh(C_t)" in cells[section].source
 
 
-def test_chapter_4_no_longer_shows_the_step_backward_before_its_exercise():
-    cells = _chapter("04_lstm").cells
-    exercise = next(i for i, c in enumerate(cells) if c.source.startswith("### Exercise 4.4"))
-    assert not any(c.cell_type == "code" and "def lstm_step_back" in c.source for c in cells[:exercise])
+@pytest.mark.parametrize("stem, number, name", [("04_lstm", "4.4", "lstm_step_back"), ("05_gru", "5.4", "gru_step_back")])
+def test_no_chapter_shows_a_step_backward_before_its_exercise(stem, number, name):
+    cells = _chapter(stem).cells
+    exercise = next(i for i, c in enumerate(cells) if c.source.startswith(f"### Exercise {number}"))
+    assert not any(c.cell_type == "code" and f"def {name}" in c.source for c in cells[:exercise])
