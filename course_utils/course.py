@@ -26,8 +26,8 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
 __all__ = ["BOOK_FILE", "KINDS", "TOP_REQUIRED", "TOP_OPTIONAL", "CHAPTER_REQUIRED", "CHAPTER_OPTIONAL",
            "OBJECTIVES_RANGE", "NOTEBOOK_FOLDER", "NOTEBOOK_PATTERN", "SOLUTION", "MODEL_ANSWER",
            "INSTRUCTOR", "EXERCISE", "ANSWER", "SETUP", "WIDGET", "NBVAL_IGNORE_OUTPUT", "RAISES_EXCEPTION",
-           "HIDDEN_FROM_LEARNERS", "EXERCISE_HEADING", "normalise_tag", "cell_tags", "BookFileError",
-           "Chapter", "Course", "notebook_problems", "check_output_folder", "find_root", "parse_course",
+           "HIDDEN_FROM_LEARNERS", "EXERCISE_HEADING", "SECTION_HEADING", "BREAK_LABEL", "normalise_tag", "cell_tags", "BookFileError",
+           "Chapter", "Course", "sitting_starts", "break_problems", "notebook_problems", "check_output_folder", "find_root", "parse_course",
            "book_file", "read_book_text", "load_course", "objectives_markdown", "show_objectives",
            "course_map_markdown", "show_course_map", "main"]
 
@@ -36,7 +36,7 @@ KINDS = ("chapter", "guide")
 TOP_REQUIRED = {"title": str, "authors": list, "description": str, "repository": str}
 TOP_OPTIONAL = {"subtitle": str, "branch": str, "chapters": list}
 CHAPTER_REQUIRED = {"notebook": str, "title": str, "minutes": int, "objectives": list}
-CHAPTER_OPTIONAL = {"part": str, "kind": str}
+CHAPTER_OPTIONAL = {"part": str, "kind": str, "breaks": list}
 OBJECTIVES_RANGE = (2, 4)
 NOTEBOOK_FOLDER = "notebooks"
 # a chapter's notebook: notebooks/<name>.ipynb, written exactly so (no ./, .., \\, absolute path or subfolder)
@@ -55,6 +55,11 @@ RAISES_EXCEPTION = "raises-exception"        # the cell's error output is intend
 HIDDEN_FROM_LEARNERS = frozenset({SOLUTION, MODEL_ANSWER, INSTRUCTOR})  # never shown in the student edition
 # "### Exercise 4.2 — title" (or ## / ####, with an en dash, hyphen or colon): group 1 the number, 2 the title
 EXERCISE_HEADING = re.compile(r"^#{2,4}\s*Exercise\s+(\d+\.\d+)\s*(?:[—–:-]+\s*(.*))?$", re.MULTILINE)
+# "## 4.5 Why the gradient survives" (level 2 exactly): group 1 the section number
+SECTION_HEADING = re.compile(r"^##[ \t]+(\d+\.\d+)\b", re.MULTILINE)
+EXERCISES_HEADING = re.compile(r"^##[ \t]+Exercises\b", re.MULTILINE)
+# a sitting break of book.toml: a section number ("4.5") or an exercise ("Exercise 4.3"): group 2 the number
+BREAK_LABEL = re.compile(r"(Exercise )?(\d+)\.\d+")
 
 
 def normalise_tag(tag) -> str:
@@ -85,6 +90,7 @@ class Chapter:
     part: str = ""
     kind: str = "chapter"
     number: int | None = None  # position among kind == "chapter" entries (0 = introduction)
+    breaks: tuple[str, ...] = ()  # where a learner stops and comes back: "4.5" (a section), "Exercise 4.3"
 
     @property
     def id(self) -> str:
@@ -138,8 +144,63 @@ class Course:
         for ch in self.chapters:
             if (self.root / ch.notebook).is_file():
                 problems += notebook_problems(self.root / ch.notebook, ch.notebook)
+                if ch.breaks:
+                    cells = json.loads((self.root / ch.notebook).read_text(encoding="utf-8")).get("cells", [])
+                    problems += break_problems(cells, ch)
         if problems:
             raise BookFileError("\n".join(problems))
+
+
+def sitting_starts(cells) -> list[tuple[str, int]]:
+    """Where a sitting may start in a chapter's cells: ``(label, cell index)`` in notebook order, one per
+    numbered section (``"4.5"``: its ``## 4.5`` heading cell) and one per exercise (``"Exercise 4.3"``:
+    its heading cell; the first exercise starts at the ``## Exercises`` heading when that comes
+    before it). The first entry starts at cell 0: what precedes the first section (title,
+    objectives) is read with it; in a chapter without numbered sections the first entry is
+    ``("start", 0)``, all that comes before the exercises. These labels (but the first) are what
+    ``breaks`` in ``book.toml`` may name."""
+    starts, exercises_cell = [], None
+    for index, cell in enumerate(cells):
+        if cell.get("cell_type") != "markdown":
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else source
+        for line in source.splitlines():
+            section, exercise = SECTION_HEADING.match(line), EXERCISE_HEADING.match(line)
+            if EXERCISES_HEADING.match(line) and exercises_cell is None:
+                exercises_cell = index
+            elif section:
+                starts.append((section.group(1), index))
+            elif exercise:
+                first = exercises_cell is not None and not any(s.startswith("Exercise ") for s, _ in starts)
+                starts.append((f"Exercise {exercise.group(1)}", exercises_cell if first else index))
+    if starts and starts[0][0].startswith("Exercise ") and starts[0][1] > 0:
+        starts.insert(0, ("start", 0))       # no numbered section: the prose before the exercises is one unit
+    elif starts:
+        starts[0] = (starts[0][0], 0)
+    return starts
+
+
+def break_problems(cells, chapter: Chapter) -> list[str]:
+    """What is wrong with ``chapter.breaks`` for its notebook's ``cells``: a label naming no section or
+    exercise of it, the chapter's first one (nothing before it to stop after), or breaks out of
+    notebook order."""
+    starts = dict(sitting_starts(cells))
+    problems, last = [], -1
+    for label in chapter.breaks:
+        if label not in starts:
+            known = ", ".join(starts) or "none"
+            problems.append(f"{chapter.notebook}: breaks names {label!r}, which is no numbered section "
+                            f"(## N.k) or exercise (### Exercise N.k) of the chapter; known: {known}")
+        elif starts[label] == 0:
+            problems.append(f"{chapter.notebook}: breaks names {label!r}, where the chapter starts: "
+                            "a break goes before a later section or exercise")
+        elif starts[label] <= last:
+            problems.append(f"{chapter.notebook}: breaks should follow the notebook's order; {label!r} "
+                            f"comes before the break listed ahead of it ({list(chapter.breaks)!r})")
+        else:
+            last = starts[label]
+    return problems
 
 
 def notebook_problems(path: Path, label: str) -> list[str]:
@@ -257,8 +318,17 @@ def _parse_chapter(entry: object, index: int, source: str) -> Chapter:
     kind = entry.get("kind", "chapter")
     if kind not in KINDS:
         raise BookFileError(f"{where}: kind should be one of {KINDS}, got {kind!r}")
+    breaks = entry.get("breaks", [])
+    if breaks and kind != "chapter":
+        raise BookFileError(f"{where}: breaks are for kind = 'chapter' entries, got them on kind {kind!r}")
+    for label in breaks:
+        if not isinstance(label, str) or not BREAK_LABEL.fullmatch(label):
+            raise BookFileError(f"{where}: each of breaks should be a section number such as \"4.5\" or an "
+                                f"exercise such as \"Exercise 4.3\", got {label!r}")
+    if len(set(breaks)) != len(breaks):
+        raise BookFileError(f"{where}: breaks lists a label twice: {breaks!r}")
     return Chapter(notebook=entry["notebook"], title=entry["title"], minutes=entry["minutes"],
-                   objectives=tuple(objectives), part=entry.get("part", ""), kind=kind)
+                   objectives=tuple(objectives), part=entry.get("part", ""), kind=kind, breaks=tuple(breaks))
 
 
 def parse_course(text: str, root: Path, source: str = BOOK_FILE) -> Course:
@@ -291,6 +361,11 @@ def parse_course(text: str, root: Path, source: str = BOOK_FILE) -> Course:
     for i, ch in enumerate(chapters):
         if ch.kind == "chapter":
             chapters[i] = Chapter(**{**ch.__dict__, "number": number})
+            for label in ch.breaks:
+                if int(BREAK_LABEL.fullmatch(label).group(2)) != number:
+                    raise BookFileError(f"{source}: chapters[{i}] ({ch.title!r}): breaks names {label!r}, "
+                                        f"which is not in chapter {number}: expected \"{number}.k\" or "
+                                        f"\"Exercise {number}.k\"")
             number += 1
     return Course(title=data["title"], authors=tuple(data["authors"]), description=data["description"].strip(),
                   repository=data["repository"], root=root, subtitle=data.get("subtitle", ""),
@@ -333,10 +408,15 @@ def load_course(path: str | Path | None = None) -> Course:
 # --- what the notebooks display ---------------------------------------------------------------
 
 def objectives_markdown(chapter_id: str, course: Course | None = None) -> str:
-    """The learning objectives box of one chapter (Markdown), with its minutes, as the chapter's first cells
-    show it."""
+    """The learning objectives box of one chapter (Markdown), with its minutes and, for a chapter with
+    ``breaks`` in ``book.toml``, its sittings and where each ends, as the chapter's first cells show it."""
     ch = (course or load_course()).chapter(chapter_id)
-    lines = [f"**Learning objectives** (about {ch.minutes} minutes)", ""]
+    sittings = ""
+    if ch.breaks:
+        stops = [f"§{b}" if not b.startswith("Exercise ") else b for b in ch.breaks]
+        listed = stops[0] if len(stops) == 1 else ", ".join(stops[:-1]) + " and " + stops[-1]
+        sittings = f", in {len(ch.breaks) + 1} sittings: stop before {listed}"
+    lines = [f"**Learning objectives** (about {ch.minutes} minutes{sittings})", ""]
     lines += [f"- {o}" for o in ch.objectives]
     return "\n".join(lines)
 

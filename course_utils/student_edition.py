@@ -19,7 +19,9 @@ Built with nbconvert preprocessors, applied in this order to each chapter notebo
    else is dropped. The cell's ``solution`` tag becomes ``exercise``;
 3. ``ClearOutputPreprocessor`` removes outputs, execution counts and run metadata, and
    :func:`clear_widget_state` removes the widget state an author's run leaves in the
-   notebook's metadata (``metadata.widgets``: sliders, progress bars, plots in Output widgets).
+   notebook's metadata (``metadata.widgets``: sliders, progress bars, plots in Output widgets);
+4. a chapter with ``breaks`` in ``book.toml`` (where a long chapter is split into sittings) gets a
+   short markdown cell, :func:`stop_cell_text`, before the heading of each break.
 
 ``N.k`` comes from the ``### Exercise N.k — title`` heading above the cell. Guides
 (``kind = "guide"`` in ``book.toml``) are for instructors and are left out. The edition mirrors
@@ -54,11 +56,11 @@ from nbconvert.preprocessors import ClearOutputPreprocessor, Preprocessor, TagRe
 from traitlets import Unicode
 
 from .course import (ANSWER, BOOK_FILE, EXERCISE, EXERCISE_HEADING, HIDDEN_FROM_LEARNERS, INSTRUCTOR, MODEL_ANSWER,
-                     SOLUTION, WIDGET, Course, cell_tags, check_output_folder, load_course)
+                     SOLUTION, WIDGET, Course, cell_tags, check_output_folder, load_course, sitting_starts)
 
 __all__ = ["MARKER", "PREDICTION", "LEAK_MIN_CHARS", "ANSWER_CELL", "STUB_DOCSTRING_KEY", "stub_source",
            "StubSolutionsPreprocessor", "NormaliseTagsPreprocessor", "AnswerCellsPreprocessor",
-           "clear_widget_state", "preprocessors", "student_notebook", "Edition", "build", "leaks",
+           "clear_widget_state", "preprocessors", "stop_cell_text", "add_stop_cells", "student_notebook", "Edition", "build", "leaks",
            "giveaways", "WIDGET_CELL_TIMEOUT", "execute"]
 
 MARKER = ".student-edition"  # marks a folder made by this module; holds the manifest of what it wrote
@@ -255,14 +257,44 @@ def preprocessors() -> list[Preprocessor]:
             ClearOutputPreprocessor(remove_metadata_fields={"collapsed", "scrolled", "execution"})]
 
 
-def student_notebook(nb, chapter_number: int | None = None) -> tuple[nbformat.NotebookNode, dict]:
+def stop_cell_text(sitting: int, sittings: int) -> str:
+    """The markdown of the cell that ends sitting ``sitting`` (1-based) of ``sittings``."""
+    return (f"**A good place to stop** (the end of sitting {sitting} of {sittings} of this chapter). When you "
+            "come back, run every cell above this one first (in JupyterLab: *Run ▸ Run All Above Selected "
+            "Cell*), so that the code below finds what it needs.")
+
+
+def add_stop_cells(nb, breaks) -> list[str]:
+    """Insert a :func:`stop_cell_text` cell before the heading of each label of ``breaks`` (``"4.5"``,
+    ``"Exercise 4.3"``, see :func:`course_utils.course.sitting_starts`); returns the labels done."""
+    if isinstance(breaks, str) or not isinstance(breaks, (list, tuple)):
+        raise TypeError(f"breaks: expected a list of labels such as ['4.5', 'Exercise 4.3'], got {breaks!r}")
+    starts = dict(sitting_starts(nb.cells))
+    for label in breaks:
+        if label not in starts or starts[label] == 0:
+            raise ValueError(f"breaks: {label!r} names no section or exercise after the start of this "
+                             f"notebook; its units are {', '.join(starts) or 'none'}")
+    positions = sorted(starts[label] for label in breaks)
+    for k, index in reversed(list(enumerate(positions, start=1))):
+        cell = nbformat.v4.new_markdown_cell(stop_cell_text(k, len(positions) + 1))
+        if "id" in nb.cells[index]:   # a stable id: rebuilding gives the same file
+            cell["id"] = f"sitting-break-{k}"
+        else:
+            cell.pop("id", None)
+        nb.cells.insert(index, cell)
+    return list(breaks)
+
+
+def student_notebook(nb, chapter_number: int | None = None, breaks=()) -> tuple[nbformat.NotebookNode, dict]:
     """A student copy of ``nb`` (the original is not changed) and the resources (``stubbed``: labels,
-    ``answer_cells``: how many "explain" exercises got a cell to write in)."""
+    ``answer_cells``: how many "explain" exercises got a cell to write in, ``breaks``: where a
+    "good place to stop" cell was put, from ``book.toml``'s ``breaks`` of the chapter)."""
     nb = copy.deepcopy(nb)
     resources = {"chapter_number": chapter_number, "stubbed": [], "answer_cells": 0}
     for pre in preprocessors():
         nb, resources = pre.preprocess(nb, resources)
     clear_widget_state(nb)
+    resources["breaks"] = add_stop_cells(nb, breaks)
     return nb, resources
 
 
@@ -370,7 +402,7 @@ def build(out: str | Path = "_build/student", course: Course | None = None) -> E
         if not source.is_file():
             edition.missing.append(chapter.notebook)
             continue
-        nb, resources = student_notebook(nbformat.read(source, as_version=4), chapter.number)
+        nb, resources = student_notebook(nbformat.read(source, as_version=4), chapter.number, chapter.breaks)
         nbformat.validate(nb)
         writer.write(chapter.notebook, nbformat.writes(nb).encode("utf-8"))
         edition.notebooks.append(out / chapter.notebook)

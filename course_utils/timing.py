@@ -20,9 +20,17 @@ A chapter's minutes are the sum of three parts, each computed from the notebook:
 ``book.toml``'s minutes are the total rounded to 5; ``tests/test_timing.py`` fails when they differ
 from the model by more than 25 %.
 
+**Sittings.** A chapter is also timed unit by unit: each numbered section (``## 4.5 ...``, with the
+title and objectives before the first one) and each exercise (from the ``## Exercises`` heading for
+the first), as :func:`course_utils.course.sitting_starts` cuts it. The units' minutes sum to the
+chapter's. A chapter longer than ``SITTING_MINUTES`` lists in ``book.toml`` the ``breaks`` where a
+learner stops and comes back; :func:`propose_breaks` proposes the fewest sittings of at most
+``SITTING_MINUTES`` each (the longest as short as it can be), cut between units.
+
 Command line::
 
     python -m course_utils.timing table      # the per-chapter and per-exercise tables (markdown)
+    python -m course_utils.timing breaks     # the proposed breaks of every chapter, against book.toml's
     python -m course_utils.timing measure    # time every chapter once, rewrite the JSON
 """
 from __future__ import annotations
@@ -40,7 +48,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ._checks import check_number, check_str
-from .course import INSTRUCTOR, MODEL_ANSWER, SOLUTION, Chapter, Course, cell_tags, load_course
+from .course import (INSTRUCTOR, MODEL_ANSWER, SOLUTION, Chapter, Course, break_problems, cell_tags, load_course,
+                     sitting_starts)
 
 __all__ = ["RUN_TIMES_FILE", "WORDS_PER_MINUTE", "INLINE_MATH_WORDS", "SECONDS_PER_EQUATION_LINE",
            "CODE_LINES_PER_MINUTE", "CODE_CHARS_PER_LINE", "SECONDS_PER_FIGURE", "OUTPUT_WORDS_PER_MINUTE",
@@ -48,7 +57,9 @@ __all__ = ["RUN_TIMES_FILE", "WORDS_PER_MINUTE", "INLINE_MATH_WORDS", "SECONDS_P
            "measure_chapter", "measure", "SKIPPED_TAGS", "count_words", "Prose", "read_markdown",
            "code_lines", "solution_lines", "output_words_and_figures", "Exercise", "exercises_of",
            "ChapterTime", "chapter_time", "load_run_times", "run_seconds", "course_times", "deviation",
-           "parameters_markdown", "timing_markdown", "show_timing", "main"]
+           "parameters_markdown", "timing_markdown", "show_timing", "main", "SITTING_MINUTES", "Unit",
+           "run_shares", "chapter_units", "sitting_minutes", "propose_breaks", "Sittings", "chapter_sittings",
+           "course_sittings", "sittings_markdown"]
 
 RUN_TIMES_FILE = "notebooks/data/chapter_run_seconds.json"
 
@@ -91,6 +102,10 @@ ROUND_TO = 5
 """``book.toml`` minutes are the model's total rounded to this many minutes."""
 TOLERANCE = 0.25
 """``book.toml`` minutes may differ from the model by this fraction of the model's total."""
+SITTING_MINUTES = 60
+"""The longest sitting the course plans for (the course's choice): one focused hour, the usual length
+of a lecture slot. A longer chapter is taken in several sittings, split at its ``breaks``; a sitting
+may run over by at most ``TOLERANCE`` (the model's own margin) before a test asks for a new proposal."""
 
 
 # --- measuring run times ------------------------------------------------------------------------
@@ -395,19 +410,29 @@ def chapter_time(notebook, run_seconds: float, chapter: str = "") -> ChapterTime
     """The model applied to one notebook (a path or a loaded notebook dict) with its measured
     ``run_seconds``. Exercise prompts count as prose; exercise solutions and model answers do not
     (the exercise minutes cover them); ``instructor`` cells are left out."""
-    if isinstance(notebook, (str, Path)):
-        path = Path(notebook)
-        if not path.is_file():
-            raise FileNotFoundError(f"notebook: no file {str(path)!r}")
-        notebook = json.loads(path.read_text(encoding="utf-8"))
-        chapter = chapter or path.stem
-    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
-        raise TypeError(f"notebook: expected a path or a notebook dict with a 'cells' list, "
-                        f"got {type(notebook).__name__}")
+    notebook, chapter = _load_notebook(notebook, chapter)
     check_number(run_seconds, "run_seconds", low=0)
     cells = notebook["cells"]
     result = ChapterTime(chapter=chapter, run_seconds=float(run_seconds))
     result.exercises = [ex for _, _, ex in exercises_of(cells)]
+    _read_cells(cells, result)
+    return result
+
+
+def _load_notebook(notebook, chapter: str) -> tuple[dict, str]:
+    if isinstance(notebook, (str, Path)):
+        path = Path(notebook)
+        if not path.is_file():
+            raise FileNotFoundError(f"notebook: no file {str(path)!r}")
+        return json.loads(path.read_text(encoding="utf-8")), chapter or path.stem
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+        raise TypeError(f"notebook: expected a path or a notebook dict with a 'cells' list, "
+                        f"got {type(notebook).__name__}")
+    return notebook, chapter
+
+
+def _read_cells(cells: list, result: ChapterTime) -> None:
+    """Add what a learner reads in ``cells`` (prose, code, outputs, figures) to ``result``."""
     for cell in cells:
         tags = cell_tags(cell)
         if any(t in tags for t in SKIPPED_TAGS) or MODEL_ANSWER in tags:
@@ -420,7 +445,6 @@ def chapter_time(notebook, run_seconds: float, chapter: str = "") -> ChapterTime
             words, figures = output_words_and_figures(cell)
             result.output_words += words
             result.figures += figures
-    return result
 
 
 # --- the whole course ---------------------------------------------------------------------------
@@ -458,6 +482,227 @@ def deviation(book_minutes: int, model: ChapterTime) -> float:
     return (book_minutes - model.minutes) / model.minutes
 
 
+# --- sittings -----------------------------------------------------------------------------------
+
+def _cell_seconds(cell) -> float | None:
+    """The run time an executed cell stores (``metadata.execution``, written by nbclient), or None."""
+    stamps = cell.get("metadata", {}).get("execution", {})
+    try:
+        start = _dt.datetime.fromisoformat(stamps["iopub.execute_input"].replace("Z", "+00:00"))
+        end = _dt.datetime.fromisoformat(stamps["shell.execute_reply"].replace("Z", "+00:00"))
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    return max(0.0, (end - start).total_seconds())
+
+
+def run_shares(cells: list) -> list[float]:
+    """Each cell's share of the chapter's measured run time (shares sum to 1 when there is a code cell):
+    in proportion to the run time each code cell stores from the author's last run when every code
+    cell stores one, else equal shares of the code cells. Markdown cells get 0."""
+    code = [i for i, c in enumerate(cells) if c.get("cell_type") == "code"]
+    shares = [0.0] * len(cells)
+    if not code:
+        return shares
+    stored = [_cell_seconds(cells[i]) for i in code]
+    if all(s is not None for s in stored) and sum(stored) > 0:
+        weights = stored
+    else:
+        weights = [1.0] * len(code)
+    total = sum(weights)
+    for i, w in zip(code, weights):
+        shares[i] = w / total
+    return shares
+
+
+@dataclass
+class Unit:
+    """A piece of a chapter a sitting may start with: a numbered section or an exercise (see
+    :func:`course_utils.course.sitting_starts`), with the model applied to its cells."""
+
+    label: str
+    first_cell: int
+    end_cell: int
+    time: ChapterTime
+
+    @property
+    def minutes(self) -> float:
+        """The unit's modelled minutes (reading, its share of the run time, its exercise)."""
+        return self.time.minutes
+
+
+def chapter_units(notebook, run_seconds: float, chapter: str = "") -> list[Unit]:
+    """The model applied unit by unit (a numbered section, or an exercise): every cell belongs to one
+    unit, the run time is shared out with :func:`run_shares`, each exercise counts in the unit holding
+    its heading, so the units' minutes sum to :func:`chapter_time`'s. A notebook without sections or
+    exercises is one unit, ``"start"``."""
+    notebook, chapter = _load_notebook(notebook, chapter)
+    check_number(run_seconds, "run_seconds", low=0)
+    cells = notebook["cells"]
+    starts = sitting_starts(cells) or [("start", 0)]
+    shares = run_shares(cells)
+    exercises = exercises_of(cells)
+    units = []
+    for k, (label, first) in enumerate(starts):
+        end = starts[k + 1][1] if k + 1 < len(starts) else len(cells)
+        time = ChapterTime(chapter=chapter, run_seconds=float(run_seconds) * sum(shares[first:end]))
+        time.exercises = [ex for i, _, ex in exercises if first <= i < end]
+        _read_cells(cells[first:end], time)
+        units.append(Unit(label=label, first_cell=first, end_cell=end, time=time))
+    return units
+
+
+def _check_minutes(minutes, name: str) -> list[float]:
+    if not isinstance(minutes, (list, tuple)) or not minutes:
+        raise TypeError(f"{name}: expected a non-empty list of minutes, got {minutes!r}")
+    for m in minutes:
+        check_number(m, name, low=0)
+    return [float(m) for m in minutes]
+
+
+def sitting_minutes(units: list[Unit], breaks) -> list[float]:
+    """The minutes of each sitting when the chapter of ``units`` is cut before each label in
+    ``breaks`` (``"4.5"``, ``"Exercise 4.3"``, in notebook order)."""
+    labels = [u.label for u in units]
+    if isinstance(breaks, str) or not isinstance(breaks, (list, tuple)):
+        raise TypeError(f"breaks: expected a list of labels such as ['4.5', 'Exercise 4.3'], got {breaks!r}")
+    cuts = []
+    for label in breaks:
+        if label not in labels[1:]:
+            raise ValueError(f"breaks: {label!r} is not a unit after the chapter's first; the units are "
+                             f"{', '.join(labels)}")
+        cuts.append(labels.index(label))
+    if cuts != sorted(set(cuts)):
+        raise ValueError(f"breaks: expected labels in notebook order without repeats, got {list(breaks)!r}")
+    bounds = [0, *cuts, len(units)]
+    return [sum(u.minutes for u in units[a:b]) for a, b in zip(bounds, bounds[1:])]
+
+
+def propose_breaks(minutes, limit: float = SITTING_MINUTES) -> list[int]:
+    """Where to cut a chapter whose units take ``minutes`` (in order): the indices of the units that
+    start a new sitting. The fewest sittings with each at most ``limit``, and among those the one
+    whose longest sitting is shortest. A unit longer than ``limit`` cannot be cut: it is a sitting of
+    its own (see :class:`Sittings` ``.too_long``). A small dynamic programme over (units so far,
+    sittings so far)."""
+    minutes = _check_minutes(minutes, "minutes")
+    check_number(limit, "limit", low=0)
+    if limit <= 0:
+        raise ValueError(f"limit: expected a positive number of minutes, got {limit!r}")
+    n = len(minutes)
+    prefix = [0.0]
+    for m in minutes:
+        prefix.append(prefix[-1] + m)
+
+    def allowed(a: int, b: int) -> bool:               # units a..b-1 as one sitting
+        return b - a == 1 or prefix[b] - prefix[a] <= limit + 1e-9
+
+    inf = float("inf")
+    # best[j][b]: the smallest longest sitting for units 0..b-1 in j sittings; back[j][b]: where the last starts
+    best = [[inf] * (n + 1) for _ in range(n + 1)]
+    back = [[-1] * (n + 1) for _ in range(n + 1)]
+    best[0][0] = 0.0
+    for j in range(1, n + 1):
+        for b in range(1, n + 1):
+            for a in range(j - 1, b):
+                if best[j - 1][a] < inf and allowed(a, b):
+                    value = max(best[j - 1][a], prefix[b] - prefix[a])
+                    if value < best[j][b] - 1e-12:
+                        best[j][b], back[j][b] = value, a
+        if best[j][n] < inf:
+            cuts, b = [], n
+            for k in range(j, 0, -1):
+                b = back[k][b]
+                cuts.append(b)
+            return sorted(cuts)[1:]                       # the first sitting starts at unit 0
+    raise AssertionError("unreachable: one unit per sitting is always allowed")
+
+
+@dataclass
+class Sittings:
+    """A chapter's units, its ``book.toml`` breaks with their sittings, and the proposed breaks."""
+
+    chapter: Chapter
+    units: list[Unit]
+    breaks: list[float]
+    proposed: list[str]
+    proposed_minutes: list[float]
+
+    @property
+    def total(self) -> float:
+        """The chapter's modelled minutes (the sum of its units)."""
+        return sum(u.minutes for u in self.units)
+
+    @property
+    def too_long(self) -> list[Unit]:
+        """Units longer than ``SITTING_MINUTES`` on their own (no break can shorten them)."""
+        return [u for u in self.units if u.minutes > SITTING_MINUTES]
+
+    def problems(self) -> list[str]:
+        """Each sitting by ``book.toml``'s breaks longer than ``SITTING_MINUTES`` × (1 + ``TOLERANCE``),
+        with what to do about it; ``[]`` when every sitting fits."""
+        limit = SITTING_MINUTES * (1 + TOLERANCE)
+        labels = [u.label for u in self.units]
+        bounds = [0, *(labels.index(b) for b in self.chapter.breaks), len(self.units)]
+        found = []
+        for k, (a, b) in enumerate(zip(bounds, bounds[1:]), start=1):
+            minutes = self.breaks[k - 1]
+            if minutes <= limit:
+                continue
+            where = f"{self.chapter.id}: sitting {k} of {len(bounds) - 1} ({labels[a]} to {labels[b - 1]}) takes " \
+                    f"{minutes:.1f} min by the model, over {SITTING_MINUTES} min + {TOLERANCE:.0%}"
+            if b - a == 1:
+                found.append(f"{where}; it is one unit, which no break can shorten: trim or split {labels[a]}")
+            else:
+                found.append(f"{where}; run `python -m course_utils.timing breaks` and set breaks = "
+                             f"{_toml_list(self.proposed)} in book.toml ({_minutes_list(self.proposed_minutes)} min)")
+        return found
+
+
+def chapter_sittings(chapter: Chapter, root: Path, run_times: dict) -> Sittings:
+    """The sittings of one chapter of ``book.toml``: by its ``breaks`` and as :func:`propose_breaks`
+    proposes. A break naming no unit of the notebook is an error naming the chapter."""
+    path = Path(root) / chapter.notebook
+    notebook, _ = _load_notebook(path, chapter.id)
+    problems = break_problems(notebook["cells"], chapter)
+    if problems:
+        raise ValueError("\n".join(problems))
+    units = chapter_units(notebook, run_seconds(chapter.id, run_times), chapter.id)
+    cuts = propose_breaks([u.minutes for u in units])
+    proposed = [units[i].label for i in cuts]
+    return Sittings(chapter=chapter, units=units, breaks=sitting_minutes(units, list(chapter.breaks)),
+                    proposed=proposed, proposed_minutes=sitting_minutes(units, proposed))
+
+
+def course_sittings(course: Course | None = None, run_times: dict | None = None) -> list[Sittings]:
+    """:func:`chapter_sittings` for every chapter (kind ``chapter``) in book order."""
+    course = course or load_course()
+    run_times = run_times if run_times is not None else load_run_times(course.root)
+    return [chapter_sittings(ch, course.root, run_times) for ch in course.chapters if ch.kind == "chapter"]
+
+
+def _toml_list(breaks) -> str:
+    return "[" + ", ".join(f'"{b}"' for b in breaks) + "]"
+
+
+def _minutes_list(minutes) -> str:
+    return " + ".join(_fmt(m) for m in minutes)
+
+
+def sittings_markdown(rows: list[Sittings]) -> str:
+    """One row per chapter: its model total, ``book.toml``'s breaks and each sitting's minutes by the
+    model, and the proposal when it differs."""
+    lines = [f"**Sittings** (at most {SITTING_MINUTES} min each by the model, cut between sections and "
+             "exercises; `breaks` in `book.toml`)", "",
+             "| # | Chapter | model | breaks (stop before) | minutes per sitting | proposed |",
+             "|---|---|---|---|---|---|"]
+    for s in rows:
+        breaks = ", ".join(f"§{b}" if not b.startswith("Exercise") else b for b in s.chapter.breaks) or "–"
+        proposed = "same" if list(s.chapter.breaks) == s.proposed else \
+            f"{', '.join(s.proposed) or 'none'} ({_minutes_list(s.proposed_minutes)})"
+        lines.append(f"| {s.chapter.number} | {s.chapter.title} | {_fmt(s.total)} | {breaks} | "
+                     f"{_minutes_list(s.breaks)} | {proposed} |")
+    return "\n".join(lines)
+
+
 def _fmt(x: float) -> str:
     return f"{x:.1f}"
 
@@ -487,7 +732,8 @@ def parameters_markdown() -> str:
 
 def timing_markdown(course: Course | None = None, run_times: dict | None = None) -> str:
     """The model's tables for the instructor guide: its parameters, one row per chapter (reading,
-    running, exercises, total, ``book.toml``) and one row per exercise (kind, lines, minutes)."""
+    running, exercises, total, ``book.toml``), the sittings of each chapter (:func:`sittings_markdown`)
+    and one row per exercise (kind, lines, minutes)."""
     course = course or load_course()
     run_times = run_times if run_times is not None else load_run_times(course.root)
     rows = course_times(course, run_times=run_times)
@@ -503,6 +749,7 @@ def timing_markdown(course: Course | None = None, run_times: dict | None = None)
     total_model = sum(t.minutes for _, t in rows)
     total_book = sum(ch.minutes for ch, _ in rows)
     lines += [f"| | **All chapters** | | | | **{_fmt(total_model)}** | **{total_book}** |", "",
+              sittings_markdown(course_sittings(course, run_times)), "",
               "| Exercise | Kind | Lines to write | Minutes |", "|---|---|---|---|"]
     for ch, t in rows:
         for ex in t.exercises:
@@ -524,6 +771,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("table", help="print the per-chapter and per-exercise tables (markdown)")
     sub.add_parser("check", help="compare book.toml's minutes with the model; exit 1 beyond the tolerance")
+    sub.add_parser("breaks", help=f"propose where to split each chapter into sittings of at most "
+                                  f"{SITTING_MINUTES} min, against book.toml's breaks; exit 1 where they fall short")
     measure_cmd = sub.add_parser("measure", help=f"time the chapters once and rewrite {RUN_TIMES_FILE}")
     measure_cmd.add_argument("--chapters", nargs="+", help="only these chapter ids (the others keep their values)")
     measure_cmd.add_argument("--timeout", type=int, default=300, help="seconds allowed per cell (default 300)")
@@ -532,6 +781,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "table":
         print(timing_markdown(course))
         return 0
+    if args.command == "breaks":
+        bad = 0
+        for s in course_sittings(course):
+            print(f"{s.chapter.id:24s} model {s.total:6.1f}  proposed breaks = {_toml_list(s.proposed)} "
+                  f"({_minutes_list(s.proposed_minutes)})  book.toml {_toml_list(s.chapter.breaks)} "
+                  f"({_minutes_list(s.breaks)})")
+            for u in s.too_long:
+                print(f"    {u.label} alone takes {u.minutes:.1f} min, over {SITTING_MINUTES}: trim or split it")
+            for problem in s.problems():
+                print(f"    {problem}")
+            bad += bool(s.problems())
+        return 1 if bad else 0
     if args.command == "check":
         bad = 0
         for ch, t in course_times(course):
