@@ -160,3 +160,60 @@ def test_cli_says_which_file_it_read_when_found_in_a_parent_folder(tmp_path, mon
     (tmp_path / "book.toml").write_text(GOOD.replace("notebooks/01_b.ipynb", "/etc/passwd.ipynb"))
     assert main(["--check"]) == 1
     assert f"{tmp_path / 'book.toml'}: chapters[1]" in capsys.readouterr().err
+
+
+# --- breaks: where a long chapter is split into sittings -----------------------------------------
+
+def _cells(*sources):
+    return [nbformat.v4.new_markdown_cell(s) if s.startswith("#") else nbformat.v4.new_code_cell(s) for s in sources]
+
+
+def test_sitting_starts_are_numbered_sections_and_exercises():
+    from course_utils.course import sitting_starts
+    cells = _cells("# 1. Title", "x = 1", "## 1.1 First", "### A subsection", "## 1.2 Second", "y = 2",
+                   "## Summary\n\nDone.", "## Exercises\n\nIntro.", "### Exercise 1.1 — One", "z = 3",
+                   "### Exercise 1.2 — Two", "## References")
+    # the title joins 1.1; the first exercise starts at "## Exercises"; subsections and Summary start nothing
+    assert sitting_starts(cells) == [("1.1", 0), ("1.2", 4), ("Exercise 1.1", 7), ("Exercise 1.2", 10)]
+    unnumbered = _cells("# 1. Title", "## Why", "## Exercises\n### Exercise 1.1 — One", "x = 1")
+    assert sitting_starts(unnumbered) == [("start", 0), ("Exercise 1.1", 2)]
+
+
+@pytest.mark.parametrize("breaks, message", [
+    ('breaks = "1.2"', "key 'breaks' should be a list"),
+    ("breaks = [2]", "each of breaks should be a section number"),
+    ('breaks = ["Section 1.2"]', "each of breaks should be a section number"),
+    ('breaks = ["1.2", "1.2"]', "lists a label twice"),
+    ('breaks = ["2.1"]', r"breaks names '2.1', which is not in chapter 1"),
+    ('breaks = ["Exercise 0.1"]', r"which is not in chapter 1"),
+    ('breaks = ["1.2"]\nkind = "guide"', "breaks are for kind = 'chapter'"),
+])
+def test_malformed_breaks_name_the_problem(breaks, message):
+    with pytest.raises(BookFileError, match=r"chapters\[1\] \('B'\).*" + message):
+        parse(GOOD.replace("minutes = 20", f"minutes = 20\n{breaks}"))
+
+
+def test_breaks_are_read_and_shown_in_the_objectives_box():
+    from course_utils.course import objectives_markdown
+    course = parse(GOOD.replace("minutes = 20", 'minutes = 20\nbreaks = ["1.3", "Exercise 1.2"]'))
+    assert course.chapter("01_b").breaks == ("1.3", "Exercise 1.2") and course.chapter("00_a").breaks == ()
+    box = objectives_markdown("01_b", course)
+    assert box.startswith("**Learning objectives** (about 20 minutes, in 3 sittings: stop before §1.3 "
+                          "and Exercise 1.2)")
+    assert objectives_markdown("00_a", course).startswith("**Learning objectives** (about 10 minutes)")
+    one = parse(GOOD.replace("minutes = 20", 'minutes = 20\nbreaks = ["1.3"]'))
+    assert "in 2 sittings: stop before §1.3)" in objectives_markdown("01_b", one)
+
+
+def test_check_reports_breaks_the_notebook_does_not_have_or_out_of_order(tmp_path):
+    (tmp_path / "book.toml").write_text(GOOD.replace("minutes = 20", 'minutes = 20\nbreaks = ["1.3", "1.2", "1.9", "1.1"]'))
+    _write_notebook(tmp_path / "notebooks" / "00_a.ipynb")
+    nb = nbformat.v4.new_notebook(cells=_cells("# 1. B", "## 1.1 One", "## 1.2 Two", "## 1.3 Three"))
+    nbformat.write(nb, tmp_path / "notebooks" / "01_b.ipynb")
+    with pytest.raises(BookFileError) as info:
+        load_course(tmp_path).check_notebooks()
+    text = str(info.value)
+    assert "breaks should follow the notebook's order; '1.2' comes before" in text
+    assert "breaks names '1.9', which is no numbered section (## N.k) or exercise" in text
+    assert "known: 1.1, 1.2, 1.3" in text
+    assert "breaks names '1.1', where the chapter starts" in text
