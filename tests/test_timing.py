@@ -188,3 +188,195 @@ def test_check_command_reports_each_chapter(capsys):
     assert code_ == 0, out
     assert all(ch.id in out for ch in COURSE.chapters if ch.kind == "chapter")
     json.dumps(timing.load_run_times(COURSE.root))        # the stored file is plain JSON
+
+
+# --- sittings -----------------------------------------------------------------------------------
+
+CHAPTERS = [ch for ch in COURSE.chapters if ch.kind == "chapter"]
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda ch: ch.id)
+def test_every_sitting_by_book_toml_breaks_fits_the_limit(chapter):
+    sittings = timing.chapter_sittings(chapter, COURSE.root, timing.load_run_times(COURSE.root))
+    assert sittings.problems() == [], "\n".join(sittings.problems())
+    assert all(m <= timing.SITTING_MINUTES * (1 + timing.TOLERANCE) for m in sittings.breaks)
+    assert len(sittings.breaks) == len(chapter.breaks) + 1
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda ch: ch.id)
+def test_units_and_sittings_sum_to_the_chapter_total(chapter):
+    run = timing.load_run_times(COURSE.root)
+    seconds = timing.run_seconds(chapter.id, run)
+    whole = timing.chapter_time(COURSE.root / chapter.notebook, seconds, chapter.id)
+    units = timing.chapter_units(COURSE.root / chapter.notebook, seconds, chapter.id)
+    assert sum(u.minutes for u in units) == pytest.approx(whole.minutes)
+    assert sum(u.time.run_seconds for u in units) == pytest.approx(seconds)
+    assert [ex.number for u in units for ex in u.time.exercises] == [ex.number for ex in whole.exercises]
+    sittings = timing.chapter_sittings(chapter, COURSE.root, run)
+    assert sum(sittings.breaks) == pytest.approx(whole.minutes)
+    assert sum(sittings.proposed_minutes) == pytest.approx(whole.minutes)
+
+
+def test_units_of_a_hand_made_chapter():
+    nb = exercise_notebook()
+    nb["cells"][1:1] = [md("## 9.1 First section\n\n" + "word " * 200), code("y = 2"),
+                        md("## 9.2 Second section\n\n" + "word " * 400)]
+    units = timing.chapter_units(nb, run_seconds=60.0)
+    assert [(u.label, u.first_cell, u.end_cell) for u in units] == [
+        ("9.1", 0, 3), ("9.2", 3, 5), ("Exercise 9.1", 5, 8), ("Exercise 9.2", 8, 11), ("Exercise 9.3", 11, 15)]
+    # no stored run times: the minute of running is shared equally by the seven code cells (instructor's too)
+    assert [u.time.run_seconds for u in units] == pytest.approx([60 / 7 * k for k in (1, 1, 2, 2, 1)])
+    assert units[1].time.prose.words == 3 + 400                # "9.2 Second section" and its prose
+    assert units[1].time.output_words == 2                     # the output of x = 1 is read in 9.2
+    assert [[ex.number for ex in u.time.exercises] for u in units] == [[], [], ["9.1"], ["9.2"], ["9.3"]]
+    assert sum(u.minutes for u in units) == pytest.approx(timing.chapter_time(nb, 60.0).minutes)
+    assert timing.sitting_minutes(units, ["Exercise 9.1"]) == pytest.approx(
+        [units[0].minutes + units[1].minutes, sum(u.minutes for u in units[2:])])
+
+
+def test_run_time_is_shared_by_the_run_times_cells_store():
+    def ran(seconds):
+        cell = code("x")
+        cell["metadata"]["execution"] = {"iopub.execute_input": "2026-11-30T10:00:00.000000Z",
+                                         "shell.execute_reply": f"2026-11-30T10:00:{seconds:09.6f}Z"}
+        return cell
+    assert timing.run_shares([ran(1), md("# x"), ran(3)]) == pytest.approx([0.25, 0.0, 0.75])
+    assert timing.run_shares([ran(1), code("y")]) == pytest.approx([0.5, 0.5])     # one unmeasured: equal
+    assert timing.run_shares([md("# x")]) == [0.0]
+
+
+@pytest.mark.parametrize("minutes, cuts", [
+    ([10, 10, 10, 10, 10], []),                  # fits in one sitting
+    ([20, 20, 20, 20], [2]),                     # two sittings of 40, not 60 + 20
+    ([50, 5, 5, 50], [2]),                       # 55 + 55 beats 50 + 60 and 60 + 50
+    ([30, 30, 30, 30], [2]),                     # fewest sittings first: 60 + 60, not three of 40
+    ([40, 40, 40], [1, 2]),
+    ([20, 70, 20], [1, 2]),                      # a unit over the limit is a sitting of its own
+    ([70], []),
+    ([20, 70, 30, 30], [1, 2]),
+])
+def test_propose_breaks_on_hand_made_units(minutes, cuts):
+    assert timing.propose_breaks(minutes, limit=60) == cuts
+
+
+def test_propose_breaks_matches_a_brute_force_search():
+    import itertools
+    import random
+
+    rng = random.Random(4)
+
+    def allowed(part):
+        return len(part) == 1 or sum(part) <= 60
+
+    for _ in range(300):
+        minutes = [rng.choice([2, 5, 9, 14, 20, 31, 45, 66]) for _ in range(rng.randint(1, 8))]
+        best = None
+        for k in range(len(minutes)):
+            for cuts in itertools.combinations(range(1, len(minutes)), k):
+                bounds = [0, *cuts, len(minutes)]
+                parts = [minutes[a:b] for a, b in zip(bounds, bounds[1:])]
+                if all(allowed(p) for p in parts):
+                    longest = max(sum(p) for p in parts)
+                    if best is None or longest < best[1]:
+                        best = (k, longest)
+            if best is not None:
+                break
+        cuts = timing.propose_breaks(minutes, limit=60)
+        bounds = [0, *cuts, len(minutes)]
+        parts = [minutes[a:b] for a, b in zip(bounds, bounds[1:])]
+        assert all(allowed(p) for p in parts), (minutes, cuts)
+        assert (len(cuts), max(sum(p) for p in parts)) == best, (minutes, cuts)
+
+
+def test_propose_breaks_and_sitting_minutes_name_bad_arguments():
+    with pytest.raises(TypeError, match="minutes"):
+        timing.propose_breaks([])
+    with pytest.raises(ValueError, match="minutes"):
+        timing.propose_breaks([5, -1])
+    with pytest.raises(ValueError, match="limit"):
+        timing.propose_breaks([5], limit=0)
+    units = timing.chapter_units(exercise_notebook(), run_seconds=0.0)
+    with pytest.raises(ValueError, match=r"breaks: '9.7' is not a unit.*start, Exercise 9.1"):
+        timing.sitting_minutes(units, ["9.7"])
+    with pytest.raises(ValueError, match="breaks: .*start.* is not a unit after the chapter's first"):
+        timing.sitting_minutes(units, ["start"])
+    with pytest.raises(ValueError, match="notebook order"):
+        timing.sitting_minutes(units, ["Exercise 9.3", "Exercise 9.2"])
+    with pytest.raises(TypeError, match="breaks"):
+        timing.sitting_minutes(units, "Exercise 9.2")
+
+
+def _long_chapter(tmp_path, breaks=()):
+    """A chapter of four 20-minute sections (4000 words each at 200 words a minute): 80 minutes."""
+    from course_utils.course import Chapter
+    cells = [md("# 9. Long")] + [md(f"## 9.{k} Section\n\n" + "word " * 3998) for k in (1, 2, 3, 4)]
+    (tmp_path / "notebooks").mkdir(parents=True)
+    (tmp_path / "notebooks" / "09_long.ipynb").write_text(json.dumps(notebook(*cells)))
+    chapter = Chapter(notebook="notebooks/09_long.ipynb", title="Long", minutes=80, objectives=("a", "b"),
+                      number=9, breaks=tuple(breaks))
+    run = {"chapters": {"09_long": {"cpu_s": 0.0}}}
+    return timing.chapter_sittings(chapter, tmp_path, run)
+
+
+def test_a_long_chapter_without_breaks_fails_and_names_the_proposer(tmp_path):
+    sittings = _long_chapter(tmp_path)
+    assert sittings.total == pytest.approx(80 + 2 / 200)      # "# 9. Long" is two words
+    assert sittings.proposed == ["9.3"] and sittings.proposed_minutes == pytest.approx([40.01, 40.0], abs=0.01)
+    [problem] = sittings.problems()
+    assert "09_long: sitting 1 of 1 (9.1 to 9.4) takes 80.0 min by the model, over 60 min + 25%" in problem
+    assert 'python -m course_utils.timing breaks` and set breaks = ["9.3"] in book.toml' in problem
+    assert _long_chapter(tmp_path / "b", breaks=["9.3"]).problems() == []
+    assert _long_chapter(tmp_path / "c", breaks=["9.2"]).problems() == []            # 20 + 60 still fits
+
+
+def test_a_sitting_of_one_unit_over_the_limit_asks_for_trimming(tmp_path):
+    from course_utils.course import Chapter
+    cells = [md("# 9. Long"), md("## 9.1 Short\n\nA few words."), md("## 9.2 Huge\n\n" + "word " * 16000)]
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "09_long.ipynb").write_text(json.dumps(notebook(*cells)))
+    chapter = Chapter(notebook="notebooks/09_long.ipynb", title="Long", minutes=80, objectives=("a", "b"),
+                      number=9, breaks=("9.2",))
+    sittings = timing.chapter_sittings(chapter, tmp_path, {"chapters": {"09_long": {"cpu_s": 0.0}}})
+    assert [u.label for u in sittings.too_long] == ["9.2"]
+    [problem] = sittings.problems()
+    assert "sitting 2 of 2 (9.2 to 9.2)" in problem and "no break can shorten: trim or split 9.2" in problem
+    bad = Chapter(**{**chapter.__dict__, "breaks": ("9.5",)})
+    with pytest.raises(ValueError, match="breaks names '9.5', which is no numbered section"):
+        timing.chapter_sittings(bad, tmp_path, {"chapters": {"09_long": {"cpu_s": 0.0}}})
+
+
+def test_the_sittings_table_and_the_breaks_command(capsys):
+    text = timing.timing_markdown(COURSE)
+    for s in timing.course_sittings(COURSE):
+        stops = ", ".join(f"§{b}" if not b.startswith("Exercise") else b for b in s.chapter.breaks) or "–"
+        assert f"| {s.chapter.number} | {s.chapter.title} | {s.total:.1f} | {stops} | " \
+               f"{' + '.join(f'{m:.1f}' for m in s.breaks)} |" in text
+    assert timing.main(["breaks"]) == 0
+    out = capsys.readouterr().out
+    for s in timing.course_sittings(COURSE):
+        assert f"proposed breaks = [{', '.join(chr(34) + b + chr(34) for b in s.proposed)}]" in out
+
+
+def test_the_student_edition_marks_each_break_and_hides_nothing_new():
+    import nbformat
+
+    from course_utils import student_edition
+
+    chapter = next(ch for ch in CHAPTERS if ch.breaks)
+    original = nbformat.read(COURSE.root / chapter.notebook, as_version=4)
+    student, resources = student_edition.student_notebook(original, chapter.number, chapter.breaks)
+    assert resources["breaks"] == list(chapter.breaks)
+    stops = [i for i, c in enumerate(student.cells) if c.source.startswith("**A good place to stop**")]
+    assert len(stops) == len(chapter.breaks)
+    n = len(chapter.breaks) + 1
+    for k, (i, label) in enumerate(zip(stops, chapter.breaks), start=1):
+        assert student.cells[i].source == student_edition.stop_cell_text(k, n)
+        following = student.cells[i + 1].source
+        heading = f"Exercise {label.split()[-1]}" if label.startswith("Exercise") else f"## {label} "
+        assert heading in following or ("## Exercises" in following and label.startswith("Exercise")), following
+    plain, _ = student_edition.student_notebook(original, chapter.number)
+    assert len(student.cells) == len(plain.cells) + len(chapter.breaks)
+    assert student_edition.leaks(original, student) == []
+    nbformat.validate(student)
+    with pytest.raises(ValueError, match="breaks: '99.1' names no section"):
+        student_edition.student_notebook(original, chapter.number, ["99.1"])
