@@ -27,7 +27,7 @@ __all__ = ["BOOK_FILE", "KINDS", "TOP_REQUIRED", "TOP_OPTIONAL", "CHAPTER_REQUIR
            "OBJECTIVES_RANGE", "NOTEBOOK_FOLDER", "NOTEBOOK_PATTERN", "SOLUTION", "MODEL_ANSWER",
            "INSTRUCTOR", "EXERCISE", "ANSWER", "SETUP", "WIDGET", "NBVAL_IGNORE_OUTPUT", "RAISES_EXCEPTION",
            "HIDDEN_FROM_LEARNERS", "EXERCISE_HEADING", "SECTION_HEADING", "BREAK_LABEL", "normalise_tag", "cell_tags", "BookFileError",
-           "Chapter", "Course", "sitting_starts", "break_problems", "notebook_problems", "check_output_folder", "find_root", "parse_course",
+           "Chapter", "Course", "sitting_starts", "break_problems", "break_name", "notebook_problems", "check_output_folder", "find_root", "parse_course",
            "book_file", "read_book_text", "load_course", "objectives_markdown", "show_objectives",
            "course_map_markdown", "show_course_map", "main"]
 
@@ -179,6 +179,11 @@ def sitting_starts(cells) -> list[tuple[str, int]]:
     elif starts:
         starts[0] = (starts[0][0], 0)
     return starts
+
+
+def break_name(label: str) -> str:
+    """How prose names a break: ``"4.5"`` -> ``"§4.5"``; ``"Exercise 4.3"`` stays as it is."""
+    return label if label.startswith("Exercise ") else f"§{label}"
 
 
 def break_problems(cells, chapter: Chapter) -> list[str]:
@@ -413,7 +418,7 @@ def objectives_markdown(chapter_id: str, course: Course | None = None) -> str:
     ch = (course or load_course()).chapter(chapter_id)
     sittings = ""
     if ch.breaks:
-        stops = [f"§{b}" if not b.startswith("Exercise ") else b for b in ch.breaks]
+        stops = [break_name(b) for b in ch.breaks]
         listed = stops[0] if len(stops) == 1 else ", ".join(stops[:-1]) + " and " + stops[-1]
         sittings = f", in {len(ch.breaks) + 1} sittings: stop before {listed}"
     lines = [f"**Learning objectives** (about {ch.minutes} minutes{sittings})", ""]

@@ -48,8 +48,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ._checks import check_number, check_str
-from .course import (INSTRUCTOR, MODEL_ANSWER, SOLUTION, Chapter, Course, break_problems, cell_tags, load_course,
-                     sitting_starts)
+from .course import (INSTRUCTOR, MODEL_ANSWER, SOLUTION, Chapter, Course, break_name, break_problems, cell_tags,
+                     load_course, sitting_starts)
 
 __all__ = ["RUN_TIMES_FILE", "WORDS_PER_MINUTE", "INLINE_MATH_WORDS", "SECONDS_PER_EQUATION_LINE",
            "CODE_LINES_PER_MINUTE", "CODE_CHARS_PER_LINE", "SECONDS_PER_FIGURE", "OUTPUT_WORDS_PER_MINUTE",
@@ -695,7 +695,7 @@ def sittings_markdown(rows: list[Sittings]) -> str:
              "| # | Chapter | model | breaks (stop before) | minutes per sitting | proposed |",
              "|---|---|---|---|---|---|"]
     for s in rows:
-        breaks = ", ".join(f"§{b}" if not b.startswith("Exercise") else b for b in s.chapter.breaks) or "–"
+        breaks = ", ".join(break_name(b) for b in s.chapter.breaks) or "–"
         proposed = "same" if list(s.chapter.breaks) == s.proposed else \
             f"{', '.join(s.proposed) or 'none'} ({_minutes_list(s.proposed_minutes)})"
         lines.append(f"| {s.chapter.number} | {s.chapter.title} | {_fmt(s.total)} | {breaks} | "
