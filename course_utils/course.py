@@ -4,6 +4,12 @@
 objectives. Everything that needs the chapter list (the book builder, the student edition, the
 workshop schedule, the tests, the notebooks' objective boxes) calls :func:`load_course`.
 
+A chapter longer than one sitting (``course_utils.timing.SITTING_MINUTES`` by the timing model)
+lists its optional ``breaks``: where a learner stops and comes back, each a section number
+(``"4.5"``) or an exercise (``"Exercise 4.3"``) of that chapter, in notebook order
+(``python -m course_utils.timing breaks`` proposes them). The objectives box names them and the
+student edition puts a "good place to stop" cell before each.
+
 Command line::
 
     python -m course_utils.course --list-notebooks   # one path per line, in book order
