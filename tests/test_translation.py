@@ -5,12 +5,28 @@ import re
 import pytest
 import torch
 
-from course_utils.translation import (FIRST_DATE, FORMATS, LAST_DATE, MONTHS, SOURCE_VOCAB,
-                                      TARGET_LENGTH, TARGET_VOCAB, WEEKDAYS, DateTranslator,
-                                      decode_targets, encode_sources, encode_targets,
-                                      exact_match, greedy_decode, make_dates,
-                                      most_frequent_target, teacher_forcing_inputs,
-                                      teacher_forcing_loss, train_translator, write_date)
+from course_utils.translation import (
+    FIRST_DATE,
+    FORMATS,
+    LAST_DATE,
+    MONTHS,
+    SOURCE_VOCAB,
+    TARGET_LENGTH,
+    TARGET_VOCAB,
+    WEEKDAYS,
+    DateTranslator,
+    decode_targets,
+    encode_sources,
+    encode_targets,
+    exact_match,
+    greedy_decode,
+    make_dates,
+    most_frequent_target,
+    teacher_forcing_inputs,
+    teacher_forcing_loss,
+    train_translator,
+    write_date,
+)
 
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
