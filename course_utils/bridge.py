@@ -18,7 +18,7 @@ import numpy as np
 from ._checks import check_pair
 from .gru import gru_backward, gru_forward, gru_step_backward, gru_step_forward
 from .lstm import lstm_backward, lstm_forward, lstm_step_backward, lstm_step_forward
-from .params import ARRAY_NAMES, CellParams
+from .params import ARRAY_NAMES, CellParams, check_state_before_params
 from .rnn import rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
 
 __all__ = ["SEQUENCE", "STEP", "cell_forward", "cell_backward", "from_torch", "to_torch", "StackedCache",
@@ -30,12 +30,16 @@ STEP = {"rnn": (rnn_step_forward, rnn_step_backward), "lstm": (lstm_step_forward
         "gru": (gru_step_forward, gru_step_backward)}
 
 
-def cell_forward(x, params: CellParams, state0=None):
+def cell_forward(x, state0=None, params: CellParams | None = None):
     """Dispatch on ``params.kind``: x (T, B, D) -> (h (T, B, H), final state, cache).
 
-    Its order is still (x, params, state0), PyTorch's ``module(input, hx)`` with the module's
-    weights passed first; the cell functions it calls take (x, state0, params).
+    Same order as the cell functions it calls: (x, state0, params), state before params;
+    state0 is None (zeros), h0 (B, H), or (h0, c0) for an LSTM. The old order
+    ``cell_forward(x, params, state0)`` raises a TypeError saying so.
     """
+    params = check_state_before_params("cell_forward", "state0", state0, params)
+    if not isinstance(params, CellParams):
+        raise TypeError(f"params must be a CellParams, got {type(params).__name__}")
     return SEQUENCE[params.kind][0](x, state0, params)
 
 
@@ -188,28 +192,46 @@ def _stack(states, kind):
     return np.stack(states)
 
 
-def stacked_forward(x, layers, h0=None, bidirectional=None, batch_first=False):
+def _check_layers_after_state(state0, layers):
+    """The old order ``stacked_forward(x, layers, h0)``: a TypeError naming the argument and the order."""
+    order = ("the order is stacked_forward(x, state0, layers), state before parameters as in the cell "
+             "functions; write stacked_forward(x, state0=state0, layers=layers), with state0=None for zeros")
+    looks_like_layers = isinstance(state0, CellParams) or (
+        isinstance(state0, (list, tuple)) and any(
+            isinstance(row, CellParams) or (isinstance(row, (list, tuple)) and any(isinstance(p, CellParams) for p in row))
+            for row in state0))
+    if looks_like_layers:
+        raise TypeError(f"state0 holds CellParams: expected an initial state (L*dirs, B, H), an LSTM pair "
+                        f"(h0, c0) or None, received {type(state0).__name__} of CellParams (layers passed in "
+                        f"the old order?); {order}")
+    if layers is None:
+        raise TypeError(f"layers is missing: expected a CellParams or layers[l][d] of CellParams, received None; {order}")
+
+
+def stacked_forward(x, state0=None, layers=None, bidirectional=None, batch_first=False):
     """Multi-layer, optionally bidirectional RNN/LSTM/GRU like ``torch.nn.RNN/LSTM/GRU``.
 
-    x (T, B, D), or (B, T, D) with batch_first=True; layers: ``layers[l][d]`` CellParams (a
-    single CellParams or a flat list of layers also works); h0: (L*dirs, B, H), for an LSTM a
-    pair (h0, c0), or None (zeros); bidirectional: checked against layers when given.
+    Order (x, state0, layers), state before parameters as in the cell functions.
+    x (T, B, D), or (B, T, D) with batch_first=True; state0: (L*dirs, B, H), for an LSTM a
+    pair (h0, c0), or None (zeros); layers: ``layers[l][d]`` CellParams (a single CellParams
+    or a flat list of layers also works); bidirectional: checked against layers when given.
     Layer l > 0 reads the concatenated outputs [forward | reverse] of layer l-1; the reverse
     direction runs the cell over the time-reversed sequence.
     Returns (out (T, B, dirs*H) (batch-first if asked), h_n (L*dirs, B, H) or (h_n, c_n), cache).
     """
+    _check_layers_after_state(state0, layers)
     layers = _grid(layers, bidirectional)
     x = np.asarray(x)
     if x.ndim != 3:
         raise ValueError(f"x has shape {x.shape}: expected a 3-D array {'(B, T, D)' if batch_first else '(T, B, D)'}")
     inp = x.transpose(1, 0, 2) if batch_first else x
     first, dirs = layers[0][0], len(layers[0])
-    states0 = _per_cell(h0, "h0", len(layers) * dirs, inp.shape[1], first)
+    states0 = _per_cell(state0, "state0", len(layers) * dirs, inp.shape[1], first)
     caches, finals = [], []
     for l, row in enumerate(layers):
         outs = []
         for d, p in enumerate(row):
-            h, state_T, cache = cell_forward(inp if d == 0 else inp[::-1], p, states0[l * dirs + d])
+            h, state_T, cache = cell_forward(inp if d == 0 else inp[::-1], states0[l * dirs + d], p)
             outs.append(h if d == 0 else h[::-1])
             caches.append(cache)
             finals.append(state_T)
@@ -221,7 +243,7 @@ def stacked_forward(x, layers, h0=None, bidirectional=None, batch_first=False):
 def stacked_backward(dout, cache: StackedCache, dh_n=None):
     """BPTT through ``stacked_forward``. dout like its out; dh_n like its h_n, or None.
 
-    Returns (dx like x, dh0 like h0 (always arrays, zeros where no gradient flows), grads) with
+    Returns (dx like x, dstate0 like state0 (always arrays, zeros where no gradient flows), grads) with
     ``grads[l][d]`` the dict of weight_ih, weight_hh, bias_ih, bias_hh gradients of layers[l][d].
     """
     layers, caches = cache.layers, cache.caches

@@ -394,7 +394,8 @@ def cases_cells() -> list[Case]:
                    "seed": [-1, 1.5]})
     layers = [params.init_params("lstm", 2, 3), params.init_params("lstm", 3, 3)]
     out += mutate("bridge", "stacked_forward", bridge.stacked_forward, {"x": np.zeros((4, 2, 2)), "layers": layers},
-                  {"h0": [np.zeros((2, 2, 3)), np.zeros((3, 2, 3)), (np.zeros((1, 2, 3)),) * 2],
+                  {"state0": [np.zeros((2, 2, 3)), np.zeros((3, 2, 3)), (np.zeros((1, 2, 3)),) * 2,
+                              layers, layers[0]],   # the last two: the old order, layers as the state
                    "x": [np.zeros((4, 2)), np.zeros((4, 2, 5))], "layers": [[], None, "lstm"]})
     out += mutate("bridge", "from_torch", bridge.from_torch, {"module": torch.nn.GRU(2, 3)},
                   {"module": [None, torch.nn.Linear(2, 3), "gru"]})

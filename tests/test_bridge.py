@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils.bridge import from_torch, stacked_backward, stacked_forward, to_torch
+from course_utils.bridge import cell_forward, from_torch, stacked_backward, stacked_forward, to_torch
 from course_utils.params import CellParams, init_params
 
 
@@ -59,11 +59,11 @@ def test_bridge_errors_name_the_problem():
 
 def test_stacked_forward_accepts_single_params_and_flat_layer_lists():
     p0, p1 = init_params("gru", 3, 4, seed=0), init_params("gru", 4, 4, seed=1)
-    out, h_n, cache = stacked_forward(np.ones((2, 5, 3)), [p0, p1], batch_first=True)
+    out, h_n, cache = stacked_forward(np.ones((2, 5, 3)), None, [p0, p1], batch_first=True)
     assert out.shape == (2, 5, 4) and h_n.shape == (2, 2, 4)
     dx, dh0, grads = stacked_backward(np.ones_like(out), cache)
     assert dx.shape == (2, 5, 3) and dh0.shape == (2, 2, 4) and len(grads) == 2
-    assert stacked_forward(np.ones((5, 2, 3)), p0)[0].shape == (5, 2, 4)
+    assert stacked_forward(np.ones((5, 2, 3)), layers=p0)[0].shape == (5, 2, 4)
 
 
 def test_stacked_checks_layout_and_shapes():
@@ -71,24 +71,25 @@ def test_stacked_checks_layout_and_shapes():
     uni = [[init_params("lstm", 3, 4)], [init_params("lstm", 4, 4)]]
     bi = [[init_params("lstm", 3, 4), init_params("lstm", 3, 4)]]
     with pytest.raises(ValueError, match="bidirectional=True but layers has 1 direction"):
-        stacked_forward(x, uni, bidirectional=True)
+        stacked_forward(x, layers=uni, bidirectional=True)
     with pytest.raises(ValueError, match=r"layers\[1\]\[0\] has input size D=4 but layer 0 outputs 2\*H=8"):
-        stacked_forward(x, bi + [[init_params("lstm", 4, 4)] * 2])
+        stacked_forward(x, layers=bi + [[init_params("lstm", 4, 4)] * 2])
     with pytest.raises(ValueError, match=r"layers\[0\]\[1\] is a gru with H=4"):
-        stacked_forward(x, [[init_params("lstm", 3, 4), init_params("gru", 3, 4)]])
-    with pytest.raises(ValueError, match=r"h0\[0\] \(h\) has shape \(2, 2, 4\): expected \(1, 2, 4\)"):
-        stacked_forward(x, bi[0][:1], (np.zeros((2, 2, 4)), np.zeros((1, 2, 4))))
+        stacked_forward(x, layers=[[init_params("lstm", 3, 4), init_params("gru", 3, 4)]])
+    with pytest.raises(ValueError, match=r"state0\[0\] \(h\) has shape \(2, 2, 4\): expected \(1, 2, 4\)"):
+        stacked_forward(x, (np.zeros((2, 2, 4)), np.zeros((1, 2, 4))), bi[0][:1])
     with pytest.raises(ValueError, match=r"x has shape \(2, 3\): expected a 3-D array \(B, T, D\)"):
-        stacked_forward(x[0], uni, batch_first=True)
-    out, _, cache = stacked_forward(x, bi)
+        stacked_forward(x[0], layers=uni, batch_first=True)
+    out, _, cache = stacked_forward(x, None, bi)
     with pytest.raises(ValueError, match=r"dout has shape \(5, 2, 4\): expected \(5, 2, 8\)"):
         stacked_backward(out[..., :4], cache)
 
 
 @pytest.mark.parametrize("kwargs, error, message", [
-    ({"h0": np.zeros((2, 2, 3))}, ValueError, r"h0 must be a pair \(h, c\) of \(layers\*directions, B, H\) arrays, "
+    ({"state0": np.zeros((2, 2, 3))}, ValueError, r"state0 must be a pair \(h, c\) of \(layers\*directions, B, H\) arrays, "
                                               r"got ndarray of shape \(2, 2, 3\)"),
-    ({"layers": None}, TypeError, "layers must be a CellParams or a list of layers .* got NoneType None"),
+    ({"layers": None}, TypeError, r"layers is missing: expected a CellParams or layers\[l\]\[d\] of CellParams, "
+                                r"received None; the order is stacked_forward\(x, state0, layers\)"),
     ({"layers": "lstm"}, TypeError, "layers must be a CellParams or a list of layers .* got str 'lstm'"),
     ({"layers": "second-row-int"}, TypeError, r"layers\[1\]\[0\] must be a CellParams, got int"),
 ])
@@ -100,3 +101,21 @@ def test_stacked_lstm_bad_state_or_layers_get_a_clear_error(kwargs, error, messa
     args = {"x": np.zeros((4, 2, 3)), "layers": layers, **kwargs}
     with pytest.raises(error, match=message):
         stacked_forward(**args)
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+def test_the_old_order_params_before_state_gets_a_clear_error(kind):
+    """cell_forward / stacked_forward take (x, state0, params|layers); the old order names the argument."""
+    p, x = init_params(kind, 3, 4), np.zeros((5, 2, 3))
+    with pytest.raises(TypeError, match=r"state0 is a CellParams: expected an initial state state0 .* received "
+                                        r"CellParams .* the order is cell_forward\(x, state0, params\)"):
+        cell_forward(x, p)
+    with pytest.raises(TypeError, match=r"params is missing: expected a CellParams, received None"):
+        cell_forward(x, None)
+    for old in (p, [p], [[p]]):
+        with pytest.raises(TypeError, match=r"state0 holds CellParams: expected an initial state .* received "
+                                            r".* the order is stacked_forward\(x, state0, layers\)"):
+            stacked_forward(x, old)
+    h, final, _ = cell_forward(x, state0=None, params=p)
+    out, h_n, _ = stacked_forward(x, state0=None, layers=p)
+    assert np.array_equal(h, out) and h.shape == (5, 2, 4)

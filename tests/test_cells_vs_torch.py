@@ -69,7 +69,7 @@ def test_forward_and_gradients_match_torch_float64(kind, nonlinearity, shape, se
     params = from_torch(module)
     rng, x, states0, dfinal = random_problem(kind, T, B, D, H, seed)
     dh = rng.standard_normal((T, B, H))
-    h, final, cache = cell_forward(x, params, pack(kind, states0))
+    h, final, cache = cell_forward(x, pack(kind, states0), params)
     dx, dstate0, grads = cell_backward(dh, cache, pack(kind, dfinal))
     ref = torch_reference(module, kind, x, [s[None] for s in states0], dh, [g[None] for g in dfinal])
     out_t, final_t, dx_t, dstate0_t, grads_t = ref
@@ -105,7 +105,7 @@ def test_reference_loop_matches_the_fast_kernel_float64(kind, nonlinearity, with
     params = init_params(kind, D, H, seed=7, nonlinearity=nonlinearity, reset_after=reset_after)
     _, x, states0, _ = random_problem(kind, T, B, D, H, seed=7)
     state0 = pack(kind, states0) if with_state else None
-    h, final, _ = cell_forward(x, params, state0)
+    h, final, _ = cell_forward(x, state0, params)
     h_ref, final_ref = reference(x, state0, params)
     assert h.shape == h_ref.shape == (T, B, H)
     assert np.abs(h - h_ref).max() <= REFERENCE_TOL
@@ -117,7 +117,7 @@ def test_reference_loop_matches_the_fast_kernel_float64(kind, nonlinearity, with
 def test_omitted_initial_state_is_zeros_like_torch(kind, nonlinearity):
     module = make_module(kind, nonlinearity, 3, 4, seed=5).double()
     x = np.random.default_rng(5).standard_normal((4, 2, 3))
-    h, _, _ = cell_forward(x, from_torch(module))
+    h, _, _ = cell_forward(x, None, from_torch(module))
     assert np.abs(h - module(torch.tensor(x))[0].detach().numpy()).max() <= FWD64_TOL
 
 
@@ -127,7 +127,7 @@ def test_forward_matches_torch_float32_and_keeps_dtype(kind, nonlinearity):
     params = from_torch(module)
     _, x, states0, dfinal = random_problem(kind, 6, 3, 5, 7, seed=3)
     x, states0 = x.astype(np.float32), [s.astype(np.float32) for s in states0]
-    h, final, cache = cell_forward(x, params, pack(kind, states0))
+    h, final, cache = cell_forward(x, pack(kind, states0), params)
     out_t = module(torch.tensor(x), pack(kind, [torch.tensor(s[None]) for s in states0]))[0]
     assert params.dtype == np.float32 and h.dtype == np.float32
     assert np.abs(h - out_t.detach().numpy()).max() <= FWD32_TOL
@@ -165,7 +165,7 @@ def test_step_functions_chained_match_sequence_functions(kind, nonlinearity, res
     params = init_params(kind, D, H, seed=4, nonlinearity=nonlinearity, reset_after=reset_after)
     rng, x, states0, dfinal = random_problem(kind, T, B, D, H, seed=4)
     dh = rng.standard_normal((T, B, H))
-    h, final, cache = cell_forward(x, params, pack(kind, states0))
+    h, final, cache = cell_forward(x, pack(kind, states0), params)
     dx, dstate0, grads = cell_backward(dh, cache, pack(kind, dfinal))
     state, step_caches = pack(kind, states0), []
     for t in range(T):
@@ -234,7 +234,7 @@ def test_stacked_bidirectional_matches_torch_float64(kind, nonlinearity, num_lay
     rng, x, states0, dfinal = random_problem(kind, T, B, D, H, seed=7, lead=(num_layers * dirs,))
     x = x.transpose(1, 0, 2).copy() if batch_first else x
     dout = rng.standard_normal(x.shape[:2] + (dirs * H,))
-    out, final, cache = stacked_forward(x, layers, pack(kind, states0), bidirectional, batch_first)
+    out, final, cache = stacked_forward(x, pack(kind, states0), layers, bidirectional, batch_first)
     dx, dstate0, grads = stacked_backward(dout, cache, pack(kind, dfinal))
     out_t, final_t, dx_t, dstate0_t, grads_t = torch_reference(module, kind, x, states0, dout, dfinal)
     assert np.abs(out - out_t).max() <= FWD64_TOL
@@ -252,6 +252,6 @@ def test_stacked_bidirectional_matches_torch_float64(kind, nonlinearity, num_lay
 def test_stacked_forward_matches_torch_float32():
     module = make_module("lstm", "tanh", 3, 6, seed=8, num_layers=2, bidirectional=True)
     x = np.random.default_rng(8).standard_normal((5, 2, 3)).astype(np.float32)
-    out, _, _ = stacked_forward(x, from_torch(module))
+    out, _, _ = stacked_forward(x, None, from_torch(module))
     assert out.dtype == np.float32
     assert np.abs(out - module(torch.tensor(x))[0].detach().numpy()).max() <= FWD32_TOL
