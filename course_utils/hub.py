@@ -475,7 +475,8 @@ def _solutions(course: Course, chapter: Chapter) -> dict[str, str]:
 def student_edition(course: Course, chapter: Chapter) -> nbformat.NotebookNode:
     from .student_edition import student_notebook
 
-    nb, _ = student_notebook(nbformat.read(course.root / chapter.notebook, as_version=4), chapter.number)
+    nb, _ = student_notebook(nbformat.read(course.root / chapter.notebook, as_version=4), chapter.number,
+                                   chapter.breaks)
     return nb
 
 

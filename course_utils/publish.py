@@ -138,7 +138,8 @@ def published_notebooks(course: Course | None = None) -> dict[Path, nbformat.Not
     out = {}
     for chapter in course.chapters:
         if chapter.kind == "chapter":
-            nb, _ = student_notebook(nbformat.read(course.root / chapter.notebook, as_version=4), chapter.number)
+            nb, _ = student_notebook(nbformat.read(course.root / chapter.notebook, as_version=4), chapter.number,
+                                           chapter.breaks)
             out[course.root / published_path(chapter)] = nb
     return out
 
