@@ -104,10 +104,10 @@ def _cases(shape, seed=0):
         torch_state = (s_t, s_t) if kind == "lstm" else s_t
 
         def scratch_fwd(params=params, state0=state0):
-            return cell_forward(x, params, state0)
+            return cell_forward(x, state0, params)
 
         def scratch_fwd_bwd(params=params, state0=state0):
-            h, _, cache = cell_forward(x, params, state0)
+            h, _, cache = cell_forward(x, state0, params)
             return cell_backward(dh, cache)
 
         def torch_fwd(module=module, torch_state=torch_state):
