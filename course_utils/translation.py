@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -93,9 +94,7 @@ def make_dates(n: int, seed: int = 0, formats=None, exclude=()) -> DatePairs:
     for name in formats:
         if not isinstance(name, str) or name not in FORMATS:
             raise ValueError(f"formats contains {name!r}: expected names from {tuple(FORMATS)}")
-    if isinstance(exclude, str):
-        raise TypeError("exclude must be a collection of source strings, got a single string")
-    exclude = set(exclude)
+    exclude = _excluded_sources(exclude)
     rng, days = np.random.default_rng(seed), (LAST_DATE - FIRST_DATE).days + 1
     if n > days * len(formats) - len(exclude):
         raise ValueError(f"n={n} is more than the distinct pairs left ({days * len(formats)} minus "
@@ -108,6 +107,20 @@ def make_dates(n: int, seed: int = 0, formats=None, exclude=()) -> DatePairs:
         if source not in exclude:
             rows.append((source, date.isoformat(), fmt, date))
     return DatePairs(*map(tuple, zip(*rows)))
+
+
+def _excluded_sources(exclude) -> set:
+    """``exclude`` as a set of strings, or a clear error naming it."""
+    if isinstance(exclude, (str, bytes)) or not isinstance(exclude, Iterable):
+        got = "a single string" if isinstance(exclude, str) else f"{type(exclude).__name__} {exclude!r}"
+        raise TypeError("exclude must be a collection of source strings (e.g. a training set's "
+                        f".sources), got {got}")
+    exclude = list(exclude)
+    for item in exclude:
+        if not isinstance(item, str):
+            raise TypeError(f"exclude contains {type(item).__name__} {item!r}: expected source "
+                            "strings such as '3 March 1998'")
+    return set(exclude)
 
 
 def encode_sources(sources, vocab: Vocab = SOURCE_VOCAB) -> torch.Tensor:

@@ -71,6 +71,14 @@ def test_held_out_set_shares_no_source_with_the_excluded_one():
     assert set(test_set.formats) == {"3/3/98"}
 
 
+def test_exclude_takes_any_collection_of_strings():
+    train_set = make_dates(300, seed=0, formats=("3/3/98",))
+    as_tuple = make_dates(200, seed=1, formats=("3/3/98",), exclude=train_set.sources)
+    as_set = make_dates(200, seed=1, formats=("3/3/98",), exclude=set(train_set.sources))
+    as_iterator = make_dates(200, seed=1, formats=("3/3/98",), exclude=iter(train_set.sources))
+    assert as_tuple == as_set == as_iterator
+
+
 def test_encoding_round_trip_and_left_padding():
     pairs = make_dates(50, seed=2)
     x, y = encode_sources(pairs.sources), encode_targets(pairs.targets)
@@ -102,6 +110,10 @@ def test_the_vocabularies_cover_every_format():
     (lambda: make_dates(3, formats="3/3/98"), "formats must be a non-empty tuple"),
     (lambda: make_dates(3, formats=("31/12/1999",)), "formats contains '31/12/1999'"),
     (lambda: make_dates(3, exclude="3/3/98"), "exclude must be a collection"),
+    (lambda: make_dates(10, exclude=5), "exclude must be a collection of source strings"),
+    (lambda: make_dates(10, exclude=5), "training set's .sources), got int 5"),
+    (lambda: make_dates(10, exclude=["3/3/98", 5]), "exclude contains int 5: expected source strings"),
+    (lambda: make_dates(10, exclude=[["3/3/98"]]), "exclude contains list ['3/3/98']"),
     (lambda: make_dates(36526, formats=("3/3/98",)), "n=36526 is more than the distinct pairs left"),
     (lambda: write_date(dt.date(2050, 1, 1), "3/3/98"), "date must lie between 1950-01-01 and 2049-12-31"),
     (lambda: write_date("1998-03-03", "3/3/98"), "date must be a datetime.date"),
