@@ -28,7 +28,7 @@ import numpy as np
 from ..exercises import Mistake, check_function, exercise
 from ..gru import gru_step_forward
 from ..lstm import lstm_step_forward
-from ..params import CellParams, sigmoid
+from ..params import CellParams, parameter_count, sigmoid
 
 __all__ = ["lstm_step_fused", "lstm_parameter_count", "gru_step", "gru_hidden_size_for_budget"]
 
@@ -89,26 +89,21 @@ def lstm_step_fused(fn):
                           output_names=("h", "c"), mistakes=LSTM_MISTAKES)
 
 
-def _lstm_count(D, H, directions=1, biases=2, gates=4, second_reads=None):
-    """Parameters of a one-layer LSTM; ``second_reads`` is the input size of the second direction."""
-    total = gates * (H * (D + H) + biases * H)
-    if directions == 2:
-        total += gates * (H * ((second_reads or D) + H) + biases * H)
-    return total
-
-
-BIDIRECTIONAL_COUNT = _lstm_count(8, 16, directions=2)    # nn.LSTM(8, 16, bidirectional=True): 3328
+# Counts come from params.parameter_count (the course's one formula); each mistake is that
+# formula with one slip (one direction, one bias, one gate block as in an RNN, or a second
+# direction that reads the first's states as a second layer would).
+BIDIRECTIONAL_COUNT = parameter_count("lstm", 8, 16, bidirectional=True)    # nn.LSTM(8, 16, bidirectional=True): 3328
 COUNT_MISTAKES = [
     Mistake("bidirectional=True runs a second LSTM with its own weights and biases: double the count.",
-            lambda: _lstm_count(8, 16)),
+            lambda: parameter_count("lstm", 8, 16)),
     Mistake("PyTorch keeps two bias vectors per gate block, b_ih and b_hh (4H numbers each, per direction).",
-            lambda: _lstm_count(8, 16, directions=2, biases=1)),
+            lambda: parameter_count("lstm", 8, 16, bidirectional=True, biases=1)),
     Mistake("Count both directions and both of PyTorch's biases, b_ih and b_hh: you have one direction "
-            "with one bias.", lambda: _lstm_count(8, 16, biases=1)),
+            "with one bias.", lambda: parameter_count("lstm", 8, 16, biases=1)),
     Mistake("An LSTM has four gate blocks (i, f, g, o), each with its own weights and biases: multiply by 4.",
-            lambda: _lstm_count(8, 16, directions=2, gates=1)),
+            lambda: parameter_count("rnn", 8, 16, bidirectional=True)),
     Mistake("In one layer both directions read the input x_t (D = 8); only a second layer would read "
-            "the concatenated states.", lambda: _lstm_count(8, 16, directions=2, second_reads=16)),
+            "the concatenated states.", lambda: parameter_count("lstm", 8, 16) + parameter_count("lstm", 16, 16)),
 ]
 
 
@@ -172,19 +167,15 @@ def gru_step(fn):
                           output_names="h", mistakes=GRU_MISTAKES)
 
 
-def _gru_count(D, H):
-    return 3 * (H * (D + H) + 2 * H)
-
-
-LSTM_BUDGET = _lstm_count(16, 64)          # nn.LSTM(16, 64): 20992 parameters
-GRU_HIDDEN_FOR_BUDGET = max(H for H in range(1, 200) if _gru_count(16, H) <= LSTM_BUDGET)   # 75
+LSTM_BUDGET = parameter_count("lstm", 16, 64)          # nn.LSTM(16, 64): 20992 parameters
+GRU_HIDDEN_FOR_BUDGET = max(H for H in range(1, 200) if parameter_count("gru", 16, H) <= LSTM_BUDGET)   # 75
 _SQRT_HINT = ("Close, but scaling H by sqrt(4/3) ignores the input and bias terms: find the largest H "
               "with 3 (H (16 + H) + 2H) <= 20992 exactly.")
 BUDGET_MISTAKES = [
     Mistake("A GRU has three gate blocks and an LSTM four, so at the same budget the GRU gets more "
             "hidden units than 64.", lambda: 64),
     Mistake(f"{GRU_HIDDEN_FOR_BUDGET + 1} overshoots: nn.GRU(16, {GRU_HIDDEN_FOR_BUDGET + 1}) has "
-            f"{_gru_count(16, GRU_HIDDEN_FOR_BUDGET + 1)} parameters, more than the LSTM's {LSTM_BUDGET}. "
+            f"{parameter_count('gru', 16, GRU_HIDDEN_FOR_BUDGET + 1)} parameters, more than the LSTM's {LSTM_BUDGET}. "
             "Take the largest H that stays within the budget.", lambda: GRU_HIDDEN_FOR_BUDGET + 1),
     Mistake("Scaling H by 4/3 assumes the count grows like H, but the recurrent matrices grow like H^2: "
             "solve 3 (H (D + H) + 2H) <= budget instead.", lambda: 85),

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..cost import matmul_flops_per_step, parameter_count
+from ..cost import matmul_flops_per_step
 from ..exercises import Mistake, check_function, exercise
+from ..params import parameter_count
 from ..scan import combine
 
 __all__ = ["gru_layer_flops", "stacked_lstm_parameter_count", "scan_combine"]
@@ -49,8 +50,9 @@ STACKED_COUNT = parameter_count("lstm", **STACKED)          # 15040
 
 
 def _second_layer_reads(width):
+    """The count if the second layer's two directions read ``width`` inputs instead of 2H."""
     D, H = STACKED["D"], STACKED["H"]
-    return 2 * (4 * (H * (D + H) + 2 * H)) + 2 * (4 * (H * (width + H) + 2 * H))
+    return parameter_count("lstm", D, H, bidirectional=True) + parameter_count("lstm", width, H, bidirectional=True)
 
 
 STACKED_MISTAKES = [

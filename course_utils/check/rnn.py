@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..exercises import Mistake, check_function, exercise
-from ..params import CellParams
+from ..params import CellParams, parameter_count
 from ..rnn import RNNCache
 from ..rnn import rnn_backward as _ref_backward
 from ..rnn import rnn_forward as _ref_forward
@@ -103,20 +103,21 @@ def rnn_forward(fn):
                           output_names=("h", "h_T"), mistakes=FORWARD_MISTAKES)
 
 
+RNN_COUNT = parameter_count("rnn", 10, 20, num_layers=2)    # nn.RNN(10, 20, num_layers=2): 1480
 PARAMETER_MISTAKES = [
     Mistake("PyTorch keeps two bias vectors per layer, b_ih and b_hh (H numbers each).",
-            lambda: (20 * 10 + 20 * 20 + 20) + (20 * 20 + 20 * 20 + 20)),
+            lambda: parameter_count("rnn", 10, 20, num_layers=2, biases=1)),
     Mistake("num_layers=2 stacks a second RNN on the first; count both layers.",
-            lambda: 20 * 10 + 20 * 20 + 2 * 20),
+            lambda: parameter_count("rnn", 10, 20)),
     Mistake("The second layer reads the first layer's states, so its W_ih is (H, H) = (20, 20), not (20, 10).",
-            lambda: 2 * (20 * 10 + 20 * 20 + 2 * 20)),
+            lambda: 2 * parameter_count("rnn", 10, 20)),
 ]
 
 
 @exercise("1.2")
 def rnn_parameter_count(fn):
     """Check the predicted parameter count of ``torch.nn.RNN(input_size=10, hidden_size=20, num_layers=2)``."""
-    return check_function(fn, lambda: 1480, [((), {})], name=_name(fn, "rnn_parameter_count"), atol=0, rtol=0,
+    return check_function(fn, lambda: RNN_COUNT, [((), {})], name=_name(fn, "rnn_parameter_count"), atol=0, rtol=0,
                           mistakes=PARAMETER_MISTAKES)
 
 
