@@ -21,15 +21,13 @@ import numpy as np
 from ._checks import nonnegative_int, numeric_array, positive_int
 from .params import KINDS, gate_count, parameter_count
 
-__all__ = ["GATE_COUNTS", "GATES", "ELEMENTWISE", "matmul_flops_per_step", "elementwise_flops_per_step", "flops_per_step", "sequence_flops",
+__all__ = ["GATE_COUNTS", "ELEMENTWISE", "matmul_flops_per_step", "elementwise_flops_per_step", "flops_per_step", "sequence_flops",
            "parameter_count", "median_time", "interleaved_median_times", "loglog_slope", "matmul_peak_gflops"]
 
 # parameter_count is params.parameter_count (the course's one formula), re-exported for Chapter 10
 
 GATE_COUNTS = {kind: gate_count(kind) for kind in KINDS}
-"""G of each kind, derived from ``params.GATE_NAMES`` (the one source); ``GATES`` is its earlier
-name, kept because Chapter 10 reads ``cost.GATES[k]``."""
-GATES = GATE_COUNTS
+"""G of each kind, derived from ``params.GATE_NAMES`` (the one source)."""
 # Elementwise operations per hidden unit and batch row in one forward step (PyTorch's cells):
 #   rnn : 2 bias adds + 1 add of the two products + tanh                                 = 4
 #   gru : r, z: 3 adds each; n: 2 bias adds, r * (.), 1 add; 3 activations;

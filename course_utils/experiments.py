@@ -57,6 +57,9 @@ CELL_COLORS = {"rnn": "tab:red", "lstm": "tab:blue", "gru": "tab:green"}   # one
 def input_gradient_profile(model: torch.nn.Module, x: torch.Tensor) -> np.ndarray:
     """``g[t] = mean_b || d yhat_b / d x_t^(b) ||_2`` for t = 0..T-1, shape ``(T,)`` (float64 NumPy).
 
+    Indexed by TIME: entry 0 is the first input, entry T-1 the last. Its counterpart for a bare
+    recurrent module, ``jacobians.input_gradient_norms_by_lag``, is indexed by LAG (entry 0 the
+    last input): reverse one (``g[::-1]``) to compare it with the other.
     model: maps ``x: (B, T, D)`` to one prediction per sequence ``(B, 1)`` (outputs are summed if wider).
     Sequences do not interact, so the gradient of ``yhat.sum()`` holds every sequence's own gradient.
     The model is put in training mode for the backward pass (cuDNN needs it) and restored after.

@@ -22,9 +22,9 @@ What is here (used by Chapter 3; Chapters 4 and 6 reuse the torch helper):
 * :func:`input_gradient_norms_by_lag` - for any ``torch.nn.RNN/LSTM/GRU`` (or a module with such
   an ``.rnn``), the norm of the gradient of a fixed random read-out of ``h_T`` with respect to each
   input ``x_{T-ℓ}``, averaged over the batch: the gradient "reaching" a signal ℓ steps back,
-  indexed by LAG (entry 0 is the last input). ``input_gradient_norms`` is the same function under
-  its earlier name. (``experiments.input_gradient_profile`` measures a model's prediction instead
-  and is indexed by TIME, entry 0 the first input: reverse one to compare it with the other.)
+  indexed by LAG (entry 0 is the last input). (``experiments.input_gradient_profile`` measures a
+  model's prediction instead and is indexed by TIME, entry 0 the first input: reverse one to
+  compare it with the other.)
 * :func:`sgd_clip_sweep` - exploding gradients in training: many small tanh RNNs trained with plain
   SGD at once (seeds x learning rates x clipping thresholds, same batches), recording the gradient
   norm before clipping, how often clipping acted and which runs overflowed (:class:`SGDSweep`).
@@ -44,7 +44,7 @@ ACTIVATIONS = tuple(GAMMA)
 STRUCTURES = ("orthogonal", "gaussian")
 
 __all__ = ["GAMMA", "ACTIVATIONS", "STRUCTURES", "spectral_norm", "recurrent_matrix", "pascanu_bound", "LagProfile",
-           "jacobian_norms_vs_lag", "input_gradient_norms_by_lag", "input_gradient_norms", "SGDSweep",
+           "jacobian_norms_vs_lag", "input_gradient_norms_by_lag", "SGDSweep",
            "sgd_clip_sweep"]
 
 
@@ -238,10 +238,6 @@ def input_gradient_norms_by_lag(module, x, seed: int = 0) -> np.ndarray:
                                   dtype=last.dtype, device=last.device))
     per_step = grad.norm(dim=-1).mean(dim=0 if batch_first else 1)    # (T,)
     return per_step.flip(0).double().cpu().numpy()
-
-
-input_gradient_norms = input_gradient_norms_by_lag
-"""The earlier name of :func:`input_gradient_norms_by_lag` (Chapters 3-5 call it): the same function."""
 
 
 # --- Exploding gradients and clipping (Chapter 3): many small SGD runs at once ---------------

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils.jacobians import (ACTIVATIONS, GAMMA, STRUCTURES, input_gradient_norms, input_gradient_norms_by_lag, jacobian_norms_vs_lag,
+from course_utils.jacobians import (ACTIVATIONS, GAMMA, STRUCTURES, input_gradient_norms_by_lag, jacobian_norms_vs_lag,
                                     pascanu_bound, recurrent_matrix, spectral_norm)
 
 SINGULAR_VALUE_TOL = 1e-12   # relative, float64 SVD
@@ -91,9 +91,8 @@ def test_input_gradient_norms_accepts_a_model_with_an_rnn_attribute():
     assert g.shape == (9,)
 
 
-def test_the_by_lag_profile_is_the_by_time_profile_reversed_and_the_old_name_is_an_alias():
+def test_the_by_lag_profile_is_the_by_time_profile_reversed():
     from course_utils.experiments import input_gradient_profile
-    assert input_gradient_norms is input_gradient_norms_by_lag
     torch.manual_seed(1)
     rnn = torch.nn.GRU(2, 3, batch_first=True, dtype=torch.float64)
     u = torch.randn(3, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
@@ -119,4 +118,4 @@ def test_bad_arguments_raise_errors_naming_them():
     with pytest.raises(ValueError, match="structure must be one of"):
         recurrent_matrix(4, 1.0, "diagonal")
     with pytest.raises(TypeError, match="module must be a torch.nn.RNN"):
-        input_gradient_norms(torch.nn.Linear(2, 2), torch.randn(3, 2, 2))
+        input_gradient_norms_by_lag(torch.nn.Linear(2, 2), torch.randn(3, 2, 2))
