@@ -116,6 +116,6 @@ def test_the_old_order_params_before_state_gets_a_clear_error(kind):
         with pytest.raises(TypeError, match=r"state0 holds CellParams: expected an initial state .* received "
                                             r".* the order is stacked_forward\(x, state0, layers\)"):
             stacked_forward(x, old)
-    h, final, _ = cell_forward(x, state0=None, params=p)
-    out, h_n, _ = stacked_forward(x, state0=None, layers=p)
+    h, _, _ = cell_forward(x, state0=None, params=p)
+    out, _, _ = stacked_forward(x, state0=None, layers=p)
     assert np.array_equal(h, out) and h.shape == (5, 2, 4)
