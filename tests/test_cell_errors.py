@@ -18,7 +18,7 @@ def with_h0(kind, h0):
 
 def forward_error(kind, x, state0=None, params=None):
     with pytest.raises((ValueError, TypeError)) as info:
-        cell_forward(x, params or init_params(kind, D, H), state0)
+        cell_forward(x, state0, params or init_params(kind, D, H))
     return str(info.value)
 
 
@@ -63,7 +63,7 @@ def test_mixed_dtypes_are_refused(kind):
                             state0=with_h0(kind, np.zeros((B, H))))
     assert "has dtype float64 but the parameters have dtype float32: expected float32" in message
     with pytest.raises(TypeError, match="x has dtype complex128: expected float64"):
-        cell_forward(np.zeros((T, B, D), dtype=complex), init_params(kind, D, H))
+        cell_forward(np.zeros((T, B, D), dtype=complex), None, init_params(kind, D, H))
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -76,7 +76,7 @@ def test_non_finite_values_are_refused(kind):
 
 
 def test_integer_input_is_converted_to_the_parameters_dtype():
-    h, _, _ = cell_forward(np.ones((T, B, D), dtype=int), init_params("rnn", D, H, dtype=np.float32))
+    h, _, _ = cell_forward(np.ones((T, B, D), dtype=int), None, init_params("rnn", D, H, dtype=np.float32))
     assert h.dtype == np.float32
 
 
@@ -102,7 +102,7 @@ def test_step_inputs_are_checked(kind):
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_backward_checks_upstream_gradients(kind):
-    _, _, cache = cell_forward(np.zeros((T, B, D)), init_params(kind, D, H))
+    _, _, cache = cell_forward(np.zeros((T, B, D)), None, init_params(kind, D, H))
     with pytest.raises(ValueError, match=rf"dh has shape \(4, {B}, {H}\): expected \({T}, {B}, {H}\)"):
         cell_backward(np.zeros((4, B, H)), cache)
     bad_T = np.zeros((B + 1, H))

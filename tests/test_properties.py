@@ -252,7 +252,7 @@ def test_stacked_forward_equals_torch(kind, layers, bidirectional, T, B, D, H, s
     x = torch.randn(T, B, D, dtype=torch.float64)
     with torch.no_grad():
         expected, _ = module(x)
-    out, _, _ = stacked_forward(x.numpy(), from_torch(module))
+    out, _, _ = stacked_forward(x.numpy(), None, from_torch(module))
     np.testing.assert_allclose(out, expected.numpy(), rtol=1e-10, atol=1e-12)
 
 
@@ -265,11 +265,11 @@ def test_cells_accept_only_T_B_D_inputs(kind, shape):
     p = init_params(kind, 3, 2)
     x = np.zeros(shape)
     if len(shape) == 3 and shape[2] == 3 and shape[0] >= 1 and shape[1] >= 1:
-        h, _, _ = cell_forward(x, p)
+        h, _, _ = cell_forward(x, None, p)
         assert h.shape == (shape[0], shape[1], 2)
     else:
         try:
-            cell_forward(x, p)
+            cell_forward(x, None, p)
         except (ValueError, TypeError) as exc:
             assert "x" in str(exc)
         else:   # an empty batch or zero steps may be accepted: then the output is empty too
