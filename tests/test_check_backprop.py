@@ -40,16 +40,20 @@ def lstm_step_back(dh, dc, cache, bug=None, dtype=np.float64):
     x_t, h_prev, c_prev, c = (a.astype(dtype) for a in (cache.x_t, cache.h_prev, cache.c_prev, cache.c))
     i, f, g, o = (cache.gates[k].astype(dtype) for k in "ifgo")
     tc = np.tanh(c)
-    do = dh * tc
+    do = dh * (c if bug == "do = dh C" else tc)
     if bug == "no tanh' path":
         dC = dc
     elif bug == "no dc from t+1":
         dC = dh * o * (1 - tc ** 2)
     else:
-        dC = dc + dh * o * (1 - tc ** 2)
+        dC = dc + dh * o * (tc if bug == "tanh(C) for tanh'(C)" else 1 - tc ** 2)
     d_sig = (lambda y: 1 - y ** 2) if bug == "tanh' for sigmoid gates" else (lambda y: y * (1 - y))
     d_tanh = (lambda y: y * (1 - y)) if bug == "sigmoid' for g" else (lambda y: 1 - y ** 2)
-    da = np.concatenate([dC * g * d_sig(i), dC * c_prev * d_sig(f), dC * i * d_tanh(g), do * d_sig(o)], axis=1)
+    d_o = do * ((1 - o ** 2) if bug == "tanh' for o" else d_sig(o))
+    blocks = [dC * g * d_sig(i), dC * c_prev * d_sig(f), dC * i * d_tanh(g), d_o]
+    if bug == "blocks i, f, o, g":
+        blocks = [blocks[0], blocks[1], blocks[3], blocks[2]]
+    da = np.concatenate(blocks, axis=1)
     H = h_prev.shape[1]
     if bug == "dh_prev from the output gate only":
         dh_prev = da[:, 3 * H:] @ W_hh[3 * H:]
@@ -67,6 +71,10 @@ LSTM_BUGS = {  # the issue's catalogue -> words of the hint it must get
     "tanh' for sigmoid gates": "i_t, f_t and o_t are sigmoids",
     "bias not summed": "Every example of the batch uses the same biases",
     "dh_prev from the output gate only": "dh_prev (and dx) collect the gradient of all four gates",
+    "tanh(C) for tanh'(C)": "you multiplied by tanh(C_t) itself",
+    "tanh' for o": "for the output gate you used tanh's derivative",
+    "do = dh C": "that factor is tanh(C_t), not C_t",
+    "blocks i, f, o, g": "PyTorch stacks the LSTM's gate blocks in the order i, f, g, o",
 }
 
 
@@ -138,13 +146,19 @@ def gru_step_back(dh, cache, bug=None):
     q = h_prev @ p.weight_hh[2 * H:].T + p.bias_hh[2 * H:]          # W_hn h_{t-1} + b_hn
     if bug == "z vs 1 - z":                                          # as if h = z n + (1 - z) h_prev
         dn, dz, direct = dh * z, dh * (n - h_prev), dh * (1 - z)
+    elif bug == "z vs 1 - z, direct path kept":
+        dn, dz, direct = dh * z, dh * (n - h_prev), dh * z
     else:
         dn, dz, direct = dh * (1 - z), dh * (h_prev - n), dh * z
+    if bug == "direct path times 1 - z":
+        direct = dh * (1 - z)
     da_n = dn * (1 - n ** 2)
-    da_r = da_n * q * r * (1 - r)
-    da_z = dz * z * (1 - z)
-    d_ih = np.hstack([da_r, da_z, da_n])
-    d_hh = np.hstack([da_r, da_z, r * da_n])
+    dr = (da_n @ p.weight_hh[2 * H:]) * h_prev if bug == "reset-before dr" else da_n * q
+    da_r = dr * r * (1 - r)
+    da_z = dz * ((1 - z ** 2) if bug == "tanh' for z" else z * (1 - z))
+    order = [1, 0, 2] if bug == "blocks z, r, n" else [0, 1, 2]
+    d_ih = np.hstack([[da_r, da_z, da_n][k] for k in order])
+    d_hh = np.hstack([[da_r, da_z, r * da_n][k] for k in order])
     dh_prev = d_hh @ p.weight_hh + (0.0 if bug == "no direct path" else direct)
     sum_b = (lambda a: a) if bug == "bias not summed" else (lambda a: a.sum(axis=0))
     return d_ih @ p.weight_ih, dh_prev, {"weight_ih": d_ih.T @ x_t, "weight_hh": d_hh.T @ h_prev,
@@ -155,6 +169,11 @@ GRU_BUGS = {
     "z vs 1 - z": "z and 1 − z are swapped",
     "no direct path": "h_{t-1} also reaches h_t directly",
     "bias not summed": "Every example of the batch uses the same biases, so their gradients are summed",
+    "z vs 1 - z, direct path kept": "z and 1 − z are swapped",
+    "direct path times 1 - z": "you used 1 − z_t, the candidate's weight",
+    "tanh' for z": "for the update gate you used tanh's derivative",
+    "reset-before dr": "reset-BEFORE form",
+    "blocks z, r, n": "PyTorch stacks the GRU's gate blocks in the order r, z, n",
 }
 
 

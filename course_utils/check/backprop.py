@@ -79,15 +79,22 @@ def _dtanh(y):
 
 
 def _lstm_step_variant(dh, dc, cache, *, h_path="full", carry_dc=True, dg_act=_dtanh, dgate_act=_dsigmoid,
-                       bias="sum", dh_gates="ifgo", dx_gates="ifgo", dc_prev_from="total", bias_hh=True):
-    """The backward step written gate by gate, with one deliberate change per keyword."""
+                       do_act=None, do_factor="tanh", order="ifgo", bias="sum", dh_gates="ifgo", dx_gates="ifgo",
+                       dc_prev_from="total", bias_hh=True):
+    """The backward step written gate by gate, with one deliberate change per keyword.
+
+    ``do_act``: the derivative used for the output gate alone (default ``dgate_act``);
+    ``do_factor``: "tanh" (∂L/∂o_t = dh ⊙ tanh(C_t)) or "c" (dh ⊙ C_t); ``order``: the order in
+    which the learner stacks the gate blocks of δa (PyTorch's is "ifgo").
+    """
     i, f, g, o = (cache.gates[k] for k in "ifgo")
     p, tc = cache.params, np.tanh(cache.c)
-    do = dh * tc
-    through_h = {"full": dh * o * (1 - tc ** 2), "no tanh'": dh * o, "none": 0.0}[h_path]
+    do = dh * {"tanh": tc, "c": cache.c}[do_factor]
+    through_h = {"full": dh * o * (1 - tc ** 2), "no tanh'": dh * o, "tanh": dh * o * tc, "none": 0.0}[h_path]
     dc_total = (dc if carry_dc else 0.0) + through_h
     da = {"i": dc_total * g * dgate_act(i), "f": dc_total * cache.c_prev * dgate_act(f),
-          "g": dc_total * i * dg_act(g), "o": do * dgate_act(o)}
+          "g": dc_total * i * dg_act(g), "o": do * (do_act or dgate_act)(o)}
+    da = {k: da[order[j]] for j, k in enumerate("ifgo")}              # block j of δa, as the learner stacks it
     H = cache.h_prev.shape[1]
     rows = {k: slice(j * H, (j + 1) * H) for j, k in enumerate("ifgo")}
     dx = sum(da[k] @ p.weight_ih[rows[k]] for k in dx_gates)
@@ -130,6 +137,16 @@ LSTM_STEP_MISTAKES = [
                        "not the dc argument alone.", dc_prev_from="argument"),
     _lstm_step_mistake("PyTorch's two biases are added together, so b_ih and b_hh get the same gradient, "
                        "δa summed over the batch.", bias_hh=False),
+    _lstm_step_mistake("In the cell gradient that comes through h_t = o_t ⊙ tanh(C_t) you multiplied by "
+                       "tanh(C_t) itself; the chain rule puts its derivative tanh′(C_t) there (tanh(C_t) is the "
+                       "factor of the output gate's gradient, not of the cell's).", h_path="tanh"),
+    _lstm_step_mistake("o_t is a sigmoid, like i_t and f_t: for the output gate you used tanh's derivative "
+                       "1 − o_t² instead of the sigmoid's.", do_act=_dtanh),
+    _lstm_step_mistake("∂L/∂o_t is dh times what o_t multiplies in h_t = o_t ⊙ tanh(C_t): that factor is "
+                       "tanh(C_t), not C_t.", do_factor="c"),
+    _lstm_step_mistake("PyTorch stacks the LSTM's gate blocks in the order i, f, g, o (input, forget, candidate, "
+                       "output); your δa has them in another order, so blocks meet the wrong rows of W_ih and "
+                       "W_hh and land in the wrong rows of the gradients.", order="ifog"),
 ] + [_lstm_step_mistake(ONE_GATE_HINT, dh_gates=k) for k in "ifgo"] + [
     _lstm_step_mistake(ONE_GATE_HINT, dh_gates=k, dx_gates=k) for k in "ifgo"]
 
@@ -345,20 +362,35 @@ def _gru_step_ref(dh, cache):
 
 
 def _gru_step_variant(dh, cache, *, z_swapped=False, direct=True, dz_sign=1.0, dr_with_bias=True,
-                      recurrent_times_r=True, dn_act=_dtanh, dgate_act=_dsigmoid, bias="sum", dh_gates="rzn"):
-    """PyTorch's GRU step backward, gate by gate, with one deliberate change per keyword."""
+                      dr_form="after", recurrent_times_r=True, dn_act=_dtanh, dgate_act=_dsigmoid, dz_act=None,
+                      order="rzn", bias="sum", dh_gates="rzn"):
+    """PyTorch's GRU step backward, gate by gate, with one deliberate change per keyword.
+
+    ``z_swapped``: True swaps z and 1 − z everywhere (as if h = z ⊙ n + (1 − z) ⊙ h_prev),
+    "gates" only in ∂L/∂n and ∂L/∂z (the direct path keeps z); ``direct``: True, False (left out)
+    or "1 - z" (the direct path weighted by 1 − z); ``dr_form``: "after" (PyTorch's) or "before"
+    (Cho et al.'s ∂L/∂r = (δa_n W_hn) ⊙ h_prev); ``dz_act``: the derivative used for z alone
+    (default ``dgate_act``); ``order``: the order in which the learner stacks the gate blocks.
+    """
     r, z, n = (cache.gates[k] for k in "rzn")
     p, h_prev, H = cache.params, cache.h_prev, cache.h_prev.shape[1]
     W_hn, b_hn = p.weight_hh[2 * H:], p.bias_hh[2 * H:]
     q = h_prev @ W_hn.T + b_hn                                       # the recurrent part of n, before r
     keep, write = (1 - z, z) if z_swapped else (z, 1 - z)            # h = write ⊙ n + keep ⊙ h_prev
+    if z_swapped == "gates":
+        keep = z
+    if direct == "1 - z":
+        keep = 1 - z
     dn = dh * write
     dz = dz_sign * dh * (h_prev - n) * (-1.0 if z_swapped else 1.0)
     da_n = dn * dn_act(n)
-    da_r = da_n * (q if dr_with_bias else q - b_hn) * dgate_act(r)
-    da_z = dz * dgate_act(z)
-    d_ih = np.concatenate([da_r, da_z, da_n], axis=1)                # (B, 3H)
-    d_hh = np.concatenate([da_r, da_z, da_n * (r if recurrent_times_r else 1.0)], axis=1)
+    dr = da_n * (q if dr_with_bias else q - b_hn) if dr_form == "after" else (da_n @ W_hn) * h_prev
+    da_r = dr * dgate_act(r)
+    da_z = dz * (dz_act or dgate_act)(z)
+    ih = {"r": da_r, "z": da_z, "n": da_n}
+    hh = dict(ih, n=da_n * (r if recurrent_times_r else 1.0))
+    d_ih = np.concatenate([ih[k] for k in order], axis=1)            # (B, 3H), as the learner stacks it
+    d_hh = np.concatenate([hh[k] for k in order], axis=1)
     blocks = {k: slice(j * H, (j + 1) * H) for j, k in enumerate("rzn")}
     dh_prev = sum(d_hh[:, blocks[k]] @ p.weight_hh[blocks[k]] for k in dh_gates) + (dh * keep if direct else 0.0)
     reduce = {"sum": lambda a: a.sum(axis=0), "mean": lambda a: a.mean(axis=0), "none": lambda a: a}[bias]
@@ -373,10 +405,12 @@ def _gru_mistake(hint, **kwargs):
 
 GRU_ONE_GATE_HINT = ("dh_prev collects the recurrent gradients of all three blocks, [δa_r, δa_z, r_t ⊙ δa_n] "
                      "W_hh, plus the direct path dh ⊙ z_t: you used one block only.")
+GRU_SWAP_HINT = ("z and 1 − z are swapped: in PyTorch's GRU, h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t-1}, so z_t "
+                 "weights the OLD state h_{t-1} and 1 − z_t the candidate n_t; redo every derivative that "
+                 "involves z_t (the candidate's, ∂L/∂z_t, the direct path) with the roles that way round.")
 GRU_STEP_MISTAKES = [
-    _gru_mistake("z and 1 − z are swapped: with h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t-1}, the candidate gets "
-                 "dh ⊙ (1 − z_t), the direct path to h_{t-1} gets dh ⊙ z_t, and ∂L/∂z_t = dh ⊙ (h_{t-1} − n_t).",
-                 z_swapped=True),
+    _gru_mistake(GRU_SWAP_HINT, z_swapped=True),
+    _gru_mistake(GRU_SWAP_HINT, z_swapped="gates"),
     _gru_mistake("∂L/∂z_t = dh ⊙ (h_{t-1} − n_t): z_t multiplies h_{t-1} and 1 − z_t multiplies n_t, so "
                  "check the sign.", dz_sign=-1.0),
     _gru_mistake("h_{t-1} also reaches h_t directly, through z_t ⊙ h_{t-1}: add dh ⊙ z_t to dh_prev.",
@@ -394,6 +428,16 @@ GRU_STEP_MISTAKES = [
                  "batch (axis 0), shape (3H,).", bias="none"),
     _gru_mistake("Sum over the batch for the biases, do not average: the weights' gradients are sums over "
                  "the examples too.", bias="mean"),
+    _gru_mistake("In dh_prev, the direct path is weighted by what multiplies h_{t-1} in h_t = (1 − z_t) ⊙ n_t + "
+                 "z_t ⊙ h_{t-1}; you used 1 − z_t, the candidate's weight.", direct="1 - z"),
+    _gru_mistake("z_t is a sigmoid, like r_t: for the update gate you used tanh's derivative 1 − z_t² instead of "
+                 "the sigmoid's.", dz_act=_dtanh),
+    _gru_mistake("Your ∂L/∂r_t is the reset-BEFORE form (Cho et al.), (δa_n W_hn) ⊙ h_{t-1}, where r_t "
+                 "multiplies h_{t-1} before W_hn. PyTorch resets after the product: n_t = tanh(W_in x_t + b_in "
+                 "+ r_t ⊙ (W_hn h_{t-1} + b_hn)), so differentiate that form.", dr_form="before"),
+    _gru_mistake("PyTorch stacks the GRU's gate blocks in the order r, z, n (reset, update, candidate) in W_ih, "
+                 "W_hh and the biases; your blocks are in another order, so they meet the wrong rows of the "
+                 "weights and land in the wrong rows of the gradients.", order="zrn"),
 ] + [_gru_mistake(GRU_ONE_GATE_HINT, dh_gates=k) for k in "rzn"]
 GRU_OUTPUTS = ("dx", "dh_prev", "grads")
 
