@@ -1,5 +1,5 @@
 # `make` only wraps the cross-platform entry point `python -m course_utils` (see
-# course_utils/launcher.py); on Windows or any machine without make, run the same commands with
+# course_utils/authoring/launcher.py); on Windows or any machine without make, run the same commands with
 # `python -m course_utils ...`. Everything runs inside .venv, (re)built when pyproject.toml changes:
 # learners get the course's own dependencies, `test` and `book` add the authors' tools.
 
@@ -26,10 +26,10 @@ book:  ## static HTML book under _build/html
 	$(PYTHON) -m course_utils book
 
 pdf:  ## the whole course as one PDF, _build/pdf/course.pdf (solutions omitted; needs Chromium and npm)
-	$(PYTHON) -m course_utils setup --dev && .venv/bin/python -m course_utils.pdf
+	$(PYTHON) -m course_utils setup --dev && .venv/bin/python -m course_utils.authoring.pdf
 
 slides:  ## a reveal.js deck per chapter under _build/slides, checked offline in Chromium
-	$(PYTHON) -m course_utils setup --dev && .venv/bin/python -m course_utils.slides --check
+	$(PYTHON) -m course_utils setup --dev && .venv/bin/python -m course_utils.authoring.slides --check
 
 student:  ## student edition (no solutions) under _build/student; never overwrites your answers
 	$(PYTHON) -m course_utils student
@@ -38,7 +38,7 @@ setup:  ## only create .venv with the course (learners) -- `python -m course_uti
 	$(PYTHON) -m course_utils setup
 
 benchmark:  ## scratch cells vs PyTorch timings
-	$(PYTHON) -m course_utils setup && .venv/bin/python -m course_utils.benchmark
+	$(PYTHON) -m course_utils setup && .venv/bin/python -m course_utils.authoring.benchmark
 
 clean:
 	rm -rf _build .pytest_cache course_utils.egg-info

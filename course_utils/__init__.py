@@ -1,1 +1,19 @@
-"""Helpers for the recurrent-networks course."""
+"""Helpers for the recurrent-networks course, grouped by concept.
+
+The maths first, then what it is used for, then the tools around it:
+
+- ``course_utils.cells``: the recurrent cells in NumPy (``params``, ``rnn``, ``lstm``, ``gru``, the
+  minGRU ``scan``), the ``bridge`` to ``torch.nn``, ``gradcheck``, ``jacobians`` and ``cost``.
+- ``course_utils.data``: tasks and data (``tasks``, ``signals``, ``series``, ``text``, ``reviews``,
+  ``bias``).
+- ``course_utils.learning``: training with PyTorch (``models``, ``training``, ``sweep``,
+  ``experiments``, ``interpret``, ``translation``).
+- ``course_utils.exercises``: the exercises (``harness``, ``compare``, ``sandbox`` and the checkers in
+  ``check``: ``from course_utils.exercises import check``).
+- ``course_utils.figures``: ``plots``, ``widgets``, ``gate_explorer``, ``diagrams``.
+- ``course_utils.authoring``: tools for authors and instructors (``course``, ``book``, ``pdf``,
+  ``slides``, ``student_edition``, ``publish``, ``workshop``, ``hub``, ``nbgrader_export``,
+  ``timing``, ``benchmark``, ``launcher``, ...).
+
+``_checks`` holds the input validation every module shares.
+"""

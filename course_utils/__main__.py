@@ -1,4 +1,4 @@
-"""``python -m course_utils lab|test|student|book|setup``: see ``course_utils.launcher``."""
-from course_utils.launcher import main
+"""``python -m course_utils lab|test|student|book|setup``: see ``course_utils.authoring.launcher``."""
+from course_utils.authoring.launcher import main
 
 raise SystemExit(main())

@@ -10,9 +10,9 @@ __all__ = ["check_params", "as_array", "check_finite", "check_input", "check_sta
 
 
 def check_params(params, kind: str) -> CellParams:
-    """``params`` if it is a :class:`~course_utils.params.CellParams` of the given ``kind``; a TypeError or
+    """``params`` if it is a :class:`~course_utils.cells.params.CellParams` of the given ``kind``; a TypeError or
     ValueError naming it otherwise."""
-    from .params import CellParams  # here, not at the top: params itself uses the validators below
+    from course_utils.cells.params import CellParams
 
     if not isinstance(params, CellParams):
         raise TypeError(f"params must be a CellParams, got {type(params).__name__}")

@@ -107,9 +107,13 @@ def classify(case: Case) -> tuple[str, str]:
 
 def cases_tools() -> list[Case]:
     """Tasks, training, applications, gradient checks and the authoring commands."""
-    from course_utils import bias, cost, gradcheck, interpret, jacobians, models, reviews, scan, signals, sweep
-    from course_utils import tasks, text, training, workshop
-    from course_utils.course import parse_course
+    from course_utils.data import bias, reviews, signals
+    from course_utils.cells import cost, gradcheck, jacobians, scan
+    from course_utils.learning import interpret, models, sweep
+    from course_utils.data import tasks, text
+    from course_utils.learning import training
+    from course_utils.authoring import workshop
+    from course_utils.authoring.course import parse_course
     out: list[Case] = []
 
     # tasks
@@ -370,7 +374,7 @@ def cases_tools() -> list[Case]:
     out += mutate("workshop", "schedule", workshop.schedule, {"total_minutes": 60},
                   {"total_minutes": NONNEG_INT, "start": ["9am", "25:00", 900, None], "block": POS_INT,
                    "break_minutes": NONNEG_INT, "lunch_minutes": NONNEG_INT, "chapters": ["04_lstm", [4], ["nope"]]})
-    from course_utils.course import load_course
+    from course_utils.authoring.course import load_course
     course = load_course()
     out += mutate("workshop", "check_output_folder", getattr(workshop, "check_output_folder", None), {"course": course},
                   {"out": [".", "notebooks", "notebooks/sub", str(course.root), str(course.root.parent), "", None,
@@ -380,7 +384,8 @@ def cases_tools() -> list[Case]:
 
 def cases_cells() -> list[Case]:
     """The cells (rnn/lstm/gru), their parameters, the torch bridge and the time-series helpers."""
-    from course_utils import bridge, gru, lstm, params, rnn, series
+    from course_utils.cells import bridge, gru, lstm, params, rnn
+    from course_utils.data import series
     out: list[Case] = []
     for kind, fwd in (("rnn", rnn.rnn_forward), ("lstm", lstm.lstm_forward), ("gru", gru.gru_forward)):
         p = params.init_params(kind, 3, 4)

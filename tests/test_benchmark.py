@@ -3,13 +3,13 @@ import json
 import subprocess
 import sys
 
-from course_utils.benchmark import format_table
+from course_utils.authoring.benchmark import format_table
 
 KEYS = {"cell", "pass", "scratch_ms", "torch_ms", "ratio"}
 
 
 def test_benchmark_quick_json_schema():
-    done = subprocess.run([sys.executable, "-m", "course_utils.benchmark", "--quick", "--json"],
+    done = subprocess.run([sys.executable, "-m", "course_utils.authoring.benchmark", "--quick", "--json"],
                           capture_output=True, text=True, timeout=120, check=True)
     rows = json.loads(done.stdout)
     assert {(r["cell"], r["pass"]) for r in rows} == {(c, p) for c in ("rnn", "lstm", "gru")
@@ -28,7 +28,7 @@ def test_benchmark_table_names_the_settings():
 
 
 def test_activation_forms_quick_json_schema():
-    done = subprocess.run([sys.executable, "-m", "course_utils.benchmark", "--activations", "--quick", "--json"],
+    done = subprocess.run([sys.executable, "-m", "course_utils.authoring.benchmark", "--activations", "--quick", "--json"],
                           capture_output=True, text=True, timeout=120, check=True)
     forms = json.loads(done.stdout)
     assert set(forms) == {"one tanh", "exp sigmoids", "ratio"}
@@ -39,8 +39,8 @@ def test_the_two_activation_forms_compute_the_same_gates():
     """What --activations times: tanh(a/2)/2 + 1/2 on i, f, o equals 1 / (1 + exp(-a))."""
     import numpy as np
 
-    from course_utils.lstm import sigmoid_via_tanh
-    from course_utils.params import init_params
+    from course_utils.cells.lstm import sigmoid_via_tanh
+    from course_utils.cells.params import init_params
     p = init_params("lstm", 3, 4)
     k = sigmoid_via_tanh(p)
     a = np.random.default_rng(0).standard_normal((5, 16))

@@ -1,8 +1,8 @@
-"""Data-bias experiment tools (course_utils.bias): groups, skewed training data, error gaps, re-weighting."""
+"""Data-bias experiment tools (course_utils.data.bias): groups, skewed training data, error gaps, re-weighting."""
 import numpy as np
 import pytest
 
-from course_utils.bias import (MAJORITY_LEXICON, MINORITY_LEXICON, SLANG, balanced_weights, error_gap,
+from course_utils.data.bias import (MAJORITY_LEXICON, MINORITY_LEXICON, SLANG, balanced_weights, error_gap,
                                group_error_rates, make_group_reviews)
 
 EXACT = 1e-12

@@ -15,8 +15,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from course_utils import book
-from course_utils.course import BookFileError, load_course
+from course_utils.authoring import book
+from course_utils.authoring.course import BookFileError, load_course
 
 # COURSE_BOOK=/path/to/book.toml tests another book (e.g. a partial one while chapters are written)
 COURSE = load_course(os.environ.get("COURSE_BOOK"))
@@ -231,7 +231,7 @@ def test_landing_page_groups_chapters_by_part_in_hidden_toctrees():
 def test_sphinx_config_is_offline_and_strict():
     config = book.sphinx_config(COURSE)
     assert config["nb_execution_mode"] == "off"
-    assert config["html_math_renderer"] == "katex_prerender" and "course_utils.book_katex" in config["extensions"]
+    assert config["html_math_renderer"] == "katex_prerender" and "course_utils.authoring.book_katex" in config["extensions"]
     assert {"amsmath", "dollarmath"} <= set(config["myst_enable_extensions"])
     assert config["html_theme_options"]["repository_url"] == COURSE.repository
     assert config["html_theme_options"]["repository_branch"] == COURSE.branch
@@ -295,7 +295,7 @@ def test_build_fails_naming_a_malformed_book_toml(tmp_path):
 # --- maths, code, figures (issue 19) ------------------------------------------------------------
 
 def test_katex_renders_inline_and_display_maths_and_reports_what_it_cannot_parse():
-    from course_utils import webassets
+    from course_utils.authoring import webassets
 
     inline, display, broken = webassets.render_katex([("h_t = \\tanh(W_h h_{t-1})", False),
                                                       ("\\begin{aligned} a &= b \\\\ c &= d \\end{aligned}", True),
@@ -310,7 +310,7 @@ def test_katex_renders_inline_and_display_maths_and_reports_what_it_cannot_parse
 def test_display_maths_is_wrapped_as_sphinx_wraps_it():
     from docutils import nodes
 
-    from course_utils.book_katex import display_tex
+    from course_utils.authoring.book_katex import display_tex
 
     assert display_tex(nodes.math_block("a = b", "a = b", nowrap=False)) == "a = b"
     assert display_tex(nodes.math_block("", "a \\\\ b", nowrap=False)) == "\\begin{split}a \\\\ b\\end{split}"
@@ -319,7 +319,7 @@ def test_display_maths_is_wrapped_as_sphinx_wraps_it():
 
 
 def test_page_fonts_are_the_katex_fonts_the_markup_selects():
-    from course_utils.book_katex import font_rules, page_fonts
+    from course_utils.authoring.book_katex import font_rules, page_fonts
 
     css = (".katex{font:normal 1.21em KaTeX_Main,serif}.katex .mathnormal{font-family:KaTeX_Math;font-style:italic}"
            ".katex .mathbf{font-family:KaTeX_Main;font-weight:700}"
@@ -364,12 +364,12 @@ def test_a_formula_katex_cannot_parse_fails_the_build_naming_the_notebook(tmp_pa
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[ch.id for ch in CHAPTERS])
 def test_code_cells_fit_the_code_column(chapter):
-    """Fails until `python -m course_utils.book format --write` has run (and the long strings
+    """Fails until `python -m course_utils.authoring.book format --write` has run (and the long strings
     and comments it lists are broken by hand)."""
     one = type(COURSE)(**{**COURSE.__dict__, "chapters": [chapter]})
     wide = book.too_wide(one)
     assert not wide, (f"{len(wide)} code lines wider than the book's code column ({book.CODE_COLUMN}); "
-                      f"run python -m course_utils.book format --write:\n" + "\n".join(wide[:20]))
+                      f"run python -m course_utils.authoring.book format --write:\n" + "\n".join(wide[:20]))
 
 
 def test_too_wide_and_too_tall_name_notebook_cell_and_line(tmp_path):
@@ -408,7 +408,7 @@ def test_figures_are_stored_at_twice_their_display_width(chapter):
     """Crisp at the column width: every PNG output carries its display width (the inline
     backend's "retina" format, set by plots.setup()) and has twice as many pixels. Fails for a
     chapter executed before plots.setup() switched to it, until it is re-executed."""
-    from course_utils import plots
+    from course_utils.figures import plots
 
     nb = nbformat.read(COURSE.root / chapter.notebook, as_version=4)
     blurry = []
@@ -426,7 +426,7 @@ def test_plot_style_text_is_at_least_10_pixels_on_screen():
     import matplotlib
     from matplotlib.font_manager import FontProperties
 
-    from course_utils import plots
+    from course_utils.figures import plots
 
     with matplotlib.rc_context():
         plots.setup()

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils.bridge import cell_forward, from_torch, stacked_backward, stacked_forward, to_torch
-from course_utils.params import CellParams, init_params
+from course_utils.cells.bridge import cell_forward, from_torch, stacked_backward, stacked_forward, to_torch
+from course_utils.cells.params import CellParams, init_params
 
 
 @pytest.mark.parametrize("cls", [torch.nn.RNN, torch.nn.LSTM, torch.nn.GRU,

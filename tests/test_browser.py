@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from test_book import CHAPTERS, book_html, page_path  # noqa: F401  (book_html is a fixture)
 
-from course_utils import book, headless
+from course_utils.authoring import book, headless
 
 CHROMIUM = headless.CHROMIUM
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "_build" / "screenshots"

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from course_utils.bridge import STEP, cell_backward, cell_forward
-from course_utils.params import init_params
+from course_utils.cells.bridge import STEP, cell_backward, cell_forward
+from course_utils.cells.params import init_params
 
 KINDS = ["rnn", "lstm", "gru"]
 T, B, D, H = 5, 3, 4, 8
@@ -119,7 +119,7 @@ def test_backward_checks_upstream_gradients(kind):
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_sequence_functions_take_the_state_before_params_and_refuse_the_old_order(kind):
-    from course_utils.bridge import SEQUENCE
+    from course_utils.cells.bridge import SEQUENCE
     forward, state = SEQUENCE[kind][0], "state0" if kind == "lstm" else "h0"
     p, x = init_params(kind, D, H), np.zeros((T, B, D))
     h0 = with_h0(kind, np.ones((B, H)))

@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils.bridge import STEP, cell_backward, cell_forward, from_torch, stacked_backward, stacked_forward
-from course_utils.gru import gru_forward
-from course_utils.params import init_params
+from course_utils.cells.bridge import STEP, cell_backward, cell_forward, from_torch, stacked_backward, stacked_forward
+from course_utils.cells.gru import gru_forward
+from course_utils.cells.params import init_params
 
 FWD64_TOL = 1e-12       # float64 forward, max abs difference
 GRAD64_TOL = 1e-10      # float64 gradients vs torch.autograd, max abs difference
@@ -96,7 +96,7 @@ REFERENCE_CELLS = CELLS + [("gru-before", "tanh")]
 @pytest.mark.parametrize("kind,nonlinearity", REFERENCE_CELLS)
 @pytest.mark.parametrize("with_state", [True, False])
 def test_reference_loop_matches_the_fast_kernel_float64(kind, nonlinearity, with_state):
-    from course_utils import gru, lstm, rnn
+    from course_utils.cells import gru, lstm, rnn
     reset_after = kind != "gru-before"
     kind = kind.split("-")[0]
     reference = {"rnn": rnn.rnn_forward_reference, "lstm": lstm.lstm_forward_reference,

@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from course_utils import check
-from course_utils.check import applications as A
+from course_utils.exercises import check
+from course_utils.exercises.check import applications as A
 
 
 def stub(*args, **kwargs):

@@ -27,9 +27,9 @@ from typing import Any, Callable
 import numpy as np
 import pytest
 
-from course_utils import check
-from course_utils.compare import describe_value
-from course_utils.check import applications, backprop, gated, intro, language, memory, practice, practice_api, rnn
+from course_utils.exercises import check
+from course_utils.exercises.compare import describe_value
+from course_utils.exercises.check import applications, backprop, gated, intro, language, memory, practice, practice_api, rnn
 
 LOOP_LIMIT = 0.5     # seconds given to the endless loops
 SLACK = 2.0          # feedback must come within the limit plus this

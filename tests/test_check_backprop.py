@@ -1,4 +1,4 @@
-"""course_utils.check.backprop (Exercises 4.4, 4.5 and 5.4): backward passes of the gated cells.
+"""course_utils.exercises.check.backprop (Exercises 4.4, 4.5 and 5.4): backward passes of the gated cells.
 
 The right answers and the common mistakes are written here as a learner writes them, independently
 of the checker's own catalogue; every catalogued mistake must get its own hint and no other, every
@@ -12,9 +12,9 @@ import time
 import numpy as np
 import pytest
 
-from course_utils import check
-from course_utils.check import backprop
-from course_utils.exercises import registered_mistakes
+from course_utils.exercises import check
+from course_utils.exercises.check import backprop
+from course_utils.exercises.harness import registered_mistakes
 
 CATALOGUES = {"4.4": backprop.LSTM_STEP_MISTAKES, "4.5": backprop.LSTM_SEQUENCE_MISTAKES,
               "5.4": backprop.GRU_STEP_MISTAKES}
@@ -203,7 +203,7 @@ def test_every_catalogued_mistake_gets_its_hint_and_no_other(number, index):
 
 def test_the_catalogues_have_the_issues_mistakes_and_are_registered():
     assert len(_hints("4.4")) >= 5 and len(_hints("4.5")) >= 3 and len(_hints("5.4")) >= 5
-    registered = registered_mistakes()["course_utils.check.backprop"]
+    registered = registered_mistakes()["course_utils.exercises.check.backprop"]
     assert {m.hint for m in registered} == {m.hint for c in CATALOGUES.values() for m in c}
     assert {n: check.EXERCISES[n] for n in CHECKERS} == CHECKERS
 
@@ -330,7 +330,7 @@ def test_reference_agreement_names_its_argument():
 def _chapter(stem):
     import nbformat
 
-    from course_utils.course import load_course
+    from course_utils.authoring.course import load_course
 
     course = load_course()
     return nbformat.read(course.root / course.chapter(stem).notebook, as_version=4)
@@ -353,7 +353,7 @@ def test_each_exercise_is_prompt_solution_check_and_its_stored_verdict_is_correc
 
 
 def test_chapter_4_shows_the_lstm_diagram_with_its_alt_text_where_the_equations_are():
-    from course_utils import diagrams
+    from course_utils.figures import diagrams
 
     cells = _chapter("04_lstm").cells
     index = next(i for i, c in enumerate(cells) if c.cell_type == "code" and "draw_lstm_cell()" in c.source)

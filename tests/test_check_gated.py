@@ -1,4 +1,4 @@
-"""course_utils.check.gated: every checker accepts a correct answer, says "not attempted" for a stub,
+"""course_utils.exercises.check.gated: every checker accepts a correct answer, says "not attempted" for a stub,
 and recognises each common mistake, which is written out here independently of the checker."""
 from itertools import permutations
 
@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils import check
-from course_utils.check import gated
-from course_utils.exercises import registered_mistakes
+from course_utils.exercises import check
+from course_utils.exercises.check import gated
+from course_utils.exercises.harness import registered_mistakes
 
 
 def sigmoid(a):
@@ -180,6 +180,6 @@ def test_budget_stub_is_not_attempted():
 
 
 def test_hints_are_registered_for_the_instructor_guide_once_each():
-    hints = [m.hint for m in registered_mistakes()["course_utils.check.gated"]]
+    hints = [m.hint for m in registered_mistakes()["course_utils.exercises.check.gated"]]
     assert len(hints) == len(set(hints))
     assert gated.LSTM_ORDER_HINT in hints and gated.GRU_ORDER_HINT in hints

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from course_utils import check
-from course_utils.check import intro
+from course_utils.exercises import check
+from course_utils.exercises.check import intro
 
 
 def right_split(W_concat, H):

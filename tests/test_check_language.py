@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from course_utils.check import language as check
+from course_utils.exercises.check import language as check
 
 # ------------------------------------------------------------------ perplexity, learner-style answers
 
@@ -137,6 +137,6 @@ def test_uniform_perplexity_is_the_vocabulary_size():
 
 
 def test_checkers_are_exported_from_the_package():
-    from course_utils import check as package
+    from course_utils.exercises import check as package
     for name in check.__all__:
         assert getattr(package, name) is getattr(check, name)

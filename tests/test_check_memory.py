@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from course_utils.check import memory as check
+from course_utils.exercises.check import memory as check
 
 # ------------------------------------------------------------------ Exercise 6.1: adding batch
 
@@ -150,6 +150,6 @@ def test_feedback_text_is_deterministic():
 
 
 def test_checkers_are_reachable_from_the_package():
-    from course_utils import check as package
+    from course_utils.exercises import check as package
     for name in check.__all__:
         assert getattr(package, name) is getattr(check, name)

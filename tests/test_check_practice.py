@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from course_utils.check import practice as check
+from course_utils.exercises.check import practice as check
 
 
 def stub(*args, **kwargs):
@@ -122,6 +122,6 @@ def test_stubs_are_not_attempted(checker):
 
 
 def test_checkers_are_exported_from_the_package():
-    from course_utils import check as package
+    from course_utils.exercises import check as package
     for name in check.__all__:
         assert getattr(package, name) is getattr(check, name)

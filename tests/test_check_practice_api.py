@@ -1,11 +1,11 @@
-"""course_utils.check.practice_api: each checker accepts a correct answer, says "not attempted" for a
+"""course_utils.exercises.check.practice_api: each checker accepts a correct answer, says "not attempted" for a
 stub, and recognises each common mistake, written out here independently of the checker."""
 import numpy as np
 import pytest
 import torch
 
-from course_utils import check
-from course_utils.check import practice_api
+from course_utils.exercises import check
+from course_utils.exercises.check import practice_api
 
 
 def stub(*args):

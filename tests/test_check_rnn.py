@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from course_utils.check import rnn as check
+from course_utils.exercises.check import rnn as check
 
 # ---------------------------------------------------------------- learner-style answers, Chapter 1
 
@@ -241,7 +241,7 @@ def test_every_checker_says_not_attempted_for_a_stub_and_reports_errors(name):
 
 
 def test_every_checker_is_reachable_from_the_check_package():
-    import course_utils.check as package
+    import course_utils.exercises.check as package
     for name in check.__all__:
         assert getattr(package, name) is getattr(check, name)
 

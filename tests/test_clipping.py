@@ -9,10 +9,10 @@ import torch
 
 matplotlib.use("Agg")
 
-from course_utils import plots  # noqa: E402
-from course_utils.jacobians import recurrent_matrix, sgd_clip_sweep  # noqa: E402
-from course_utils.models import SequenceModel  # noqa: E402
-from course_utils.training import TrainConfig, mse_loss, set_seed, train  # noqa: E402
+from course_utils.figures import plots  # noqa: E402
+from course_utils.cells.jacobians import recurrent_matrix, sgd_clip_sweep  # noqa: E402
+from course_utils.learning.models import SequenceModel  # noqa: E402
+from course_utils.learning.training import TrainConfig, mse_loss, set_seed, train  # noqa: E402
 
 T = 8
 FIRST_STEPS_RTOL = 1e-5   # float32, first 5 steps

@@ -1,10 +1,10 @@
-"""course_utils.cost: FLOP and parameter formulas against PyTorch's own counts; timing helpers."""
+"""course_utils.cells.cost: FLOP and parameter formulas against PyTorch's own counts; timing helpers."""
 import numpy as np
 import pytest
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from course_utils import cost
+from course_utils.cells import cost
 
 MODULES = {"rnn": torch.nn.RNN, "gru": torch.nn.GRU, "lstm": torch.nn.LSTM}
 CELLS = {"rnn": torch.nn.RNNCell, "gru": torch.nn.GRUCell, "lstm": torch.nn.LSTMCell}

@@ -4,7 +4,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_utils.course import BookFileError, load_course, parse_course
+from course_utils.authoring.course import BookFileError, load_course, parse_course
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -149,7 +149,7 @@ def test_a_missing_path_is_an_error_not_a_search_elsewhere(tmp_path):
 
 
 def test_cli_says_which_file_it_read_when_found_in_a_parent_folder(tmp_path, monkeypatch, capsys):
-    from course_utils.course import main
+    from course_utils.authoring.course import main
     (tmp_path / "book.toml").write_text(GOOD)
     for name in ("00_a", "01_b"):
         _write_notebook(tmp_path / "notebooks" / f"{name}.ipynb")
@@ -169,7 +169,7 @@ def _cells(*sources):
 
 
 def test_sitting_starts_are_numbered_sections_and_exercises():
-    from course_utils.course import sitting_starts
+    from course_utils.authoring.course import sitting_starts
     cells = _cells("# 1. Title", "x = 1", "## 1.1 First", "### A subsection", "## 1.2 Second", "y = 2",
                    "## Summary\n\nDone.", "## Exercises\n\nIntro.", "### Exercise 1.1 — One", "z = 3",
                    "### Exercise 1.2 — Two", "## References")
@@ -194,7 +194,7 @@ def test_malformed_breaks_name_the_problem(breaks, message):
 
 
 def test_breaks_are_read_and_shown_in_the_objectives_box():
-    from course_utils.course import objectives_markdown
+    from course_utils.authoring.course import objectives_markdown
     course = parse(GOOD.replace("minutes = 20", 'minutes = 20\nbreaks = ["1.3", "Exercise 1.2"]'))
     assert course.chapter("01_b").breaks == ("1.3", "Exercise 1.2") and course.chapter("00_a").breaks == ()
     box = objectives_markdown("01_b", course)

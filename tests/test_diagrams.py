@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 
-from course_utils import diagrams  # noqa: E402
+from course_utils.figures import diagrams  # noqa: E402
 
 
 def texts(fig):
@@ -125,7 +125,7 @@ def test_draws_into_a_given_axes():
 def test_chapter_5_gives_each_gru_diagram_its_alt_text_in_the_markdown_before_it():
     import nbformat
 
-    from course_utils.course import load_course
+    from course_utils.authoring.course import load_course
 
     course = load_course()
     nb = nbformat.read(course.root / course.chapter("05_gru").notebook, as_version=4)

@@ -10,8 +10,8 @@ import types
 import numpy as np
 import pytest
 
-from course_utils import check, exercises
-from course_utils.exercises import Feedback, Mistake, check_function, check_value, registered_mistakes
+from course_utils.exercises import check, harness as exercises
+from course_utils.exercises.harness import Feedback, Mistake, check_function, check_value, registered_mistakes
 
 TIME_LIMIT = 1.0  # seconds: long enough for a correct answer on a loaded machine, short enough for the suite
 N_CASES = 3
@@ -431,22 +431,22 @@ def _fixture_checker_module(monkeypatch, name: str, source: str) -> types.Module
 
 
 def test_mistakes_declared_by_checker_modules_are_listed_by_module(monkeypatch):
-    _fixture_checker_module(monkeypatch, "course_utils.check.fixture_for_test",
-                            "from course_utils.exercises import Mistake\n"
+    _fixture_checker_module(monkeypatch, "course_utils.exercises.check.fixture_for_test",
+                            "from course_utils.exercises.harness import Mistake\n"
                             "MISTAKES = [Mistake('first hint', abs), Mistake('second hint', abs), "
                             "Mistake('first hint', abs)]")
     own = Mistake("a test's own mistake is not a checker's", abs)
     groups = registered_mistakes()
-    assert [m.hint for m in groups["course_utils.check.fixture_for_test"]] == ["first hint", "second hint"]
+    assert [m.hint for m in groups["course_utils.exercises.check.fixture_for_test"]] == ["first hint", "second hint"]
     assert list(groups) == [m.__name__ for m in check.CHECKER_MODULES]  # in the table's order
     assert all(own not in mistakes for mistakes in groups.values())
 
 
 def test_a_module_missing_from_checker_modules_is_not_listed(monkeypatch):
-    module = types.ModuleType("course_utils.check.gone_for_test")
+    module = types.ModuleType("course_utils.exercises.check.gone_for_test")
     monkeypatch.setitem(sys.modules, module.__name__, module)
-    exec("from course_utils.exercises import Mistake\nMISTAKES = [Mistake('stale hint', abs)]", module.__dict__)
-    assert "course_utils.check.gone_for_test" not in registered_mistakes()
+    exec("from course_utils.exercises.harness import Mistake\nMISTAKES = [Mistake('stale hint', abs)]", module.__dict__)
+    assert "course_utils.exercises.check.gone_for_test" not in registered_mistakes()
 
 
 def test_every_checkers_mistakes_are_declared_in_its_modules_list():

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils import experiments
-from course_utils.experiments import (RECORD_KEYS, SCHEMA, AddingResult, AddingRun, constant_baseline,
+from course_utils.learning import experiments
+from course_utils.learning.experiments import (RECORD_KEYS, SCHEMA, AddingResult, AddingRun, constant_baseline,
                                       give_up_step, group_runs, input_gradient_profile, load_results, plot_curves,
                                       results_by, run_all, seed_runs, sweep, train_adding, with_seed)
-from course_utils.models import SequenceModel
-from course_utils.tasks import adding_batches
-from course_utils.training import History
+from course_utils.learning.models import SequenceModel
+from course_utils.data.tasks import adding_batches
+from course_utils.learning.training import History
 
 TINY = dict(max_steps=20, eval_every=10, batch=16, n_valid=32, n_test=64, budget=300)
 FD_EPS = 1e-3
@@ -106,7 +106,7 @@ def test_sweep_gives_each_cell_its_learning_rate_and_lstm_its_forget_bias():
 
 
 def test_comparable_parameter_counts():
-    from course_utils.models import count_parameters
+    from course_utils.learning.models import count_parameters
     counts = [count_parameters(AddingRun(c, 10).build()) for c in ("rnn", "lstm", "gru")]
     assert max(counts) <= 4700 and min(counts) > 0.95 * 4700
 
@@ -167,7 +167,7 @@ def test_seeds_command_writes_the_documented_schema(tiny_file):
     assert on_disk == json.loads(json.dumps(data))                   # what was returned is what was written
     assert on_disk["schema"] == SCHEMA and on_disk["torch"] == torch.__version__
     assert on_disk["device"].startswith("cpu") and on_disk["date"][:4].isdigit() and on_disk["seconds"] > 0
-    assert on_disk["command"] == "python -m course_utils.experiments " + " ".join(TINY_ARGS) + \
+    assert on_disk["command"] == "python -m course_utils.learning.experiments " + " ".join(TINY_ARGS) + \
         f" --device cpu --out {out}"
     settings = on_disk["settings"]
     assert settings["seeds"] == [3] and settings["lengths"] == [6] and settings["max_steps"] == 20
@@ -266,7 +266,7 @@ def test_seeds_command_runs_as_a_module(tmp_path):
     out = tmp_path / "cli.json"
     args = ["seeds", "--cells", "gru", "--lengths", "4", "--max-steps", "10", "--eval-every", "5", "--batch", "8",
             "--n-valid", "16", "--n-test", "16", "--budget", "200", "--quiet", "--out", str(out)]
-    done = subprocess.run([sys.executable, "-m", "course_utils.experiments", *args], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-m", "course_utils.learning.experiments", *args], capture_output=True, text=True,
                           timeout=600)   # a crash guard: importing torch on a loaded machine is slow
     assert done.returncode == 0, done.stderr
     (record,) = load_results(out)["runs"]

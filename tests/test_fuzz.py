@@ -34,5 +34,5 @@ def test_classify_tells_the_three_outcomes_apart():
              fuzz_api.Case("m", "f", "n", 0, lambda: 0.0)]
     outcomes = [fuzz_api.classify(c)[0] for c in cases]
     assert outcomes == [fuzz_api.RAW, fuzz_api.RAW, fuzz_api.SILENT]   # clear() is not course_utils code
-    from course_utils.tasks import copy_task
+    from course_utils.data.tasks import copy_task
     assert fuzz_api.classify(fuzz_api.Case("tasks", "copy_task", "delay", 0, lambda: copy_task(2, 0)))[0] == fuzz_api.CLEAR

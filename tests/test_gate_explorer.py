@@ -1,4 +1,4 @@
-"""course_utils.gate_explorer (Chapter 5's widget and its static figure) and plots.gate_heatmaps."""
+"""course_utils.figures.gate_explorer (Chapter 5's widget and its static figure) and plots.gate_heatmaps."""
 import matplotlib
 
 matplotlib.use("Agg")
@@ -8,8 +8,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from course_utils import gate_explorer as ge  # noqa: E402
-from course_utils import plots  # noqa: E402
+from course_utils.figures import gate_explorer as ge  # noqa: E402
+from course_utils.figures import plots  # noqa: E402
 from conftest import widget_pngs_in_kernel  # noqa: E402
 
 EXACT = 1e-12          # the explorer's numbers are the reference cells' numbers, in float64
@@ -126,7 +126,7 @@ def test_switching_the_cell_redraws_with_that_cells_gates():
 
 def test_explorer_in_a_kernel_shows_a_png_that_changes_when_a_slider_moves():
     """What the browser test relies on: the figure is an image in the widget's Output area."""
-    pngs = widget_pngs_in_kernel("from course_utils.gate_explorer import gate_explorer\nexplorer = gate_explorer()\nexplorer",
+    pngs = widget_pngs_in_kernel("from course_utils.figures.gate_explorer import gate_explorer\nexplorer = gate_explorer()\nexplorer",
                                  "explorer.children[0].value = -2.0")
     assert len(pngs) == 2 and len(pngs[0]) == 1 and len(pngs[1]) == 1
     assert pngs[0][0] != pngs[1][0]

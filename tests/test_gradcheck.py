@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from course_utils.gradcheck import check_cell_gradients, numerical_gradient, rel_error
+from course_utils.cells.gradcheck import check_cell_gradients, numerical_gradient, rel_error
 
 FD_TOL = 1e-6          # max relative error, finite differences vs backward
 SIMPLE_FD_TOL = 1e-8   # textbook two-point formula on a smooth cubic
@@ -73,7 +73,7 @@ def test_relu_kinks_are_re_measured_instead_of_failing(seed, eps, monkeypatch):
     assert sum(len(v) for v in errors.kinks.values()) >= 1 and not errors.at_kink
     assert "straddled a ReLU kink" in errors.summary()
     # the same check without the kink handling is the false alarm of the issue
-    import course_utils.gradcheck as gc
+    import course_utils.cells.gradcheck as gc
     plain = gc.numerical_gradient
     monkeypatch.setattr(gc, "numerical_gradient", lambda f, a, e, o, piece=None: (plain(f, a, e, o), [], []))
     assert max(check_cell_gradients("rnn", nonlinearity="relu", eps=eps, **config).values()) > 5e-3

@@ -14,9 +14,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from course_utils import hub, workshop
-from course_utils.course import load_course
-from course_utils.publish import published_path
+from course_utils.authoring import hub, workshop
+from course_utils.authoring.course import load_course
+from course_utils.authoring.publish import published_path
 
 ROOM = 10  # learners in the suite's hub test (the issue asks for at least 10)
 
@@ -159,7 +159,7 @@ def test_committed_deploy_files_match_the_measurement(course):
     assert "06_long_range_memory" in [r["chapter"] for r in sizing["chapters"]]
     assert sizing["limits"] == hub.limits_from_sizing(sizing)
     stale = {r["chapter"]: r["minutes"] for r in sizing["chapters"] if r["minutes"] != course.chapter(r["chapter"]).minutes}
-    assert not stale, f"book.toml's minutes changed for {stale}: run python -m course_utils.workshop size --rederive"
+    assert not stale, f"book.toml's minutes changed for {stale}: run python -m course_utils.authoring.workshop size --rederive"
     values_text = (course.root / hub.VALUES_FILE).read_text()
     assert values_text == hub.z2jh_values(sizing), "deploy/z2jh-values.yaml is stale: run workshop size"
     values = yaml.safe_load(values_text)

@@ -1,11 +1,11 @@
-"""Interpretability tools (course_utils.interpret): code features, LSTM activations, correlation control."""
+"""Interpretability tools (course_utils.learning.interpret): code features, LSTM activations, correlation control."""
 import numpy as np
 import pytest
 import torch
 
-from course_utils.interpret import (code_features, draw_text_activation, lstm_activations,
+from course_utils.learning.interpret import (code_features, draw_text_activation, lstm_activations,
                                     shifted_max_correlations, unit_correlations)
-from course_utils.models import SequenceModel
+from course_utils.learning.models import SequenceModel
 
 FLOAT32 = 1e-5
 EXACT = 1e-12

@@ -1,9 +1,9 @@
-"""course_utils.jacobians: the recurrent matrices, the Pascanu bound and the measured gradient norms."""
+"""course_utils.cells.jacobians: the recurrent matrices, the Pascanu bound and the measured gradient norms."""
 import numpy as np
 import pytest
 import torch
 
-from course_utils.jacobians import (ACTIVATIONS, GAMMA, STRUCTURES, input_gradient_norms_by_lag, jacobian_norms_vs_lag,
+from course_utils.cells.jacobians import (ACTIVATIONS, GAMMA, STRUCTURES, input_gradient_norms_by_lag, jacobian_norms_vs_lag,
                                     pascanu_bound, recurrent_matrix, spectral_norm)
 
 SINGULAR_VALUE_TOL = 1e-12   # relative, float64 SVD
@@ -92,7 +92,7 @@ def test_input_gradient_norms_accepts_a_model_with_an_rnn_attribute():
 
 
 def test_the_by_lag_profile_is_the_by_time_profile_reversed():
-    from course_utils.experiments import input_gradient_profile
+    from course_utils.learning.experiments import input_gradient_profile
     torch.manual_seed(1)
     rnn = torch.nn.GRU(2, 3, batch_first=True, dtype=torch.float64)
     u = torch.randn(3, generator=torch.Generator().manual_seed(0), dtype=torch.float64)

@@ -23,7 +23,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_utils.course import load_course
+from course_utils.authoring.course import load_course
 from test_browser import CHROMIUM, SCREENSHOTS, browser  # noqa: F401  (browser is a fixture)
 
 NOTEBOOKS = load_course(os.environ.get("COURSE_BOOK")).root / "notebooks"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from course_utils import launcher
+from course_utils.authoring import launcher
 
 ROOT = Path(__file__).resolve().parent.parent
 LAB_START_S = 120  # student edition build + server start, on a loaded 2-core machine

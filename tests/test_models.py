@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils.models import (SequenceModel, count_parameters, forget_bias, hidden_size_for_budget,
+from course_utils.learning.models import (SequenceModel, count_parameters, forget_bias, hidden_size_for_budget,
                                  model_parameter_count, set_forget_bias)
 
 CELLS = ["rnn", "lstm", "gru"]

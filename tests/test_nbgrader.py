@@ -11,9 +11,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_utils import nbgrader_export as ng
-from course_utils import workshop
-from course_utils.course import load_course
+from course_utils.authoring import nbgrader_export as ng
+from course_utils.authoring import workshop
+from course_utils.authoring.course import load_course
 
 CHAPTER = "00_introduction"
 RIGHT = {  # what a learner types into the released stubs

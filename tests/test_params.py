@@ -4,10 +4,10 @@ import dataclasses
 import numpy as np
 import pytest
 
-from course_utils.gru import gru_step_forward
-from course_utils.lstm import lstm_step_forward
-from course_utils.params import CellParams, init_params, sigmoid
-from course_utils.rnn import rnn_step_forward
+from course_utils.cells.gru import gru_step_forward
+from course_utils.cells.lstm import lstm_step_forward
+from course_utils.cells.params import CellParams, init_params, sigmoid
+from course_utils.cells.rnn import rnn_step_forward
 
 PER_GATE_TOL = 1e-14   # per-gate form vs fused form, float64
 
@@ -147,7 +147,8 @@ def test_init_params_bad_arguments_are_named(kwargs, error, message):
 
 
 def test_one_source_for_kinds_gate_counts_and_parameter_counts():
-    from course_utils import cost, models, params
+    from course_utils.cells import cost, params
+    from course_utils.learning import models
     assert params.KINDS == ("rnn", "lstm", "gru")
     assert {k: params.gate_count(k) for k in params.KINDS} == {"rnn": 1, "lstm": 4, "gru": 3}
     assert all(init_params(k, 2, 3).G == params.gate_count(k) for k in params.KINDS)

@@ -1,4 +1,4 @@
-"""The course PDF (``make pdf``), built once per module by :func:`course_utils.pdf.build_pdf` and
+"""The course PDF (``make pdf``), built once per module by :func:`course_utils.authoring.pdf.build_pdf` and
 read back with pypdf: contents page, every chapter title on the page the contents give, maths
 (KaTeX's fonts embedded), figures, no missing glyph, solutions omitted.
 
@@ -19,8 +19,8 @@ import nbformat
 import pytest
 from test_book import COURSE
 
-from course_utils import book, headless
-from course_utils.course import load_course
+from course_utils.authoring import book, headless
+from course_utils.authoring.course import load_course
 
 pypdf = pytest.importorskip("pypdf")
 pytestmark = [
@@ -52,7 +52,7 @@ def printed(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def course_pdf(tmp_path_factory, printed):
-    from course_utils import pdf
+    from course_utils.authoring import pdf
 
     path = pdf.build_pdf(tmp_path_factory.mktemp("pdf") / "course.pdf", printed.root / "book.toml")
     reader = pypdf.PdfReader(str(path))
@@ -61,7 +61,7 @@ def course_pdf(tmp_path_factory, printed):
 
 
 def test_contents_page_lists_every_chapter_on_the_page_where_it_starts(course_pdf, printed):
-    from course_utils import pdf
+    from course_utils.authoring import pdf
 
     path, reader, texts = course_pdf
     assert len(reader.pages) >= 3 * len(printed.chapters), f"only {len(reader.pages)} pages"

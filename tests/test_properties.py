@@ -17,8 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from course_utils import gradcheck, tasks, text, training
-from course_utils.course import NOTEBOOK_PATTERN, BookFileError, parse_course
+from course_utils.cells import gradcheck
+from course_utils.data import tasks, text
+from course_utils.learning import training
+from course_utils.authoring.course import NOTEBOOK_PATTERN, BookFileError, parse_course
 
 SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
@@ -232,7 +234,7 @@ def test_book_toml_accepts_only_confined_paths_and_positive_minutes(notebook, mi
 @SETTINGS
 @given(data=st.binary(max_size=60))
 def test_any_bytes_in_book_toml_give_a_course_or_a_book_file_error_naming_it(data, tmp_path_factory):
-    from course_utils.course import load_course
+    from course_utils.authoring.course import load_course
     root = tmp_path_factory.mktemp("bytes")
     (root / "book.toml").write_bytes(data)
     with pytest.raises(BookFileError, match=str(root / "book.toml").replace("\\", "\\\\")):
@@ -245,7 +247,7 @@ def test_any_bytes_in_book_toml_give_a_course_or_a_book_file_error_naming_it(dat
 @given(kind=st.sampled_from(["rnn", "lstm", "gru"]), layers=st.integers(1, 3), bidirectional=st.booleans(),
        T=st.integers(1, 5), B=st.integers(1, 3), D=st.integers(1, 4), H=st.integers(1, 4), seed=st.integers(0, 99))
 def test_stacked_forward_equals_torch(kind, layers, bidirectional, T, B, D, H, seed):
-    from course_utils.bridge import from_torch, stacked_forward
+    from course_utils.cells.bridge import from_torch, stacked_forward
     torch.manual_seed(seed)
     module = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[kind](
         D, H, num_layers=layers, bidirectional=bidirectional).double()
@@ -260,8 +262,8 @@ def test_stacked_forward_equals_torch(kind, layers, bidirectional, T, B, D, H, s
 @given(kind=st.sampled_from(["rnn", "lstm", "gru"]),
        shape=st.lists(st.integers(0, 4), min_size=0, max_size=4).map(tuple))
 def test_cells_accept_only_T_B_D_inputs(kind, shape):
-    from course_utils.bridge import cell_forward
-    from course_utils.params import init_params
+    from course_utils.cells.bridge import cell_forward
+    from course_utils.cells.params import init_params
     p = init_params(kind, 3, 2)
     x = np.zeros(shape)
     if len(shape) == 3 and shape[2] == 3 and shape[0] >= 1 and shape[1] >= 1:
@@ -282,7 +284,7 @@ def test_cells_accept_only_T_B_D_inputs(kind, shape):
 @given(y=hnp.arrays(np.float64, st.integers(1, 20), elements=st.floats(-1e3, 1e3)),
        shift=st.floats(-10, 10))
 def test_series_metrics_equal_the_reference(y, shift):
-    from course_utils import series
+    from course_utils.data import series
     pred = y + shift
     assert math.isclose(series.mae(y, pred), float(np.mean(np.abs(y - pred))), rel_tol=1e-12, abs_tol=1e-12)
     assert math.isclose(series.rmse(y, pred), float(np.sqrt(np.mean((y - pred) ** 2))), rel_tol=1e-12,

@@ -10,8 +10,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_utils import publish
-from course_utils.course import load_course, parse_course
+from course_utils.authoring import publish
+from course_utils.authoring.course import load_course, parse_course
 
 COURSE = load_course()
 CHAPTERS = [ch for ch in COURSE.chapters if ch.kind == "chapter"]
@@ -22,7 +22,7 @@ def test_every_chapter_opens_with_the_setup_cell():
 
 
 def test_published_student_edition_is_up_to_date():
-    """`python -m course_utils.publish` was run after the last change to a chapter."""
+    """`python -m course_utils.authoring.publish` was run after the last change to a chapter."""
     assert publish.stale_notebooks(COURSE) == []
 
 
@@ -101,6 +101,6 @@ def test_setup_cell_installs_the_course_without_touching_pytorch(tmp_path):
 
 
 def test_readme_chapter_table_matches_book_toml():
-    """The README's chapter table is `python -m course_utils.publish --readme-table`, verbatim."""
+    """The README's chapter table is `python -m course_utils.authoring.publish --readme-table`, verbatim."""
     readme = (COURSE.root / "README.md").read_text(encoding="utf-8")
     assert publish.chapters_markdown(COURSE) in readme

@@ -1,11 +1,11 @@
-"""Synthetic reviews (course_utils.reviews): labels follow the stated rules, order is what decides "but"."""
+"""Synthetic reviews (course_utils.data.reviews): labels follow the stated rules, order is what decides "but"."""
 from collections import Counter
 
 import numpy as np
 import pytest
 import torch
 
-from course_utils.reviews import (KINDS, LEXICON, accuracy_by, bag_of_words, dataset_batches, encode_reviews,
+from course_utils.data.reviews import (KINDS, LEXICON, accuracy_by, bag_of_words, dataset_batches, encode_reviews,
                                   fit_logistic_regression, make_reviews, predict_logistic, review_vocab)
 
 

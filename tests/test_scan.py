@@ -1,9 +1,9 @@
-"""course_utils.scan: the minGRU step, its linear recurrence, and the parallel scan that solves it."""
+"""course_utils.cells.scan: the minGRU step, its linear recurrence, and the parallel scan that solves it."""
 import numpy as np
 import pytest
 import torch
 
-from course_utils import scan
+from course_utils.cells import scan
 
 TOL_FLOAT64 = 1e-12
 LENGTHS = [1, 2, 3, 7, 8, 33, 100]

@@ -1,11 +1,11 @@
-"""course_utils.series: the CO2 file, windows, scaling, baselines, metrics and anomaly tools."""
+"""course_utils.data.series: the CO2 file, windows, scaling, baselines, metrics and anomaly tools."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import torch
 
-from course_utils import series as S
+from course_utils.data import series as S
 
 EXACT = 1e-12
 LOOSE = 1e-9

@@ -1,10 +1,10 @@
-"""course_utils.signals: synthetic words and videos, frames, band energies, the order-blind baseline."""
+"""course_utils.data.signals: synthetic words and videos, frames, band energies, the order-blind baseline."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from course_utils import signals as G
+from course_utils.data import signals as G
 
 N_SAMPLES = int(round(G.CLIP_SECONDS * G.SAMPLE_RATE))
 N_FRAMES = 1 + (N_SAMPLES - G.FRAME_LEN) // G.HOP

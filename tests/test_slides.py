@@ -11,7 +11,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from test_book import COURSE
 
-from course_utils import book, headless, slides
+from course_utils.authoring import book, headless, slides
 
 
 def test_slide_boundaries_come_from_headings_and_long_slides_continue_below():

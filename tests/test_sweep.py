@@ -1,8 +1,8 @@
-"""Grid search and main effects (course_utils.sweep)."""
+"""Grid search and main effects (course_utils.learning.sweep)."""
 import numpy as np
 import pytest
 
-from course_utils.sweep import effect_sizes, grid_search, main_effects
+from course_utils.learning.sweep import effect_sizes, grid_search, main_effects
 
 AXES = {"a": [1, 2], "b": [10, 20, 30]}
 

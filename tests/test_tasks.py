@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils.tasks import (BASELINE_MSE, BASELINE_PREDICTION, IGNORE, adding_batches, adding_problem,
+from course_utils.data.tasks import (BASELINE_MSE, BASELINE_PREDICTION, IGNORE, adding_batches, adding_problem,
                                 constant_solved_fraction, copy_baseline, copy_task, copy_vocab_size,
                                 copy_batches, solved_fraction)
 

@@ -1,12 +1,12 @@
-"""Character-level language-model tools (course_utils.text): corpus, vocabulary, batches, baselines, sampling."""
+"""Character-level language-model tools (course_utils.data.text): corpus, vocabulary, batches, baselines, sampling."""
 import math
 
 import numpy as np
 import pytest
 import torch
 
-from course_utils.models import SequenceModel
-from course_utils.text import (TRAIN_FILES, VALID_FILES, Vocab, char_batches, evaluate_char_model,
+from course_utils.learning.models import SequenceModel
+from course_utils.data.text import (TRAIN_FILES, VALID_FILES, Vocab, char_batches, evaluate_char_model,
                                load_python_corpus, mean_log_likelihood, sample, softmax_with_temperature,
                                train_char_model, unigram_perplexity, unigram_probs)
 

@@ -1,10 +1,10 @@
-"""The timing model (course_utils.timing): what it counts, and book.toml's minutes against it."""
+"""The timing model (course_utils.authoring.timing): what it counts, and book.toml's minutes against it."""
 import json
 
 import pytest
 
-from course_utils import timing
-from course_utils.course import load_course
+from course_utils.authoring import timing
+from course_utils.authoring.course import load_course
 
 COURSE = load_course()
 
@@ -33,7 +33,7 @@ def test_book_minutes_are_within_the_tolerance_of_the_model(chapter):
         f"{chapter.id}: book.toml says {chapter.minutes} min, the model {model.minutes:.1f} "
         f"(reading {model.reading_minutes:.1f}, running {model.run_minutes:.1f}, exercises "
         f"{model.exercise_minutes:.1f}): {dev:+.0%}; set minutes = {model.rounded} "
-        "(python -m course_utils.timing check)")
+        "(python -m course_utils.authoring.timing check)")
 
 
 def test_the_run_time_measurement_names_its_machine_and_covers_every_notebook():
@@ -308,7 +308,7 @@ def test_propose_breaks_and_sitting_minutes_name_bad_arguments():
 
 def _long_chapter(tmp_path, breaks=()):
     """A chapter of four 20-minute sections (4000 words each at 200 words a minute): 80 minutes."""
-    from course_utils.course import Chapter
+    from course_utils.authoring.course import Chapter
     cells = [md("# 9. Long")] + [md(f"## 9.{k} Section\n\n" + "word " * 3998) for k in (1, 2, 3, 4)]
     (tmp_path / "notebooks").mkdir(parents=True)
     (tmp_path / "notebooks" / "09_long.ipynb").write_text(json.dumps(notebook(*cells)))
@@ -324,13 +324,13 @@ def test_a_long_chapter_without_breaks_fails_and_names_the_proposer(tmp_path):
     assert sittings.proposed == ["9.3"] and sittings.proposed_minutes == pytest.approx([40.01, 40.0], abs=0.01)
     [problem] = sittings.problems()
     assert "09_long: sitting 1 of 1 (9.1 to 9.4) takes 80.0 min by the model, over 60 min + 25%" in problem
-    assert 'python -m course_utils.timing breaks` and set breaks = ["9.3"] in book.toml' in problem
+    assert 'python -m course_utils.authoring.timing breaks` and set breaks = ["9.3"] in book.toml' in problem
     assert _long_chapter(tmp_path / "b", breaks=["9.3"]).problems() == []
     assert _long_chapter(tmp_path / "c", breaks=["9.2"]).problems() == []            # 20 + 60 still fits
 
 
 def test_a_sitting_of_one_unit_over_the_limit_asks_for_trimming(tmp_path):
-    from course_utils.course import Chapter
+    from course_utils.authoring.course import Chapter
     cells = [md("# 9. Long"), md("## 9.1 Short\n\nA few words."), md("## 9.2 Huge\n\n" + "word " * 16000)]
     (tmp_path / "notebooks").mkdir()
     (tmp_path / "notebooks" / "09_long.ipynb").write_text(json.dumps(notebook(*cells)))
@@ -360,7 +360,7 @@ def test_the_sittings_table_and_the_breaks_command(capsys):
 def test_the_student_edition_marks_each_break_and_hides_nothing_new():
     import nbformat
 
-    from course_utils import student_edition
+    from course_utils.authoring import student_edition
 
     chapter = next(ch for ch in CHAPTERS if ch.breaks)
     original = nbformat.read(COURSE.root / chapter.notebook, as_version=4)

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils.models import SequenceModel
-from course_utils.training import (History, TrainConfig, cross_entropy_loss, mse_loss, pick_device,
+from course_utils.learning.models import SequenceModel
+from course_utils.learning.training import (History, TrainConfig, cross_entropy_loss, mse_loss, pick_device,
                                    set_seed, train)
 
 STEPS = 30

@@ -1,11 +1,11 @@
-"""course_utils.translation: the dates task of Chapter 7's Section 7.6."""
+"""course_utils.learning.translation: the dates task of Chapter 7's Section 7.6."""
 import datetime as dt
 import re
 
 import pytest
 import torch
 
-from course_utils.translation import (
+from course_utils.learning.translation import (
     FIRST_DATE,
     FORMATS,
     LAST_DATE,

@@ -1,4 +1,4 @@
-"""course_utils.widgets: the Chapter 3 gradient explorer and its static twin."""
+"""course_utils.figures.widgets: the Chapter 3 gradient explorer and its static twin."""
 import matplotlib
 
 matplotlib.use("Agg")
@@ -7,8 +7,8 @@ import ipywidgets as w  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from course_utils import widgets  # noqa: E402
-from course_utils.jacobians import ACTIVATIONS, STRUCTURES  # noqa: E402
+from course_utils.figures import widgets  # noqa: E402
+from course_utils.cells.jacobians import ACTIVATIONS, STRUCTURES  # noqa: E402
 from conftest import widget_pngs_in_kernel  # noqa: E402
 
 
@@ -56,7 +56,7 @@ def test_static_figure_draws_every_setting_and_states_the_finding():
 
 def test_explorer_in_a_kernel_shows_a_png_that_changes_when_the_slider_moves():
     """What the browser test relies on: the figure is an image in the widget's Output area."""
-    pngs = widget_pngs_in_kernel("from course_utils.widgets import gradient_explorer\nexplorer = gradient_explorer()\nexplorer",
+    pngs = widget_pngs_in_kernel("from course_utils.figures.widgets import gradient_explorer\nexplorer = gradient_explorer()\nexplorer",
                                  "explorer.children[0].value = 2.0")
     assert len(pngs) == 2 and len(pngs[0]) == 1 and len(pngs[1]) == 1
     assert pngs[0][0] != pngs[1][0]

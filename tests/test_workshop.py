@@ -13,9 +13,9 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from course_utils import student_edition, workshop
-from course_utils.course import cell_tags, load_course, parse_course
-from course_utils.student_edition import giveaways, leaks, stub_source
+from course_utils.authoring import student_edition, workshop
+from course_utils.authoring.course import cell_tags, load_course, parse_course
+from course_utils.authoring.student_edition import giveaways, leaks, stub_source
 
 EXECUTION_TIMEOUT = 900  # seconds per cell: a crash guard, not a speed test (chapter 6 trains for a while)
 POOL = 2  # notebooks executed at once (the machine has two cores)
@@ -36,13 +36,13 @@ def layer(x, W,
 '''
 CHECK = '''\
 import numpy as np
-from course_utils.exercises import check_function, check_value
+from course_utils.exercises.harness import check_function, check_value
 rng = np.random.default_rng(0)
 cases = [((rng.normal(size=(2, 3)), rng.normal(size=(4, 3)), rng.normal(size=4)), {})]
 check_function(layer, lambda x, W, b: np.tanh(x @ W.T + b), cases, name="layer")'''
 ENDLESS = '''\
 import threading
-from course_utils.exercises import check_function
+from course_utils.exercises.harness import check_function
 def spin():
     while True:
         pass
@@ -70,7 +70,7 @@ def fixture_notebook(number: int, title: str):
         new_code_cell(CHECK),
         new_markdown_cell(f"### Exercise {number}.2 — Predict\n\nWhat is tanh(0)?"),
         tagged(new_code_cell("answer = 0.0 + 0.0  # zero in, zero out"), "solution"),
-        new_code_cell('from course_utils.exercises import check_value\ncheck_value(answer, 0.0, name="answer")'),
+        new_code_cell('from course_utils.exercises.harness import check_value\ncheck_value(answer, 0.0, name="answer")'),
         new_markdown_cell(f"### Exercise {number}.3 — Explain\n\nWhy does the RNN need a state?"),
         tagged(new_markdown_cell(MODEL_ANSWER), "model-answer"),
         new_markdown_cell("## References"),
@@ -428,12 +428,12 @@ def test_pitfalls_list_the_hints_declared_by_checker_modules(monkeypatch):
     import sys
     import types
 
-    from course_utils import check
+    from course_utils.exercises import check
 
-    module = types.ModuleType("course_utils.check.fixture_pitfalls")
+    module = types.ModuleType("course_utils.exercises.check.fixture_pitfalls")
     module.__doc__ = "Checkers for the fixture chapter."
     monkeypatch.setitem(sys.modules, module.__name__, module)
-    exec("from course_utils.exercises import Mistake\nMISTAKES = [Mistake('scale by 1/T, not T.', abs)]",
+    exec("from course_utils.exercises.harness import Mistake\nMISTAKES = [Mistake('scale by 1/T, not T.', abs)]",
          module.__dict__)
     monkeypatch.setattr(check, "CHECKER_MODULES", check.CHECKER_MODULES + (module,))
     text = workshop.pitfalls_markdown()
@@ -441,7 +441,7 @@ def test_pitfalls_list_the_hints_declared_by_checker_modules(monkeypatch):
 
 
 def test_command_line_schedule_prints_a_plain_text_plan(capsys):
-    first = load_course().chapters[0]  # its minutes come from book.toml (set by course_utils.timing)
+    first = load_course().chapters[0]  # its minutes come from book.toml (set by course_utils.authoring.timing)
     assert workshop.main(["schedule", "--minutes", str(first.minutes + 5)]) == 0
     end = f"{9 + first.minutes // 60:02d}:{first.minutes % 60:02d}"
     assert f"09:00-{end}  {first.title} ({first.minutes} min)" in capsys.readouterr().out
@@ -473,7 +473,7 @@ def test_student_edition_and_workshop_do_not_import_each_other_at_module_level()
 
 
 def test_tags_are_read_normalised_by_one_function():
-    from course_utils.course import MODEL_ANSWER, SOLUTION
+    from course_utils.authoring.course import MODEL_ANSWER, SOLUTION
 
     cell = new_code_cell("x = 1", metadata={"tags": ["Solution ", "Model_Answer", "nbval-ignore-output"]})
     assert cell_tags(cell) == [SOLUTION, MODEL_ANSWER, "nbval-ignore-output"]

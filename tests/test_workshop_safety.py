@@ -11,8 +11,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_utils.course import BookFileError, load_course
-from course_utils.workshop import check_output_folder, main, schedule
+from course_utils.authoring.course import BookFileError, load_course
+from course_utils.authoring.workshop import check_output_folder, main, schedule
 
 BOOK = '''title = "T"
 authors = ["A"]
@@ -66,7 +66,7 @@ def test_a_book_toml_path_outside_notebooks_never_reaches_the_edition(tmp_path, 
 
 def _cli(repo, *args):
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    return subprocess.run([sys.executable, "-m", "course_utils.workshop", *args], cwd=repo, env=env,
+    return subprocess.run([sys.executable, "-m", "course_utils.authoring.workshop", *args], cwd=repo, env=env,
                           capture_output=True, text=True, timeout=300)
 
 
@@ -120,8 +120,8 @@ def test_output_folder_in_git_or_on_a_file_is_refused(tmp_path, out):
 @pytest.mark.parametrize("out", ["notebooks", ".", "notebooks/sub"])
 def test_build_called_directly_refuses_the_sources(out):
     """student_edition.build guards its output folder itself, not only the command line does."""
-    from course_utils import student_edition
-    from course_utils.course import load_course
+    from course_utils.authoring import student_edition
+    from course_utils.authoring.course import load_course
 
     course = load_course()
     before = {p: p.read_bytes() for p in (course.root / "notebooks").glob("*.ipynb")}

@@ -1,0 +1,372 @@
+"""How much gradient survives k steps back: Jacobian products and gradient norms versus lag.
+
+The chain rule through an RNN ``h_t = φ(W_h h_{t-1} + W_x x_t + b)`` multiplies one Jacobian
+per step::
+
+    ∂h_T/∂h_k = Π_{t=k+1..T} J_t,      J_t = ∂h_t/∂h_{t-1} = diag(φ'(a_t)) W_h      (H, H)
+
+and since ``‖diag(φ')‖ ≤ γ`` (γ = sup|φ'|: 1 for tanh, 1/4 for the sigmoid) and
+``‖W_h‖_2 = λ₁`` (the largest *singular value*), the spectral norm obeys the bound of
+Pascanu, Mikolov & Bengio (2013)::
+
+    ‖∂h_T/∂h_k‖_2 ≤ (γ λ₁)^(T-k)
+
+The *lag* ℓ = T - k counts how many steps back the gradient travels (ℓ = 0: ∂h_T/∂h_T = I).
+
+What is here (used by Chapter 3; Chapters 4 and 6 reuse the torch helper):
+
+* :func:`recurrent_matrix` - an ``(H, H)`` W_h with a chosen largest singular value λ₁;
+* :func:`pascanu_bound` - ``(γ λ₁)^ℓ`` for an activation name or a number γ;
+* :func:`jacobian_norms_vs_lag` - run a small NumPy RNN (tanh, sigmoid, relu or linear) and
+  measure ``‖∂h_T/∂h_{T-ℓ}‖_2`` for every lag and every sequence of a batch (:class:`LagProfile`);
+* :func:`input_gradient_norms_by_lag` - for any ``torch.nn.RNN/LSTM/GRU`` (or a module with such
+  an ``.rnn``), the norm of the gradient of a fixed random read-out of ``h_T`` with respect to each
+  input ``x_{T-ℓ}``, averaged over the batch: the gradient "reaching" a signal ℓ steps back,
+  indexed by LAG (entry 0 is the last input). (``experiments.input_gradient_profile`` measures a
+  model's prediction instead and is indexed by TIME, entry 0 the first input: reverse one to
+  compare it with the other.)
+* :func:`sgd_clip_sweep` - exploding gradients in training: many small tanh RNNs trained with plain
+  SGD at once (seeds x learning rates x clipping thresholds, same batches), recording the gradient
+  norm before clipping, how often clipping acted and which runs overflowed (:class:`SGDSweep`).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from course_utils._checks import check_choice, check_number, nonnegative_int, numeric_array, positive_int
+
+GAMMA = {"tanh": 1.0, "sigmoid": 0.25, "relu": 1.0, "linear": 1.0}
+"""γ = sup |φ'(a)| for each activation (the constant of the bound)."""
+ACTIVATIONS = tuple(GAMMA)
+STRUCTURES = ("orthogonal", "gaussian")
+
+__all__ = ["GAMMA", "ACTIVATIONS", "STRUCTURES", "spectral_norm", "recurrent_matrix", "pascanu_bound", "LagProfile",
+           "jacobian_norms_vs_lag", "input_gradient_norms_by_lag", "SGDSweep",
+           "sgd_clip_sweep"]
+
+
+def _activation(name: str):
+    """(φ, φ' written as a function of the output h = φ(a)) for ``name`` in ``ACTIVATIONS``."""
+    if name == "tanh":
+        return np.tanh, lambda h: 1.0 - h * h
+    if name == "sigmoid":
+        return (lambda a: 0.5 * (1.0 + np.tanh(0.5 * a))), lambda h: h * (1.0 - h)
+    if name == "relu":
+        return (lambda a: np.maximum(a, 0.0)), lambda h: (h > 0).astype(h.dtype)
+    if name == "linear":
+        return (lambda a: a), np.ones_like
+    raise ValueError(f"activation must be one of {ACTIVATIONS}, got {name!r}")
+
+
+def _gamma(activation) -> float:
+    if isinstance(activation, str):
+        if activation not in GAMMA:
+            raise ValueError(f"activation must be one of {ACTIVATIONS} or a number γ > 0, got {activation!r}")
+        return GAMMA[activation]
+    if isinstance(activation, (bool, np.bool_)) or not isinstance(activation, (int, float, np.integer, np.floating)):
+        raise TypeError(f"activation must be one of {ACTIVATIONS} or a number γ > 0, got "
+                        f"{type(activation).__name__} {activation!r}")
+    check_number(activation, "activation (as the number γ)", low=0, low_open=True)
+    gamma = float(activation)
+    if not gamma > 0:
+        raise ValueError(f"activation as a number is γ and must be positive, got {activation!r}")
+    return gamma
+
+
+def spectral_norm(W) -> float:
+    """λ₁ = ‖W‖_2, the largest singular value of the matrix ``W``."""
+    W = numeric_array(W, "W", ndim=2, min_size=1)
+    return float(np.linalg.norm(W, 2))
+
+
+def recurrent_matrix(H: int, lambda1: float, structure: str = "orthogonal", seed: int = 0) -> np.ndarray:
+    """A recurrent matrix W_h (H, H), float64, whose largest singular value is ``lambda1``.
+
+    structure="orthogonal": ``λ₁ Q`` with Q a random orthogonal matrix. Every singular value, and
+        every eigenvalue's modulus, equals λ₁, so a *linear* RNN meets the bound with equality.
+    structure="gaussian": a matrix of N(0, 1) entries rescaled to ``‖W‖_2 = λ₁``. Its other
+        singular values are smaller and its spectral radius is only about λ₁/2, so gradients
+        shrink faster than the bound says.
+    """
+    H = positive_int(H, "H")
+    lambda1 = check_number(lambda1, "lambda1", low=0)
+    check_choice(structure, "structure", STRUCTURES)
+    seed = nonnegative_int(seed, "seed")
+    A = np.random.default_rng(seed).standard_normal((H, H))
+    if structure == "orthogonal":
+        Q, R = np.linalg.qr(A)
+        return lambda1 * Q * np.sign(np.diag(R))   # sign fix: Q is Haar-distributed
+    return A * (lambda1 / spectral_norm(A))
+
+
+def pascanu_bound(lambda1: float, activation="tanh", lags=None) -> np.ndarray:
+    """The upper bound ``(γ λ₁)^ℓ`` on ``‖∂h_T/∂h_{T-ℓ}‖_2`` for every lag ℓ in ``lags``.
+
+    activation: a name in ``GAMMA`` or the number γ itself. lags: integers (default 0..50).
+    Returns float64 array shaped like ``lags``.
+    """
+    lambda1 = check_number(lambda1, "lambda1", low=0)
+    gamma = _gamma(activation)
+    if lags is None:
+        lags = np.arange(51)
+    else:
+        lags = numeric_array(lags, "lags", dtype=None)
+        if lags.dtype.kind == "f" and not np.array_equal(lags, np.round(lags)) or (lags < 0).any():
+            raise ValueError(f"lags must be non-negative integers, got {lags.tolist()!r}")
+    return (gamma * lambda1) ** lags.astype(np.float64)
+
+
+@dataclass
+class LagProfile:
+    """Measured ``‖∂h_T/∂h_{T-ℓ}‖_2`` for each lag and sequence, with the bound.
+
+    lags (T+1,): 0..T. norms (T+1, B): norm for lag ℓ (row) and sequence b (column); lag T is h_0.
+    lambda1: ‖W_h‖_2; activation: its name; gamma: sup|φ'|.
+    """
+
+    lags: np.ndarray
+    norms: np.ndarray
+    lambda1: float
+    activation: str
+    gamma: float
+
+    @property
+    def bound(self) -> np.ndarray:
+        """(T+1,) the bound (γ λ₁)^ℓ."""
+        return pascanu_bound(self.lambda1, self.gamma, self.lags)
+
+    @property
+    def median(self) -> np.ndarray:
+        """(T+1,) the median over the batch of the measured norms."""
+        return np.median(self.norms, axis=1)
+
+    @property
+    def within_bound(self) -> bool:
+        """True if every measured norm is at most the bound (up to rounding, relative 1e-9)."""
+        return bool(np.all(self.norms <= self.bound[:, None] * (1 + 1e-9) + 1e-300))
+
+
+def jacobian_norms_vs_lag(W_hh, activation: str = "tanh", T: int = 50, *, batch: int = 8,
+                          input_size: int = 4, input_scale: float = 1.0, seed: int = 0,
+                          W_ih=None, b=None, x=None, h0=None) -> LagProfile:
+    """Run ``h_t = φ(W_hh h_{t-1} + W_ih x_t + b)`` for t = 1..T and measure every Jacobian product.
+
+    W_hh (H, H). Inputs, unless given: x (T, B, D) ~ N(0, input_scale²); W_ih (H, D) ~
+    N(0, 1/D); b (H,) zeros; h0 (B, H) zeros; drawn from ``np.random.default_rng(seed)`` with
+    B = ``batch`` and D = ``input_size``. Returns a :class:`LagProfile` whose ``norms[ℓ, b]`` is
+    the spectral norm of ``∂h_T/∂h_{T-ℓ} = J_T J_{T-1} ... J_{T-ℓ+1}`` for sequence b,
+    ``J_t = diag(φ'(a_t)) W_hh``. Cost: T batched (B, H, H) products and SVDs.
+    """
+    W = numeric_array(W_hh, "W_hh")
+    if W.ndim != 2 or W.shape[0] != W.shape[1] or W.size == 0:
+        raise ValueError(f"W_hh has shape {W.shape}: expected a square matrix (H, H)")
+    T = positive_int(T, "T")
+    batch, input_size = positive_int(batch, "batch"), positive_int(input_size, "input_size")
+    input_scale = check_number(input_scale, "input_scale", low=0)
+    seed = nonnegative_int(seed, "seed")
+    phi, dphi = _activation(activation)
+    H, rng = W.shape[0], np.random.default_rng(seed)
+    if x is None:
+        x = input_scale * rng.standard_normal((T, batch, input_size))
+    x = numeric_array(x, "x")
+    if x.ndim != 3 or x.shape[0] != T or 0 in x.shape:
+        raise ValueError(f"x has shape {x.shape}: expected (T, B, D) with T={T}")
+    _, B, D = x.shape
+    if W_ih is None:
+        W_ih = rng.standard_normal((H, D)) / np.sqrt(D)
+    W_ih = numeric_array(W_ih, "W_ih")
+    if W_ih.shape != (H, D):
+        raise ValueError(f"W_ih has shape {W_ih.shape}: expected {(H, D)} (H from W_hh, D from x)")
+    b = np.zeros(H) if b is None else numeric_array(b, "b")
+    h = np.zeros((B, H)) if h0 is None else numeric_array(h0, "h0").copy()
+    if h.shape != (B, H) or b.shape != (H,):
+        raise ValueError(f"h0 has shape {h.shape} and b {b.shape}: expected {(B, H)} and {(H,)}")
+    derivs = np.empty((T, B, H))
+    for t in range(T):                              # forward: keep φ'(a_t) for every step
+        h = phi(h @ W.T + x[t] @ W_ih.T + b)
+        derivs[t] = dphi(h)
+    P = np.broadcast_to(np.eye(H), (B, H, H)).copy()  # ∂h_T/∂h_T
+    norms = np.empty((T + 1, B))
+    norms[0] = 1.0
+    for lag in range(1, T + 1):                     # P <- P J_t with t = T - lag + 1
+        P = P @ (derivs[T - lag][:, :, None] * W)
+        norms[lag] = np.linalg.norm(P, 2, axis=(1, 2))
+    return LagProfile(np.arange(T + 1), norms, spectral_norm(W), activation, GAMMA[activation])
+
+
+def _recurrent_part(module):
+    """The torch recurrent module and whether it is batch-first (``module`` or ``module.rnn``)."""
+    import torch
+    rnn = module if isinstance(module, torch.nn.RNNBase) else getattr(module, "rnn", None)
+    if not isinstance(rnn, torch.nn.RNNBase):
+        raise TypeError(f"module must be a torch.nn.RNN/LSTM/GRU or have one as .rnn, got {type(module).__name__}")
+    return rnn, bool(rnn.batch_first)
+
+
+def input_gradient_norms_by_lag(module, x, seed: int = 0) -> np.ndarray:
+    """How much gradient reaches each input, by lag: ``g[ℓ] = mean_b ‖∂(u·h_T^{(b)})/∂x_{T-ℓ}^{(b)}‖_2``.
+
+    module: ``torch.nn.RNN``, ``nn.LSTM`` or ``nn.GRU`` (any layers/directions; the last layer's
+        output at the last step is read) or a model with one as ``.rnn`` (e.g. ``SequenceModel``;
+        only ``.rnn`` is used, so x must be what ``.rnn`` takes).
+    x: float tensor (T, B, D), or (B, T, D) if the module is batch-first.
+    u: a fixed random unit vector (``torch.Generator`` seeded with ``seed``), the same for all b.
+    Returns a float64 NumPy array (T,) indexed by LAG ℓ = 0..T-1 (ℓ = 0 is the last input,
+    ℓ = T-1 the first): the reverse of a by-time profile such as ``experiments.input_gradient_profile``.
+    The module's parameters receive no gradient (they are not touched).
+    """
+    import torch
+    rnn, batch_first = _recurrent_part(module)
+    seed = nonnegative_int(seed, "seed")
+    layout = f"{'(B, T, D)' if batch_first else '(T, B, D)'} with D={rnn.input_size}"
+    if not isinstance(x, torch.Tensor) or x.dim() != 3 or not x.is_floating_point() \
+            or x.shape[-1] != rnn.input_size or 0 in x.shape:
+        raise ValueError(f"x must be a float tensor of shape {layout}, "
+                         f"got {type(x).__name__} {tuple(getattr(x, 'shape', ()))}")
+    dtype = next(rnn.parameters()).dtype
+    if x.dtype != dtype:
+        raise ValueError(f"x has dtype {x.dtype} but the module has dtype {dtype}: expected {dtype}")
+    x = x.detach().clone().requires_grad_(True)
+    out = rnn(x)[0]
+    last = out[:, -1] if batch_first else out[-1]                     # (B, H or 2H)
+    gen = torch.Generator().manual_seed(seed)
+    u = torch.randn(last.shape[-1], generator=gen, dtype=torch.float64).to(last.dtype).to(last.device)
+    (grad,) = torch.autograd.grad(last @ (u / u.norm()), x, grad_outputs=torch.ones(last.shape[0],
+                                  dtype=last.dtype, device=last.device))
+    per_step = grad.norm(dim=-1).mean(dim=0 if batch_first else 1)    # (T,)
+    return per_step.flip(0).double().cpu().numpy()
+
+
+# --- Exploding gradients and clipping (Chapter 3): many small SGD runs at once ---------------
+
+@dataclass
+class SGDSweep:
+    """What :func:`sgd_clip_sweep` recorded for M runs (one per seed x learning rate x threshold).
+
+    seed, lr, clip (M,): the settings of each run (clip = inf: no clipping).
+    loss, grad_norm (M, steps): training loss and gradient norm *before* clipping at each step;
+        NaN from the step at which a run's loss became non-finite (the run is stopped there).
+    diverged_at (M,): the 1-based step at which the loss became non-finite, 0 if it never did.
+    test_mse (M,): MSE on ``(x_test, y_test)`` after the last step (inf for diverged runs).
+    """
+
+    seed: np.ndarray
+    lr: np.ndarray
+    clip: np.ndarray
+    loss: np.ndarray
+    grad_norm: np.ndarray
+    diverged_at: np.ndarray
+    test_mse: np.ndarray
+
+    @property
+    def clipped_fraction(self) -> np.ndarray:
+        """(M,) fraction of the steps run at which clipping fired (norm > clip; 0 without clipping)."""
+        ran = np.isfinite(self.grad_norm)
+        fired = ran & (self.grad_norm > self.clip[:, None])
+        return fired.sum(axis=1) / np.maximum(ran.sum(axis=1), 1)
+
+    def select(self, lr=None, clip=None, seed=None) -> np.ndarray:
+        """Indices of the runs with this learning rate / threshold (``None`` = no clipping) / seed."""
+        mask = np.ones(len(self.lr), dtype=bool)
+        if lr is not None:
+            mask &= np.isclose(self.lr, lr)
+        mask &= np.isinf(self.clip) if clip is None else np.isclose(self.clip, clip)
+        if seed is not None:
+            mask &= self.seed == seed
+        return np.flatnonzero(mask)
+
+
+def sgd_clip_sweep(batch_fn, x_test, y_test, *, lrs, clips, seeds=(0,), hidden_size: int = 8,
+                   steps: int = 400, data_seed: int = 0, lambda1: float | None = None) -> SGDSweep:
+    """Train one tanh RNN per (seed, lr, clip) with plain SGD, all at once, on the same batches.
+
+    Each run is exactly ``SequenceModel("rnn", D, hidden_size, O)`` built after
+    ``training.set_seed(seed)`` (tanh ``nn.RNN``, ``h_0 = 0``, linear read-out of ``h_T``) and
+    trained as ``training.train(..., TrainConfig(steps, lr, clip, optimizer="sgd", seed=data_seed))``
+    with the MSE loss would train it: at step k the batch ``batch_fn(k, rng)`` (``rng`` a
+    ``torch.Generator`` seeded with ``data_seed``), the gradient norm over all parameters, then
+    ``torch.nn.utils.clip_grad_norm_``'s rescaling ``g <- g * min(1, clip / (norm + 1e-6))``. The
+    runs are independent models stacked along a leading axis, so M runs cost little more than one.
+
+    lambda1: if given, each run's W_hh is replaced by ``recurrent_matrix(hidden_size, lambda1,
+        "orthogonal", seed)`` (float32), as Chapter 3 does to start near the edge of explosion.
+    batch_fn(step, rng) -> (x (B, T, D), y (B, O)) float32 CPU tensors.
+    lrs: learning rates > 0; clips: thresholds > 0, or None for no clipping; seeds: init seeds.
+    Returns an :class:`SGDSweep` (runs ordered seed-major, then lr, then clip).
+    """
+    import torch
+    from course_utils.learning.models import SequenceModel
+    from course_utils.learning.training import set_seed
+
+    lrs, seeds = [float(v) for v in lrs], [int(s) for s in seeds]
+    clips = [math.inf if c is None else float(c) for c in clips]
+    if not lrs or not all(v > 0 for v in lrs):
+        raise ValueError(f"lrs must be a non-empty list of positive numbers, got {lrs!r}")
+    if not clips or not all(c > 0 for c in clips):
+        raise ValueError(f"clips must be a non-empty list of positive numbers or None, got {clips!r}")
+    if not seeds or min(seeds) < 0:
+        raise ValueError(f"seeds must be a non-empty list of non-negative integers, got {seeds!r}")
+    steps = positive_int(steps, "steps")
+    if not (isinstance(x_test, torch.Tensor) and x_test.dim() == 3 and isinstance(y_test, torch.Tensor)
+            and y_test.dim() == 2 and len(x_test) == len(y_test)):
+        raise ValueError(f"x_test must be a tensor (N, T, D) and y_test (N, O), got shapes "
+                         f"{tuple(getattr(x_test, 'shape', ()))} and {tuple(getattr(y_test, 'shape', ()))}")
+    D, O = x_test.shape[-1], y_test.shape[-1]
+    settings = [(s, lr, c) for s in seeds for lr in lrs for c in clips]
+    M = len(settings)
+    inits = {}
+    for s in seeds:
+        set_seed(s)
+        model = SequenceModel("rnn", input_size=D, hidden_size=hidden_size, output_size=O)
+        if lambda1 is not None:
+            with torch.no_grad():
+                model.rnn.weight_hh_l0.copy_(torch.from_numpy(recurrent_matrix(hidden_size, lambda1,
+                                                                               "orthogonal", seed=s)))
+        inits[s] = [p.detach().clone() for p in (model.rnn.weight_ih_l0, model.rnn.weight_hh_l0,
+                                                  model.rnn.bias_ih_l0, model.rnn.bias_hh_l0,
+                                                  model.head.weight, model.head.bias)]
+    params = [torch.stack([inits[s][i] for s, _, _ in settings]).requires_grad_(True) for i in range(6)]
+    lr_t = torch.tensor([lr for _, lr, _ in settings])
+    clip_t = torch.tensor([c for _, _, c in settings])
+
+    def forward(W_ih, W_hh, b_ih, b_hh, W_out, b_out, x):        # x (B, T, D) -> (M, B, O)
+        pre = torch.einsum("btd,mhd->tmbh", x, W_ih) + (b_ih + b_hh)[:, None, :]   # (T, M, B, H)
+        h, W_hh_t = torch.zeros(M, x.shape[0], hidden_size), W_hh.transpose(1, 2)
+        for t in range(x.shape[1]):
+            h = torch.tanh(torch.baddbmm(pre[t], h, W_hh_t))
+        return torch.baddbmm(b_out[:, None, :], h, W_out.transpose(1, 2))
+
+    loss_log = np.full((M, steps), np.nan)
+    norm_log = np.full((M, steps), np.nan)
+    diverged_at = np.zeros(M, dtype=int)
+    alive = torch.ones(M, dtype=torch.bool)
+    rng = torch.Generator().manual_seed(int(data_seed))
+    for step in range(steps):
+        x, y = batch_fn(step, rng)
+        losses = ((forward(*params, x) - y) ** 2).mean(dim=(1, 2))          # (M,)
+        finite = torch.isfinite(losses.detach())
+        newly = alive & ~finite
+        diverged_at[newly.numpy()] = step + 1
+        alive &= finite
+        if not alive.any():
+            break
+        for p in params:
+            p.grad = None
+        torch.where(alive, losses, torch.zeros(())).sum().backward()
+        with torch.no_grad():
+            norm = torch.sqrt(sum((p.grad.double() ** 2).flatten(1).sum(1) for p in params)).float()
+            scale = torch.clamp(clip_t / (norm + 1e-6), max=1.0)
+            step_size = torch.where(alive, lr_t * scale, torch.zeros(()))
+            for p in params:
+                p -= step_size.view(-1, *[1] * (p.dim() - 1)) * torch.nan_to_num(p.grad)
+        a = alive.numpy()
+        loss_log[a, step] = losses.detach().numpy()[a]
+        norm_log[a, step] = norm.numpy()[a]
+    with torch.no_grad():
+        test = ((forward(*params, x_test) - y_test) ** 2).mean(dim=(1, 2)).double().numpy()
+    test = np.where(alive.numpy() & np.isfinite(test), test, np.inf)
+    return SGDSweep(np.array([s for s, _, _ in settings]), lr_t.double().numpy(),
+                    clip_t.double().numpy(), loss_log, norm_log, diverged_at, test)

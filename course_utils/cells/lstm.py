@@ -1,0 +1,295 @@
+"""LSTM in NumPy, forward and backpropagation through time (BPTT).
+
+Shapes: x_t (B, D), x (T, B, D), h_t and c_t (B, H), h (T, B, H); the state is the pair
+(h, c). Parameters in ``CellParams`` with gates i, f, g, o stacked in PyTorch's order:
+``weight_ih (4H, D)``, ``weight_hh (4H, H)``, ``bias_ih (4H,)``, ``bias_hh (4H,)``.
+Row-vector code ``x_t @ W_ih.T`` is the column-vector maths ``W_ih x_t``.
+
+Forward, the same as ``torch.nn.LSTM`` (numbers used in the code's comments):
+
+    (1)  a_t = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh = [a_i | a_f | a_g | a_o]     (B, 4H)
+    (2)  i_t = σ(a_i),  f_t = σ(a_f),  o_t = σ(a_o)      input, forget, output gates  (B, H)
+    (3)  g_t = tanh(a_g)                                  candidate                    (B, H)
+    (4)  c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t                                               (B, H)
+    (5)  h_t = o_t ⊙ tanh(c_t)                                                         (B, H)
+
+Backward, with g_h = ∂L/∂h_t and g_c = ∂L/∂c_t (upstream plus what flows back from step t+1):
+
+    (6)  dc_t = g_c + g_h ⊙ o_t ⊙ (1 - tanh²(c_t))                                     (B, H)
+    (7)  da = [dc_t ⊙ g_t ⊙ i(1-i) | dc_t ⊙ c_{t-1} ⊙ f(1-f) | dc_t ⊙ i_t ⊙ (1-g²)
+               | g_h ⊙ tanh(c_t) ⊙ o(1-o)]                                             (B, 4H)
+    (8)  dh_{t-1} = da W_hh,   dc_{t-1} = dc_t ⊙ f_t,   dx_t = da W_ih
+    (9)  dW_ih = Σ_t daᵀ x_t,  dW_hh = Σ_t daᵀ h_{t-1},  db_ih = db_hh = Σ_t Σ_batch da
+
+:func:`lstm_forward_reference` is (1)-(5), one line each, in a plain loop; the fast kernel below
+computes the same numbers (``tests/test_cells_vs_torch.py`` checks both).
+
+Kernel layout, shared with ``rnn.py`` and ``gru.py``: the parameters stay in PyTorch's fused
+layout; the input projection of every step is ONE matmul before the loop
+(``params.input_projection``), each step is ONE recurrent matmul into a (B, G*H) block whose
+gate k is columns kH:(k+1)H; the sequence cache keeps x, hs (T+1, B, H) = h_0…h_T, the
+activations A (T, B, G*H) in gate order ([i f g o] here) and ``params``; the backward loop
+stashes the pre-activation gradients (T, B, G*H) and forms the weight gradients after the
+loop with one matmul each (``params.fused_grads``). The LSTM adds cs (T+1, B, H) and
+tc = tanh(c_t) (T, B, H). All four gates are activated by one tanh: see
+:func:`sigmoid_via_tanh`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from course_utils._checks import check_grad, check_input, check_pair, check_params, check_state
+from course_utils.cells.params import (
+    GATE_NAMES,
+    CellParams,
+    check_state_before_params,
+    fused_grads,
+    input_projection,
+    sigmoid,
+)
+
+__all__ = ["LSTMKernel", "sigmoid_via_tanh", "LSTMStepCache", "LSTMCache", "lstm_step_forward",
+           "lstm_step_backward", "lstm_forward", "lstm_backward", "lstm_forward_reference"]
+
+
+class LSTMKernel(NamedTuple):
+    """The weights as the fast kernel uses them (see :func:`sigmoid_via_tanh`); the same first
+    three fields as the RNN's and GRU's kernels.
+
+    W_ih (4H, D) and b (4H,) = b_ih + b_hh for the input projection, W_hhT (H, 4H) (transposed,
+    contiguous: the per-step matmul's faster operand), all with the rows of i, f, o halved;
+    scale, shift (4H,): ½, ½ on i, f, o and 1, 0 on g.
+    """
+    W_ih: np.ndarray
+    b: np.ndarray
+    W_hhT: np.ndarray
+    scale: np.ndarray
+    shift: np.ndarray
+
+
+def sigmoid_via_tanh(p: CellParams) -> LSTMKernel:
+    """Prepare the weights so that ONE tanh over the (B, 4H) pre-activations gives all four gates.
+
+    σ(a) = (1 + tanh(a/2)) / 2. Halving the rows of W_ih, W_hh and b that feed i, f and o (exact
+    in binary floating point) makes the block hold a/2 there and a_g for g, so the kernel's
+    activation (2)-(3) is ``tanh(block) * scale + shift`` with scale = ½ and shift = ½ on i, f, o
+    and scale = 1, shift = 0 on g: three whole-block passes instead of a sigmoid on each of three
+    slices plus a tanh on the fourth. Besides fewer NumPy calls per step, tanh never overflows
+    where exp(-a) does (a < -88 in float32).
+
+    Why: ``python -m course_utils.authoring.benchmark --activations`` times the two forms of (2)-(3) over
+    the benchmark's T = 100 steps of (32, 512) float32 blocks. In four runs on the shared 2-core
+    machine this was written on (2026-11-30) the exp form took 1.9-2.4 times as long as the
+    one-tanh form; the figure is machine-dependent, so run the command on yours. The saving is
+    per step, inside the recurrence.
+    """
+    H = p.H
+    scale = np.repeat(np.array([0.5, 0.5, 1.0, 0.5], dtype=p.dtype), H)      # i, f, g, o
+    shift = np.repeat(np.array([0.5, 0.5, 0.0, 0.5], dtype=p.dtype), H)
+    W_hhT = (p.weight_hh * scale[:, None]).T.copy()
+    return LSTMKernel(p.weight_ih * scale[:, None], (p.bias_ih + p.bias_hh) * scale, W_hhT, scale, shift)
+
+
+def _step(xp_t, h_prev, c_prev, k: LSTMKernel, c, tc, h, hp):
+    """One step. xp_t (B, 4H) holds the input projection (halved for i, f, o) and becomes the
+    activations [i f g o] in place; c, tc = tanh(c_t), h (B, H) are written; hp (B, 4H) is
+    scratch. The kernels' shared signature: (input projection of step t, previous state,
+    kernel, outputs); the LSTM's state is two arrays.
+    """
+    A, H = xp_t, h.shape[-1]
+    np.matmul(h_prev, k.W_hhT, out=hp)              # (1) one recurrent matmul for all gates
+    A += hp
+    np.tanh(A, out=A)                               # (2), (3) with one tanh: sigmoid_via_tanh
+    A *= k.scale
+    A += k.shift
+    i, f, g, o = A[:, :H], A[:, H:2 * H], A[:, 2 * H:3 * H], A[:, 3 * H:]
+    np.multiply(f, c_prev, out=c)                   # (4) c_t = f ⊙ c_{t-1} + i ⊙ g
+    np.multiply(i, g, out=tc)                       #     (tc as scratch)
+    c += tc
+    np.tanh(c, out=tc)                              # (5) h_t = o ⊙ tanh(c_t)
+    return np.multiply(o, tc, out=h)
+
+
+def _step_back(gh, gc, A, c_prev, tc, W_hh, dA, dc, dh_prev, scratch):
+    """One step back. A (B, 4H) activations [i f g o] of step t, c_prev (B, H), tc = tanh(c_t);
+    writes dA (B, 4H) = da (7), dc (B, H) = dc_t and dh_prev (B, H); returns dc_{t-1}
+    written into ``gc``. scratch (B, 4H) is work space. Everything stays in cache-sized
+    (B, ·) blocks: measured faster than computing the factors of (7) for all steps at once.
+    """
+    H = gh.shape[-1]
+    i, f, g, o = A[:, :H], A[:, H:2 * H], A[:, 2 * H:3 * H], A[:, 3 * H:]
+    np.multiply(tc, tc, out=dc)                     # (6) dc_t = g_c + g_h ⊙ o ⊙ (1 - tanh²(c_t))
+    np.subtract(1.0, dc, out=dc)
+    dc *= o
+    dc *= gh
+    dc += gc
+    np.multiply(dc, g, out=dA[:, :H])               # (7) through (4)-(5): di, df, dg, do
+    np.multiply(dc, c_prev, out=dA[:, H:2 * H])
+    np.multiply(dc, i, out=dA[:, 2 * H:3 * H])
+    np.multiply(gh, tc, out=dA[:, 3 * H:])
+    np.subtract(1.0, A, out=scratch)                # (7) through (2)-(3): σ' = σ(1 - σ) on i, f, o
+    scratch *= A
+    d_g = scratch[:, 2 * H:3 * H]
+    np.multiply(g, g, out=d_g)                      #     tanh' = 1 - g² on g
+    np.subtract(1.0, d_g, out=d_g)
+    dA *= scratch
+    np.matmul(dA, W_hh, out=dh_prev)                # (8) dh_{t-1} = da W_hh, one matmul
+    return np.multiply(dc, f, out=gc)               # (8) dc_{t-1} = dc_t ⊙ f_t
+
+
+@dataclass
+class LSTMStepCache:
+    """What ``lstm_step_backward`` needs: x_t (B, D), h_prev, c_prev, c, tc = tanh(c), h (B, H),
+    A (B, 4H) activations [i f g o], params."""
+    x_t: np.ndarray
+    h_prev: np.ndarray
+    c_prev: np.ndarray
+    c: np.ndarray
+    tc: np.ndarray
+    h: np.ndarray
+    A: np.ndarray
+    params: CellParams
+
+    @property
+    def gates(self) -> dict[str, np.ndarray]:
+        """{"i": (…, H), "f": …, "g": …, "o": …} gate activations (views of ``A``)."""
+        H = self.h.shape[-1]
+        return {name: self.A[..., k * H:(k + 1) * H] for k, name in enumerate(GATE_NAMES["lstm"])}
+
+
+@dataclass
+class LSTMCache:
+    """What ``lstm_backward`` needs, and what chapters plot.
+
+    x (T, B, D); hs, cs (T+1, B, H) = states h_0…h_T and c_0…c_T; tc (T, B, H) = tanh(c_t);
+    A (T, B, 4H) gate activations [i f g o]. ``cache.gates["f"]`` is the (T, B, H) forget
+    gate, ``cache.c`` the (T, B, H) cell states c_1…c_T. These share memory with the
+    returned h and state: do not modify them in place before backward.
+    """
+    x: np.ndarray
+    hs: np.ndarray
+    cs: np.ndarray
+    tc: np.ndarray
+    A: np.ndarray
+    params: CellParams
+
+    gates = LSTMStepCache.gates
+
+    @property
+    def h(self) -> np.ndarray:
+        """The hidden states h_1…h_T (T, B, H)."""
+        return self.hs[1:]
+
+    @property
+    def c(self) -> np.ndarray:
+        """The cell states c_1…c_T (T, B, H)."""
+        return self.cs[1:]
+
+
+def _states(state, name, labels, batch, p, ref):
+    """Validate the pair ``name`` = (h, c); ``labels`` name its parts in messages, e.g. ("h0", "c0")."""
+    h, c = check_pair(state, name)
+    return tuple(check_state(s, f"{name}[{k}] ({label})", batch, p, ref)
+                 for k, (s, label) in enumerate(zip((h, c), labels)))
+
+
+def lstm_step_forward(x_t, state, params: CellParams):
+    """One LSTM step, (1)-(5). x_t (B, D), state = (h_prev, c_prev) each (B, H), or None (zeros).
+
+    Returns ((h, c) each (B, H), cache); ``cache.gates`` holds i, f, g, o (B, H).
+    """
+    p = check_params(params, "lstm")
+    x_t = check_input(x_t, "x_t", p, ndim=2)
+    h_prev, c_prev = _states(state, "state", ("h_prev", "c_prev"), x_t.shape[0], p, "x_t")
+    k = sigmoid_via_tanh(p)
+    A = input_projection(x_t, k.W_ih, k.b)          # (1), input side (B, 4H)
+    c, tc, h = (np.empty_like(h_prev) for _ in range(3))
+    _step(A, h_prev, c_prev, k, c, tc, h, np.empty_like(A))
+    return (h, c), LSTMStepCache(x_t, h_prev, c_prev, c, tc, h, A, p)
+
+
+def lstm_step_backward(dstate, cache: LSTMStepCache):
+    """Gradients of one step, (6)-(9): dstate = (dh, dc), ∂L/∂h_t and ∂L/∂c_t (B, H) (dc may be None).
+
+    Returns (dx_t (B, D), (dh_prev, dc_prev) (B, H), grads) with grads a dict of
+    weight_ih (4H, D), weight_hh (4H, H), bias_ih (4H,), bias_hh (4H,).
+    """
+    p = cache.params
+    dh, dc = check_pair(dstate, "dstate")
+    dh = check_grad(dh, "dstate[0] (dh)", cache.h.shape, p.dtype)
+    gc = check_grad(dc, "dstate[1] (dc)", cache.c.shape, p.dtype).copy()
+    dA, dh_prev = np.empty_like(cache.A), np.empty_like(dh)
+    _step_back(dh, gc, cache.A, cache.c_prev, cache.tc, p.weight_hh, dA, np.empty_like(dh), dh_prev,
+               np.empty_like(dA))
+    return dA @ p.weight_ih, (dh_prev, gc), fused_grads(dA, cache.x_t, dA, cache.h_prev)
+
+
+def lstm_forward(x, state0=None, params: CellParams | None = None):
+    """Run the LSTM over a sequence: ``lstm_forward(x, state0, params)``, state before params.
+
+    x (T, B, D), state0 = (h0, c0) each (B, H), or None (zeros).
+    Returns (h (T, B, H) all hidden states, (h_T, c_T) each (B, H), cache).
+    ``params`` is required; state0 may be left out by keyword: ``lstm_forward(x, params=p)``.
+    """
+    p = check_params(check_state_before_params("lstm_forward", "state0", state0, params,
+                                               state_shape="= (h0, c0), each (B, H),"), "lstm")
+    x = check_input(x, "x", p, ndim=3)
+    T, B, _ = x.shape
+    h0, c0 = _states(state0, "state0", ("h0", "c0"), B, p, "x")
+    k = sigmoid_via_tanh(p)
+    A = input_projection(x, k.W_ih, k.b)            # (1), input side of every step: one matmul
+    hs, cs = np.empty((2, T + 1, B, p.H), dtype=p.dtype)
+    hs[0], cs[0] = h0, c0
+    tc, hp = np.empty((T, B, p.H), dtype=p.dtype), np.empty((B, 4 * p.H), dtype=p.dtype)
+    for t in range(T):
+        _step(A[t], hs[t], cs[t], k, cs[t + 1], tc[t], hs[t + 1], hp)
+    return hs[1:], (hs[T], cs[T]), LSTMCache(x, hs, cs, tc, A, p)
+
+
+def lstm_backward(dh, cache: LSTMCache, dstate_T=None):
+    """BPTT, (6)-(9). dh (T, B, H) = ∂L/∂h_t for every t; dstate_T = (dh_T, dc_T) (B, H) or None.
+
+    Returns (dx (T, B, D), (dh0, dc0) each (B, H), grads) with grads a dict of
+    weight_ih (4H, D), weight_hh (4H, H), bias_ih (4H,), bias_hh (4H,).
+    """
+    p, x, hs = cache.params, cache.x, cache.hs
+    T, B, H = cache.tc.shape
+    dh = check_grad(dh, "dh", (T, B, H), p.dtype)
+    dh_T, dc_T = check_pair(dstate_T, "dstate_T")
+    gh = check_grad(dh_T, "dstate_T[0] (dh_T)", (B, H), p.dtype).copy()
+    gc = check_grad(dc_T, "dstate_T[1] (dc_T)", (B, H), p.dtype).copy()
+    dA = np.empty_like(cache.A)                     # (T, B, 4H) stashed pre-activation gradients
+    dc, dh_prev = np.empty((2, B, H), dtype=p.dtype)
+    scratch = np.empty((B, 4 * H), dtype=p.dtype)
+    for t in reversed(range(T)):
+        gh += dh[t]
+        _step_back(gh, gc, cache.A[t], cache.cs[t], cache.tc[t], p.weight_hh, dA[t], dc, dh_prev, scratch)
+        gh, dh_prev = dh_prev, gh                   # dh_{t-1} becomes the next step's g_h
+    dA2 = dA.reshape(T * B, 4 * H)
+    dx = (dA2 @ p.weight_ih).reshape(T, B, p.D)     # (8) dx_t = da W_ih, every step at once
+    return dx, (gh, gc), fused_grads(dA2, x.reshape(T * B, p.D), dA2, hs[:-1].reshape(T * B, H))   # (9)
+
+
+def lstm_forward_reference(x, state0, params: CellParams):
+    """(1)-(5) as written, one line each, in a plain loop: the specification the fast kernel
+    (:func:`lstm_forward`) is tested against. x (T, B, D), state0 = (h0, c0) or None.
+
+    Returns (h (T, B, H), (h_T, c_T)). No cache, no backward: for reading and for tests.
+    """
+    p = check_params(check_state_before_params("lstm_forward_reference", "state0", state0, params,
+                                               state_shape="= (h0, c0), each (B, H),"), "lstm")
+    x = check_input(x, "x", p, ndim=3)
+    h, c = _states(state0, "state0", ("h0", "c0"), x.shape[1], p, "x")
+    hs = []
+    for x_t in x:
+        a = x_t @ p.weight_ih.T + p.bias_ih + h @ p.weight_hh.T + p.bias_hh    # (1)
+        a_i, a_f, a_g, a_o = np.split(a, 4, axis=1)
+        i, f, o = sigmoid(a_i), sigmoid(a_f), sigmoid(a_o)                      # (2)
+        g = np.tanh(a_g)                                                        # (3)
+        c = f * c + i * g                                                       # (4)
+        h = o * np.tanh(c)                                                      # (5)
+        hs.append(h)
+    return np.stack(hs), (h, c)

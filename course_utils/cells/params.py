@@ -1,0 +1,268 @@
+"""Parameters of the recurrent cells in PyTorch's fused layout.
+
+A cell with input size ``D``, hidden size ``H`` and ``G`` gates keeps four arrays::
+
+    weight_ih (G*H, D)   W_ih, input weights of all gates stacked row-wise
+    weight_hh (G*H, H)   W_hh, recurrent weights of all gates stacked row-wise
+    bias_ih   (G*H,)     b_ih
+    bias_hh   (G*H,)     b_hh
+
+with ``G = 1`` for the vanilla RNN, ``G = 4`` for the LSTM (gates i, f, g, o, in this
+order) and ``G = 3`` for the GRU (gates r, z, n). One matrix product
+``x_t @ W_ih.T + h_{t-1} @ W_hh.T`` therefore computes the pre-activations of every
+gate at once. ``params.gate("f")`` cuts out the rows of one gate, so a chapter can write
+the per-gate form ``W_f [h_{t-1}, x_t] + b_f`` and check that it is the same computation.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+
+from course_utils._checks import check_bool, check_choice, check_int, nonnegative_int, positive_int
+
+GATE_NAMES = {"rnn": ("h",), "lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
+"""Gate names of each cell kind in PyTorch's fused order: the one source of the kinds, the gate
+names and the gate counts G (``gate_count``)."""
+KINDS = tuple(GATE_NAMES)
+NONLINEARITIES = ("tanh", "relu")
+
+
+def gate_count(kind: str) -> int:
+    """G, the number of gate blocks stacked in the fused weights: 1 (rnn), 4 (lstm), 3 (gru)."""
+    if not isinstance(kind, str) or kind not in GATE_NAMES:
+        raise ValueError(f"kind is {kind!r}: expected one of {sorted(GATE_NAMES)}")
+    return len(GATE_NAMES[kind])
+
+
+def parameter_count(kind: str, D: int, H: int, num_layers: int = 1, bidirectional: bool = False,
+                    biases: int = 2) -> int:
+    """Trainable parameters of ``torch.nn.RNN/GRU/LSTM(D, H, num_layers, bidirectional=...)``:
+    the one formula the course uses (``cost``, ``models`` and the tests call this).
+
+    Per layer and direction: ``G * (H * (D_l + H) + biases * H)`` where ``D_l = D`` for the
+    first layer and ``dirs * H`` above it (the layer reads both directions' states);
+    ``biases`` is 2 (b_ih and b_hh, PyTorch), 1 (one folded bias) or 0 (``bias=False``).
+    """
+    G = gate_count(kind)
+    D, H, num_layers = (positive_int(v, n) for v, n in ((D, "D"), (H, "H"), (num_layers, "num_layers")))
+    check_bool(bidirectional, "bidirectional")
+    biases = check_int(biases, "biases", minimum=0, maximum=2)
+    dirs = 2 if bidirectional else 1
+    return sum(dirs * G * (H * ((D if layer == 0 else dirs * H) + H) + biases * H)
+               for layer in range(num_layers))
+ARRAY_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+
+__all__ = ["GATE_NAMES", "KINDS", "NONLINEARITIES", "ARRAY_NAMES", "gate_count", "parameter_count", "GateView",
+           "CellParams", "init_params", "fused_grads", "sigmoid", "input_projection", "check_state_before_params"]
+
+
+@dataclass
+class GateView:
+    """The parameters of one gate: views into the fused arrays (writing to them writes the cell).
+
+    ``W_ih (H, D)``, ``W_hh (H, H)``, ``b_ih (H,)``, ``b_hh (H,)``. ``W_concat (H, H+D)`` is
+    ``[W_hh | W_ih]``, the matrix ``W`` of ``W [h_{t-1}, x_t]``, and ``b = b_ih + b_hh``
+    (both are new arrays, not views).
+    """
+
+    name: str
+    W_ih: np.ndarray
+    W_hh: np.ndarray
+    b_ih: np.ndarray
+    b_hh: np.ndarray
+
+    @property
+    def W_concat(self) -> np.ndarray:
+        """``[W_hh | W_ih]`` (H, H+D), a new array."""
+        return np.concatenate([self.W_hh, self.W_ih], axis=1)
+
+    @property
+    def b(self) -> np.ndarray:
+        """``b_ih + b_hh`` (H,), a new array."""
+        return self.b_ih + self.b_hh
+
+
+@dataclass(frozen=True)
+class CellParams:
+    """Weights of one RNN / LSTM / GRU layer (one direction) in PyTorch's fused layout.
+
+    kind: "rnn" | "lstm" | "gru"; nonlinearity: "tanh" | "relu" (relu for the rnn only);
+    reset_after (gru only): True applies the reset gate after the recurrent product,
+    ``r ⊙ (W_hn h + b_hn)``, as ``torch.nn.GRU`` and cuDNN do; False applies it before,
+    ``W_hn (r ⊙ h) + b_hn``, as the original GRU (see ``course_utils.cells.gru``). The name is Keras'.
+    Arrays: weight_ih (G*H, D), weight_hh (G*H, H), bias_ih (G*H,), bias_hh (G*H,).
+
+    Frozen: fields cannot be reassigned after validation (``p.replace(...)`` makes a new,
+    validated object); the arrays' entries can still be written in place, e.g. through
+    ``p.gate("f").b_ih``.
+    """
+
+    kind: str
+    weight_ih: np.ndarray
+    weight_hh: np.ndarray
+    bias_ih: np.ndarray
+    bias_hh: np.ndarray
+    nonlinearity: str = "tanh"
+    reset_after: bool = True
+
+    def __post_init__(self):
+        if not isinstance(self.kind, str) or self.kind not in GATE_NAMES:
+            raise ValueError(f"kind must be one of {KINDS}, got {self.kind!r}")
+        if not isinstance(self.nonlinearity, str) or self.nonlinearity not in NONLINEARITIES:
+            raise ValueError(f"nonlinearity must be one of {NONLINEARITIES}, got {self.nonlinearity!r}")
+        if self.nonlinearity != "tanh" and self.kind != "rnn":
+            raise ValueError(f"nonlinearity must be 'tanh' for a {self.kind} (only the rnn takes 'relu'), "
+                             f"got {self.nonlinearity!r}")
+        if not isinstance(self.reset_after, (bool, np.bool_)):
+            raise TypeError(f"reset_after must be True or False, got {self.reset_after!r}")
+        if not self.reset_after and self.kind != "gru":
+            raise ValueError(f"reset_after=False applies to the gru only: expected True for a {self.kind}")
+        object.__setattr__(self, "reset_after", bool(self.reset_after))
+        for name in ARRAY_NAMES:                       # frozen: set the validated arrays once, here
+            object.__setattr__(self, name, np.asarray(getattr(self, name)))
+        dtype = self.weight_ih.dtype
+        if dtype not in (np.float32, np.float64):
+            raise ValueError(f"weight_ih has dtype {dtype}: expected float32 or float64")
+        if self.weight_ih.ndim != 2:
+            raise ValueError(f"weight_ih has shape {self.weight_ih.shape}: expected (G*H, D), a matrix")
+        G = gate_count(self.kind)
+        GH, D = self.weight_ih.shape
+        if GH % G:
+            raise ValueError(f"weight_ih has shape {self.weight_ih.shape}: its rows must be {G}*H for a {self.kind}")
+        H = GH // G
+        expected = {"weight_ih": (G * H, D), "weight_hh": (G * H, H), "bias_ih": (G * H,), "bias_hh": (G * H,)}
+        for name, shape in expected.items():
+            a = getattr(self, name)
+            if a.shape != shape:
+                raise ValueError(f"{name} has shape {a.shape}: expected {shape} for a {self.kind} with D={D}, H={H}")
+            if a.dtype != dtype:
+                raise ValueError(f"{name} has dtype {a.dtype} but weight_ih has dtype {dtype}: expected {dtype}")
+            if not np.all(np.isfinite(a)):
+                raise ValueError(f"{name} contains non-finite values (nan or inf): expected finite numbers")
+
+    @property
+    def gates(self) -> tuple[str, ...]:
+        """Gate names in fused order: ("h",), ("i", "f", "g", "o") or ("r", "z", "n")."""
+        return GATE_NAMES[self.kind]
+
+    @property
+    def G(self) -> int:
+        """The number of gate blocks (1, 4 or 3)."""
+        return len(self.gates)
+
+    @property
+    def D(self) -> int:
+        """Input size."""
+        return self.weight_ih.shape[1]
+
+    @property
+    def H(self) -> int:
+        """Hidden size."""
+        return self.weight_hh.shape[1]
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The arrays' dtype (float32 or float64)."""
+        return self.weight_ih.dtype
+
+    def gate(self, name: str | None = None) -> GateView:
+        """Per-gate views, e.g. ``params.gate("f").W_ih`` is ``weight_ih[H:2H]`` for an LSTM.
+
+        For the vanilla RNN the single "gate" is ``"h"`` (``name`` may be omitted).
+        """
+        if name is None and self.kind == "rnn":
+            name = "h"
+        if name not in self.gates:
+            raise ValueError(f"gate must be one of {self.gates} for a {self.kind}, got {name!r}")
+        k, H = self.gates.index(name), self.H
+        rows = slice(k * H, (k + 1) * H)
+        return GateView(name, self.weight_ih[rows], self.weight_hh[rows], self.bias_ih[rows], self.bias_hh[rows])
+
+    def as_dict(self) -> dict[str, np.ndarray]:
+        """``{"weight_ih": ..., "weight_hh": ..., "bias_ih": ..., "bias_hh": ...}`` (the arrays, not copies)."""
+        return {name: getattr(self, name) for name in ARRAY_NAMES}
+
+    def replace(self, **changes) -> "CellParams":
+        """A new, validated CellParams with some fields replaced, e.g. ``p.replace(reset_after=False)``."""
+        return dataclasses.replace(self, **changes)
+
+    def astype(self, dtype) -> "CellParams":
+        """A validated copy with every array converted to ``dtype``."""
+        return self.replace(**{k: v.astype(dtype) for k, v in self.as_dict().items()})
+
+    def copy(self) -> "CellParams":
+        """A validated copy with copied arrays."""
+        return self.replace(**{k: v.copy() for k, v in self.as_dict().items()})
+
+
+def init_params(kind: str, input_size: int, hidden_size: int, seed: int = 0, dtype=np.float64,
+                nonlinearity: str = "tanh", reset_after: bool = True) -> CellParams:
+    """Random cell parameters drawn like PyTorch: every entry ~ U(-1/sqrt(H), 1/sqrt(H)).
+
+    The draws come from ``np.random.default_rng(seed)`` (weight_ih, weight_hh, bias_ih, bias_hh
+    in this order), so they are reproducible but not the numbers torch would draw.
+    """
+    check_choice(kind, "kind", KINDS)
+    input_size, hidden_size = positive_int(input_size, "input_size"), positive_int(hidden_size, "hidden_size")
+    seed = nonnegative_int(seed, "seed")
+    rng = np.random.default_rng(seed)
+    GH, k = gate_count(kind) * hidden_size, 1.0 / np.sqrt(hidden_size)
+    shapes = {"weight_ih": (GH, input_size), "weight_hh": (GH, hidden_size), "bias_ih": (GH,), "bias_hh": (GH,)}
+    arrays = {name: rng.uniform(-k, k, size=shape).astype(dtype) for name, shape in shapes.items()}
+    return CellParams(kind, **arrays, nonlinearity=nonlinearity, reset_after=reset_after)
+
+
+def fused_grads(d_ih: np.ndarray, x: np.ndarray, d_hh: np.ndarray, h_in: np.ndarray) -> dict[str, np.ndarray]:
+    """Parameter gradients from the pre-activation gradients of N rows (N = B, or T*B stacked).
+
+    d_ih (N, G*H) gradient of ``x @ W_ih.T + b_ih``; x (N, D);
+    d_hh (N, G*H) gradient of ``h_in @ W_hh.T + b_hh``; h_in (N, H).
+    Sums over all N rows with one matrix product per weight.
+    """
+    b_ih = d_ih.sum(axis=0)
+    b_hh = b_ih.copy() if d_hh is d_ih else d_hh.sum(axis=0)
+    return {"weight_ih": d_ih.T @ x, "weight_hh": d_hh.T @ h_in, "bias_ih": b_ih, "bias_hh": b_hh}
+
+
+def sigmoid(a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """σ(a) = 1 / (1 + exp(-a)), computed as (1 + tanh(a/2)) / 2 (no overflow); ``out`` may be ``a``."""
+    out = np.multiply(a, 0.5, out=out)
+    np.tanh(out, out=out)
+    out += 1.0
+    out *= 0.5
+    return out
+
+
+def input_projection(x: np.ndarray, weight_ih: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """``x @ W_ih.T + bias`` for x (..., D), all leading positions (every time step) in ONE matmul.
+
+    Returns (..., G*H), a new C-contiguous array.
+    """
+    lead = x.shape[:-1]
+    xp = x.reshape(-1, x.shape[-1]) @ weight_ih.T
+    xp += bias
+    return xp.reshape(*lead, weight_ih.shape[0])
+
+
+def check_state_before_params(function: str, state_name: str, state, params, params_type=None,
+                              state_shape: str = "(B, H)"):
+    """Catch the sequence functions' old argument order ``f(x, params, state0)``.
+
+    The sequence functions take ``(x, state0, params)``, state before params, as the step
+    functions take ``(x_t, state, params)``. A parameter object in the state's place, or no
+    ``params`` at all, raises a TypeError that names the argument, what was expected, what was
+    received and the order; otherwise ``params`` is returned unchanged for the kind check.
+    """
+    params_type = CellParams if params_type is None else params_type
+    kind = params_type.__name__
+    order = (f"the order is {function}(x, {state_name}, params), state before params as in the step "
+             f"functions; write {function}(x, {state_name}={state_name}, params=p), with "
+             f"{state_name}=None for a zero initial state")
+    if isinstance(state, params_type):
+        raise TypeError(f"{state_name} is a {kind}: expected an initial state {state_name} {state_shape} "
+                        f"or None, received {kind} (parameters passed in the old order?); {order}")
+    if params is None:
+        raise TypeError(f"params is missing: expected a {kind}, received None; {order}")
+    return params

@@ -1,0 +1,181 @@
+"""Vanilla (Elman) RNN in NumPy, forward and backpropagation through time (BPTT).
+
+Shapes: x_t (B, D), x (T, B, D), h_t (B, H), h (T, B, H); parameters in ``CellParams``
+with ``weight_ih (H, D)``, ``weight_hh (H, H)``, ``bias_ih (H,)``, ``bias_hh (H,)``.
+Row-vector code ``x_t @ W_ih.T`` is the column-vector maths ``W_ih x_t``.
+
+Forward, the same as ``torch.nn.RNN`` (numbers used in the code's comments):
+
+    (1)  a_t = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh                              (B, H)
+    (2)  h_t = φ(a_t),   φ = tanh (default) or relu (``params.nonlinearity``)     (B, H)
+
+Backward, with g_t = ∂L/∂h_t (the upstream gradient plus what flows back from step t+1):
+
+    (3)  da_t = g_t ⊙ φ'(a_t),   tanh' = 1 - h_t²,  relu' = [h_t > 0]            (B, H)
+    (4)  dx_t = da_t W_ih,   dh_{t-1} = da_t W_hh  (added to the upstream gradient of h_{t-1})
+    (5)  dW_ih = Σ_t da_tᵀ x_t,  dW_hh = Σ_t da_tᵀ h_{t-1},  db_ih = db_hh = Σ_t Σ_batch da_t
+
+:func:`rnn_forward_reference` is (1)-(2), one line each, in a plain loop; the fast kernel
+computes the same numbers (``tests/test_cells_vs_torch.py`` checks both).
+
+Kernel layout, the same in ``lstm.py`` and ``gru.py``: the parameters stay in PyTorch's fused
+layout; the input side of (1) for every step is ONE matmul before the loop
+(``params.input_projection``, both biases folded in), each step is ONE recurrent matmul
+(``_step``, shared with the step function); the cache keeps x, hs (T+1, B, H) = h_0…h_T and
+``params``; the backward loop stashes the pre-activation gradients (T, B, G*H) and forms
+(4)'s dx and (5) after the loop with one matmul each (``params.fused_grads``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from course_utils._checks import check_grad, check_input, check_params, check_state
+from course_utils.cells.params import CellParams, check_state_before_params, fused_grads, input_projection
+
+__all__ = ["RNNStepCache", "RNNCache", "rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward",
+           "rnn_forward_reference"]
+
+
+class _Kernel(NamedTuple):
+    """The weights as the kernel uses them (each cell module has one, same first three fields):
+    W_ih (H, D) and b (H,) = b_ih + b_hh for the input projection; W_hhT (H, H) = W_hhᵀ as a
+    contiguous copy (a faster per-step matmul operand than the transposed view); nonlinearity."""
+    W_ih: np.ndarray
+    b: np.ndarray
+    W_hhT: np.ndarray
+    nonlinearity: str
+
+
+def _kernel(p: CellParams) -> _Kernel:
+    return _Kernel(p.weight_ih, p.bias_ih + p.bias_hh, p.weight_hh.T.copy(), p.nonlinearity)
+
+
+def _step(xp_t, h_prev, k: _Kernel, out):
+    """h_t = φ(xp_t + h_prev W_hhᵀ) written into ``out`` (B, H); xp_t = x_t W_ihᵀ + b_ih + b_hh.
+
+    The kernels' shared signature: (input projection of step t, previous state, kernel, outputs).
+    """
+    nonlinearity = k.nonlinearity
+    np.matmul(h_prev, k.W_hhT, out=out)              # (1) a_t, the recurrent side: one matmul
+    out += xp_t
+    return np.tanh(out, out=out) if nonlinearity == "tanh" else np.maximum(out, 0.0, out=out)   # (2)
+
+
+def _step_back(g, h, nonlinearity, out):
+    """(3) da_t = g ⊙ φ'(a_t) written into ``out`` (B, H), from the output h_t = φ(a_t)."""
+    if nonlinearity == "tanh":
+        np.multiply(h, h, out=out)
+        np.subtract(1.0, out, out=out)
+        return np.multiply(out, g, out=out)
+    return np.multiply(g, h > 0, out=out)
+
+
+@dataclass
+class RNNStepCache:
+    """What ``rnn_step_backward`` needs: x_t (B, D), h_prev (B, H), h (B, H), params."""
+    x_t: np.ndarray
+    h_prev: np.ndarray
+    h: np.ndarray
+    params: CellParams
+
+
+@dataclass
+class RNNCache:
+    """What ``rnn_backward`` needs: x (T, B, D), hs (T+1, B, H) = [h_0, h_1, …, h_T], params.
+
+    ``hs`` shares memory with the returned ``h``: do not modify ``h`` in place before backward.
+    """
+    x: np.ndarray
+    hs: np.ndarray
+    params: CellParams
+
+    @property
+    def h(self) -> np.ndarray:
+        """The hidden states h_1…h_T (T, B, H)."""
+        return self.hs[1:]
+
+
+def rnn_step_forward(x_t, h_prev, params: CellParams):
+    """One step, (1)-(2): h_t = φ(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh).
+
+    x_t (B, D), h_prev (B, H) or None (zeros) -> (h (B, H), cache).
+    """
+    p = check_params(params, "rnn")
+    x_t = check_input(x_t, "x_t", p, ndim=2)
+    h_prev = check_state(h_prev, "h_prev", x_t.shape[0], p, "x_t")
+    k = _kernel(p)
+    xp = input_projection(x_t, k.W_ih, k.b)
+    h = _step(xp, h_prev, k, out=np.empty_like(xp))
+    return h, RNNStepCache(x_t, h_prev, h, p)
+
+
+def rnn_step_backward(dh, cache: RNNStepCache):
+    """Gradients of one step, (3)-(5): dh (B, H) = ∂L/∂h_t -> (dx_t (B, D), dh_prev (B, H), grads).
+
+    grads: dict weight_ih (H, D), weight_hh (H, H), bias_ih (H,), bias_hh (H,).
+    """
+    p = cache.params
+    dh = check_grad(dh, "dh", cache.h.shape, p.dtype)
+    da = _step_back(dh, cache.h, p.nonlinearity, out=np.empty_like(dh))
+    return da @ p.weight_ih, da @ p.weight_hh, fused_grads(da, cache.x_t, da, cache.h_prev)
+
+
+def rnn_forward(x, h0=None, params: CellParams | None = None):
+    """Run the RNN over a sequence: ``rnn_forward(x, h0, params)``, state before params.
+
+    x (T, B, D), h0 (B, H) or None (zeros) -> (h (T, B, H) all hidden states, h_T (B, H), cache).
+    ``params`` is required; h0 may be left out by keyword: ``rnn_forward(x, params=p)``.
+    """
+    p = check_params(check_state_before_params("rnn_forward", "h0", h0, params), "rnn")
+    x = check_input(x, "x", p, ndim=3)
+    T, B, _ = x.shape
+    h0 = check_state(h0, "h0", B, p, "x")
+    k = _kernel(p)
+    xp = input_projection(x, k.W_ih, k.b)          # (1) input side, (T, B, H): one matmul
+    hs = np.empty((T + 1, B, p.H), dtype=p.dtype)
+    hs[0] = h0
+    for t in range(T):
+        _step(xp[t], hs[t], k, out=hs[t + 1])
+    return hs[1:], hs[T], RNNCache(x, hs, p)
+
+
+def rnn_backward(dh, cache: RNNCache, dh_T=None):
+    """BPTT, (3)-(5). dh (T, B, H) = ∂L/∂h_t for every t; dh_T (B, H) or None = extra gradient of the final state.
+
+    Returns (dx (T, B, D), dh0 (B, H), grads) with grads a dict of weight_ih (H, D),
+    weight_hh (H, H), bias_ih (H,), bias_hh (H,).
+    """
+    p, x, hs = cache.params, cache.x, cache.hs
+    T, B, H = hs.shape[0] - 1, hs.shape[1], p.H
+    dh = check_grad(dh, "dh", (T, B, H), p.dtype)
+    g = check_grad(dh_T, "dh_T", (B, H), p.dtype).copy()
+    da = np.empty((T, B, H), dtype=p.dtype)     # stashed pre-activation gradients
+    for t in reversed(range(T)):
+        g += dh[t]
+        _step_back(g, hs[t + 1], p.nonlinearity, out=da[t])
+        g = da[t] @ p.weight_hh                 # (4) dh_{t-1} from the recurrence
+    da2 = da.reshape(T * B, H)
+    dx = (da2 @ p.weight_ih).reshape(T, B, p.D)                                       # (4) every step at once
+    grads = fused_grads(da2, x.reshape(T * B, p.D), da2, hs[:-1].reshape(T * B, H))   # (5)
+    return dx, g, grads
+
+
+def rnn_forward_reference(x, h0, params: CellParams):
+    """(1)-(2) as written, one line each, in a plain loop: the specification the fast kernel
+    (:func:`rnn_forward`) is tested against. x (T, B, D), h0 (B, H) or None (zeros).
+
+    Returns (h (T, B, H), h_T). No cache, no backward: for reading and for tests.
+    """
+    p = check_params(check_state_before_params("rnn_forward_reference", "h0", h0, params), "rnn")
+    x = check_input(x, "x", p, ndim=3)
+    h = check_state(h0, "h0", x.shape[1], p, "x")
+    phi = np.tanh if p.nonlinearity == "tanh" else (lambda a: np.maximum(a, 0.0))
+    hs = []
+    for x_t in x:
+        a = x_t @ p.weight_ih.T + p.bias_ih + h @ p.weight_hh.T + p.bias_hh    # (1)
+        h = phi(a)                                                              # (2)
+        hs.append(h)
+    return np.stack(hs), h

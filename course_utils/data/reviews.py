@@ -1,0 +1,268 @@
+"""Synthetic short reviews where word order decides the sentiment, and an order-blind baseline.
+
+The data are generated from templates, not collected: every review is one clause or two joined
+by "and" / "but", each clause ``<subject> was [not] [really] <adjective>``::
+
+    the food was not bad                           -> positive (negation flips the adjective)
+    the plot was great but the acting was awful    -> negative (after "but", the second clause decides)
+    the acting was great but the plot was awful    -> negative; swap the clauses and it is positive
+
+A "but" review and its clause-swapped twin contain exactly the same words with opposite labels.
+Since the generator draws them with equal probability, *no* function of the word counts can beat
+50 % accuracy on the ``"but"`` kind in expectation: only a model that reads the order can.
+
+::
+
+    data = make_reviews(2000, seed=0)
+    vocab = Vocab.from_items(word for r in data.tokens for word in r) with specials=("<pad>",)
+    x = encode_reviews(data, vocab)                        # (N, T) int64, left-padded with id 0
+    counts = bag_of_words(x, len(vocab))                   # (N, V) word counts, order gone
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from course_utils._checks import (
+    check_number,
+    check_type,
+    id_array,
+    nonnegative_int,
+    numeric_array,
+    positive_int,
+    probability,
+)
+from course_utils.data.text import Vocab
+
+__all__ = ["PAD", "KINDS", "KIND_PROBS", "Lexicon", "LEXICON", "Reviews", "make_reviews", "review_vocab",
+           "encode_reviews", "bag_of_words", "fit_logistic_regression", "predict_logistic",
+           "dataset_batches", "predict_classes", "accuracy_by"]
+
+PAD = "<pad>"
+KINDS = ("single", "and", "but")
+KIND_PROBS = (0.4, 0.2, 0.4)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The words a group of writers uses: subjects and the positive / negative adjectives."""
+
+    subjects: tuple
+    positive: tuple
+    negative: tuple
+
+
+LEXICON = Lexicon(subjects=("the food", "the service", "the plot", "the acting", "the music",
+                            "the room", "the staff", "the price"),
+                  positive=("good", "great", "fine", "excellent", "pleasant"),
+                  negative=("bad", "awful", "poor", "dull", "terrible"))
+
+
+@dataclass(frozen=True)
+class Reviews:
+    """N reviews: ``tokens`` (list of word lists), ``labels (N,)`` int64 (1 = positive),
+    ``kind (N,)`` one of ``KINDS``, ``negated (N,)`` bool (the deciding clause contains "not")."""
+
+    tokens: list
+    labels: np.ndarray
+    kind: np.ndarray
+    negated: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    @property
+    def texts(self) -> list:
+        """Each review as one string, words joined by spaces."""
+        return [" ".join(t) for t in self.tokens]
+
+    def subset(self, mask) -> "Reviews":
+        """The reviews where ``mask`` is true (a boolean array of length N), in order."""
+        idx = np.flatnonzero(np.asarray(mask))
+        return Reviews([self.tokens[i] for i in idx], self.labels[idx], self.kind[idx], self.negated[idx])
+
+    def __add__(self, other: "Reviews") -> "Reviews":
+        return Reviews(self.tokens + other.tokens, np.concatenate([self.labels, other.labels]),
+                       np.concatenate([self.kind, other.kind]), np.concatenate([self.negated, other.negated]))
+
+
+def _clause(rng, lex: Lexicon, sentiment: int, p_not: float, p_really: float, avoid=None):
+    subjects = [s for s in lex.subjects if s != avoid]
+    subject = subjects[rng.integers(len(subjects))]
+    negate = bool(rng.random() < p_not)
+    words = lex.positive if sentiment != negate else lex.negative   # "not" + negative word = positive
+    adjective = words[rng.integers(len(words))]
+    clause = subject.split() + ["was"] + ["not"] * negate + ["really"] * bool(rng.random() < p_really)
+    return clause + [adjective], subject, negate
+
+
+def make_reviews(n: int, seed: int = 0, p_positive: float = 0.5, kind_probs=KIND_PROBS,
+                 p_not: float = 0.5, p_really: float = 0.3, lexicon: Lexicon = LEXICON) -> Reviews:
+    """Draw ``n`` reviews: label ~ Bernoulli(p_positive), kind ~ ``kind_probs`` over ``KINDS``.
+
+    single: one clause with the label's sentiment. and: two clauses, both with it.
+    but: first clause with the opposite sentiment, second clause with the label's.
+    Each clause is negated with probability ``p_not`` (the adjective is then of the opposite polarity).
+    """
+    n, seed = positive_int(n, "n"), nonnegative_int(seed, "seed")
+    p_positive, p_not, p_really = (probability(v, name) for v, name in
+                                   ((p_positive, "p_positive"), (p_not, "p_not"), (p_really, "p_really")))
+    _check_lexicon(lexicon)
+    try:
+        probs = np.asarray(kind_probs, dtype=float)
+    except (TypeError, ValueError):
+        probs = np.full(0, np.nan)
+    if probs.shape != (len(KINDS),) or not np.isfinite(probs).all() or np.any(probs < 0) \
+            or not np.isclose(probs.sum(), 1):
+        raise ValueError(f"kind_probs must be {len(KINDS)} non-negative numbers summing to 1 "
+                         f"(for {KINDS}), got {kind_probs!r}")
+    rng = np.random.default_rng(seed)
+    tokens, labels, kinds, negated = [], [], [], []
+    for _ in range(n):
+        y = int(rng.random() < p_positive)
+        kind = KINDS[rng.choice(len(KINDS), p=probs)]
+        if kind == "single":
+            words, _, neg = _clause(rng, lexicon, y, p_not, p_really)
+        else:
+            first_sentiment = y if kind == "and" else 1 - y
+            first, subject, _ = _clause(rng, lexicon, first_sentiment, p_not, p_really)
+            second, _, neg = _clause(rng, lexicon, y, p_not, p_really, avoid=subject)
+            words = first + [kind] + second
+        tokens.append(words)
+        labels.append(y)
+        kinds.append(kind)
+        negated.append(neg)
+    return Reviews(tokens, np.array(labels, dtype=np.int64), np.array(kinds), np.array(negated))
+
+
+def _check_lexicon(lexicon) -> None:
+    check_type(lexicon, "lexicon", Lexicon, "a Lexicon")
+    for part, least in (("subjects", 2), ("positive", 1), ("negative", 1)):
+        words = getattr(lexicon, part)
+        if not isinstance(words, tuple) or len(words) < least or not all(isinstance(w, str) and w.strip()
+                                                                          for w in words):
+            raise ValueError(f"lexicon.{part} must be a tuple of at least {least} non-empty strings "
+                             f"(two subjects so that a two-clause review can change subject), got {words!r}")
+
+
+def review_vocab(*datasets: Reviews) -> Vocab:
+    """Word vocabulary of the given reviews with ``"<pad>"`` as id 0."""
+    return Vocab.from_items({w for d in datasets for r in d.tokens for w in r}, specials=(PAD,))
+
+
+def encode_reviews(data: Reviews, vocab: Vocab, length: int | None = None) -> np.ndarray:
+    """Token ids ``(N, T)`` int64, **left**-padded with id 0 so that every review ends at the last
+    step (a ``readout="last"`` model then reads h_T right after the last real word)."""
+    check_type(data, "data", Reviews, "a Reviews (from make_reviews)")
+    check_type(vocab, "vocab", Vocab, "a Vocab (from review_vocab)")
+    if len(data) == 0:
+        raise ValueError("data holds no review: expected at least one")
+    if length is not None:
+        length = positive_int(length, "length")
+    rows = [vocab.encode(t) for t in data.tokens]
+    T = length or max(len(r) for r in rows)
+    if max(len(r) for r in rows) > T:
+        raise ValueError(f"length={T} is shorter than the longest review ({max(len(r) for r in rows)} words)")
+    out = np.zeros((len(rows), T), dtype=np.int64)
+    for i, r in enumerate(rows):
+        out[i, T - len(r):] = r
+    return out
+
+
+def bag_of_words(x, vocab_size: int) -> np.ndarray:
+    """Word counts ``(N, V)`` float64 of token ids ``x: (N, T)``; the pad id 0 is not counted.
+    Any reordering of a review's words gives the same row."""
+    vocab_size = positive_int(vocab_size, "vocab_size")
+    x = id_array(x, "x", ndim=2, vocab_size=vocab_size)
+    counts = np.zeros((x.shape[0], vocab_size))
+    np.add.at(counts, (np.repeat(np.arange(x.shape[0]), x.shape[1]), x.ravel()), 1.0)
+    counts[:, 0] = 0.0
+    return counts
+
+
+def fit_logistic_regression(X, y, l2: float = 1e-3, steps: int = 2000, lr: float = 0.5):
+    """Full-batch gradient descent on the mean log-loss + l2/2 ||w||²; returns ``(w (V,), b)``.
+
+    p = σ(X w + b); the problem is convex, so the result does not depend on a random start.
+    """
+    X = numeric_array(X, "X", ndim=2)
+    y = numeric_array(y, "y", ndim=1)
+    if len(y) != len(X) or len(y) == 0:
+        raise ValueError(f"X has shape {X.shape} and y {y.shape}: expected (N, V) and (N,) with N >= 1")
+    if not np.isin(y, (0, 1)).all():
+        raise ValueError(f"y contains {sorted(set(np.unique(y).tolist()) - {0.0, 1.0})[:3]}: expected labels 0 or 1")
+    l2 = check_number(l2, "l2", low=0)
+    steps = positive_int(steps, "steps")
+    lr = check_number(lr, "lr", low=0, low_open=True)
+    w, b = np.zeros(X.shape[1]), 0.0
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-(X @ w + b)))
+        w -= lr * (X.T @ (p - y) / len(y) + l2 * w)
+        b -= lr * float(np.mean(p - y))
+    return w, b
+
+
+def predict_logistic(X, w, b) -> np.ndarray:
+    """Class predictions ``(N,)`` int64: 1 where X w + b > 0."""
+    X = numeric_array(X, "X", ndim=2)
+    w = numeric_array(w, "w", ndim=1)
+    b = check_number(b, "b")
+    if w.shape != (X.shape[1],):
+        raise ValueError(f"w has shape {w.shape}: expected ({X.shape[1]},), one weight per column of X")
+    return (X @ w + b > 0).astype(np.int64)
+
+
+def dataset_batches(x, y, batch_size: int = 64, weights=None):
+    """A ``batch_fn(step, rng)`` drawing ``batch_size`` rows of ``(x, y)`` with replacement,
+    uniformly or with probabilities proportional to ``weights (N,)`` (for re-weighted sampling)."""
+    batch_size = positive_int(batch_size, "batch_size")
+    x = torch.as_tensor(numeric_array(x, "x", dtype=None, finite=True))
+    y = torch.as_tensor(numeric_array(y, "y", dtype=None, finite=True))
+    if x.ndim == 0 or y.ndim == 0 or len(x) != len(y) or len(x) == 0:
+        raise ValueError(f"x has shape {tuple(x.shape)} and y {tuple(y.shape)}: expected the same number N >= 1 "
+                         "of rows")
+    if weights is not None:
+        weights = torch.as_tensor(numeric_array(weights, "weights", finite=False))
+        if weights.shape != (len(x),) or not bool(torch.isfinite(weights).all()) or bool((weights < 0).any()) \
+                or not float(weights.sum()) > 0:
+            raise ValueError(f"weights must be {len(x)} non-negative numbers, not all zero; got shape "
+                             f"{tuple(weights.shape)}")
+
+    def batch_fn(step, rng):
+        if weights is None:
+            idx = torch.randint(0, len(x), (batch_size,), generator=rng)
+        else:
+            idx = torch.multinomial(weights, batch_size, replacement=True, generator=rng)
+        return x[idx], y[idx]
+    return batch_fn
+
+
+def predict_classes(model, x, batch_size: int = 1024) -> np.ndarray:
+    """Arg-max class ``(N,)`` of a ``readout="last"`` classifier on token ids ``x: (N, T)``."""
+    check_type(model, "model", torch.nn.Module, "a torch.nn.Module (a SequenceModel)")
+    batch_size = positive_int(batch_size, "batch_size")
+    x = torch.as_tensor(id_array(x, "x", ndim=2, vocab_size=getattr(model, "vocab_size", None)))
+    if len(x) == 0:
+        raise ValueError(f"x has shape {tuple(x.shape)}: expected at least one review")
+    device = next(model.parameters()).device
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            out = [model(x[i:i + batch_size].to(device)).argmax(-1).cpu() for i in range(0, len(x), batch_size)]
+    finally:
+        model.train(was_training)
+    return torch.cat(out).numpy()
+
+
+def accuracy_by(pred, y, groups) -> dict:
+    """Accuracy overall (key ``"all"``) and per value of ``groups (N,)``, sorted by group."""
+    pred, y, groups = np.asarray(pred), np.asarray(y), np.asarray(groups)
+    if not pred.shape == y.shape == groups.shape or pred.ndim != 1 or len(pred) == 0:
+        raise ValueError(f"pred {pred.shape}, y {y.shape} and groups {groups.shape}: expected equal 1-D shapes (N,), N >= 1")
+    out = {"all": float(np.mean(pred == y))}
+    for g in sorted(set(groups.tolist())):
+        out[g] = float(np.mean(pred[groups == g] == y[groups == g]))
+    return out

@@ -1,0 +1,382 @@
+"""Text for the language chapter (7) and the limits chapter (11): characters and words as sequences.
+
+Character-level language model::
+
+    corpus = load_python_corpus()                      # Python 3.11.7 standard-library files
+    vocab = Vocab.from_items(corpus.train + corpus.valid)
+    train_ids, valid_ids = vocab.encode(corpus.train), vocab.encode(corpus.valid)
+    model, history = train_char_model("lstm", len(vocab), train_ids, steps=400)
+    evaluate_char_model(model, valid_ids)["perplexity"]  # vs unigram_perplexity(train_ids, valid_ids, len(vocab))
+    sample(model, vocab, "def ", length=200, temperature=0.5, seed=0, n=3)   # three texts
+
+Token ids are int64; a model reads ``x: (B, T)`` ids and returns logits ``(B, T, V)`` for the next
+character (:class:`course_utils.learning.models.SequenceModel` with ``readout="all"``). Perplexity is
+``exp`` of the mean cross-entropy in nats per character.
+
+Sequence classification (synthetic reviews, where word order decides the label) lives in
+:mod:`course_utils.data.reviews`.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from course_utils._checks import (
+    check_number,
+    check_str,
+    check_type,
+    id_array,
+    nonnegative_int,
+    numeric_array,
+    positive_int,
+)
+from course_utils.learning.models import SequenceModel
+from course_utils.learning.training import TrainConfig, cross_entropy_loss, train
+
+__all__ = ["PYTHON_VERSION", "CORPUS_DIR", "TRAIN_FILES", "VALID_FILES", "Corpus", "load_python_corpus",
+           "Vocab", "char_batches", "unigram_probs", "unigram_perplexity", "evaluate_char_model",
+           "train_char_model", "softmax_with_temperature", "sample", "mean_log_likelihood",
+           "draw_encoder_decoder"]
+
+PYTHON_VERSION = "3.11.7"
+CORPUS_DIR = Path("notebooks") / "data" / "python_stdlib"
+TRAIN_FILES = ("bisect.py", "cmd.py", "contextlib.py", "copy.py", "glob.py", "pprint.py",
+               "queue.py", "string.py", "textwrap.py")
+VALID_FILES = ("fnmatch.py", "graphlib.py")   # whole held-out files: no window of them is seen in training
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Training and validation text; ``files`` maps each file name to ``"train"`` or ``"valid"``."""
+
+    train: str
+    valid: str
+    files: dict
+
+
+def _data_root(root) -> Path:
+    if root is not None:
+        check_type(root, "root", (str, Path), "a folder path (str or pathlib.Path) or None")
+        if not Path(root).is_dir():
+            raise FileNotFoundError(f"root={str(root)!r} is not a folder: expected the folder holding the "
+                                    f"corpus files {TRAIN_FILES[0]}, ...")
+        return Path(root)
+    from course_utils.authoring.course import find_root
+    return find_root() / CORPUS_DIR
+
+
+def load_python_corpus(root=None) -> Corpus:
+    """Concatenate the shipped standard-library files (see ``notebooks/data/README.md``).
+
+    ``root``: the folder holding the ``.py`` files (default: ``notebooks/data/python_stdlib`` of
+    the course). Files are joined in the order of ``TRAIN_FILES`` / ``VALID_FILES``.
+    """
+    folder = _data_root(root)
+    texts = {}
+    for name in TRAIN_FILES + VALID_FILES:
+        path = folder / name
+        if not path.is_file():
+            raise FileNotFoundError(f"corpus file {name} is missing from {folder}: expected the "
+                                    f"Python {PYTHON_VERSION} standard-library snapshot shipped with the course")
+        texts[name] = path.read_text(encoding="utf-8")
+    files = {name: "train" for name in TRAIN_FILES} | {name: "valid" for name in VALID_FILES}
+    return Corpus(train="".join(texts[n] for n in TRAIN_FILES),
+                  valid="".join(texts[n] for n in VALID_FILES), files=files)
+
+
+class Vocab:
+    """A fixed list of items (characters or words) and their ids ``0 .. len-1``.
+
+    ``encode`` maps a string (one item per character) or a list of words to an int64 array;
+    ``decode`` maps ids back (a string when the items are characters, else a list).
+    """
+
+    def __init__(self, items):
+        try:
+            self.items = tuple(items)
+            distinct = set(self.items)
+        except TypeError as exc:
+            raise TypeError(f"items must be an iterable of hashable items (characters or words), got "
+                            f"{type(items).__name__} ({exc})") from None
+        if len(distinct) != len(self.items):
+            raise ValueError("items must be distinct: the vocabulary lists each item once")
+        self.index = {item: i for i, item in enumerate(self.items)}
+
+    @classmethod
+    def from_items(cls, sequence, specials=()) -> "Vocab":
+        """``specials`` first (e.g. ``("<pad>",)`` gets id 0), then the sorted distinct items."""
+        try:
+            rest = sorted(set(sequence) - set(specials))
+        except TypeError as exc:
+            raise TypeError(f"sequence must be an iterable of hashable, mutually comparable items (str "
+                            f"characters or words), got {type(sequence).__name__} ({exc})") from None
+        if isinstance(specials, str):
+            raise TypeError(f"specials must be a tuple of items such as ('<pad>',), got the string {specials!r}")
+        return cls(tuple(specials) + tuple(rest))
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __repr__(self) -> str:
+        return f"Vocab({len(self)} items)"
+
+    def encode(self, sequence, name: str = "sequence") -> np.ndarray:
+        """int64 ids ``(len(sequence),)`` of a string (one item per character) or a list of items;
+        ``name`` names the argument in error messages."""
+        if isinstance(sequence, (bytes, np.ndarray)) or not hasattr(sequence, "__iter__"):
+            raise TypeError(f"{name} must be a string or a list of items, got {type(sequence).__name__}")
+        try:
+            return np.fromiter((self.index[item] for item in sequence), dtype=np.int64)
+        except KeyError as exc:
+            raise ValueError(f"{name} contains {exc.args[0]!r}: {exc.args[0]!r} is not in the vocabulary of "
+                             f"{len(self)} items: expected only items seen when the vocabulary was built") from None
+        except TypeError as exc:
+            raise TypeError(f"{name} must hold hashable items (characters or words), got {exc}") from None
+
+    def decode(self, ids):
+        """Items of integer ids in ``[0, len(vocab))`` (any shape, read in order): a string when the
+        items are characters, else a list. Negative, fractional or too large ids are refused."""
+        ids = id_array(ids, "ids", ndim=None, vocab_size=len(self))
+        items = [self.items[i] for i in ids.ravel()]
+        return "".join(items) if all(isinstance(x, str) and len(x) == 1 for x in self.items) else items
+
+
+def _ids(ids, name: str, vocab_size: int | None = None) -> np.ndarray:
+    try:
+        return id_array(ids, name, ndim=1, vocab_size=vocab_size)
+    except TypeError as exc:        # wrong dtype or type: same wording as a wrong shape
+        raise ValueError(f"{exc}; expected a 1-D array of int ids") from None
+
+
+def _model_vocab(model) -> int | None:
+    check_type(model, "model", nn.Module, "a torch.nn.Module (a SequenceModel)")
+    if not any(True for _ in model.parameters()):
+        raise ValueError("model has no parameters: expected a trained SequenceModel")
+    return getattr(model, "vocab_size", None)
+
+
+def char_batches(ids, seq_len: int = 64, batch_size: int = 32):
+    """A ``batch_fn(step, rng)`` for :func:`course_utils.learning.training.train`: random windows of the text.
+
+    Returns ``(x, y)``, both ``(B, T)`` int64, with ``y[:, t] = x[:, t + 1]`` in the text (the next character).
+    """
+    seq_len, batch_size = positive_int(seq_len, "seq_len"), positive_int(batch_size, "batch_size")
+    data = torch.from_numpy(_ids(ids, "ids"))
+    if len(data) < seq_len + 2:
+        raise ValueError(f"ids has {len(data)} items: expected more than seq_len + 1 = {seq_len + 1}")
+    offsets = torch.arange(seq_len + 1)
+
+    def batch_fn(step, rng):
+        starts = torch.randint(0, len(data) - seq_len - 1, (batch_size,), generator=rng)
+        window = data[starts[:, None] + offsets]
+        return window[:, :-1], window[:, 1:]
+    return batch_fn
+
+
+def unigram_probs(ids, vocab_size: int, alpha: float = 1.0) -> np.ndarray:
+    """Add-``alpha`` smoothed character frequencies ``(V,)``: (count + alpha) / (N + alpha V)."""
+    vocab_size = positive_int(vocab_size, "vocab_size")
+    alpha = check_number(alpha, "alpha", low=0)
+    ids = _ids(ids, "ids", vocab_size)
+    if alpha == 0 and len(ids) == 0:
+        raise ValueError("ids is empty and alpha=0: expected some ids or alpha > 0 (no frequencies to estimate)")
+    counts = np.bincount(ids, minlength=vocab_size).astype(np.float64)
+    return (counts + alpha) / (counts.sum() + alpha * vocab_size)
+
+
+def unigram_perplexity(train_ids, valid_ids, vocab_size: int, alpha: float = 1.0) -> float:
+    """Perplexity on ``valid_ids`` of the unigram model fitted on ``train_ids``: the best a model
+    that ignores all context can do (up to smoothing). exp(-mean_t log p(x_t))."""
+    p = unigram_probs(train_ids, vocab_size, alpha)
+    valid = _ids(valid_ids, "valid_ids", len(p))
+    if len(valid) == 0:
+        raise ValueError("valid_ids is empty: expected at least one id to score")
+    with np.errstate(divide="ignore"):     # alpha = 0 and an unseen id: perplexity inf, as it should be
+        return float(np.exp(-np.log(p[valid]).mean()))
+
+
+def evaluate_char_model(model, ids, streams: int = 16) -> dict:
+    """Mean cross-entropy (nats/char) and perplexity of ``model`` on the text ``ids``.
+
+    The text is cut into ``streams`` contiguous pieces read in parallel, each from a zero state, so
+    every character but the first of each piece is predicted with all the context before it.
+    """
+    streams = positive_int(streams, "streams")
+    ids = torch.from_numpy(_ids(ids, "ids", _model_vocab(model)))
+    n = (len(ids) - 1) // streams
+    if n < 1:
+        raise ValueError(f"ids has {len(ids)} items: expected at least streams + 1 = {streams + 1}")
+    x = ids[:n * streams].view(streams, n)
+    y = ids[1:n * streams + 1].view(streams, n)
+    device = next(model.parameters()).device
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        ce = float(cross_entropy_loss(model, x.to(device), y.to(device)))
+    model.train(was_training)
+    return {"cross_entropy": ce, "perplexity": math.exp(ce), "bits_per_char": ce / math.log(2)}
+
+
+def train_char_model(cell: str, vocab_size: int, train_ids, hidden_size: int = 128, embed_size: int = 32,
+                     steps: int = 400, seq_len: int = 64, batch_size: int = 32, lr: float = 1e-2,
+                     clip: float = 1.0, seed: int = 0, progress: bool = False):
+    """Train a next-character model ``Embedding(V, E) -> cell(H) -> Linear(H, V)`` with Adam on
+    random windows of ``train_ids``; returns ``(model, history)`` (model on the CPU, eval mode)."""
+    seed = nonnegative_int(seed, "seed")
+    vocab_size = positive_int(vocab_size, "vocab_size")
+    _ids(train_ids, "train_ids", vocab_size)
+    torch.manual_seed(seed)
+    model = SequenceModel(cell, embed_size, hidden_size, vocab_size, vocab_size=vocab_size, readout="all")
+    config = TrainConfig(steps=steps, lr=lr, clip=clip, seed=seed, progress=progress)
+    history = train(model, char_batches(train_ids, seq_len, batch_size), cross_entropy_loss, config)
+    return model.cpu().eval(), history
+
+
+def softmax_with_temperature(logits, temperature: float) -> np.ndarray:
+    """p_k = exp(z_k / τ) / Σ_j exp(z_j / τ) over the last axis, computed stably (subtract the max).
+
+    τ < 1 sharpens the distribution towards the arg-max, τ > 1 flattens it towards uniform.
+    """
+    if isinstance(temperature, (int, float)) and not isinstance(temperature, bool) and not temperature > 0:
+        raise ValueError(f"temperature must be positive, got {temperature!r}")
+    temperature = check_number(temperature, "temperature", low=0, low_open=True)
+    z = numeric_array(logits, "logits", finite=False, min_size=1)
+    if z.ndim == 0:
+        raise ValueError(f"logits has shape {z.shape}: expected at least 1-D (..., V)")
+    if np.isnan(z).any() or np.isposinf(z).any():
+        raise ValueError("logits contains nan or +inf: expected finite numbers (-inf marks an impossible item)")
+    if np.isneginf(z).all(axis=-1).any():
+        raise ValueError("logits has a row that is all -inf: expected at least one possible item per row")
+    z = z / temperature
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def sample(model, vocab: Vocab, prompt: str, length: int = 200, temperature: float = 1.0,
+           seed: int = 0, n: int = 1) -> list:
+    """Generate ``n`` texts of ``length`` characters after ``prompt``, one character per step,
+    carrying the recurrent state; returns a list of ``n`` strings (without the prompt).
+
+    Each next character is drawn from ``softmax_with_temperature(logits, temperature)`` by
+    inverse-CDF sampling with ``np.random.default_rng(seed)``: same seed, same texts (on the
+    same machine: the model's floating-point sums may differ elsewhere).
+    """
+    check_type(vocab, "vocab", Vocab, "a Vocab")
+    check_str(prompt, "prompt")
+    if not prompt:
+        raise ValueError("prompt must be a non-empty string: the model needs a first character")
+    length, n = nonnegative_int(length, "length"), positive_int(n, "n")
+    seed = nonnegative_int(seed, "seed")
+    temperature = check_number(temperature, "temperature", low=0, low_open=True)
+    _check_model_vocab(model, vocab)
+    rng = np.random.default_rng(seed)
+    device = next(model.parameters()).device
+    x = torch.from_numpy(vocab.encode(prompt, "prompt")).repeat(n, 1).to(device)
+    out, state = np.zeros((n, length), dtype=np.int64), None
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            for t in range(length):
+                h, state = model.states(x, state)
+                p = softmax_with_temperature(model.head(h[:, -1]).double().cpu().numpy(), temperature)
+                u = rng.random((n, 1))
+                out[:, t] = np.minimum((np.cumsum(p, axis=1) < u).sum(axis=1), len(vocab) - 1)
+                x = torch.from_numpy(out[:, t:t + 1]).to(device)
+    finally:
+        model.train(was_training)
+    return [vocab.decode(row) for row in out]
+
+
+def _check_model_vocab(model, vocab: Vocab) -> None:
+    size = _model_vocab(model)
+    if not hasattr(model, "states") or not hasattr(model, "head"):
+        raise TypeError(f"model must be a SequenceModel (with .states and .head), got {type(model).__name__}")
+    if size is not None and size != len(vocab):
+        raise ValueError(f"vocab has {len(vocab)} items but the model reads {size} token ids: expected the "
+                         "vocabulary the model was trained with")
+
+
+def mean_log_likelihood(model, vocab: Vocab, text: str, context: str = "") -> float:
+    """Average log p(x_t | x_<t) in nats per character of ``text`` under ``model`` (τ = 1),
+    after reading ``context`` first (which is not scored). Without a context the first character
+    has nothing to be predicted from, so ``text`` needs two characters or more.
+
+    The model runs in ``eval()`` mode (no dropout: two calls give the same number) and is put
+    back in the mode it was in.
+    """
+    check_type(vocab, "vocab", Vocab, "a Vocab")
+    check_str(text, "text")
+    check_str(context, "context")
+    if len(text) < (1 if context else 2):
+        raise ValueError(f"text has {len(text)} character(s): expected at least "
+                         f"{'1 after a context' if context else '2 without a context (the first is not scored)'}")
+    _check_model_vocab(model, vocab)
+    ids = torch.from_numpy(vocab.encode(text, "text"))
+    ids = torch.cat([torch.from_numpy(vocab.encode(context, "context")), ids])[None]
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            logits = model(ids[:, :-1].to(next(model.parameters()).device)).double().cpu()
+            logp = torch.log_softmax(logits, dim=-1)[0]
+    finally:
+        model.train(was_training)
+    scored = logp[len(context) - 1 if context else 0:].gather(1, ids[0, max(len(context), 1):, None])
+    return float(scored.mean())
+
+
+def draw_encoder_decoder(source=("le", "chat", "dort"), target=("the", "cat", "sleeps"), ax=None,
+                         attention: bool = True):
+    """The encoder-decoder (sequence-to-sequence) model drawn with boxes and arrows.
+
+    Encoder states h_1..h_S read the source; the last one, the context c = h_S, starts the decoder,
+    whose states s_1..s_T each emit one target word; step t reads the word emitted at step t-1
+    (``<go>`` first). With ``attention``, dashed arrows show the first decoder step looking at
+    every encoder state (every decoder step does so).
+    Returns the axes.
+    """
+    import matplotlib.pyplot as plt
+
+    from course_utils.figures.plots import _arrow, _box
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8.0, 3.2))
+    S, T, gap = len(source), len(target), 1.5
+    for k, word in enumerate(source):
+        x = k * gap
+        _box(ax, (x, 0.0), word, "#f5e6c8", width=1.1)
+        _box(ax, (x, 1.2), f"$h_{k + 1}$", "#cfe3f5")
+        _arrow(ax, (x, 0.3), (x, 0.9))
+        if k:
+            _arrow(ax, (x - gap + 0.45, 1.2), (x - 0.45, 1.2))
+    left = S * gap + 0.9
+    _arrow(ax, ((S - 1) * gap + 0.45, 1.2), (left - 0.45, 1.2), "$c$", (0.0, -0.22))
+    inputs = ("<go>",) + tuple(target[:-1])   # each step reads the word emitted by the step before
+    for k, (word, out) in enumerate(zip(inputs, target)):
+        x = left + k * gap
+        _box(ax, (x, 0.0), word, "#e8e8e8", width=1.1)
+        _box(ax, (x, 1.2), f"$s_{k + 1}$", "#d9ecd0")
+        _box(ax, (x, 2.4), out, "#f5e6c8", width=1.1)
+        _arrow(ax, (x, 0.3), (x, 0.9))
+        _arrow(ax, (x, 1.5), (x, 2.1))
+        if k:
+            _arrow(ax, (x - gap + 0.45, 1.2), (x - 0.45, 1.2))
+    if attention:
+        for k in range(S):
+            ax.annotate("", xy=(left - 0.3, 1.5), xytext=(k * gap, 1.5),
+                        arrowprops=dict(arrowstyle="-|>", ls="--", color="tab:red", lw=0.8,
+                                        connectionstyle=f"arc3,rad={-0.25 - 0.1 * (S - 1 - k)}"))
+        ax.text((S - 1) * gap / 2 + 0.6, 2.75, "attention", color="tab:red", fontsize=9, ha="center")
+    ax.text((S - 1) * gap / 2, -0.75, "encoder (reads the source)", ha="center", fontsize=10)
+    ax.text(left + (T - 1) * gap / 2, -0.75, "decoder (writes the target)", ha="center", fontsize=10)
+    ax.set_xlim(-0.8, left + (T - 1) * gap + 0.8)
+    ax.set_ylim(-1.0, 3.3)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return ax

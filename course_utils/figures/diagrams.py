@@ -1,0 +1,259 @@
+"""Cell diagrams of the gated cells (Chapters 4 and 5), in the style of the unrolled RNN of
+:func:`course_utils.figures.plots.draw_unrolled_rnn`: rounded boxes for states (blue), inputs (sand),
+sigmoid gates (lilac) and tanh layers (rose); small circles for the elementwise operations
+(⊙ product, + sum, 1 − z); arrows for the data flow. The symbols are the notation card's
+(Chapter 0): gates i, f, g, o of the LSTM and r, z, n of the GRU, cell state C_t, hidden state
+h_t, and PyTorch's GRU convention h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1}.
+
+Each ``draw_*`` function returns the Figure (the caller shows or closes it); :data:`ALT_TEXT`
+holds a text description of each diagram for screen readers, also returned by :func:`alt_text`.
+"""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+from matplotlib.patches import Circle
+
+from course_utils._checks import check_bool, check_choice
+from course_utils.figures.plots import _arrow, _box
+
+__all__ = ["STATE", "INPUT", "GATE", "TANH", "PATH_COLOR", "RESET_COLOR", "LINE", "ALT_TEXT", "alt_text",
+           "draw_lstm_cell", "draw_gru_cell"]
+
+STATE, INPUT, GATE, TANH = "#cfe3f5", "#f5e6c8", "#e2d9f3", "#f6d5d0"
+PATH_COLOR = "crimson"      # the LSTM's additive cell path
+RESET_COLOR = "#7b3fa0"     # where the GRU's reset gate acts
+LINE = "0.2"
+
+ALT_TEXT = {
+    "lstm": (
+        "Diagram of one LSTM cell at step t. Two states enter from the left: the cell state C_{t-1} "
+        "along the top and the hidden state h_{t-1} along the bottom; the input x_t enters below it. "
+        "Both h_{t-1} and x_t feed four boxes: the forget gate f_t (sigmoid), the input gate i_t "
+        "(sigmoid), the candidate g_t (tanh) and the output gate o_t (sigmoid). Along the top, "
+        "highlighted in red as the path that carries the gradient, C_{t-1} is multiplied elementwise "
+        "by f_t, then the product i_t ⊙ g_t is added, giving C_t = f_t ⊙ C_{t-1} + i_t ⊙ g_t, which "
+        "leaves on the right; on this path the gradient from C_t to C_{t-1} is only multiplied by f_t, "
+        "with no weight matrix and no squashing function. A branch of C_t goes through tanh and is "
+        "multiplied by the output gate o_t, giving the new hidden state h_t = o_t ⊙ tanh(C_t), which "
+        "leaves on the right."),
+    "gru-reset-after": (
+        "Diagram of one GRU cell at step t with the reset after the product (PyTorch's torch.nn.GRU "
+        "and cuDNN, reset_after=True). The hidden state h_{t-1} enters at the top left and is the "
+        "only state. It and the input x_t feed two sigmoid gates: the update gate z_t and the reset "
+        "gate r_t. Along the top, h_{t-1} is multiplied elementwise by z_t and added to "
+        "(1 - z_t) ⊙ n_t, giving h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}. The candidate n_t is a tanh "
+        "of a sum: W_in x_t + b_in plus the recurrent term. For the recurrent term, h_{t-1} is first "
+        "multiplied by the weights, W_hn h_{t-1} + b_hn, and the reset gate r_t then multiplies the "
+        "result elementwise, after the product: r_t ⊙ (W_hn h_{t-1} + b_hn). That reset node is "
+        "highlighted."),
+    "gru-reset-before": (
+        "Diagram of one GRU cell at step t with the reset before the product (Cho et al. 2014, "
+        "reset_after=False). The hidden state h_{t-1} enters at the top left and is the only state. "
+        "It and the input x_t feed two sigmoid gates: the update gate z_t and the reset gate r_t. "
+        "Along the top, h_{t-1} is multiplied elementwise by z_t and added to (1 - z_t) ⊙ n_t, giving "
+        "h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}. The candidate n_t is a tanh of a sum: W_in x_t + b_in "
+        "plus the recurrent term. For the recurrent term, the reset gate r_t first multiplies h_{t-1} "
+        "elementwise, before the product, and the weights then act on the result: "
+        "W_hn (r_t ⊙ h_{t-1}) + b_hn. That reset node is highlighted."),
+}
+
+
+def alt_text(kind: str) -> str:
+    """The screen-reader description of a diagram: ``"lstm"``, ``"gru-reset-after"`` or
+    ``"gru-reset-before"``."""
+    return ALT_TEXT[check_choice(kind, "kind", tuple(ALT_TEXT))]
+
+
+# --- drawing helpers (boxes and arrows come from plots.py, so both figures look alike) ----------
+
+def _op(ax, xy, symbol, color="white", edge=LINE, gid=None, lw=1.2):
+    """An elementwise operation: a small circle with its symbol (⊙, +, 1−)."""
+    circle = Circle(xy, 0.22, facecolor=color, edgecolor=edge, lw=lw, zorder=3)
+    if gid:
+        circle.set_gid(gid)
+    ax.add_patch(circle)
+    ax.text(xy[0], xy[1], symbol, ha="center", va="center", fontsize=12 if symbol != "1−" else 9, zorder=4)
+
+
+def _line(ax, points, color=LINE, lw=1.2, arrow=True, gid=None):
+    """A polyline through ``points``; the last segment ends in an arrow head if ``arrow``. With a
+    ``gid``, the line and its arrow carry it (tests find the highlighted path by it)."""
+    xs, ys = zip(*points)
+    if gid:                                   # the whole path as one line, so that it can be found
+        (line,) = ax.plot(xs, ys, color=color, lw=lw, solid_capstyle="butt", zorder=1, gid=gid)
+    elif len(points) > 2 or not arrow:
+        ax.plot(xs[:-1] if arrow else xs, ys[:-1] if arrow else ys, color=color, lw=lw,
+                solid_capstyle="butt", zorder=1)
+    if arrow:
+        start = points[-2]
+        note = ax.annotate("", xy=points[-1], xytext=start,
+                           arrowprops=dict(arrowstyle="-|>", color=color, lw=lw, shrinkA=0, shrinkB=0))
+        if gid:
+            note.set_gid(gid)
+
+
+def _dot(ax, xy, color=LINE):
+    ax.plot([xy[0]], [xy[1]], "o", color=color, markersize=4, zorder=2)
+
+
+def _small_box(ax, xy, text, color, width):
+    """A flat box with a longer formula, set smaller than the state boxes' labels."""
+    _box(ax, xy, "", color, width=width, height=0.5)
+    ax.text(xy[0], xy[1], text, ha="center", va="center", fontsize=9)
+
+
+def _gate(ax, xy, name, activation, color):
+    _box(ax, xy, f"{name}\n{activation}", color, width=0.8, height=0.85)
+
+
+def _finish(ax, xlim, ylim, title):
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(title, fontsize=10)
+
+
+def _inputs(ax, gates_x, h_y, x_y):
+    """The two input lines: h_{t-1} along ``h_y`` and x_t along ``x_y``; each gate at x in
+    ``gates_x`` gets one arrow from each line (from the left half of its box and the right half)."""
+    for gx, top in gates_x:
+        _dot(ax, (gx - 0.15, h_y))
+        _line(ax, [(gx - 0.15, h_y), (gx - 0.15, top)])
+        _dot(ax, (gx + 0.15, x_y))
+        _line(ax, [(gx + 0.15, x_y), (gx + 0.15, top)])
+
+
+# --- the LSTM -----------------------------------------------------------------------------------
+
+def draw_lstm_cell(ax=None):
+    """One LSTM step (PyTorch's gates i, f, g, o) as a data-flow diagram; returns the Figure.
+
+    ``C_t = f_t ⊙ C_{t-1} + i_t ⊙ g_t`` runs along the top, its additive path
+    ``C_{t-1} → ⊙ f_t → + → C_t`` drawn thick in red (the path that carries the gradient: one factor
+    f_t per step); ``h_t = o_t ⊙ tanh(C_t)`` leaves on the right. The path's artists have the gid
+    ``"cell-path"``. Description for screen readers: ``ALT_TEXT["lstm"]``.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.8, 4.3))
+    fig = ax.figure
+    yc, gy, hy, xy = 5.0, 2.7, 1.0, 0.0                 # cell line, gates, h_{t-1} line, x_t line
+    # the additive cell path, highlighted
+    _box(ax, (0.0, yc), "$C_{t-1}$", STATE)
+    _line(ax, [(0.45, yc), (2.78, yc)], color=PATH_COLOR, lw=3.0, gid="cell-path")
+    _op(ax, (3.0, yc), r"$\odot$", edge=PATH_COLOR, gid="cell-path", lw=2.0)
+    _line(ax, [(3.22, yc), (5.18, yc)], color=PATH_COLOR, lw=3.0, gid="cell-path")
+    _op(ax, (5.4, yc), "+", edge=PATH_COLOR, gid="cell-path", lw=2.0)
+    _line(ax, [(5.62, yc), (9.15, yc)], color=PATH_COLOR, lw=3.0, gid="cell-path")
+    _box(ax, (9.6, yc), "$C_t$", STATE)
+    ax.text(4.6, yc + 0.35, "the cell path carries the gradient: along it\n"
+            r"$\partial C_t/\partial C_{t-1} = \mathrm{diag}(f_t)$ (no weight matrix, no squashing)",
+            ha="center", va="bottom", fontsize=9, color=PATH_COLOR)
+    # inputs
+    _box(ax, (0.0, hy), "$h_{t-1}$", STATE)
+    _box(ax, (0.0, xy), "$x_t$", INPUT)
+    _line(ax, [(0.45, hy), (7.35, hy)], arrow=False)
+    _line(ax, [(0.45, xy), (7.65, xy)], arrow=False)
+    gates = {"f": 3.0, "i": 4.5, "g": 5.7, "o": 7.5}
+    _inputs(ax, [(x, gy - 0.425) for x in gates.values()], hy, xy)
+    ax.text(0.7, (hy + xy) / 2, "to every gate", fontsize=8, color="0.35", va="center")
+    _gate(ax, (gates["f"], gy), "$f_t$", r"$\sigma$", GATE)
+    _gate(ax, (gates["i"], gy), "$i_t$", r"$\sigma$", GATE)
+    _gate(ax, (gates["g"], gy), "$g_t$", r"$\tanh$", TANH)
+    _gate(ax, (gates["o"], gy), "$o_t$", r"$\sigma$", GATE)
+    # forget: f_t multiplies C_{t-1}
+    _line(ax, [(3.0, gy + 0.425), (3.0, yc - 0.22)])
+    # write: i_t ⊙ g_t is added
+    _op(ax, (5.4, 3.9), r"$\odot$")
+    _line(ax, [(gates["i"], gy + 0.425), (gates["i"], 3.9), (5.18, 3.9)])
+    _line(ax, [(gates["g"], gy + 0.425), (gates["g"], 3.9), (5.62, 3.9)])
+    _line(ax, [(5.4, 4.12), (5.4, yc - 0.22)])
+    # read: h_t = o_t ⊙ tanh(C_t)
+    _dot(ax, (8.5, yc), color=PATH_COLOR)
+    _box(ax, (8.5, 3.9), r"$\tanh$", TANH, width=0.8, height=0.5)
+    _line(ax, [(8.5, yc), (8.5, 4.15)])
+    _op(ax, (8.5, gy), r"$\odot$")
+    _line(ax, [(8.5, 3.65), (8.5, gy + 0.22)])
+    _line(ax, [(gates["o"] + 0.4, gy), (8.28, gy)])
+    _box(ax, (9.6, 1.4), "$h_t$", STATE)
+    _line(ax, [(8.5, gy - 0.22), (8.5, 1.4), (9.15, 1.4)])
+    ax.text(9.6, 0.7, "to step $t+1$\nand the output", ha="center", va="top", fontsize=8, color="0.35")
+    _finish(ax, (-0.6, 10.2), (-0.5, 6.3),
+            "LSTM cell:\n" r"$C_t = f_t \odot C_{t-1} + i_t \odot g_t$,  $h_t = o_t \odot \tanh(C_t)$")
+    return fig
+
+
+# --- the GRU, both forms ------------------------------------------------------------------------
+
+def draw_gru_cell(reset_after: bool = True, ax=None):
+    """One GRU step (gates r, z, n; h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1}) as a data-flow diagram;
+    returns the Figure.
+
+    ``reset_after=True`` (``torch.nn.GRU``, cuDNN): the reset multiplies the product,
+    r_t ⊙ (W_hn h_{t−1} + b_hn). ``reset_after=False`` (Cho et al. 2014): the reset multiplies the
+    state before the product, W_hn (r_t ⊙ h_{t−1}) + b_hn. The reset node has the gid ``"reset"``.
+    Description for screen readers: ``ALT_TEXT["gru-reset-after"]`` / ``["gru-reset-before"]``.
+    """
+    reset_after = check_bool(reset_after, "reset_after")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.8, 4.4))
+    fig = ax.figure
+    ys, gy, hy, xy = 5.0, 2.7, 1.0, 0.0               # state line, gates, h_{t-1} line, x_t line
+    xz, xr, xn = 2.8, 4.4, 8.0                        # update gate, reset gate, candidate column
+    # the state line: h_t = z ⊙ h_{t-1} + (1 - z) ⊙ n
+    _box(ax, (0.0, ys), "$h_{t-1}$", STATE)
+    _line(ax, [(0.45, ys), (xz - 0.22, ys)])
+    _op(ax, (xz, ys), r"$\odot$")
+    _line(ax, [(xz + 0.22, ys), (xn - 0.22, ys)])
+    _op(ax, (xn, ys), "+")
+    _line(ax, [(xn + 0.22, ys), (9.15, ys)])
+    _box(ax, (9.6, ys), "$h_t$", STATE)
+    ax.text((xz + xn) / 2, ys + 0.3, r"$z_t \odot h_{t-1}$", ha="center", fontsize=9, color="0.25")
+    ax.text(9.6, ys - 0.45, "to step $t+1$\nand the output", ha="center", va="top", fontsize=8, color="0.35")
+    # h_{t-1} drops to the input line; x_t below it
+    _dot(ax, (1.0, ys))
+    _line(ax, [(1.0, ys), (1.0, hy), (5.0 if reset_after else 4.78, hy)])
+    _box(ax, (0.0, xy), "$x_t$", INPUT)
+    _line(ax, [(0.45, xy), (xn, xy), (xn, 0.95 - 0.3)])
+    ax.text(1.1, (hy + xy) / 2, "to both gates", fontsize=8, color="0.35", va="center")
+    _inputs(ax, [(xz, gy - 0.425), (xr, gy - 0.425)], hy, xy)
+    _gate(ax, (xz, gy), "$z_t$", r"$\sigma$", GATE)
+    _gate(ax, (xr, gy), "$r_t$", r"$\sigma$", GATE)
+    # update gate: z_t into the state line, 1 - z_t into the candidate's product
+    _line(ax, [(xz, gy + 0.425), (xz, ys - 0.22)])
+    _op(ax, (xz + 1.0, 4.0), "1−")
+    _line(ax, [(xz + 0.4, gy + 0.25), (xz + 0.84, 3.84)])
+    _line(ax, [(xz + 1.22, 4.0), (xn - 0.22, 4.0)])
+    _op(ax, (xn, 4.0), r"$\odot$")
+    _line(ax, [(xn, 4.22), (xn, ys - 0.22)])
+    ax.text((xz + xn) / 2 + 0.5, 4.12, r"$1 - z_t$", ha="center", fontsize=9, color="0.25")
+    # the candidate n_t = tanh(W_in x_t + b_in + recurrent term)
+    _small_box(ax, (xn, 0.95), r"$W_{in} x_t + b_{in}$", INPUT, width=1.5)
+    _op(ax, (xn, 2.0), "+")
+    _line(ax, [(xn, 1.2), (xn, 1.78)])
+    _box(ax, (xn, 3.0), "$n_t$\n" + r"$\tanh$", TANH, width=0.8, height=0.85)
+    _line(ax, [(xn, 2.22), (xn, 2.575)])
+    _line(ax, [(xn, 3.425), (xn, 3.78)])
+    if reset_after:
+        # h_{t-1} -> W_hn h + b_hn -> ⊙ r -> +
+        _small_box(ax, (5.9, hy), r"$W_{hn} h_{t-1} + b_{hn}$", STATE, width=1.8)
+        _line(ax, [(5.9, hy + 0.25), (5.9, 1.78)])
+        _op(ax, (5.9, 2.0), r"$\odot$", color="#efe6f7", edge=RESET_COLOR, gid="reset", lw=2.0)
+        _line(ax, [(xr + 0.4, gy), (5.9, gy), (5.9, 2.22)], color=RESET_COLOR, lw=1.6)
+        _line(ax, [(6.12, 2.0), (xn - 0.22, 2.0)])
+        note = r"reset after the product: $r_t \odot (W_{hn} h_{t-1} + b_{hn})$"
+        title = ("GRU, reset after the product (torch.nn.GRU, cuDNN):\n"
+                 r"$n_t = \tanh(W_{in} x_t + b_{in} + r_t \odot (W_{hn} h_{t-1} + b_{hn}))$")
+    else:
+        # h_{t-1} -> ⊙ r -> W_hn (.) + b_hn -> +
+        _op(ax, (5.0, hy), r"$\odot$", color="#efe6f7", edge=RESET_COLOR, gid="reset", lw=2.0)
+        _line(ax, [(xr + 0.4, gy), (5.0, gy), (5.0, hy + 0.22)], color=RESET_COLOR, lw=1.6)
+        _small_box(ax, (6.2, hy), r"$W_{hn}(\cdot) + b_{hn}$", STATE, width=1.5)
+        _line(ax, [(5.22, hy), (5.4, hy)])
+        _line(ax, [(6.2, hy + 0.25), (6.2, 2.0), (xn - 0.22, 2.0)])
+        note = r"reset before the product: $W_{hn}(r_t \odot h_{t-1})$"
+        title = ("GRU, reset before the product (Cho et al. 2014):\n"
+                 r"$n_t = \tanh(W_{in} x_t + b_{in} + W_{hn}(r_t \odot h_{t-1}) + b_{hn})$")
+    ax.text(5.9, -0.6, note, ha="center", fontsize=9, color=RESET_COLOR)
+    _finish(ax, (-0.6, 10.2), (-0.9, 5.6), title)
+    return fig

@@ -1,0 +1,214 @@
+"""Shared matplotlib helpers: one look for every figure in the course.
+
+Chapters import these instead of pasting plotting code between notebooks.
+"""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+__all__ = ["FIGSIZE", "DPI", "PIXEL_DENSITY", "setup", "label", "draw_unrolled_rnn", "plot_lag_profile",
+           "gate_heatmaps", "plot_power_law", "clipping_figure"]
+
+FIGSIZE = (6.0, 3.5)
+# Display size: 100 CSS pixels per inch, so a 6-inch figure is 600 px wide in the book's column
+# and 10-point text is 14 px. The inline backend stores PNGs at twice that ("retina": 1200 px
+# wide, displayed at 600 px), sharp on high-density screens and when zoomed or printed.
+DPI = 100
+PIXEL_DENSITY = 2
+
+
+def setup() -> None:
+    """Deterministic high-density PNG figures for notebooks and the book (see ``DPI``)."""
+    try:  # inside IPython/Jupyter only: the inline backend's format
+        from IPython import get_ipython
+
+        if get_ipython() is not None:
+            from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+            set_matplotlib_formats("retina" if PIXEL_DENSITY == 2 else "png")
+    except ImportError:
+        pass
+    plt.rcParams.update({
+        "figure.figsize": FIGSIZE,
+        "figure.dpi": DPI,
+        "savefig.dpi": DPI * PIXEL_DENSITY,
+        "axes.grid": True,
+        "grid.alpha": 0.3,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "font.size": 10,
+        "svg.hashsalt": "course",
+    })
+
+
+def label(ax, title: str, xlabel: str, ylabel: str, legend: bool = False):
+    """Title (state the finding), axis labels, optional legend; returns ``ax``."""
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if legend:
+        ax.legend(frameon=False)
+    return ax
+
+
+# --- Chapters 1-3 (vanilla RNN): the unrolled graph and gradient norms versus lag -------------
+
+def _box(ax, xy, text, color, width=0.9, height=0.6):
+    from matplotlib.patches import FancyBboxPatch
+    x, y = xy
+    ax.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height,
+                                boxstyle="round,pad=0.05", facecolor=color, edgecolor="0.2"))
+    ax.text(x, y, text, ha="center", va="center", fontsize=11)
+
+
+def _arrow(ax, start, end, text="", offset=(0.0, 0.0)):
+    ax.annotate("", xy=end, xytext=start, arrowprops=dict(arrowstyle="-|>", color="0.2", lw=1.2))
+    if text:
+        ax.text((start[0] + end[0]) / 2 + offset[0], (start[1] + end[1]) / 2 + offset[1], text,
+                ha="center", va="center", fontsize=9, color="0.25")
+
+
+def draw_unrolled_rnn(T: int = 4, ax=None, title: str | None = None):
+    """The RNN ``h_t = f(W_x x_t + W_h h_{t-1} + b)`` drawn folded (a loop) and unrolled over T steps.
+
+    Boxes: inputs x_t (bottom), states h_t (middle), the initial state h_0 (left). Arrows carry
+    the shared weights W_x (up) and W_h (right). Returns the axes.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.9 * T + 3.2, 2.6))
+    _box(ax, (0.0, 1.0), "$h_t$", "#cfe3f5")
+    _box(ax, (0.0, 0.0), "$x_t$", "#f5e6c8")
+    _arrow(ax, (0.0, 0.3), (0.0, 0.7), "$W_x$", (0.3, 0.0))
+    ax.annotate("", xy=(-0.2, 1.36), xytext=(0.5, 1.1),   # the loop: h_t feeds the next step
+                arrowprops=dict(arrowstyle="-|>", color="0.2", lw=1.2, connectionstyle="arc3,rad=1.2"))
+    ax.text(0.62, 1.62, "$W_h$", ha="center", fontsize=9, color="0.25")
+    ax.text(0.95, 0.5, "=", ha="center", va="center", fontsize=18)
+    left = 2.0
+    _box(ax, (left, 1.0), "$h_0$", "#e8e8e8")
+    for t in range(1, T + 1):
+        cx = left + 1.7 * t
+        _box(ax, (cx, 1.0), f"$h_{t}$", "#cfe3f5")
+        _box(ax, (cx, 0.0), f"$x_{t}$", "#f5e6c8")
+        _arrow(ax, (cx, 0.3), (cx, 0.7), "$W_x$", (0.3, 0.0))
+        _arrow(ax, (cx - 1.25, 1.0), (cx - 0.45, 1.0), "$W_h$", (0.0, 0.22))
+    ax.set_xlim(-0.8, left + 1.7 * T + 0.7)
+    ax.set_ylim(-0.5, 2.1)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(title or f"One cell unrolled over T = {T} steps: the same $W_x$, $W_h$, $b$ at every step")
+    return ax
+
+
+def plot_lag_profile(ax, lags, values, *, label: str = "", color=None, bound=None, low=None, high=None,
+                     floor: float = 1e-30):
+    """Gradient norm versus lag on a log scale: a line for ``values`` (e.g. the batch median), an
+    optional shaded band ``[low, high]`` (e.g. min/max over the batch) and an optional dashed
+    ``bound`` in the same colour. Values below ``floor`` are clipped to it (log scale). Returns the line.
+    """
+    clip = lambda v: np.maximum(np.asarray(v, dtype=float), floor)  # noqa: E731
+    (line,) = ax.semilogy(lags, clip(values), color=color, label=label, lw=1.8)
+    if low is not None and high is not None:
+        ax.fill_between(lags, clip(low), clip(high), color=line.get_color(), alpha=0.15, lw=0)
+    if bound is not None:
+        ax.semilogy(lags, clip(bound), color=line.get_color(), ls="--", lw=1.2)
+    return line
+
+
+# --- Chapters 4-5 (gated cells): gate activations over time -------------------------------------
+
+def gate_heatmaps(panels, *, title: str, xlabel: str = "time step t", marks=(), height: float = 1.5):
+    """One heatmap per panel, stacked and sharing the time axis: hidden units on y, time on x.
+
+    panels: ``{"label": array (T, H)}``, e.g. ``{"input gate i": i[:, 0], "cell state C": c[:, 0]}``.
+    Panels whose values lie in [0, 1] (sigmoid gates) share the scale 0..1 (viridis); the others
+    (tanh candidate, cell state) get a symmetric diverging scale centred on 0.
+    marks: time steps to flag with a triangle above the top panel (e.g. where the input matters).
+    Returns the Figure (the caller shows or closes it).
+    """
+    fig, axes = plt.subplots(len(panels), 1, sharex=True, squeeze=False,
+                             figsize=(FIGSIZE[0], 0.4 + height * len(panels)))
+    for ax, (name, values) in zip(axes[:, 0], panels.items()):
+        values = np.asarray(values, dtype=float)
+        if values.min() >= 0.0 and values.max() <= 1.0:
+            style = dict(cmap="viridis", vmin=0.0, vmax=1.0)
+        else:
+            bound = max(float(np.abs(values).max()), 1e-12)
+            style = dict(cmap="RdBu_r", vmin=-bound, vmax=bound)
+        image = ax.imshow(values.T, aspect="auto", interpolation="nearest", origin="lower", **style)
+        ax.grid(False)
+        ax.set_ylabel(f"{name}\nunit", fontsize=9)
+        fig.colorbar(image, ax=ax, pad=0.02)
+    top = axes[0, 0]
+    for t in marks:
+        top.plot([t], [1.02], marker="v", color="crimson", markersize=8, clip_on=False,
+                 transform=top.get_xaxis_transform())
+    top.set_title(title)
+    axes[-1, 0].set_xlabel(xlabel)
+    return fig
+
+
+# --- Chapter 10 (cost): power laws on log-log axes --------------------------------------------
+
+def plot_power_law(ax, x, y, *, fit_from: int = 0, label: str | None = None, marker: str = "o-"):
+    """Plot y against x on log-log axes with plain tick labels at the x values, fit ``y ∝ x^k`` on
+    the points from index ``fit_from`` on and draw the fit dashed. Returns the slope k."""
+    from matplotlib.ticker import NullFormatter, NullLocator
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    slope, intercept = np.polyfit(np.log(x[fit_from:]), np.log(y[fit_from:]), 1)
+    line, = ax.loglog(x, y, marker, label=label)
+    ax.loglog(x[fit_from:], np.exp(intercept) * x[fit_from:] ** slope, "--", color=line.get_color(), alpha=0.6,
+              label=f"fit: slope {slope:.2f}")
+    ax.xaxis.set_major_locator(plt.FixedLocator(x))
+    ax.xaxis.set_major_formatter(plt.FixedFormatter([f"{v:g}" for v in x]))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    return float(slope)
+
+
+# --- Chapter 3 (exploding gradients): one run with and without clipping, and the lr sweep -----
+
+def clipping_figure(sweep, *, lr: float, seed: int, clip: float, diverged_mse: float = 1e3, top: float = 1e4):
+    """Three panels from a :class:`course_utils.cells.jacobians.SGDSweep`: the training loss and the
+    gradient norm before clipping of the run (``lr``, ``seed``) without and with clipping at
+    ``clip`` (τ drawn dotted), and the final test MSE of every run against the learning rate
+    (one dot per seed; diverged runs drawn as crosses at ``diverged_mse``). The first two panels end at
+    ``top``; a run that overflowed leaves through it, with its last step marked. Returns the figure."""
+    free, clipped = sweep.select(lr=lr, seed=seed), sweep.select(lr=lr, clip=clip, seed=seed)
+    if len(free) != 1 or len(clipped) != 1:
+        raise ValueError(f"the sweep must hold exactly one run for lr={lr!r}, seed={seed!r} without "
+                         f"clipping and one with clip={clip!r}; found {len(free)} and {len(clipped)}")
+    fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(11, 3.3))
+    steps = np.arange(1, sweep.loss.shape[1] + 1)
+    for idx, name, color in ((free[0], "no clipping", "tab:red"), (clipped[0], f"clipped at τ = {clip:g}", "tab:blue")):
+        ax1.semilogy(steps, sweep.loss[idx], color=color, lw=1, label=name)
+        ax2.semilogy(steps, sweep.grad_norm[idx], color=color, lw=1, label=name)
+    ax2.axhline(clip, color="0.3", ls=":", lw=1.2, label="τ")
+    for ax, values in ((ax1, sweep.loss[[free[0], clipped[0]]]), (ax2, sweep.grad_norm[[free[0], clipped[0]]])):
+        ax.set_ylim(0.5 * np.nanmin(values), top)              # an overflowing run leaves through the top
+    if sweep.diverged_at[free[0]]:
+        for ax in (ax1, ax2):
+            ax.axvline(sweep.diverged_at[free[0]], color="tab:red", ls="--", lw=0.8)
+        ax1.annotate(f"overflow at step {sweep.diverged_at[free[0]]}", (sweep.diverged_at[free[0]], top),
+                     xytext=(4, -12), textcoords="offset points", color="tab:red", fontsize=8)
+    label(ax1, f"One run (lr = {lr:g}): loss", "training step", "MSE (log scale)", legend=True)
+    label(ax2, "Gradient norm before clipping", "training step", "‖∂L/∂θ‖ (log scale)", legend=True)
+    lrs = np.unique(sweep.lr)
+    for clip_value, name, color, shift in ((None, "no clipping", "tab:red", 0.94),
+                                           (clip, f"τ = {clip:g}", "tab:blue", 1.06)):
+        idx = sweep.select(clip=clip_value)
+        mse = sweep.test_mse[idx]
+        ok = np.isfinite(mse)
+        ax3.scatter(sweep.lr[idx][ok] * shift, mse[ok], s=14, color=color, label=name)
+        ax3.scatter(sweep.lr[idx][~ok] * shift, np.full((~ok).sum(), diverged_mse), s=30, marker="x",
+                    color=color)
+    ax3.axhline(1.0, color="0.5", ls="--", lw=1, label="predict 0 (MSE 1)")
+    ax3.set_xscale("log")
+    ax3.set_yscale("log")
+    ax3.set_xticks(lrs, [f"{v:g}" for v in lrs])
+    ax3.minorticks_off()
+    label(ax3, f"Every run: test MSE (× = diverged)", "learning rate (log scale)", "test MSE (log scale)",
+          legend=True)
+    fig.tight_layout()
+    return fig

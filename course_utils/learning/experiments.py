@@ -1,0 +1,533 @@
+"""Chapter 6's experiment: RNN, LSTM and GRU on the adding problem, across sequence lengths.
+
+One :class:`AddingRun` describes one training run (cell, length T, seed, budget...);
+:func:`run_all` trains a list of them, in parallel worker processes on a CPU (each run is seeded
+and single-threaded, so the results do not depend on how the runs are scheduled, nor on
+``OMP_NUM_THREADS``), and returns one :class:`AddingResult` per run, in order.
+
+During training every ``eval_every`` steps the run records, on a fixed validation set:
+
+- ``mse``: validation mean squared error (the baseline of the Le et al. form is 1/6);
+- ``grad_early`` / ``grad_late``: how strongly the prediction depends on the first / last 10 % of the
+  inputs, the mean over those steps of :func:`input_gradient_profile` (the gradient that reaches them).
+
+Training stops once the validation MSE is below ``stop_below``, or gives up (optional, the same rule
+for every cell) when at step ``give_up_after`` or later the validation MSE is still above
+``give_up_above`` times the memoryless baseline; the reported ``test_mse`` is then measured on a
+separate test set.
+
+Tables of results over several seeds are made by the command line (it writes a small JSON file that
+records the settings, the PyTorch version, the device and the date; ``--help`` lists the options)::
+
+    python -m course_utils.learning.experiments seeds --seeds 0 1 2 --lengths 10 100 --out results.json
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import math
+import multiprocessing
+import platform
+import shlex
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from course_utils.learning.models import SequenceModel, hidden_size_for_budget
+from course_utils.data.tasks import BASELINE_MSE, adding_batches, adding_problem
+from course_utils.learning.training import History, TrainConfig, mse_loss, pick_device, set_seed, train
+
+__all__ = ["VALID_OFFSET", "TEST_OFFSET", "COST", "CELL_COLORS", "input_gradient_profile", "AddingRun",
+           "AddingResult", "train_adding", "run_all", "sweep", "with_seed", "results_by", "plot_curves",
+           "SCHEMA", "CELLS", "DEFAULT_LR", "RECORD_KEYS", "constant_baseline", "result_record",
+           "seed_runs", "load_results", "group_runs", "give_up_step", "build_parser", "seeds_command",
+           "main"]
+
+VALID_OFFSET, TEST_OFFSET = 2 ** 20, 2 ** 21    # seeds of the validation / test sets: offset + run seed
+COST = {"rnn": 1.5, "lstm": 1.0, "gru": 4.0}    # rough relative CPU cost per step, to schedule long runs first
+CELL_COLORS = {"rnn": "tab:red", "lstm": "tab:blue", "gru": "tab:green"}   # one colour per cell in every figure
+
+
+def input_gradient_profile(model: torch.nn.Module, x: torch.Tensor) -> np.ndarray:
+    """``g[t] = mean_b || d yhat_b / d x_t^(b) ||_2`` for t = 0..T-1, shape ``(T,)`` (float64 NumPy).
+
+    Indexed by TIME: entry 0 is the first input, entry T-1 the last. Its counterpart for a bare
+    recurrent module, ``jacobians.input_gradient_norms_by_lag``, is indexed by LAG (entry 0 the
+    last input): reverse one (``g[::-1]``) to compare it with the other.
+    model: maps ``x: (B, T, D)`` to one prediction per sequence ``(B, 1)`` (outputs are summed if wider).
+    Sequences do not interact, so the gradient of ``yhat.sum()`` holds every sequence's own gradient.
+    The model is put in training mode for the backward pass (cuDNN needs it) and restored after.
+    """
+    was_training = model.training
+    device = next(model.parameters()).device
+    x = x.detach().to(device).clone().requires_grad_(True)
+    model.train()
+    with torch.enable_grad():
+        (grad,) = torch.autograd.grad(model(x).sum(), x)
+    model.train(was_training)
+    return grad.norm(dim=-1).mean(dim=0).double().cpu().numpy()
+
+
+@dataclass(frozen=True)
+class AddingRun:
+    """One training run on the adding problem (Le et al. form unless ``variant="hochreiter"``).
+
+    The hidden size is the largest whose parameter count fits ``budget`` (comparable cost across cells).
+    ``give_up_after``: if set, training ends at the first evaluation at or after this step whose
+    validation MSE is still above ``give_up_above * BASELINE_MSE[variant]`` (a run stuck on the
+    baseline plateau stops paying for steps; ``None``: always train up to ``max_steps``).
+    """
+
+    cell: str
+    length: int
+    seed: int = 0
+    lr: float = 2e-2
+    budget: int = 4700
+    batch: int = 128
+    max_steps: int = 1000
+    forget_bias: float | None = None
+    clip: float | None = 1.0
+    eval_every: int = 25
+    n_valid: int = 500
+    n_test: int = 2000
+    stop_below: float = 0.005
+    solved_below: float = 0.01
+    variant: str = "le"
+    give_up_after: int | None = None
+    give_up_above: float = 0.9
+
+    @property
+    def hidden_size(self) -> int:
+        """The hidden size of this run's cell at its parameter budget (2 inputs, 1 output)."""
+        return hidden_size_for_budget(self.cell, 2, 1, self.budget)
+
+    def build(self) -> SequenceModel:
+        """The untrained model, initialised from ``seed``."""
+        set_seed(self.seed)
+        return SequenceModel(self.cell, 2, self.hidden_size, 1, forget_bias=self.forget_bias)
+
+    def should_stop(self, history: History) -> bool:
+        """True once the latest validation MSE is below ``stop_below``, or the run gives up."""
+        step, mse = history.eval["step"][-1], history.eval["mse"][-1]
+        stuck = (self.give_up_after is not None and step >= self.give_up_after
+                 and mse > self.give_up_above * BASELINE_MSE[self.variant])
+        return mse < self.stop_below or stuck
+
+    def data(self, split: str) -> tuple[torch.Tensor, torch.Tensor]:
+        """The fixed ``"valid"`` or ``"test"`` set of this run: ``x (N, T, 2)``, ``y (N, 1)``."""
+        n, offset = (self.n_valid, VALID_OFFSET) if split == "valid" else (self.n_test, TEST_OFFSET)
+        return adding_problem(n, self.length, self.variant, offset + self.seed)
+
+
+@dataclass
+class AddingResult:
+    """What one run produced. ``seconds`` depends on the machine; everything else is reproducible."""
+
+    run: AddingRun
+    history: History
+    test_mse: float
+    steps_to_solve: int | None          # first evaluated step with validation MSE < solved_below
+    seconds: float
+    state_dict: dict = field(repr=False, default_factory=dict)
+
+    @property
+    def solved(self) -> bool:
+        """True when the test MSE is below the run's threshold for solving the task."""
+        return self.test_mse < self.run.solved_below
+
+    def model(self) -> SequenceModel:
+        """The trained model (on the CPU)."""
+        model = self.run.build()
+        model.load_state_dict(self.state_dict)
+        return model
+
+
+def _mse(model, x, y) -> float:
+    device = next(model.parameters()).device
+    with torch.no_grad():
+        return float(((model(x.to(device)) - y.to(device)) ** 2).mean())
+
+
+def train_adding(run: AddingRun, progress: bool = False, device: str | None = None) -> AddingResult:
+    """Train one :class:`AddingRun` (single-threaded on the CPU) and measure it.
+
+    ``device``: ``"cpu"``, ``"cuda"``... (``None``: a GPU if there is one, else the CPU).
+
+    During the run, subnormal floats (``0 < |x| < 1.2e-38`` in float32) are flushed to zero. A vanilla
+    RNN's vanishing gradient produces them in bulk, and x86 CPUs compute with them many times more
+    slowly (on this course's test machine the RNN run at T = 100 took 1.5-2x as long without the
+    flush); values that small change no result the course reports. The setting is restored after.
+    """
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    torch.set_flush_denormal(True)
+    try:
+        start = time.perf_counter()
+        model = run.build()
+        x_valid, y_valid = run.data("valid")
+        probe = x_valid[:64]
+        k = max(1, math.ceil(run.length / 10))
+
+        def evaluate(m):
+            profile = input_gradient_profile(m, probe)
+            return {"mse": _mse(m, x_valid, y_valid), "grad_early": profile[:k].mean(),
+                    "grad_late": profile[-k:].mean()}
+
+        config = TrainConfig(steps=run.max_steps, lr=run.lr, clip=run.clip, seed=run.seed, progress=progress,
+                             eval_every=run.eval_every, device=device)
+        history = train(model, adding_batches(run.length, run.batch, run.variant), mse_loss, config,
+                        eval_fn=evaluate, stop_fn=run.should_stop)
+        test_mse = _mse(model, *run.data("test"))
+        seconds = time.perf_counter() - start
+        state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+        return AddingResult(run, history, test_mse, history.first_step("mse", run.solved_below), seconds, state)
+    finally:
+        torch.set_num_threads(threads)
+        torch.set_flush_denormal(False)     # PyTorch's default (it has no getter to restore from)
+
+
+def run_all(runs: list[AddingRun], processes: int = 2, progress: bool = True,
+            device: str | None = None) -> list[AddingResult]:
+    """Train every run; ``processes > 1`` uses that many worker processes (CPU only).
+
+    Results come back in the order of ``runs`` and are the same for any ``processes``.
+    ``device``: as for :func:`train_adding`; on a GPU the runs go one after the other on the GPU. The workers are *spawned* (safe with
+    PyTorch on every OS): in a script, call this under ``if __name__ == "__main__":``.
+    """
+    runs = list(runs)
+    if not all(isinstance(r, AddingRun) for r in runs):
+        raise TypeError("runs must be a list of AddingRun")
+    resolved = torch.device(device) if device else pick_device()
+    if processes <= 1 or resolved.type != "cpu":
+        return [train_adding(r, device=device) for r in tqdm(runs, disable=not progress, desc="runs")]
+    order = sorted(range(len(runs)), key=lambda i: -runs[i].length * runs[i].max_steps * COST[runs[i].cell])
+    results: list[AddingResult | None] = [None] * len(runs)
+    context = multiprocessing.get_context("spawn")   # safe with torch's thread pools, on every OS
+    with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+        futures = {pool.submit(train_adding, runs[i], False, "cpu"): i for i in order}
+        bar = tqdm(total=len(runs), disable=not progress, desc="runs")
+        for future in as_completed(futures):
+            results[futures[future]] = future.result()
+            bar.update()
+        bar.close()
+    return results
+
+
+def sweep(cells=("rnn", "lstm", "gru"), lengths=(10, 25, 50, 100), seed: int = 0, lr=None, **common) -> list[AddingRun]:
+    """One :class:`AddingRun` per (cell, length); ``lr`` may be a dict cell -> learning rate."""
+    runs = []
+    for length in lengths:
+        for cell in cells:
+            kwargs = dict(common)
+            if lr is not None:
+                kwargs["lr"] = lr[cell] if isinstance(lr, dict) else lr
+            if cell != "lstm":
+                kwargs.pop("forget_bias", None)        # an LSTM-only setting
+            runs.append(AddingRun(cell, length, seed, **kwargs))
+    return runs
+
+
+def with_seed(runs: list[AddingRun], seed: int) -> list[AddingRun]:
+    """The same runs with another seed (for checking that a finding is not luck)."""
+    return [replace(r, seed=seed) for r in runs]
+
+
+# --- tables and figures of the sweep ---------------------------------------------------------
+
+def results_by(results: list[AddingResult], forget_bias="any") -> dict[tuple[str, int], AddingResult]:
+    """``{(cell, T): result}``; ``forget_bias`` keeps only LSTM runs with that b_f (others unaffected)."""
+    out = {}
+    for r in results:
+        if r.run.cell == "lstm" and forget_bias != "any" and r.run.forget_bias != forget_bias:
+            continue
+        out[(r.run.cell, r.run.length)] = r
+    return out
+
+
+def plot_curves(results: list[AddingResult], key: str = "mse", baseline: float | None = None,
+                ylabel: str = "validation MSE", title: str = "", floor: float | None = None):
+    """One panel per sequence length: ``history.eval[key]`` against the step (log scale), one line per run.
+
+    ``floor``: values below it (e.g. exact zeros of an underflowed gradient) are drawn at ``floor``.
+    """
+    import matplotlib.pyplot as plt
+    lengths = sorted({r.run.length for r in results})
+    fig, axes = plt.subplots(1, len(lengths), figsize=(2.6 * len(lengths) + 1.8, 3.2), sharey=True,
+                             squeeze=False)
+    for ax, length in zip(axes[0], lengths):
+        for r in (r for r in results if r.run.length == length):
+            label = r.run.cell.upper() + (f" b_f={r.run.forget_bias:g}" if r.run.forget_bias is not None else "")
+            values = np.asarray(r.history.eval[key])
+            shown = values if floor is None else np.maximum(values, floor)
+            ax.plot(r.history.eval["step"], shown, label=label, color=CELL_COLORS[r.run.cell],
+                    linestyle="--" if r.run.forget_bias == 0 else "-")
+        if baseline is not None:
+            ax.axhline(baseline, color="grey", linestyle=":", label="baseline")
+        ax.set_yscale("log")
+        ax.set_title(f"T = {length}")
+        ax.set_xlabel("training step")
+    axes[0][0].set_ylabel(ylabel)
+    axes[0][-1].legend(frameon=False, fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+# --- tables over seeds: records, files and the command line -----------------------------------
+
+SCHEMA = "course_utils.learning.experiments/seeds/1"
+CELLS = ("rnn", "lstm", "gru")
+DEFAULT_LR = {"rnn": 1e-2, "lstm": 2e-2, "gru": 2e-2}     # Chapter 6's learning rates
+RECORD_KEYS = ("cell", "length", "seed", "lr", "forget_bias", "hidden_size", "parameters", "steps", "ended",
+               "solved_at", "left_plateau_at", "test_mse", "constant_test_mse", "valid_step", "valid_mse",
+               "seconds")
+
+
+def constant_baseline(run: AddingRun, steps: int) -> tuple[float, float]:
+    """The memoryless baseline fitted on the run's own training data, scored on its test set.
+
+    Regenerates the first ``steps`` training batches exactly as :func:`course_utils.learning.training.train`
+    draws them for ``run`` (same seed, same generator), fits the best constant (the mean target) on
+    them and returns ``(constant, test MSE of always predicting it)``.
+    """
+    rng = torch.Generator().manual_seed(run.seed)
+    batch_fn = adding_batches(run.length, run.batch, run.variant)
+    total = 0.0
+    for step in range(steps):
+        total += float(batch_fn(step, rng)[1].double().sum())
+    constant = total / (steps * run.batch)
+    _, y_test = run.data("test")
+    return constant, float(((y_test.double() - constant) ** 2).mean())
+
+
+def result_record(result: AddingResult) -> dict:
+    """One run as a JSON-ready dict with the keys ``RECORD_KEYS``.
+
+    ``ended``: ``"stop_below"`` (validation MSE fell below ``stop_below``), ``"gave_up"`` (the give-up
+    rule), ``"max_steps"`` or ``"non_finite"``. ``solved_at``: first evaluated step with validation MSE
+    below ``solved_below``; ``left_plateau_at``: first with validation MSE below ``give_up_above`` x
+    the baseline (``None``: never). ``constant_test_mse``: see :func:`constant_baseline`.
+    """
+    run, history = result.run, result.history
+    last_mse = history.eval["mse"][-1]
+    if history.stopped is None:
+        ended = "max_steps"
+    elif "stop_fn" not in history.stopped:
+        ended = "non_finite"
+    else:
+        ended = "stop_below" if last_mse < run.stop_below else "gave_up"
+    from course_utils.learning.models import count_parameters
+    return {
+        "cell": run.cell, "length": run.length, "seed": run.seed, "lr": run.lr, "forget_bias": run.forget_bias,
+        "hidden_size": run.hidden_size, "parameters": count_parameters(run.build()), "steps": history.steps,
+        "ended": ended, "solved_at": result.steps_to_solve,
+        "left_plateau_at": history.first_step("mse", run.give_up_above * BASELINE_MSE[run.variant]),
+        "test_mse": round(result.test_mse, 7),
+        "constant_test_mse": round(constant_baseline(run, history.steps)[1], 7),
+        "valid_step": list(history.eval["step"]),
+        "valid_mse": [float(f"{v:.5g}") for v in history.eval["mse"]],
+        "seconds": round(result.seconds, 2),
+    }
+
+
+def seed_runs(seeds, lengths, cells=CELLS, forget_biases=(1.0,), lr=None, **common) -> list[AddingRun]:
+    """Every (seed, length, cell) run, one LSTM run per forget-gate bias; ``lr``: dict cell -> rate."""
+    lr = {**DEFAULT_LR, **(lr or {})}
+    runs = []
+    for seed in seeds:
+        for length in lengths:
+            for cell in cells:
+                for b in (forget_biases if cell == "lstm" else (None,)):
+                    runs.append(AddingRun(cell, length, seed, lr=lr[cell], forget_bias=b, **common))
+    return runs
+
+
+def load_results(path) -> dict:
+    """Read a file written by ``python -m course_utils.learning.experiments seeds`` (checks its schema).
+
+    A relative ``path`` that does not exist from the working directory is taken from the repository
+    root, so ``load_results("notebooks/data/ch6_seeds.json")`` works from a notebook too.
+    """
+    from pathlib import Path
+    if not Path(path).exists() and not Path(path).is_absolute():
+        from course_utils.authoring.course import find_root
+        path = find_root() / path
+    with open(path, encoding="utf-8") as f:
+        data = json.load(f)
+    if data.get("schema") != SCHEMA:
+        raise ValueError(f"{path}: expected a results file with schema {SCHEMA!r}, got {data.get('schema')!r}")
+    for record in data["runs"]:
+        missing = set(RECORD_KEYS) - set(record)
+        if missing:
+            raise ValueError(f"{path}: a run record lacks {sorted(missing)}")
+    return data
+
+
+def group_runs(records: list[dict]) -> dict[tuple, list[dict]]:
+    """``{(cell, length, forget_bias, lr): [record, ...]}``, records sorted by seed."""
+    groups: dict[tuple, list[dict]] = {}
+    for r in records:
+        groups.setdefault((r["cell"], r["length"], r["forget_bias"], r["lr"]), []).append(r)
+    return {key: sorted(group, key=lambda r: r["seed"]) for key, group in groups.items()}
+
+
+def give_up_step(record: dict, after: int, level: float) -> int | None:
+    """The step at which the give-up rule would have stopped a recorded run (``None``: never).
+
+    The rule: the first evaluation at step ``after`` or later whose validation MSE is above ``level``
+    (Chapter 6 uses ``after=600``, ``level=0.9 * BASELINE_MSE["le"]``). Applies to runs trained without it.
+    """
+    for step, mse in zip(record["valid_step"], record["valid_mse"]):
+        if step >= after and mse > level:
+            return step
+    return None
+
+
+def _int_at_least(minimum: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < minimum:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}, got {text!r}")
+        return value
+    return parse
+
+
+def _step_or_none(text: str) -> int | None:
+    if text.lower() == "none":
+        return None
+    return _int_at_least(1)(text)
+
+
+def _cell_lr(text: str) -> tuple[str, float]:
+    cell, sep, value = text.partition("=")
+    try:
+        rate = float(value)
+    except ValueError:
+        rate = math.nan
+    if not sep or cell not in CELLS or not rate > 0:
+        raise argparse.ArgumentTypeError(f"expected CELL=RATE with CELL in {CELLS} and RATE > 0, got {text!r}")
+    return cell, rate
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line's argument parser (the ``seeds`` command)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m course_utils.learning.experiments",
+        description="Chapter 6's experiments on the adding problem (Le et al. form), written to JSON files.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    p = commands.add_parser(
+        "seeds", help="train RNN, LSTM and GRU for every seed and length; write one record per run",
+        description="Train every (seed, length, cell) run at equal parameter budget, as Chapter 6 does, and "
+                    "write a JSON file: the settings, the PyTorch version, the device, the date, and per run "
+                    "the steps trained, the step at which it was solved, its test MSE and the test MSE of "
+                    "the best constant fitted on its own training batches. Runs are seeded and "
+                    "single-threaded: the results do not depend on --processes.")
+    p.add_argument("--seeds", type=_int_at_least(0), nargs="+", default=[0], metavar="SEED",
+                   help="seeds of the runs (model, training batches, validation and test sets); default: 0")
+    p.add_argument("--lengths", type=_int_at_least(2), nargs="+", default=[10, 100], metavar="T",
+                   help="sequence lengths T; default: 10 100")
+    p.add_argument("--cells", nargs="+", choices=CELLS, default=list(CELLS), help="default: rnn lstm gru")
+    p.add_argument("--forget-bias", type=float, nargs="+", default=[1.0], metavar="B",
+                   help="the LSTM's forget-gate bias b_f at the start, one LSTM run per value; default: 1")
+    p.add_argument("--lr", type=_cell_lr, nargs="+", default=[], metavar="CELL=RATE",
+                   help="Adam learning rate per cell; default: rnn=0.01 lstm=0.02 gru=0.02")
+    p.add_argument("--max-steps", type=_int_at_least(1), default=1000, help="training steps at most; default: 1000")
+    p.add_argument("--give-up-after", type=_step_or_none, default=None, metavar="STEP",
+                   help="stop a run whose validation MSE is still above 0.9 x baseline at this step or later; "
+                        "default: none (never give up)")
+    p.add_argument("--stop-below", type=float, default=0.005,
+                   help="stop once the validation MSE is below this; default: 0.005")
+    p.add_argument("--batch", type=_int_at_least(1), default=128, help="sequences per training batch; default: 128")
+    p.add_argument("--budget", type=_int_at_least(10), default=4700,
+                   help="parameter budget; each cell gets the largest hidden size within it; default: 4700")
+    p.add_argument("--eval-every", type=_int_at_least(1), default=25,
+                   help="validate every this many steps; default: 25")
+    p.add_argument("--n-valid", type=_int_at_least(1), default=500, help="validation sequences; default: 500")
+    p.add_argument("--n-test", type=_int_at_least(1), default=2000, help="test sequences; default: 2000")
+    p.add_argument("--device", choices=("cpu", "cuda", "auto"), default="cpu",
+                   help="where to train (auto: a GPU if there is one); default: cpu")
+    p.add_argument("--processes", type=_int_at_least(1), default=1,
+                   help="worker processes on the CPU (each run single-threaded); default: 1")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--out", required=True, help="the JSON file to write (its folder is created if needed)")
+    return parser
+
+
+def _device_description(device: torch.device) -> str:
+    if device.type == "cuda":
+        return f"cuda ({torch.cuda.get_device_name(device)})"
+    return f"cpu ({platform.machine() or 'unknown'}, {platform.system() or 'unknown OS'})"
+
+
+def seeds_command(args: argparse.Namespace, argv: list[str]) -> dict:
+    """Run the ``seeds`` command for parsed ``args`` and write ``args.out``; returns what it wrote."""
+    device = pick_device() if args.device == "auto" else torch.device(args.device)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise SystemExit("--device cuda: no CUDA device is available (use --device cpu)")
+    common = dict(max_steps=args.max_steps, give_up_after=args.give_up_after, stop_below=args.stop_below,
+                  batch=args.batch, budget=args.budget, eval_every=args.eval_every, n_valid=args.n_valid,
+                  n_test=args.n_test)
+    lr = {**DEFAULT_LR, **dict(args.lr)}
+    runs = seed_runs(args.seeds, args.lengths, args.cells, args.forget_bias, lr, **common)
+    start = time.perf_counter()
+    results = run_all(runs, processes=args.processes, progress=not args.quiet, device=device.type)
+    seconds = time.perf_counter() - start
+    example = runs[0]
+    data = {
+        "schema": SCHEMA,
+        "command": "python -m course_utils.learning.experiments " + shlex.join(argv),
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "torch": torch.__version__,
+        "python": platform.python_version(),
+        "device": _device_description(device),
+        "processes": args.processes,
+        "seconds": round(seconds, 1),
+        "settings": {
+            "task": f"adding problem, variant {example.variant!r}", "seeds": args.seeds, "lengths": args.lengths,
+            "cells": args.cells, "forget_bias": args.forget_bias, "lr": lr, "optimizer": "adam",
+            "clip": example.clip, "max_steps": args.max_steps, "give_up_after": args.give_up_after,
+            "give_up_above": example.give_up_above, "stop_below": args.stop_below,
+            "solved_below": example.solved_below, "batch": args.batch, "budget": args.budget,
+            "eval_every": args.eval_every, "n_valid": args.n_valid, "n_test": args.n_test,
+            "baseline_mse": BASELINE_MSE[example.variant],
+        },
+        "runs": [result_record(r) for r in results],
+    }
+    _write_json(data, args.out)
+    return data
+
+
+def _write_json(data: dict, path) -> None:
+    """Metadata indented, one line per run record; written to a temporary file, then renamed."""
+    import os
+    from pathlib import Path
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    head = {k: v for k, v in data.items() if k != "runs"}
+    text = json.dumps(head, indent=1)[:-2] + ',\n "runs": [\n' + \
+        ",\n".join("  " + json.dumps(r) for r in data["runs"]) + "\n ]\n}\n"
+    json.loads(text)                                     # the file is valid JSON
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def main(argv: list[str] | None = None) -> dict:
+    """Run the command line (see the module docstring); returns what the ``seeds`` command wrote."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
+    return seeds_command(args, argv)
+
+
+if __name__ == "__main__":
+    main()
