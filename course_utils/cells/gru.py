@@ -50,10 +50,10 @@ import numpy as np
 
 from course_utils._checks import check_grad, check_input, check_params, check_state
 from course_utils.cells.params import (
-    GATE_NAMES,
     CellParams,
     check_state_before_params,
     fused_grads,
+    gate_views,
     input_projection,
     sigmoid,
 )
@@ -161,8 +161,7 @@ class GRUStepCache:
     @property
     def gates(self) -> dict[str, np.ndarray]:
         """{"r": (B, H), "z": …, "n": …} gate activations of this step."""
-        H = self.h.shape[-1]
-        return {k: self.A[..., j * H:(j + 1) * H] for j, k in enumerate(GATE_NAMES["gru"])}
+        return gate_views(self.A, "gru")
 
 
 @dataclass

@@ -41,12 +41,18 @@ from typing import NamedTuple
 
 import numpy as np
 
-from course_utils._checks import check_grad, check_input, check_pair, check_params, check_state
+from course_utils._checks import (
+    check_grad,
+    check_input,
+    check_pair,
+    check_params,
+    check_state,
+)
 from course_utils.cells.params import (
-    GATE_NAMES,
     CellParams,
     check_state_before_params,
     fused_grads,
+    gate_views,
     input_projection,
     sigmoid,
 )
@@ -156,8 +162,7 @@ class LSTMStepCache:
     @property
     def gates(self) -> dict[str, np.ndarray]:
         """{"i": (…, H), "f": …, "g": …, "o": …} gate activations (views of ``A``)."""
-        H = self.h.shape[-1]
-        return {name: self.A[..., k * H:(k + 1) * H] for k, name in enumerate(GATE_NAMES["lstm"])}
+        return gate_views(self.A, "lstm")
 
 
 @dataclass

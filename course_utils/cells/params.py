@@ -36,6 +36,20 @@ def gate_count(kind: str) -> int:
     return len(GATE_NAMES[kind])
 
 
+def gate_views(A: np.ndarray, kind: str) -> dict[str, np.ndarray]:
+    """The gate blocks of a gate-stacked array as named views, e.g. {"i": …, "f": …, "g": …, "o": …}.
+
+    A (…, G*H) with the gates of ``kind`` in PyTorch's order (``GATE_NAMES[kind]``), gate k in
+    columns kH:(k+1)H; each view is (…, H) and shares memory with ``A``. Raises ValueError when
+    the last axis is not a multiple of the number of gates.
+    """
+    G = gate_count(kind)
+    if A.shape[-1] % G:
+        raise ValueError(f"A must have a last axis of G*H = {G}*H for {kind!r}, got shape {A.shape}")
+    H = A.shape[-1] // G
+    return {name: A[..., k * H:(k + 1) * H] for k, name in enumerate(GATE_NAMES[kind])}
+
+
 def parameter_count(kind: str, D: int, H: int, num_layers: int = 1, bidirectional: bool = False,
                     biases: int = 2) -> int:
     """Trainable parameters of ``torch.nn.RNN/GRU/LSTM(D, H, num_layers, bidirectional=...)``:
@@ -54,7 +68,7 @@ def parameter_count(kind: str, D: int, H: int, num_layers: int = 1, bidirectiona
                for layer in range(num_layers))
 ARRAY_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
-__all__ = ["GATE_NAMES", "KINDS", "NONLINEARITIES", "ARRAY_NAMES", "gate_count", "parameter_count", "GateView",
+__all__ = ["gate_views", "GATE_NAMES", "KINDS", "NONLINEARITIES", "ARRAY_NAMES", "gate_count", "parameter_count", "GateView",
            "CellParams", "init_params", "fused_grads", "sigmoid", "input_projection", "check_state_before_params"]
 
 
