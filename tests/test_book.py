@@ -15,7 +15,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from course_utils.authoring import book
+from course_utils.authoring import book, course
 from course_utils.authoring.course import BookFileError, load_course
 
 # COURSE_BOOK=/path/to/book.toml tests another book (e.g. a partial one while chapters are written)
@@ -89,12 +89,12 @@ def test_chapter_page_shows_title_maths_and_figures(book_html, chapter):
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[ch.id for ch in CHAPTERS])
 def test_answers_are_collapsed_and_widgets_leave_no_view(book_html, chapter):
     body = article(page_path(book_html, chapter).read_text(encoding="utf-8"))
-    if notebook_has(chapter, book.TAG_SOLUTION):
+    if notebook_has(chapter, course.SOLUTION):
         assert "Show solution" in body and '<details class="admonition hide above-input">' in body
-    if notebook_has(chapter, book.TAG_MODEL_ANSWER):
+    if notebook_has(chapter, course.MODEL_ANSWER):
         assert '<div class="cell docutils container tag_model-answer">\n<details class="admonition hide' in body
         assert "Show model answer" in body
-    if notebook_has(chapter, book.TAG_WIDGET):  # the widget's figure, in the widget cell's place
+    if notebook_has(chapter, course.WIDGET):  # the widget's figure, in the widget cell's place
         cells = re.findall(r'<div class="cell [^"]*tag_widget[^"]*">.*?(?=<div class="cell |<section|</section)',
                            body, re.S)
         assert cells, f"{chapter.notebook}: no widget cell on the page"

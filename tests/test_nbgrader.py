@@ -62,7 +62,7 @@ def test_solution_markers_keep_the_interface_visible():
 
 
 def test_check_cells_fail_when_the_checker_is_not_satisfied():
-    code = ng.graded_check("from course_utils import check\ncheck.rnn_forward(rnn_forward_np)", "1.1")
+    code = ng.graded_check("from course_utils.exercises import check\ncheck.rnn_forward(rnn_forward_np)", "1.1")
     assert code.splitlines()[-1].startswith("assert _feedback_1.passed, 'Exercise 1.1")
     with pytest.raises(ValueError, match="Exercise 2.2: the check cell calls no checker"):
         ng.graded_check("print('hello')", "2.2")

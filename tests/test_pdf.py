@@ -13,13 +13,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import tomllib
 
 import nbformat
 import pytest
+import tomllib
 from test_book import COURSE
 
-from course_utils.authoring import book, headless
+from course_utils.authoring import book, course, headless
 from course_utils.authoring.course import load_course
 
 pypdf = pytest.importorskip("pypdf")
@@ -130,9 +130,9 @@ def test_solutions_and_model_answers_are_omitted(course_pdf, printed):
     checked = 0
     for ch in printed.chapters:
         nb = nbformat.read(printed.root / ch.notebook, as_version=4)
-        others = "\n".join(c.source for c in nb.cells if not {book.TAG_SOLUTION, book.TAG_MODEL_ANSWER} & set(c.metadata.get("tags", [])))
+        others = "\n".join(c.source for c in nb.cells if not {course.SOLUTION, course.MODEL_ANSWER} & set(c.metadata.get("tags", [])))
         for cell in nb.cells:
-            if book.TAG_SOLUTION in cell.metadata.get("tags", []):
+            if course.SOLUTION in cell.metadata.get("tags", []):
                 lines = [line.strip() for line in cell.source.splitlines()
                          if len(line.strip()) > 30 and line.strip() not in others and "#" not in line]
                 for line in lines[:1]:

@@ -11,7 +11,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from test_book import COURSE
 
-from course_utils.authoring import book, headless, slides
+from course_utils.authoring import course, headless, slides
 
 
 def test_slide_boundaries_come_from_headings_and_long_slides_continue_below():
@@ -44,7 +44,7 @@ def test_a_deck_per_chapter_with_local_assets_and_no_solutions(decks):
         assert markup.count("<section") > 2, f"{deck.name}: no slides"
         nb = nbformat.read(COURSE.root / ch.notebook, as_version=4)
         for cell in nb.cells:
-            if book.TAG_SOLUTION in cell.metadata.get("tags", []):
+            if course.SOLUTION in cell.metadata.get("tags", []):
                 body = [line for line in cell.source.splitlines() if len(line.strip()) > 30]
                 others = "\n".join(c.source for c in nb.cells if c is not cell)
                 unique = [line for line in body if line not in others]
@@ -57,7 +57,7 @@ def test_decks_render_offline_with_maths_typeset(decks):
     maths = {d: d.read_text(encoding="utf-8").count("$") for d in built}
     chosen = {max(maths, key=maths.get)}
     widget = [d for d, ch in zip(built, COURSE.chapters) if any(
-        book.TAG_WIDGET in c.metadata.get("tags", []) for c in nbformat.read(COURSE.root / ch.notebook, as_version=4).cells)]
+        course.WIDGET in c.metadata.get("tags", []) for c in nbformat.read(COURSE.root / ch.notebook, as_version=4).cells)]
     chosen |= set(widget[:1])
     problems = slides.check_slides(out, sorted(chosen), screenshots=COURSE.root / "_build" / "screenshots" / "slides")
     assert not problems, "\n".join(problems)

@@ -39,15 +39,24 @@ from pathlib import Path
 import nbformat
 
 from course_utils.authoring import book_katex
-from course_utils.authoring.course import BookFileError, Course, find_root, load_course, objectives_markdown
+from course_utils.authoring.course import (
+    MODEL_ANSWER,
+    SOLUTION,
+    WIDGET,
+    BookFileError,
+    Course,
+    cell_tags,
+    find_root,
+    load_course,
+    objectives_markdown,
+)
 
 DEFAULT_OUT = Path("_build") / "html"
 STATIC = Path(__file__).resolve().parent / "book_static"  # book.css
 
-# Cell tags the book reacts to (see the team contract's notebook conventions).
-TAG_SOLUTION = "solution"          # exercise answer (code): collapsed behind "Show solution"
-TAG_MODEL_ANSWER = "model-answer"  # exercise answer (markdown): collapsed behind "Show model answer"
-TAG_WIDGET = "widget"              # interactive cell: widget view dropped, fallback figure kept
+# Cell tags the book reacts to (defined once in course.py, read with course.cell_tags): SOLUTION
+# (code) collapsed behind "Show solution", MODEL_ANSWER (markdown) behind "Show model answer",
+# WIDGET: the widget view dropped, the fallback figure kept.
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 WIDGET_NOTE = ("*Interactive widget: open this notebook in JupyterLab (or use the launch "
@@ -76,7 +85,7 @@ SUPPRESS_WARNINGS: list[str] = ["app.add_node", "app.add_directive", "app.add_ro
 
 
 def _tags(cell) -> set[str]:
-    return set(cell.get("metadata", {}).get("tags", []))
+    return set(cell_tags(cell))
 
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -118,17 +127,17 @@ def prepare_notebook(nb: nbformat.NotebookNode, answers: str = "collapse") -> nb
         raise ValueError(f"answers must be one of {ANSWERS}, got {answers!r}")
     nb = copy.deepcopy(nb)
     if answers == "omit":
-        nb.cells = [c for c in nb.cells if not {TAG_SOLUTION, TAG_MODEL_ANSWER} & _tags(c)]
+        nb.cells = [c for c in nb.cells if not {SOLUTION, MODEL_ANSWER} & _tags(c)]
     state = nb.metadata.pop("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
     for cell in nb.cells:
         tags = _tags(cell)
         if cell.cell_type == "code" and "show_objectives(" in cell.source:
             cell.metadata["tags"] = sorted(tags | {"remove-input"})  # readers see the list only
-        if cell.cell_type == "code" and TAG_SOLUTION in tags:
+        if cell.cell_type == "code" and SOLUTION in tags:
             cell.metadata["tags"] = sorted(tags | {"hide-input"})
             cell.metadata.setdefault("mystnb", {}).update(
                 code_prompt_show="Show solution", code_prompt_hide="Hide solution")
-        elif cell.cell_type == "markdown" and TAG_MODEL_ANSWER in tags:
+        elif cell.cell_type == "markdown" and MODEL_ANSWER in tags:
             body = MODEL_ANSWER_PREFIX.sub("", cell.source, count=1).strip()
             cell.source = f"{MODEL_ANSWER_OPEN}\n{body}\n\n{MODEL_ANSWER_CLOSE}"
         if cell.cell_type == "code":
@@ -137,7 +146,7 @@ def prepare_notebook(nb: nbformat.NotebookNode, answers: str = "collapse") -> nb
                 view = output.get("data", {}).get(WIDGET_VIEW)
                 if view is None:
                     outputs.append(output)
-                elif TAG_WIDGET in tags:
+                elif WIDGET in tags:
                     shown = widget_outputs(state, view.get("model_id", ""))
                     caption = WIDGET_CAPTION if shown else WIDGET_NOTE
                     outputs += [*shown, nbformat.v4.new_output("display_data", data={"text/markdown": caption})]

@@ -505,10 +505,10 @@ def learner_program(chapter: Chapter, course: Course | None = None, *, exercise:
         tail = list(range(first, end))
         chosen = _needed_cells(cells, first, end)
         chosen = chosen + [i for i in tail if i not in chosen]
-        # the check cell of a later exercise may rely on `from course_utils import check` in an earlier one
+        # the check cell of a later exercise may rely on `from course_utils.exercises import check` in an earlier one
         if not any("import check" in cells[i].source for i in chosen) and any(CHECK_CALL.search(cells[i].source) for i in tail):
             chosen.insert(len(chosen) - len(tail), -1)
-    sources = [("from course_utils import check" if i == -1 else cells[i].source) for i in chosen]
+    sources = [("from course_utils.exercises import check" if i == -1 else cells[i].source) for i in chosen]
     checks = [k for k, i in enumerate(chosen) if i >= 0 and CHECK_CALL.search(cells[i].source)
               and EXERCISE_TAG not in cell_tags(cells[i])]
     return Program(chapter.id, published_path(chapter), sources, checks,

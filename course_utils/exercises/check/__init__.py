@@ -1,4 +1,4 @@
-"""Checkers for the exercises: ``from course_utils import check`` then ``check.lstm_step(lstm_step)``.
+"""Checkers for the exercises: ``from course_utils.exercises import check`` then ``check.lstm_step(lstm_step)``.
 
 One module per chapter group, each written by that chapter's author with the harness in
 :mod:`course_utils.exercises.harness` and star-imported below, so every checker is reachable as
