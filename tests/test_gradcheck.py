@@ -93,7 +93,7 @@ def test_kink_in_one_dimension():
 
 @pytest.mark.parametrize("call,error,match", [
     (lambda: numerical_gradient(lambda: 0.0, np.zeros(3), eps=0.0), ValueError, r"eps must be in \(0, inf\]"),
-    (lambda: numerical_gradient(lambda: 0.0, np.zeros(3), order=True), ValueError, "order must be 2 or 4"),
+    (lambda: numerical_gradient(lambda: 0.0, np.zeros(3), order=True), ValueError, r"order must be one of \(2, 4\), got True"),
     (lambda: numerical_gradient("f", np.zeros(3)), TypeError, "f must be a function"),
     (lambda: numerical_gradient(lambda: "x", np.zeros(3)), TypeError, "f must return a number, got str"),
     (lambda: numerical_gradient(lambda: 0.0, [0.0, 1.0]), ValueError, "array has dtype list"),
@@ -101,7 +101,9 @@ def test_kink_in_one_dimension():
     (lambda: check_cell_gradients("rnn", T=0), ValueError, "T must be a positive integer, got 0"),
     (lambda: check_cell_gradients("rnn", H=True), TypeError, "H must be an integer, got bool"),
     (lambda: check_cell_gradients("rnn", nonlinearity="sigmoid"), ValueError, "nonlinearity must be one of"),
-    (lambda: check_cell_gradients("rnn", order=3), ValueError, "order must be 2, 4 or None"),
+    (lambda: check_cell_gradients("rnn", order=3), ValueError, r"order must be one of \(2, 4, None\), got 3"),
+    (lambda: check_cell_gradients("rnn", order=True), ValueError, r"order must be one of \(2, 4, None\), got True"),
+    (lambda: check_cell_gradients("rnn", step=1), TypeError, "step must be True or False, got int 1"),
     (lambda: check_cell_gradients("rnn", eps=-1e-3), ValueError, "eps must be in"),
     (lambda: rel_error([1.0], ["a"]), TypeError, "b must be an array of real numbers"),
 ])

@@ -26,11 +26,13 @@ import numpy as np
 
 from course_utils._checks import check_bool, check_choice, check_number, nonnegative_int, positive_int
 from course_utils.cells.bridge import SEQUENCE, STEP
-from course_utils.cells.params import KINDS, init_params
+from course_utils.cells.params import KINDS, NONLINEARITIES, init_params
 
-__all__ = ["MIN_EPS", "GradCheck", "rel_error", "numerical_gradient", "check_cell_gradients"]
+__all__ = ["MIN_EPS", "FD_ORDERS", "GradCheck", "rel_error", "numerical_gradient", "check_cell_gradients"]
 
 MIN_EPS = 1e-9       # smallest step tried for a coordinate whose stencil straddles a kink
+FD_ORDERS = (2, 4)
+"""The orders of the centred finite differences :func:`numerical_gradient` offers (see the module docstring)."""
 
 
 class GradCheck(dict):
@@ -90,8 +92,7 @@ def _check_fd_args(f, array, eps, order, name="array"):
     if not array.flags.writeable:
         raise ValueError(f"{name} is read-only: expected a writeable array (it is perturbed in place)")
     check_number(eps, "eps", low=0, low_open=True)
-    if isinstance(order, bool) or order not in (2, 4):
-        raise ValueError(f"order must be 2 or 4, got {order!r}")
+    check_choice(order, "order", FD_ORDERS)
 
 
 def _caller(f, array):
@@ -188,13 +189,12 @@ def check_cell_gradients(kind: str, T: int = 3, B: int = 2, D: int = 3, H: int =
     check_choice(kind, "kind", KINDS)
     T, B, D, H = (positive_int(v, n) for v, n in ((T, "T"), (B, "B"), (D, "D"), (H, "H")))
     seed = nonnegative_int(seed, "seed")
-    check_choice(nonlinearity, "nonlinearity", ("tanh", "relu"))
+    check_choice(nonlinearity, "nonlinearity", NONLINEARITIES)
     check_bool(reset_after, "reset_after")
     check_bool(step, "step")
     if eps is not None:
         check_number(eps, "eps", low=0, low_open=True)
-    if order is not None and (isinstance(order, bool) or order not in (2, 4)):
-        raise ValueError(f"order must be 2, 4 or None, got {order!r}")
+    check_choice(order, "order", FD_ORDERS + (None,))
     relu = kind == "rnn" and nonlinearity == "relu"
     order = order or (2 if relu else 4)
     eps = eps or (1e-5 if relu else 1e-3)
