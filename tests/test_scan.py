@@ -81,6 +81,16 @@ def test_mingru_coefficients_follow_the_equations():
     assert (p.D, p.H) == (3, 4) and np.all(np.abs(p.weight_z) <= 0.5)
 
 
+def test_mingru_gate_does_not_overflow_for_large_pre_activations():
+    p = scan.init_mingru(1, 2, seed=6)
+    x = np.array([[[1e5]], [[-1e5]]])           # |W_z x| far beyond exp's range (about 709)
+    with np.errstate(all="raise"):
+        a, b = scan.mingru_coefficients(x, p)
+    z = 1 - a
+    assert set(np.unique(z)) <= {0.0, 1.0} and np.all(np.isfinite(b))
+    assert np.array_equal(z[0], (p.weight_z[:, 0] > 0).astype(float)[None])
+
+
 def test_mingru_runs_in_torch_float32():
     p = scan.init_mingru(3, 4, seed=7)
     x = torch.randn(16, 2, 3)

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from course_utils._checks import check_choice, check_number, nonnegative_int, numeric_array, positive_int
+from course_utils.cells.params import sigmoid
 
 GAMMA = {"tanh": 1.0, "sigmoid": 0.25, "relu": 1.0, "linear": 1.0}
 """γ = sup |φ'(a)| for each activation (the constant of the bound)."""
@@ -53,7 +54,7 @@ def _activation(name: str):
     if name == "tanh":
         return np.tanh, lambda h: 1.0 - h * h
     if name == "sigmoid":
-        return (lambda a: 0.5 * (1.0 + np.tanh(0.5 * a))), lambda h: h * (1.0 - h)
+        return sigmoid, lambda h: h * (1.0 - h)
     if name == "relu":
         return (lambda a: np.maximum(a, 0.0)), lambda h: (h > 0).astype(h.dtype)
     if name == "linear":

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from course_utils._checks import nonnegative_int, positive_int
-from course_utils.cells.params import check_state_before_params
+from course_utils.cells.params import check_state_before_params, sigmoid
 
 __all__ = ["MinGRUParams", "init_mingru", "mingru_coefficients", "mingru_step", "combine", "linear_recurrence_loop",
            "linear_recurrence_scan", "mingru_forward"]
@@ -69,8 +69,9 @@ def init_mingru(input_size: int, hidden_size: int, seed: int = 0, dtype=np.float
 
 
 def _sigmoid(a):
+    """σ(a) for a NumPy array (``params.sigmoid``, no overflow) or a torch tensor (``Tensor.sigmoid``)."""
     if isinstance(a, np.ndarray):
-        return 1.0 / (1.0 + np.exp(-a))
+        return sigmoid(a)
     return a.sigmoid()
 
 
