@@ -36,6 +36,11 @@ from course_utils._checks import check_type, id_array, nonnegative_int, positive
 from course_utils.data.text import Vocab
 from course_utils.learning.training import TrainConfig, train
 
+__all__ = ["FIRST_DATE", "LAST_DATE", "MONTHS", "WEEKDAYS", "FORMATS", "TARGET_LENGTH", "PAD", "START",
+           "SOURCE_VOCAB", "TARGET_VOCAB", "DatePairs", "write_date", "make_dates", "encode_sources",
+           "encode_targets", "decode_targets", "teacher_forcing_inputs", "DateTranslator", "teacher_forcing_loss",
+           "greedy_decode", "train_translator", "exact_match", "most_frequent_target"]
+
 FIRST_DATE, LAST_DATE = dt.date(1950, 1, 1), dt.date(2049, 12, 31)
 # Two-digit years: 50-99 are 1950-1999, 00-49 are 2000-2049 (the range above), so "98" is unambiguous.
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -203,6 +208,12 @@ class DateTranslator(nn.Module):
         return self.head(out), state
 
     def forward(self, x: torch.Tensor, y_in: torch.Tensor) -> torch.Tensor:
+        """Logits ``(T, B, target_vocab_size)`` for sources ``x: (S, B)`` and decoder inputs ``y_in: (T, B)``
+        (the targets shifted right behind the start id, as :func:`teacher_forcing_inputs` makes them).
+
+        The encoder's summary ``c`` is both the decoder's first state and its context at every step.
+        Raises TypeError when ``x`` or ``y_in`` is not a tensor, ValueError when it is not 2-D int64, holds an
+        id outside its vocabulary, or when ``x`` and ``y_in`` differ in B."""
         c = self.encode(x)
         _check_ids(y_in, "y_in", self.target_vocab_size)
         if y_in.shape[1] != x.shape[1]:
