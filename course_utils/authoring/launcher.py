@@ -29,6 +29,9 @@ import sys
 import time
 from pathlib import Path
 
+__all__ = ["ROOT", "VENV", "CPU_INDEX", "STUDENT_OUT", "PROFILES", "venv_python", "torch_pin", "uses_cpu_index",
+           "install_torch", "ensure_environment", "is_root", "lab_command", "main"]
+
 ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / ".venv"
 CPU_INDEX = "https://download.pytorch.org/whl/cpu"
@@ -107,6 +110,8 @@ def ensure_environment(profile: str = "learner") -> Path:
 
 
 def is_root() -> bool:
+    """True when running as the superuser (effective uid 0, POSIX only), where JupyterLab needs
+    ``--allow-root``; always False on Windows, which has no ``os.geteuid``."""
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
@@ -171,6 +176,10 @@ def _setup(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line (``setup``, ``lab``, ``test``, ``student``, ``book``) on ``argv`` (default:
+    ``sys.argv[1:]``); returns the exit status of the command it ran.
+
+    Bad arguments exit through argparse (status 2, with a message); a failed install raises SystemExit."""
     parser = argparse.ArgumentParser(prog="python -m course_utils", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     setup = sub.add_parser("setup", help="create .venv and install the course")
