@@ -6,7 +6,7 @@ import numpy as np
 __all__ = ["check_params", "as_array", "check_finite", "check_input", "check_state", "check_grad",
            "check_pair", "is_integer", "is_real_number", "check_int", "positive_int", "nonnegative_int",
            "check_number", "positive_number", "probability", "check_choice", "check_type", "check_bool",
-           "check_str", "numeric_array", "id_array", "torch_tensor_types"]
+           "check_str", "numeric_array", "id_array", "is_tensor", "torch_tensor_types"]
 
 
 def check_params(params, kind: str) -> CellParams:
@@ -209,7 +209,7 @@ def numeric_array(a, name: str, *, ndim=None, dtype=np.float64, finite: bool = T
     ndim: an int or a tuple of allowed ranks. Refuses strings, objects, complex and bool arrays,
     ragged lists, and (when ``finite``) nan / inf.
     """
-    if _is_tensor(a):
+    if is_tensor(a):
         a = a.detach().cpu().numpy()
     if isinstance(a, (str, bytes, dict, set)) or a is None:
         raise TypeError(f"{name} must be an array of numbers, got {type(a).__name__}")
@@ -236,7 +236,7 @@ def numeric_array(a, name: str, *, ndim=None, dtype=np.float64, finite: bool = T
 
 def id_array(ids, name: str, *, ndim=1, vocab_size: int | None = None, limit: str = "vocab_size") -> np.ndarray:
     """Integer token ids (NumPy or torch, any integer dtype) as int64, each in [0, vocab_size)."""
-    if _is_tensor(ids):
+    if is_tensor(ids):
         ids = ids.detach().cpu().numpy()
     if isinstance(ids, (str, bytes)):
         raise TypeError(f"{name} must be an array of integer ids, got {type(ids).__name__} {ids!r}"
@@ -263,7 +263,9 @@ def id_array(ids, name: str, *, ndim=1, vocab_size: int | None = None, limit: st
     return arr
 
 
-def _is_tensor(a) -> bool:
+def is_tensor(a) -> bool:
+    """True for a torch tensor (``nn.Parameter`` and other subclasses included); never imports torch
+    (a tensor exists only once torch is imported), so NumPy-only code pays nothing for it."""
     torch = _torch()
     return torch is not None and isinstance(a, torch.Tensor)
 

@@ -466,3 +466,20 @@ def test_check_package_imports_every_module_of_its_table_in_order():
     files = sorted(p.stem for p in pathlib.Path(check.__file__).parent.glob("*.py") if p.stem != "__init__")
     assert table == [m.__name__.rsplit(".", 1)[1] for m in check.CHECKER_MODULES]
     assert sorted(table) == files
+
+
+def test_compare_recognises_tensors_with_the_package_is_tensor():
+    import torch
+
+    from course_utils._checks import is_tensor
+    from course_utils.exercises import compare
+
+    class Tagged(torch.Tensor):                  # a tensor subclass defined outside torch
+        pass
+
+    param = torch.nn.Parameter(torch.ones(2, 3))
+    tagged = torch.ones(4).as_subclass(Tagged)
+    assert is_tensor(param) and is_tensor(tagged) and not is_tensor(np.ones(3)) and not is_tensor(torch.Size([2]))
+    assert compare.describe(param) == "tensor (2, 3)" and compare.describe(tagged) == "tensor (4,)"
+    assert compare.matches(torch.ones(4), tagged, compare.Tolerance(1e-8, 0.0))
+    assert not compare.matches(np.ones(4), tagged, compare.Tolerance(1e-8, 0.0))   # a tensor where an array is expected

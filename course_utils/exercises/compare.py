@@ -42,6 +42,8 @@ from typing import Any, Iterator, NamedTuple
 
 import numpy as np
 
+from course_utils._checks import is_tensor
+
 __all__ = ["EXACT_BOUND", "LOW_PRECISION", "Tolerance", "Leaf", "Result", "LeafResult", "compare", "matches",
            "pair_leaves", "tolerance_for", "loosest", "value_problems", "swap_hints", "describe",
            "describe_value", "error_bound"]
@@ -133,17 +135,13 @@ class Result:
     tolerance: Tolerance | None = None
 
 
-def _is_tensor(value: Any) -> bool:
-    return type(value).__module__.split(".")[0] == "torch" and hasattr(value, "detach")
-
-
 def _is_number(value: Any) -> bool:
     return isinstance(value, (numbers.Number, np.number, np.bool_)) or (
         isinstance(value, np.ndarray) and value.ndim == 0)
 
 
 def _to_array(value: Any) -> np.ndarray:
-    if _is_tensor(value):
+    if is_tensor(value):
         value = value.detach().cpu().numpy()
     return np.asarray(value)
 
@@ -153,7 +151,7 @@ def describe(value: Any) -> str:
     if isinstance(value, np.ndarray) and value.ndim > 0:
         extra = "" if value.dtype == np.float64 else f" {value.dtype}"
         return f"array {value.shape}{extra}"
-    if _is_tensor(value):
+    if is_tensor(value):
         return f"tensor {tuple(value.shape)}"
     if value is None or isinstance(value, (bool, np.bool_)):
         return repr(bool(value)) if value is not None else "None"
@@ -181,7 +179,7 @@ def describe_value(value: Any) -> str:
     if isinstance(value, (tuple, list)):
         inner = ", ".join(describe_value(v) for v in value)
         return f"({inner})" if isinstance(value, tuple) else f"[{inner}]"
-    if isinstance(value, np.ndarray) or _is_tensor(value):
+    if isinstance(value, np.ndarray) or is_tensor(value):
         return np.array2string(_to_array(value), precision=4, threshold=12, separator=", ")
     return describe(value)
 
@@ -229,7 +227,7 @@ def _walk(fname: str, exp: Any, rec: Any, label: str, names: Any, top: bool) -> 
         yield from _walk_sequence(fname, exp, rec, label, names, top)
     elif isinstance(exp, dict):
         yield from _walk_dict(fname, exp, rec, label)
-    elif isinstance(exp, np.ndarray) or _is_number(exp) or _is_tensor(exp):
+    elif isinstance(exp, np.ndarray) or _is_number(exp) or is_tensor(exp):
         yield _leaf(exp, rec, label)
     elif not _values_equal(exp, rec):
         yield Leaf(label, exp, rec, "object")
@@ -269,22 +267,22 @@ def _walk_dict(fname, exp, rec, label) -> Iterator[Leaf | _Wrong]:
 
 def _leaf(exp, rec, label) -> Leaf | _Wrong:
     """An array, number or tensor leaf: a :class:`Leaf` to compare, or why the types differ."""
-    if _is_tensor(exp) and not _is_tensor(rec):
+    if is_tensor(exp) and not is_tensor(rec):
         return _Wrong(f"{label} should be a torch.Tensor but is {describe(rec)}.")
     if _is_number(exp):
         if isinstance(rec, np.ndarray) and rec.size == 1 and rec.ndim > 0:
             return _Wrong(f"{label} should be a single number but is an array of shape {rec.shape}: "
                           "use `.item()`, or drop `keepdims=True`.")
-        if not (_is_number(rec) or _is_tensor(rec) and rec.ndim == 0):
+        if not (_is_number(rec) or is_tensor(rec) and rec.ndim == 0):
             return _Wrong(f"{label} should be a single number but is {describe(rec)}.")
         return Leaf(label, _to_array(exp), _to_array(rec), "value")
-    if _is_tensor(rec) and not _is_tensor(exp):
+    if is_tensor(rec) and not is_tensor(exp):
         return _Wrong(f"{label} is a torch.Tensor but should be a NumPy array: convert it with "
                       "`.detach().numpy()`.")
     if isinstance(rec, (list, tuple)):
         return _Wrong(f"{label} is {describe(rec)} but should be a NumPy array of shape "
                       f"{_to_array(exp).shape}: use NumPy operations, or np.stack / np.array.")
-    if not isinstance(rec, np.ndarray) and not _is_tensor(rec):
+    if not isinstance(rec, np.ndarray) and not is_tensor(rec):
         return _Wrong(f"{label} should be an array of shape {_to_array(exp).shape} but is {describe(rec)}.")
     return Leaf(label, _to_array(exp), _to_array(rec), "value")
 
