@@ -14,6 +14,8 @@ import os
 import threading
 from pathlib import Path
 
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "VIEWPORT", "serve", "require_chromium", "browser", "offline_page"]
+
 CHROMIUM = Path(os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
@@ -50,6 +52,8 @@ def serve(folder: str | Path):
 
 
 def require_chromium() -> Path:
+    """The Chromium binary (:data:`CHROMIUM`, settable with ``COURSE_CHROMIUM``); RuntimeError saying how to
+    install it when the file does not exist."""
     if not CHROMIUM.exists():
         raise RuntimeError(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium) "
                            "or set COURSE_CHROMIUM to a Chromium binary")

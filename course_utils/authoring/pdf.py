@@ -27,6 +27,9 @@ from pathlib import Path
 from course_utils.authoring import book, headless
 from course_utils.authoring.course import BookFileError, Course, load_course
 
+__all__ = ["DEFAULT_OUT", "PRINT_CSS", "FOOTER", "MARGIN", "plain", "chapter_pages", "print_pdf", "build_pdf",
+           "print_site", "main"]
+
 DEFAULT_OUT = Path("_build") / "pdf" / "course.pdf"
 PRINT_CSS = book.STATIC / "print.css"
 FOOTER = ('<div style="width:100%; font-size:8px; color:#555; text-align:center; font-family:sans-serif">'
@@ -97,6 +100,9 @@ def chapter_pages(pdf_path: Path, titles: list[str]) -> list[int | None]:
 
 
 def print_pdf(page, out: Path) -> None:
+    """Print the Playwright ``page`` (already laid out for print) to the file ``out``: A4, :data:`MARGIN`
+    on every side, backgrounds kept, an outline of the headings, tagged PDF, the page number in the
+    footer (:data:`FOOTER`). Chromium's errors propagate."""
     page.pdf(path=str(out), format="A4", margin=MARGIN, print_background=True, outline=True, tagged=True,
              display_header_footer=True, header_template="<div></div>", footer_template=FOOTER)
 
@@ -149,6 +155,8 @@ def print_site(site_dir: Path, out: Path, course: Course) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Command line: build the PDF (``--out``, ``--book``) and print its page count and size; returns 0,
+    or 1 with the reason on stderr when book.toml, Chromium or a built page is missing."""
     parser = argparse.ArgumentParser(prog="python -m course_utils.authoring.pdf", description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=None, help=f"the PDF to write (default: {DEFAULT_OUT})")
     parser.add_argument("--book", type=Path, default=None, help="book.toml (default: the repository's)")

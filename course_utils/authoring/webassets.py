@@ -17,6 +17,9 @@ from pathlib import Path
 
 from course_utils.authoring.course import BookFileError, find_root
 
+__all__ = ["PACKAGES", "NODE_DIR", "node_dir", "installed_version", "ensure", "node", "render_katex", "copy_katex",
+           "main"]
+
 # npm package -> exact version (both MIT-licensed, both copied into the built book/slides)
 PACKAGES = {"katex": "0.16.47", "reveal.js": "5.2.1"}
 NODE_DIR = Path("_build") / "book-node"
@@ -34,6 +37,8 @@ def node_dir(root: str | Path | None = None) -> Path:
 
 
 def installed_version(package: str, root: str | Path | None = None) -> str | None:
+    """The version string in ``node_modules/<package>/package.json`` under :func:`node_dir` of ``root``; None
+    when the package is not installed there or its manifest cannot be read."""
     manifest = node_dir(root) / "node_modules" / package / "package.json"
     try:
         return json.loads(manifest.read_text(encoding="utf-8"))["version"]
@@ -68,6 +73,8 @@ def ensure(root: str | Path | None = None, quiet: bool = True) -> Path:
 
 
 def node() -> str:
+    """The path of the Node.js executable (``node``, or Debian's older name ``nodejs``) on PATH;
+    RuntimeError saying how to install it when there is none."""
     found = shutil.which("node") or shutil.which("nodejs")
     if found is None:
         raise RuntimeError("node is not installed: the book renders its maths at build time with KaTeX on "
@@ -127,6 +134,8 @@ def copy_katex(target: Path, root: str | Path | None = None) -> Path:
 
 
 def main() -> int:
+    """Install (or check) the pinned packages and print each one's version and folder; returns 0, or 1 with
+    the reason on stderr when npm is missing or the install fails."""
     try:
         modules = ensure(quiet=False)
     except RuntimeError as exc:
