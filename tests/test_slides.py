@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import nbformat
+import numpy as np
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from test_book import COURSE
@@ -25,6 +26,10 @@ def test_slide_boundaries_come_from_headings_and_long_slides_continue_below():
     assert kinds == ["slide", "-", "slide", "-", "subslide", "-", "slide", "-", "subslide"]
     with pytest.raises(ValueError, match="max_lines must be a positive integer, got 0"):
         slides.assign_slides(nb, max_lines=0)
+    with pytest.raises(TypeError, match="max_lines must be an integer, got float 20.0"):
+        slides.assign_slides(nb, max_lines=20.0)
+    again = slides.assign_slides(nb, max_lines=np.int64(20))  # a NumPy integer is a count too
+    assert [c.metadata["slideshow"]["slide_type"] for c in again.cells] == kinds
 
 
 @pytest.fixture(scope="module")

@@ -26,8 +26,12 @@ from pathlib import Path
 
 import nbformat
 
+from course_utils._checks import positive_int
 from course_utils.authoring import book, headless, webassets
 from course_utils.authoring.course import BookFileError, Course, load_course
+
+__all__ = ["DEFAULT_OUT", "TEMPLATE_DIR", "REVEAL_FOLDER", "MAX_LINES", "assign_slides", "exporter",
+           "build_slides", "check_slides", "main"]
 
 DEFAULT_OUT = Path("_build") / "slides"
 TEMPLATE_DIR = Path(__file__).resolve().parent / "slides_template"
@@ -47,8 +51,7 @@ def _heading_level(cell) -> int | None:
 def assign_slides(nb: nbformat.NotebookNode, max_lines: int = MAX_LINES) -> nbformat.NotebookNode:
     """Set every cell's ``metadata.slideshow.slide_type`` from the headings (see the module
     docstring), replacing any set by hand; returns ``nb``, changed in place."""
-    if not isinstance(max_lines, int) or isinstance(max_lines, bool) or max_lines < 1:
-        raise ValueError(f"max_lines must be a positive integer, got {max_lines!r}")
+    max_lines = positive_int(max_lines, "max_lines")
     lines = 0
     for index, cell in enumerate(nb.cells):
         level = _heading_level(cell)
@@ -67,6 +70,9 @@ def assign_slides(nb: nbformat.NotebookNode, max_lines: int = MAX_LINES) -> nbfo
 
 
 def exporter():
+    """nbconvert's ``SlidesExporter`` configured for the course: this package's template
+    (``slides_template/``), reveal.js from the deck's own folder, white theme, no transitions, slide
+    numbers, 1280x800, no prompts, and cells tagged ``remove-input`` / ``remove-cell`` stripped."""
     from nbconvert import SlidesExporter
     from traitlets.config import Config
 
@@ -145,6 +151,8 @@ def check_slides(out: Path, decks: list[Path], screenshots: Path | None = None) 
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Command line: build every chapter's deck (``--out``, ``--book``) and with ``--check`` open them in
+    headless Chromium; returns 0, or 1 with the reason (or the check's problems) on stderr."""
     parser = argparse.ArgumentParser(prog="python -m course_utils.authoring.slides", description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=None, help=f"output folder (default: {DEFAULT_OUT})")
     parser.add_argument("--book", type=Path, default=None, help="book.toml (default: the repository's)")
