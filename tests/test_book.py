@@ -437,3 +437,18 @@ def test_plot_style_text_is_at_least_10_pixels_on_screen():
         pixels = {key: points * rc["figure.dpi"] / 72 for key, points in sizes.items()}
         assert min(pixels.values()) >= 10, pixels
         assert rc["figure.figsize"][0] * rc["figure.dpi"] <= 700  # fits the chapter column (684 px)
+
+
+def test_bench_maths_checks_repeat_before_starting_a_browser(tmp_path, capsys):
+    import numpy as np
+
+    from course_utils.authoring import book_bench
+
+    with pytest.raises(ValueError, match="repeat must be a positive integer, got 0"):
+        book_bench.bench(tmp_path, repeat=0)
+    with pytest.raises(TypeError, match="repeat must be an integer, got float 2.0"):
+        book_bench.bench(tmp_path, repeat=2.0)
+    with pytest.raises(ValueError, match="no page with maths under"):  # a NumPy count passes the check
+        book_bench.bench(tmp_path, repeat=np.int64(2))
+    assert book_bench.main(tmp_path, 0, as_json=False) == 1
+    assert "bench-maths: repeat must be a positive integer, got 0" in capsys.readouterr().err

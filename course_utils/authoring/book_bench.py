@@ -23,7 +23,10 @@ import statistics
 import sys
 from pathlib import Path
 
+from course_utils._checks import positive_int
 from course_utils.authoring import headless
+
+__all__ = ["POLL_JS", "pages_with_maths", "bench", "report", "main"]
 
 POLL_JS = r"""(() => {
   window.__course = {typesetAt: null, shift: 0};
@@ -68,10 +71,14 @@ def pages_with_maths(html: Path) -> list[str]:
 
 def bench(html: str | Path, pages: list[str] | None = None, repeat: int = 3,
           timeout_ms: int = 60_000) -> list[dict]:
-    """Median time-to-typeset (ms) and layout shift per page; see the module docstring."""
+    """Median time-to-typeset (ms) and layout shift per page; see the module docstring.
+
+    ``pages``: paths relative to ``html`` (default: :func:`pages_with_maths`); ``repeat``: loads per page
+    (a positive integer: TypeError for another type, ValueError below 1). Returns one dict per page with
+    ``page``, ``typeset_ms``, ``runs_ms`` (every load), ``parsed_ms``, ``loaded_ms``, ``layout_shift`` and
+    ``blocked_requests``. ValueError when no page has maths; RuntimeError when Chromium is missing."""
     html = Path(html)
-    if not isinstance(repeat, int) or isinstance(repeat, bool) or repeat < 1:
-        raise ValueError(f"repeat must be a positive integer, got {repeat!r}")
+    repeat = positive_int(repeat, "repeat")
     pages = pages_with_maths(html) if pages is None else pages
     if not pages:
         raise ValueError(f"no page with maths under {html}: build the book first")
@@ -103,6 +110,8 @@ def bench(html: str | Path, pages: list[str] | None = None, repeat: int = 3,
 
 
 def report(results: list[dict]) -> str:
+    """A plain-text table of :func:`bench`'s results (one row per page: typeset, parsed and loaded times
+    in ms, layout shift, blocked requests if any) and a last line naming the slowest page."""
     lines = [f"{'page':40s} {'typeset (ms)':>12s} {'parsed (ms)':>11s} {'loaded (ms)':>11s} {'layout shift':>12s}"]
     for r in results:
         lines.append(f"{r['page']:40s} {r['typeset_ms']:12.0f} {r['parsed_ms']:11.0f} {r['loaded_ms']:11.0f} "
@@ -114,9 +123,11 @@ def report(results: list[dict]) -> str:
 
 
 def main(html: Path, repeat: int, as_json: bool) -> int:
+    """``book bench-maths``: benchmark the built book in ``html`` and print :func:`report`'s table (or the
+    results as JSON); returns 0, or 1 with the reason on stderr (bad ``repeat``, no book, no Chromium)."""
     try:
         results = bench(html, repeat=repeat)
-    except (ValueError, FileNotFoundError, RuntimeError) as exc:
+    except (TypeError, ValueError, FileNotFoundError, RuntimeError) as exc:
         print(f"bench-maths: {exc}", file=sys.stderr)
         return 1
     print(json.dumps(results, indent=1) if as_json else report(results))
