@@ -158,3 +158,15 @@ def test_one_source_for_kinds_gate_counts_and_parameter_counts():
             params.parameter_count(kind, 5, 7, num_layers=2) + 7 * 3 + 3
     with pytest.raises(ValueError, match=r"kind is 'cnn': expected one of \['gru', 'lstm', 'rnn'\]"):
         params.gate_count("cnn")
+
+
+def test_gate_rows_tile_the_stacked_axis_in_gate_order():
+    from course_utils.cells.params import GATE_NAMES, gate_rows
+    assert gate_rows("lstm", "f", 5) == slice(5, 10) and gate_rows("gru", "n", 4) == slice(8, 12)
+    for kind, names in GATE_NAMES.items():
+        rows = [gate_rows(kind, name, 3) for name in names]
+        assert [i for r in rows for i in range(r.start, r.stop)] == list(range(3 * len(names)))
+    with pytest.raises(ValueError, match=r"name is 'f': expected one of \('r', 'z', 'n'\) for a gru"):
+        gate_rows("gru", "f", 3)
+    with pytest.raises(TypeError, match="H must be an integer, got float"):
+        gate_rows("lstm", "f", 3.0)

@@ -36,6 +36,17 @@ def gate_count(kind: str) -> int:
     return len(GATE_NAMES[kind])
 
 
+def gate_rows(kind: str, name: str, H: int) -> slice:
+    """The slice kH:(k+1)H that holds gate ``name`` of a ``kind`` cell in a gate-stacked axis of length G*H,
+    e.g. ``gate_rows("lstm", "f", H)`` is ``slice(H, 2H)`` (k is the gate's place in ``GATE_NAMES[kind]``)."""
+    gate_count(kind)
+    if name not in GATE_NAMES[kind]:
+        raise ValueError(f"name is {name!r}: expected one of {GATE_NAMES[kind]} for a {kind}")
+    H = nonnegative_int(H, "H")
+    k = GATE_NAMES[kind].index(name)
+    return slice(k * H, (k + 1) * H)
+
+
 def gate_views(A: np.ndarray, kind: str) -> dict[str, np.ndarray]:
     """The gate blocks of a gate-stacked array as named views, e.g. {"i": …, "f": …, "g": …, "o": …}.
 
@@ -47,7 +58,7 @@ def gate_views(A: np.ndarray, kind: str) -> dict[str, np.ndarray]:
     if A.shape[-1] % G:
         raise ValueError(f"A must have a last axis of G*H = {G}*H for {kind!r}, got shape {A.shape}")
     H = A.shape[-1] // G
-    return {name: A[..., k * H:(k + 1) * H] for k, name in enumerate(GATE_NAMES[kind])}
+    return {name: A[..., gate_rows(kind, name, H)] for name in GATE_NAMES[kind]}
 
 
 def parameter_count(kind: str, D: int, H: int, num_layers: int = 1, bidirectional: bool = False,
@@ -68,7 +79,7 @@ def parameter_count(kind: str, D: int, H: int, num_layers: int = 1, bidirectiona
                for layer in range(num_layers))
 ARRAY_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
-__all__ = ["gate_views", "GATE_NAMES", "KINDS", "NONLINEARITIES", "ARRAY_NAMES", "gate_count", "parameter_count", "GateView",
+__all__ = ["gate_rows", "gate_views", "GATE_NAMES", "KINDS", "NONLINEARITIES", "ARRAY_NAMES", "gate_count", "parameter_count", "GateView",
            "CellParams", "init_params", "fused_grads", "sigmoid", "input_projection", "check_state_before_params"]
 
 
@@ -190,8 +201,7 @@ class CellParams:
             name = "h"
         if name not in self.gates:
             raise ValueError(f"gate must be one of {self.gates} for a {self.kind}, got {name!r}")
-        k, H = self.gates.index(name), self.H
-        rows = slice(k * H, (k + 1) * H)
+        rows = gate_rows(self.kind, name, self.H)
         return GateView(name, self.weight_ih[rows], self.weight_hh[rows], self.bias_ih[rows], self.bias_hh[rows])
 
     def as_dict(self) -> dict[str, np.ndarray]:

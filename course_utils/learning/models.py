@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from course_utils._checks import check_choice, check_number, check_type, nonnegative_int, positive_int
-from course_utils.cells.params import parameter_count
+from course_utils.cells.params import gate_rows, parameter_count
 
 __all__ = ["CELLS", "READOUTS", "SequenceModel", "set_forget_bias", "forget_bias", "count_parameters",
            "model_parameter_count", "hidden_size_for_budget"]
@@ -31,10 +31,6 @@ def _check_kind(kind) -> str:
     if not isinstance(kind, str) or kind.lower() not in CELLS:
         raise ValueError(f"kind must be one of {sorted(CELLS)}, got {kind!r}")
     return kind.lower()
-
-
-def _check_positive(value, name: str) -> int:
-    return positive_int(value, name)
 
 
 class SequenceModel(nn.Module):
@@ -66,9 +62,9 @@ class SequenceModel(nn.Module):
         self.kind = _check_kind(kind)
         for name, value in [("input_size", input_size), ("hidden_size", hidden_size),
                             ("output_size", output_size), ("num_layers", num_layers)]:
-            _check_positive(value, name)
+            positive_int(value, name)
         if vocab_size is not None:
-            _check_positive(vocab_size, "vocab_size")
+            positive_int(vocab_size, "vocab_size")
         check_choice(readout, "readout", READOUTS)
         if forget_bias is not None and self.kind != "lstm":
             raise ValueError(f"forget_bias is only defined for kind='lstm', got kind={self.kind!r}")
@@ -145,17 +141,17 @@ class SequenceModel(nn.Module):
 
 
 def set_forget_bias(lstm: nn.LSTM, value: float) -> None:
-    """Set b_f = value in every layer of ``lstm`` (gate order i, f, g, o: rows H..2H)."""
+    """Set b_f = value in every layer of ``lstm`` (gate order i, f, g, o: rows H..2H of each bias)."""
     if not isinstance(lstm, nn.LSTM):
         raise TypeError(f"lstm must be a torch.nn.LSTM, got {type(lstm).__name__}")
     value = check_number(value, "value")
-    H = lstm.hidden_size
+    rows = gate_rows("lstm", "f", lstm.hidden_size)
     with torch.no_grad():
         for name, p in lstm.named_parameters():
             if name.startswith("bias_ih"):
-                p[H:2 * H].fill_(float(value))
+                p[rows].fill_(float(value))
             elif name.startswith("bias_hh"):
-                p[H:2 * H].zero_()
+                p[rows].zero_()
 
 
 def forget_bias(lstm: nn.LSTM, layer: int = 0) -> torch.Tensor:
@@ -167,8 +163,8 @@ def forget_bias(lstm: nn.LSTM, layer: int = 0) -> torch.Tensor:
                          f"layer(s), got {layer}")
     if not lstm.bias:
         raise ValueError("lstm has bias=False: it has no forget-gate bias")
-    H = lstm.hidden_size
-    return (getattr(lstm, f"bias_ih_l{layer}")[H:2 * H] + getattr(lstm, f"bias_hh_l{layer}")[H:2 * H]).detach()
+    rows = gate_rows("lstm", "f", lstm.hidden_size)
+    return (getattr(lstm, f"bias_ih_l{layer}")[rows] + getattr(lstm, f"bias_hh_l{layer}")[rows]).detach()
 
 
 def count_parameters(module: nn.Module) -> int:
@@ -196,7 +192,7 @@ def hidden_size_for_budget(kind: str, input_size: int, output_size: int, budget:
     RNN of the same H, so at a fixed budget the RNN gets roughly twice the hidden units.
     """
     kind = _check_kind(kind)
-    _check_positive(budget, "budget")
+    positive_int(budget, "budget")
     if model_parameter_count(kind, input_size, 1, output_size, num_layers) > budget:
         raise ValueError(f"budget={budget} is smaller than the smallest {kind} model (H=1 has "
                          f"{model_parameter_count(kind, input_size, 1, output_size, num_layers)} parameters)")
