@@ -27,6 +27,9 @@ from sphinx.util.math import get_node_equation_number
 
 from course_utils.authoring import webassets
 
+__all__ = ["RENDERER", "STATIC_FOLDER", "display_tex", "render_page", "visit_math", "visit_displaymath",
+           "font_rules", "page_fonts", "preload_fonts", "copy_static", "setup"]
+
 RENDERER = "katex_prerender"
 STATIC_FOLDER = "katex"
 logger = logging.getLogger(__name__)
@@ -64,6 +67,8 @@ _CACHE: dict[tuple[str, bool], str | None] = {}
 
 
 def render_page(app, doctree, docname) -> None:
+    """Sphinx ``doctree-resolved`` handler: render every inline and display formula of the page that is
+    not cached yet, in one Node.js call; a formula KaTeX cannot parse is logged as a warning at its node."""
     found = [(n, (n.astext(), False)) for n in doctree.findall(nodes.math)]
     found += [(n, (display_tex(n), True)) for n in doctree.findall(nodes.math_block)]
     if found:
@@ -77,6 +82,8 @@ def _html(self, node, item: tuple[str, bool]) -> str:
 
 
 def visit_math(self, node: nodes.math) -> None:
+    """HTML writer visitor for inline maths: KaTeX's markup in ``<span class="math notranslate nohighlight">``
+    (the TeX as text after a KaTeX error); raises ``nodes.SkipNode``, as Sphinx's math visitors do."""
     self.body.append(self.starttag(node, "span", "", CLASS="math notranslate nohighlight"))
     self.body.append(_html(self, node, (node.astext(), False)))
     self.body.append("</span>")
@@ -84,6 +91,9 @@ def visit_math(self, node: nodes.math) -> None:
 
 
 def visit_displaymath(self, node: nodes.math_block) -> None:
+    """HTML writer visitor for display maths: KaTeX's markup of :func:`display_tex` in ``<div class="math
+    notranslate nohighlight">``, after the equation number and its permalink when the display is numbered;
+    raises ``nodes.SkipNode``."""
     self.body.append(self.starttag(node, "div", CLASS="math notranslate nohighlight"))
     if node["number"]:
         number = get_node_equation_number(self, node)
@@ -152,11 +162,15 @@ def preload_fonts(app, pagename, templatename, context, doctree) -> None:
 
 
 def copy_static(app, exception) -> None:
+    """Sphinx ``build-finished`` handler: after a successful HTML build, copy KaTeX's stylesheet, fonts and
+    scripts into ``_static/katex`` of the output (:func:`course_utils.authoring.webassets.copy_katex`)."""
     if exception is None and app.builder.format == "html":
         webassets.copy_katex(Path(app.outdir) / "_static" / STATIC_FOLDER)
 
 
 def setup(app):
+    """Sphinx entry point: register the ``katex_prerender`` math renderer (:data:`RENDERER`), the three event
+    handlers and KaTeX's stylesheet; returns the extension's metadata (safe for parallel read and write)."""
     app.add_html_math_renderer(RENDERER, (visit_math, None), (visit_displaymath, None))
     app.connect("doctree-resolved", render_page)
     app.connect("html-page-context", preload_fonts)
