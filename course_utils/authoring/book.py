@@ -51,6 +51,12 @@ from course_utils.authoring.course import (
     objectives_markdown,
 )
 
+__all__ = ["DEFAULT_OUT", "STATIC", "WIDGET_VIEW", "WIDGET_STATE", "WIDGET_NOTE", "WIDGET_CAPTION",
+           "MODEL_ANSWER_OPEN", "MODEL_ANSWER_CLOSE", "ANSWERS", "CODE_COLUMN", "TALL_CELL", "rules_to_html",
+           "prepare_notebook", "widget_outputs", "landing_page", "sphinx_config", "read_notebook", "write_source",
+           "readable", "fix_landing_title", "lighten_pages", "build", "code_lines", "too_wide", "too_tall",
+           "format_notebooks", "main"]
+
 DEFAULT_OUT = Path("_build") / "html"
 STATIC = Path(__file__).resolve().parent / "book_static"  # book.css
 
@@ -255,6 +261,8 @@ def sphinx_config(course: Course) -> dict:
 
 
 def read_notebook(path: Path) -> nbformat.NotebookNode:
+    """The notebook at ``path`` as nbformat version 4; :class:`~course_utils.authoring.course.BookFileError`
+    naming the path when it is missing, not JSON or not a valid notebook."""
     try:
         return nbformat.read(path, as_version=4)
     except Exception as exc:  # nbformat raises several types for broken JSON / schema
@@ -374,6 +382,8 @@ def too_wide(course: Course, limit: int = CODE_COLUMN) -> list[str]:
 
 
 def too_tall(course: Course, limit: int = TALL_CELL) -> list[str]:
+    """``notebook, cell N: K lines`` for each code cell of ``course`` whose source has more than ``limit``
+    lines (empty when every cell fits)."""
     return [f"{ch.notebook}, cell {index + 1}: {len(cell.source.splitlines())} lines"
             for ch, index, cell in code_lines(course) if len(cell.source.splitlines()) > limit]
 
@@ -399,6 +409,9 @@ def format_notebooks(course: Course, write: bool, limit: int = CODE_COLUMN) -> i
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Command line: ``build`` the HTML book, ``bench-maths`` (:func:`course_utils.authoring.book_bench.main`)
+    or ``format`` the chapters' code cells. Returns the command's exit status: 0 when it succeeded, 1 with
+    the reason on stderr when book.toml, a notebook or a tool is missing or broken (or lines are too wide)."""
     parser = argparse.ArgumentParser(prog="python -m course_utils.authoring.book", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     cmd = sub.add_parser("build", help="build the HTML book")
