@@ -483,3 +483,13 @@ def test_compare_recognises_tensors_with_the_package_is_tensor():
     assert compare.describe(param) == "tensor (2, 3)" and compare.describe(tagged) == "tensor (4,)"
     assert compare.matches(torch.ones(4), tagged, compare.Tolerance(1e-8, 0.0))
     assert not compare.matches(np.ones(4), tagged, compare.Tolerance(1e-8, 0.0))   # a tensor where an array is expected
+
+
+def test_default_tolerances_are_the_named_constants():
+    from course_utils.exercises import compare
+
+    assert compare.FUNCTION_TOLERANCE == compare.Tolerance(1e-8, 1e-6)
+    assert compare.VALUE_TOLERANCE == compare.Tolerance(1e-6, 0.0)
+    assert check_value(1.0 + 0.9e-6, 1.0, name="x").status == "correct"
+    assert check_value(1.0 + 1.1e-6, 1.0, name="x").status == "incorrect"
+    assert check_value(1e6 * (1 + 1e-9), 1e6, name="x").status == "incorrect"    # rtol 0: absolute only

@@ -44,7 +44,7 @@ import numpy as np
 
 from course_utils._checks import is_tensor
 
-__all__ = ["EXACT_BOUND", "LOW_PRECISION", "Tolerance", "Leaf", "Result", "LeafResult", "compare", "matches",
+__all__ = ["EXACT_BOUND", "LOW_PRECISION", "Tolerance", "FUNCTION_TOLERANCE", "VALUE_TOLERANCE", "Leaf", "Result", "LeafResult", "compare", "matches",
            "pair_leaves", "tolerance_for", "loosest", "value_problems", "swap_hints", "describe",
            "describe_value", "error_bound"]
 
@@ -59,6 +59,16 @@ class Tolerance:
 
     atol: float
     rtol: float
+
+
+FUNCTION_TOLERANCE = Tolerance(atol=1e-8, rtol=1e-6)
+"""The default (atol, rtol) of a "write this function" exercise
+(:func:`course_utils.exercises.harness.check_function`): the precision asked of a float64 answer;
+:func:`tolerance_for` loosens it for a float32 or float16 reference."""
+VALUE_TOLERANCE = Tolerance(atol=1e-6, rtol=0.0)
+"""The default (atol, rtol) of a "predict, then verify" answer
+(:func:`course_utils.exercises.harness.check_value`): absolute only, since a predicted number is
+typed or computed by the learner and judged against one exact value."""
 
 
 def tolerance_for(requested: Tolerance, expected_dtype: Any) -> Tolerance:

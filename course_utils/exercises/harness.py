@@ -281,7 +281,8 @@ def _is_prediction(cases) -> bool:
 
 
 def check_function(fn: Callable, reference: Callable, cases, *, name: str, output_names=None,
-                   atol: float = 1e-8, rtol: float = 1e-6, mistakes: Sequence[Mistake] = (),
+                   atol: float = compare.FUNCTION_TOLERANCE.atol, rtol: float = compare.FUNCTION_TOLERANCE.rtol,
+                   mistakes: Sequence[Mistake] = (),
                    time_limit: float | None = None, default_hint: str | None = None,
                    no_loops: str | None = None) -> Feedback:
     """Compare ``fn`` with ``reference`` on every case; explain the first difference found.
@@ -294,7 +295,8 @@ def check_function(fn: Callable, reference: Callable, cases, *, name: str, outpu
 
     Numbers are compared by value whatever their type (``1480``, ``1480.0``, ``np.int64(1480)``
     and ``np.array(1480)`` are the same answer). Floats are compared with ``atol``/``rtol``, the
-    precision the exercise asks for: a learner who returns float16 or float32 gets no looser
+    precision the exercise asks for (default :data:`~course_utils.exercises.compare.FUNCTION_TOLERANCE`):
+    a learner who returns float16 or float32 gets no looser
     tolerance (the reference's own dtype may loosen it). The learner's calls run through
     :func:`course_utils.exercises.sandbox.run_isolated`, ``time_limit`` seconds in all (default
     :data:`DEFAULT_TIME_LIMIT`, or the checker's ``time_limit=`` option).
@@ -401,13 +403,14 @@ def _with_output(feedback: Feedback, outcome) -> Feedback:
     return feedback
 
 
-def check_value(received: Any, expected: Any, *, name: str, atol: float = 1e-6, rtol: float = 0.0,
-                hint_if_wrong: str | None = None) -> Feedback:
+def check_value(received: Any, expected: Any, *, name: str, atol: float = compare.VALUE_TOLERANCE.atol,
+                rtol: float = compare.VALUE_TOLERANCE.rtol, hint_if_wrong: str | None = None) -> Feedback:
     """Check a "predict, then verify" answer (a number, string, bool, array or tuple of them).
 
     ``None`` or ``...`` (what the student edition leaves) means "not attempted yet". Strings are
     compared ignoring case and surrounding spaces; numbers, whatever their type, with
-    ``|received - expected| <= atol + rtol * |expected|``. A wrong answer gets the hint, never
+    ``|received - expected| <= atol + rtol * |expected|`` (default
+    :data:`~course_utils.exercises.compare.VALUE_TOLERANCE`). A wrong answer gets the hint, never
     the expected value, unless the checker was called with ``reveal=True``.
     """
     options = _OPTIONS.get()
