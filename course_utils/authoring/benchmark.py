@@ -87,14 +87,14 @@ def _cases(shape, seed=0):
     import numpy as np
     import torch
 
-    from course_utils.cells.bridge import cell_backward, cell_forward, from_torch
+    from course_utils.cells.bridge import cell_backward, cell_forward, from_torch, torch_classes
     T, B, D, H = shape["T"], shape["B"], shape["D"], shape["H"]
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((T, B, D)).astype(np.float32)
     dh = rng.standard_normal((T, B, H)).astype(np.float32)
     h0 = rng.standard_normal((B, H)).astype(np.float32)
     cases = []
-    for kind, cls in (("rnn", torch.nn.RNN), ("lstm", torch.nn.LSTM), ("gru", torch.nn.GRU)):
+    for kind, (cls, _cell) in torch_classes().items():
         torch.manual_seed(seed)
         module = cls(D, H)
         params = from_torch(module)

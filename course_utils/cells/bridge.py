@@ -21,7 +21,7 @@ from course_utils.cells.lstm import lstm_backward, lstm_forward, lstm_step_backw
 from course_utils.cells.params import ARRAY_NAMES, CellParams, check_state_before_params
 from course_utils.cells.rnn import rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
 
-__all__ = ["SEQUENCE", "STEP", "cell_forward", "cell_backward", "from_torch", "to_torch", "StackedCache",
+__all__ = ["SEQUENCE", "STEP", "torch_classes", "cell_forward", "cell_backward", "from_torch", "to_torch", "StackedCache",
            "stacked_forward", "stacked_backward"]
 
 SEQUENCE = {"rnn": (rnn_forward, rnn_backward), "lstm": (lstm_forward, lstm_backward),
@@ -48,13 +48,20 @@ def cell_backward(dh, cache, dstate_T=None):
     return SEQUENCE[cache.params.kind][1](dh, cache, dstate_T)
 
 
+def torch_classes() -> dict:
+    """The torch module classes of each cell kind, ``{"rnn": (nn.RNN, nn.RNNCell), "lstm": (nn.LSTM,
+    nn.LSTMCell), "gru": (nn.GRU, nn.GRUCell)}`` (sequence layer, one-step cell): the one map from
+    ``params.KINDS`` to torch (``models.CELLS`` and the benchmark use it). Imports torch when called."""
+    import torch.nn as nn
+    return {"rnn": (nn.RNN, nn.RNNCell), "lstm": (nn.LSTM, nn.LSTMCell), "gru": (nn.GRU, nn.GRUCell)}
+
+
 def _describe(module):
     """(kind, is_cell) of a torch recurrent module, or a TypeError."""
-    import torch.nn as nn
-    kinds = {nn.RNN: "rnn", nn.LSTM: "lstm", nn.GRU: "gru", nn.RNNCell: "rnn", nn.LSTMCell: "lstm", nn.GRUCell: "gru"}
-    for cls, kind in kinds.items():
-        if type(module) is cls:
-            return kind, cls.__name__.endswith("Cell")
+    for kind, classes in torch_classes().items():
+        for is_cell, cls in enumerate(classes):
+            if type(module) is cls:
+                return kind, bool(is_cell)
     raise TypeError(f"module must be a torch.nn RNN, LSTM, GRU, RNNCell, LSTMCell or GRUCell, "
                     f"got {type(module).__name__}")
 

@@ -17,13 +17,15 @@ import torch
 from torch import nn
 
 from course_utils._checks import check_choice, check_number, check_type, nonnegative_int, positive_int
+from course_utils.cells.bridge import torch_classes
 from course_utils.cells.params import gate_rows, parameter_count
 
 __all__ = ["CELLS", "READOUTS", "SequenceModel", "set_forget_bias", "forget_bias", "count_parameters",
            "model_parameter_count", "hidden_size_for_budget"]
 
-CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
-"""The torch module of each cell kind (the kinds are ``params.KINDS``)."""
+CELLS = {kind: layer for kind, (layer, _cell) in torch_classes().items()}
+"""The torch module of each cell kind, ``{"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}``
+(from ``bridge.torch_classes``; the kinds are ``params.KINDS``)."""
 READOUTS = ("last", "all")
 
 
