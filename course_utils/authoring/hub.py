@@ -53,6 +53,16 @@ from course_utils.authoring.course import EXERCISE as EXERCISE_TAG
 from course_utils.authoring.course import SOLUTION, Chapter, Course, cell_tags, load_course
 from course_utils.authoring.publish import github_slug, published_path
 
+__all__ = ["PROXY_PACKAGE", "LEAN_OFF", "PROXY_DIR", "LOOPBACK", "SIZING_FILE", "CHECK_CALL", "FEEDBACK_WORDS",
+           "repo_name", "canonical_repository", "resolve_chapters", "check_hub_url", "nbgitpuller_url", "puller_link",
+           "handout_links", "find_proxy", "ensure_proxy", "free_port", "HUB_CONFIG", "LoopbackHub", "Program",
+           "student_edition", "learner_program", "KernelSocket", "LearnerResult", "run_learner", "published_repo",
+           "run_learners", "ROOM_SIZE", "MEMORY_MARGIN", "BURST_S", "MB", "machine", "room_estimate",
+           "limits_from_sizing", "measure_sizing", "rederive", "write_sizing", "read_sizing", "room_sentence",
+           "sizing_markdown", "add_subcommands", "VALUES_FILE", "README_FILE", "BLOCK_BEGIN", "BLOCK_END",
+           "CULL_TIMEOUT_S", "CULL_EVERY_S", "CULL_MAX_AGE_S", "Z2JH_VALUES", "z2jh_values", "tljh_commands",
+           "sizing_block", "write_deploy_files", "workshop_room_markdown"]
+
 PROXY_PACKAGE = "configurable-http-proxy@5"
 # server extensions a learner's server does not need to pull and run a chapter (LoopbackHub(lean=True))
 LEAN_OFF = ("jupyter_lsp", "jupyter_server_terminals", "jupyter_server_mathjax", "notebook", "nbgrader",
@@ -151,6 +161,10 @@ def puller_link(hub: str, repo: str, branch: str, path: str, *, app: str = "lab"
 
 def handout_links(hub: str, chapters=None, course: Course | None = None, *, check: bool = True,
                   timeout: float = 3.0) -> list[tuple[Chapter, str]]:
+    """``(chapter, nbgitpuller link)`` for each chapter of ``chapters`` (numbers or ids, see
+    :func:`resolve_chapters`; None: every chapter) on the hub at ``hub`` (checked by :func:`check_hub_url`
+    with ``check`` and ``timeout``). ``course`` defaults to the repository's book.toml.
+    TypeError/ValueError for a bad chapter list or hub address, or a hub that does not answer."""
     course = course or load_course()
     selected = resolve_chapters(chapters, course)
     base = check_hub_url(hub, check=check, timeout=timeout)
@@ -192,6 +206,8 @@ def ensure_proxy(root: Path | None = None, *, timeout: float = 300) -> Path:
 # --- a JupyterHub on loopback ------------------------------------------------------------------------
 
 def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free when asked (the OS picks it; another process may take it before
+    it is used)."""
     with socket.socket() as s:
         s.bind((LOOPBACK, 0))
         return s.getsockname()[1]
@@ -261,6 +277,8 @@ class LoopbackHub:
 
     # configuration and start-up
     def config_text(self, proxy: Path) -> str:
+        """The ``jupyterhub_config.py`` for this hub (:data:`HUB_CONFIG` filled in): its ports, files under
+        ``workdir``, the proxy at ``proxy``, the admin service's token and the learners' environment."""
         singleuser = Path(sys.executable).with_name("jupyterhub-singleuser")
         args = ["--allow-root"] if os.geteuid() == 0 else []
         w = self.workdir
@@ -272,6 +290,9 @@ class LoopbackHub:
             environment=self.environment, token=self.admin_token)
 
     def start(self) -> "LoopbackHub":
+        """Write the configuration, start ``jupyterhub`` (installing the proxy with npm if missing) and wait
+        until ``/hub/api`` answers; returns ``self``. RuntimeError (with the log's tail) when the hub exits
+        or npm is missing; TimeoutError, after stopping it, when it does not answer within ``start_timeout``."""
         proxy = ensure_proxy(self.root)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.homes.mkdir(exist_ok=True)
@@ -307,6 +328,7 @@ class LoopbackHub:
         raise TimeoutError(f"jupyterhub did not answer on {self.url} within {self.start_timeout:g} s:\n{self.log_tail()}")
 
     def log_tail(self, chars: int = 3000) -> str:
+        """The last ``chars`` characters of the hub's log (``"(no log)"`` when it cannot be read)."""
         try:
             return self.log_path.read_text(errors="replace")[-chars:]
         except OSError:
@@ -320,12 +342,16 @@ class LoopbackHub:
 
     # the REST API
     def api(self, method: str, path: str, *, token: str | None = None, timeout: float = 30, **kwargs):
+        """One request to the hub's REST API at ``/hub/api{path}`` with ``token`` (default: the admin
+        service's); ``kwargs`` go to ``requests.request``. Returns the ``requests.Response`` whatever its status."""
         import requests
 
         headers = {"Authorization": f"token {token or self.admin_token}"}
         return requests.request(method, f"{self.url}/hub/api{path}", headers=headers, timeout=timeout, **kwargs)
 
     def create_users(self, names: list[str]) -> None:
+        """Create the hub users ``names`` (the class list: only they can log in); RuntimeError with the HTTP
+        status and answer when the hub refuses."""
         answer = self.api("POST", "/users", json={"usernames": list(names)})
         if answer.status_code not in (200, 201):
             raise RuntimeError(f"creating users failed: HTTP {answer.status_code} {answer.text[:300]}")
@@ -473,6 +499,8 @@ def _solutions(course: Course, chapter: Chapter) -> dict[str, str]:
 
 
 def student_edition(course: Course, chapter: Chapter) -> nbformat.NotebookNode:
+    """``chapter``'s student edition, built in memory from its notebook as ``workshop student`` builds it
+    (solutions replaced by stubs)."""
     from course_utils.authoring.student_edition import student_notebook
 
     nb, _ = student_notebook(nbformat.read(course.root / chapter.notebook, as_version=4), chapter.number,
@@ -559,11 +587,16 @@ class KernelSocket:
         return {"status": status, "text": "".join(text), "error": error}
 
     def close(self) -> None:
+        """Close the websocket (the kernel keeps running)."""
         self.ws.close()
 
 
 @dataclass
 class LearnerResult:
+    """What happened to one simulated learner: ``ok`` when every check cell printed a verdict
+    (:data:`FEEDBACK_WORDS`); ``stage`` is the last one reached (login, spawn, pull, open, run, done),
+    ``error`` why it stopped; times in wall seconds, CPU in CPU-seconds, memory in MB."""
+
     name: str
     ok: bool = False
     stage: str = "login"  # the last stage reached
@@ -879,6 +912,8 @@ def rederive(facts: dict, course: Course | None = None) -> dict:
 
 
 def write_sizing(facts: dict, path: str | Path | None = None) -> Path:
+    """Write the sizing measurement ``facts`` as JSON to ``path`` (default: the repository's
+    :data:`SIZING_FILE`), creating its folder; returns the path written."""
     path = Path(path or load_course().root / SIZING_FILE)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(facts, indent=2) + "\n")
@@ -886,6 +921,8 @@ def write_sizing(facts: dict, path: str | Path | None = None) -> Path:
 
 
 def read_sizing(path: str | Path | None = None) -> dict:
+    """The sizing measurement stored at ``path`` (default: the repository's :data:`SIZING_FILE`);
+    FileNotFoundError saying how to measure it when the file is missing."""
     path = Path(path or load_course().root / SIZING_FILE)
     if not path.is_file():
         raise FileNotFoundError(f"{path} is missing: run python -m course_utils.authoring.workshop size --learners 4")
@@ -893,12 +930,17 @@ def read_sizing(path: str | Path | None = None) -> dict:
 
 
 def room_sentence(row: dict) -> str:
+    """``"N learners doing chapter K: X GB RAM, C cores"`` for one chapter ``row`` of the sizing table
+    (N, X and C from its ``room`` estimate, :func:`room_estimate`)."""
     room = row["room"]
     return (f"{room['learners']} learners doing chapter {row['number']}: {room['ram_gb']:g} GB RAM, "
             f"{room['cores']} core{'s' if room['cores'] != 1 else ''}")
 
 
 def sizing_markdown(facts: dict) -> str:
+    """The sizing table in Markdown: per chapter the peak memory and CPU-seconds per learner and the RAM
+    and cores for a room of :data:`ROOM_SIZE`, one sentence per chapter, then how it was measured and the
+    per-learner limits derived from it."""
     m = facts["machine"]
     start_s = max(r["server_start_cpu_s"] for r in facts["chapters"])
     busiest = max(facts["chapters"], key=lambda r: r["room"]["cores"])
@@ -955,6 +997,8 @@ def _size(args, parser) -> int:
 
 
 def add_subcommands(sub) -> None:
+    """Add the ``links`` and ``size`` subcommands to ``sub`` (an argparse subparsers object, as
+    ``python -m course_utils.authoring.workshop`` builds it); each sets ``run`` to its handler."""
     links = sub.add_parser("links", help="print an nbgitpuller link per chapter for a JupyterHub")
     links.add_argument("--hub", required=True, help="the hub's address, e.g. https://hub.example.org")
     links.add_argument("--chapters", nargs="+", metavar="N", help="chapter numbers or ids (default: all)")
@@ -1044,6 +1088,8 @@ cull:
 
 
 def z2jh_values(sizing: dict) -> str:
+    """The Zero to JupyterHub Helm values (``deploy/z2jh-values.yaml``, :data:`Z2JH_VALUES` filled in) with
+    the memory and CPU limits of ``sizing`` and the culling times."""
     lim, m = sizing["limits"], sizing["machine"]
     return Z2JH_VALUES.format(
         date=m["date"], cpu=m["cpu"], cores=m["cores"], peak=max(r["peak_rss_mb_max"] for r in sizing["chapters"]),
@@ -1053,6 +1099,8 @@ def z2jh_values(sizing: dict) -> str:
 
 
 def tljh_commands(sizing: dict) -> str:
+    """The ``tljh-config`` shell commands (one per line) that set The Littlest JupyterHub's memory and CPU
+    limits from ``sizing``, the idle culling, and reload."""
     lim = sizing["limits"]
     return "\n".join([
         f"sudo tljh-config set limits.memory {lim['memory_limit_mb']}M",
@@ -1064,6 +1112,8 @@ def tljh_commands(sizing: dict) -> str:
 
 
 def sizing_block(sizing: dict) -> str:
+    """The deploy README's sizing block: :func:`sizing_markdown` and :func:`tljh_commands` between the
+    :data:`BLOCK_BEGIN` and :data:`BLOCK_END` markers."""
     return "\n".join([BLOCK_BEGIN, "", sizing_markdown(sizing), "", "The Littlest JupyterHub limits from it:", "",
                       "```bash", tljh_commands(sizing), "```", "", BLOCK_END])
 
