@@ -83,6 +83,12 @@ __all__ = ["gate_rows", "gate_views", "GATE_NAMES", "KINDS", "NONLINEARITIES", "
            "CellParams", "init_params", "fused_grads", "sigmoid", "input_projection", "check_state_before_params"]
 
 
+def _shapes(kind: str, D: int, H: int) -> dict[str, tuple[int, ...]]:
+    """The shape of each array of a ``kind`` cell with input size D and hidden size H, in ``ARRAY_NAMES`` order."""
+    GH = gate_count(kind) * H
+    return dict(zip(ARRAY_NAMES, ((GH, D), (GH, H), (GH,), (GH,))))
+
+
 @dataclass
 class GateView:
     """The parameters of one gate: views into the fused arrays (writing to them writes the cell).
@@ -157,8 +163,7 @@ class CellParams:
         if GH % G:
             raise ValueError(f"weight_ih has shape {self.weight_ih.shape}: its rows must be {G}*H for a {self.kind}")
         H = GH // G
-        expected = {"weight_ih": (G * H, D), "weight_hh": (G * H, H), "bias_ih": (G * H,), "bias_hh": (G * H,)}
-        for name, shape in expected.items():
+        for name, shape in _shapes(self.kind, D, H).items():
             a = getattr(self, name)
             if a.shape != shape:
                 raise ValueError(f"{name} has shape {a.shape}: expected {shape} for a {self.kind} with D={D}, H={H}")
@@ -232,9 +237,9 @@ def init_params(kind: str, input_size: int, hidden_size: int, seed: int = 0, dty
     input_size, hidden_size = positive_int(input_size, "input_size"), positive_int(hidden_size, "hidden_size")
     seed = nonnegative_int(seed, "seed")
     rng = np.random.default_rng(seed)
-    GH, k = gate_count(kind) * hidden_size, 1.0 / np.sqrt(hidden_size)
-    shapes = {"weight_ih": (GH, input_size), "weight_hh": (GH, hidden_size), "bias_ih": (GH,), "bias_hh": (GH,)}
-    arrays = {name: rng.uniform(-k, k, size=shape).astype(dtype) for name, shape in shapes.items()}
+    k = 1.0 / np.sqrt(hidden_size)
+    arrays = {name: rng.uniform(-k, k, size=shape).astype(dtype)
+              for name, shape in _shapes(kind, input_size, hidden_size).items()}
     return CellParams(kind, **arrays, nonlinearity=nonlinearity, reset_after=reset_after)
 
 
