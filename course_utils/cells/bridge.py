@@ -21,7 +21,8 @@ from course_utils.cells.lstm import lstm_backward, lstm_forward, lstm_step_backw
 from course_utils.cells.params import ARRAY_NAMES, CellParams, check_state_before_params
 from course_utils.cells.rnn import rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
 
-__all__ = ["SEQUENCE", "STEP", "torch_classes", "cell_forward", "cell_backward", "from_torch", "to_torch", "StackedCache",
+__all__ = ["SEQUENCE", "STEP", "torch_classes", "cell_forward", "cell_backward",
+           "from_torch", "to_torch", "StackedCache",
            "stacked_forward", "stacked_backward"]
 
 SEQUENCE = {"rnn": (rnn_forward, rnn_backward), "lstm": (lstm_forward, lstm_backward),

@@ -79,7 +79,8 @@ def parameter_count(kind: str, D: int, H: int, num_layers: int = 1, bidirectiona
                for layer in range(num_layers))
 ARRAY_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
-__all__ = ["gate_rows", "gate_views", "GATE_NAMES", "KINDS", "NONLINEARITIES", "ARRAY_NAMES", "gate_count", "parameter_count", "GateView",
+__all__ = ["gate_rows", "gate_views", "GATE_NAMES", "KINDS", "NONLINEARITIES", "ARRAY_NAMES", "gate_count",
+           "parameter_count", "GateView",
            "CellParams", "init_params", "fused_grads", "sigmoid", "input_projection", "check_state_before_params"]
 
 

@@ -44,7 +44,8 @@ import numpy as np
 
 from course_utils._checks import is_tensor
 
-__all__ = ["EXACT_BOUND", "LOW_PRECISION", "Tolerance", "FUNCTION_TOLERANCE", "VALUE_TOLERANCE", "Leaf", "Result", "LeafResult", "compare", "matches",
+__all__ = ["EXACT_BOUND", "LOW_PRECISION", "Tolerance", "FUNCTION_TOLERANCE", "VALUE_TOLERANCE",
+           "Leaf", "Result", "LeafResult", "compare", "matches",
            "pair_leaves", "tolerance_for", "loosest", "value_problems", "swap_hints", "describe",
            "describe_value", "error_bound"]
 
