@@ -1,4 +1,4 @@
-"""Chapter 3's clipping experiment: ``jacobians.sgd_clip_sweep`` (many SGD runs at once) against the
+"""Chapter 3's clipping experiment: ``learning.clipping.sgd_clip_sweep`` (many SGD runs at once) against the
 course's own training loop, and the figure helper ``plots.clipping_figure``."""
 import math
 
@@ -10,7 +10,8 @@ import torch
 matplotlib.use("Agg")
 
 from course_utils.figures import plots  # noqa: E402
-from course_utils.cells.jacobians import recurrent_matrix, sgd_clip_sweep  # noqa: E402
+from course_utils.cells.jacobians import recurrent_matrix  # noqa: E402
+from course_utils.learning.clipping import sgd_clip_sweep  # noqa: E402
 from course_utils.learning.models import SequenceModel  # noqa: E402
 from course_utils.learning.training import TrainConfig, mse_loss, set_seed, train  # noqa: E402
 
