@@ -1,4 +1,5 @@
-"""Character-level language-model tools (course_utils.data.text): corpus, vocabulary, batches, baselines, sampling."""
+"""Character-level language-model tools: corpus, vocabulary, batches, baselines, sampling (course_utils.data.text),
+training and evaluation (course_utils.learning.charmodel)."""
 import math
 
 import numpy as np
@@ -6,9 +7,12 @@ import pytest
 import torch
 
 from course_utils.learning.models import SequenceModel
-from course_utils.data.text import (TRAIN_FILES, VALID_FILES, Vocab, char_batches, evaluate_char_model,
-                               load_python_corpus, mean_log_likelihood, sample, softmax_with_temperature,
-                               train_char_model, unigram_perplexity, unigram_probs)
+from course_utils.data import text
+from course_utils.data.text import (TRAIN_FILES, VALID_FILES, Vocab, char_batches, load_python_corpus,
+                                    mean_log_likelihood, sample, softmax_with_temperature, unigram_perplexity,
+                                    unigram_probs)
+from course_utils.learning import charmodel
+from course_utils.learning.charmodel import evaluate_char_model, train_char_model
 
 EXACT = 1e-12
 FLOAT32 = 1e-5
@@ -205,3 +209,10 @@ def test_bad_text_arguments_are_named(call, error, match):
 def test_softmax_accepts_minus_infinity_as_impossible():
     p = softmax_with_temperature([0.0, -math.inf, 0.0], 0.5)
     np.testing.assert_allclose(p, [0.5, 0.0, 0.5])
+
+
+def test_data_text_forwards_the_moved_functions_until_chapter_11_imports_them_from_charmodel():
+    assert text.train_char_model is charmodel.train_char_model
+    assert text.evaluate_char_model is charmodel.evaluate_char_model
+    with pytest.raises(AttributeError, match="no attribute 'nonexistent'"):
+        text.nonexistent
