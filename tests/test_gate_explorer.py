@@ -37,13 +37,13 @@ def test_lstm_unit_step_follows_the_lstm_equations(x, h, c, b):
         assert abs(v[k] - expected[k]) < EXACT, k
 
 
-@pytest.mark.parametrize("cell", ["gru-reset-after", "gru-reset-before"])
-def test_gru_unit_step_follows_each_forms_candidate(cell):
+@pytest.mark.parametrize("kind", ["gru-reset-after", "gru-reset-before"])
+def test_gru_unit_step_follows_each_forms_candidate(kind):
     x, h, b = 0.7, -0.4, {"b_r": 0.5, "b_z": -1.0, "b_n": 0.2}
-    v = ge.unit_step(cell, x, h, **b)
+    v = ge.unit_step(kind, x, h, **b)
     r, z = sigmoid(x + h + b["b_r"]), sigmoid(x + h + b["b_z"])
     # b_n is the recurrent bias b_hn: scaled by r when the reset acts after the product
-    n = np.tanh(x + r * (h + b["b_n"])) if cell == "gru-reset-after" else np.tanh(x + r * h + b["b_n"])
+    n = np.tanh(x + r * (h + b["b_n"])) if kind == "gru-reset-after" else np.tanh(x + r * h + b["b_n"])
     h_new = (1 - z) * n + z * h                     # one z convention: z -> 1 keeps the old state
     for k, e in {"r": r, "z": z, "n": n, "h": h_new}.items():
         assert abs(v[k] - e) < EXACT, k
@@ -62,8 +62,8 @@ def test_the_two_gru_forms_differ_only_through_the_candidates_recurrent_bias():
     assert ge.unit_params("gru-reset-after", b_n=-1.5).bias_hh[2] == -1.5
 
 
-def test_unknown_cell_or_bias_is_refused_with_the_allowed_names():
-    with pytest.raises(ValueError, match="cell must be one of"):
+def test_unknown_kind_or_bias_is_refused_with_the_allowed_names():
+    with pytest.raises(ValueError, match="kind must be one of"):
         ge.unit_step("rnn", 0.0, 0.0)
     with pytest.raises(ValueError, match=r"b_f.*expected some of \('b_r', 'b_z', 'b_n'\)"):
         ge.unit_params("gru-reset-after", b_f=1.0)
@@ -71,14 +71,14 @@ def test_unknown_cell_or_bias_is_refused_with_the_allowed_names():
         ge.gate_explorer(w_x=2.0)
 
 
-@pytest.mark.parametrize("cell, n_gates, n_states", [("lstm", 4, 2), ("gru-reset-after", 3, 1),
+@pytest.mark.parametrize("kind, n_gates, n_states", [("lstm", 4, 2), ("gru-reset-after", 3, 1),
                                                          ("gru-reset-before", 3, 1)])
-def test_static_figure_draws_one_bar_per_gate_and_old_and_new_states(cell, n_gates, n_states):
-    fig = ge.gate_figure(cell, x_t=1.0, h_prev=-0.5, c_prev=0.8)
+def test_static_figure_draws_one_bar_per_gate_and_old_and_new_states(kind, n_gates, n_states):
+    fig = ge.gate_figure(kind, x_t=1.0, h_prev=-0.5, c_prev=0.8)
     gates, states = _bars(fig)
-    v = ge.unit_step(cell, 1.0, -0.5, 0.8)
+    v = ge.unit_step(kind, 1.0, -0.5, 0.8)
     assert len(gates) == n_gates and len(states) == 2 * n_states
-    names = ("i", "f", "g", "o") if cell == "lstm" else ("r", "z", "n")
+    names = ("i", "f", "g", "o") if kind == "lstm" else ("r", "z", "n")
     assert np.allclose(gates, [v[k] for k in names], atol=EXACT)
     assert abs(states[n_states + n_states - 1] - v["h"]) < EXACT          # last "after" bar is h_t
     assert fig.axes[0].get_ylabel() and fig.axes[1].get_ylabel()

@@ -38,10 +38,10 @@ from course_utils.cells.gru import gru_step_forward
 from course_utils.cells.lstm import lstm_step_forward
 from course_utils.cells.params import CellParams
 
-__all__ = ["CELLS", "GATE_BIASES", "DEFAULTS", "INPUT_RANGE", "STATE_RANGE", "GATE_COLORS", "STATE_COLORS",
+__all__ = ["KINDS", "GATE_BIASES", "DEFAULTS", "INPUT_RANGE", "STATE_RANGE", "GATE_COLORS", "STATE_COLORS",
            "unit_params", "unit_step", "gate_figure", "gate_explorer"]
 
-CELLS = {"lstm": "LSTM", "gru-reset-after": "GRU, reset after (PyTorch)",
+KINDS = {"lstm": "LSTM", "gru-reset-after": "GRU, reset after (PyTorch)",
          "gru-reset-before": "GRU, reset before (Cho et al.)"}
 GATE_BIASES = {"lstm": ("b_i", "b_f", "b_g", "b_o"), "gru": ("b_r", "b_z", "b_n")}
 DEFAULTS = {"x_t": 0.5, "h_prev": 0.3, "c_prev": 1.0, "b_i": 0.0, "b_f": 1.0, "b_g": 0.0, "b_o": 0.0,
@@ -52,40 +52,40 @@ GATE_COLORS = {"sigmoid": "#4c72b0", "tanh": "#dd8452"}
 STATE_COLORS = ("0.7", "#55a868")   # old state, new state
 
 
-def _family(cell: str) -> str:
-    if cell not in CELLS:
-        raise ValueError(f"cell must be one of {tuple(CELLS)}, got {cell!r}")
-    return cell.split("-")[0]
+def _family(kind: str) -> str:
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {tuple(KINDS)}, got {kind!r}")
+    return kind.split("-")[0]
 
 
-def unit_params(cell: str, **biases) -> CellParams:
+def unit_params(kind: str, **biases) -> CellParams:
     """The one-unit cell (D = H = 1, float64): weights 1, the gate biases in ``bias_ih``, ``bias_hh`` = 0,
     except the GRU's candidate bias b_n, which goes to ``bias_hh`` (b_hn, inside the reset).
 
-    cell: "lstm", "gru-reset-after" or "gru-reset-before"; biases: b_i, b_f, b_g, b_o (LSTM) or
+    kind: "lstm", "gru-reset-after" or "gru-reset-before"; biases: b_i, b_f, b_g, b_o (LSTM) or
     b_r, b_z, b_n (GRU), each defaulting to ``DEFAULTS``. Unknown names raise ``ValueError``.
     """
-    family = _family(cell)
+    family = _family(kind)
     names = GATE_BIASES[family]
     unknown = sorted(set(biases) - set(names))
     if unknown:
-        raise ValueError(f"biases {unknown} do not belong to a {CELLS[cell]} cell: expected some of {names}")
+        raise ValueError(f"biases {unknown} do not belong to a {KINDS[kind]} cell: expected some of {names}")
     G = len(names)
     b_ih = np.array([float(biases.get(n, DEFAULTS[n])) for n in names])
     b_hh = np.zeros(G)
     if family == "gru":                       # b_n is b_hn, the bias the reset gate may scale
         b_hh[2], b_ih[2] = b_ih[2], 0.0
     return CellParams(family, np.ones((G, 1)), np.ones((G, 1)), b_ih, b_hh,
-                      reset_after=cell != "gru-reset-before")
+                      reset_after=kind != "gru-reset-before")
 
 
-def unit_step(cell: str, x_t: float, h_prev: float, c_prev: float = 0.0, **biases) -> dict[str, float]:
+def unit_step(kind: str, x_t: float, h_prev: float, c_prev: float = 0.0, **biases) -> dict[str, float]:
     """One step of the one-unit cell: every gate and the new state as plain floats.
 
     Returns ``{"i", "f", "g", "o", "c", "h"}`` for the LSTM, ``{"r", "z", "n", "h"}`` for the GRU.
     ``c_prev`` is ignored by the GRU.
     """
-    p = unit_params(cell, **biases)
+    p = unit_params(kind, **biases)
     x, h0 = np.array([[float(x_t)]]), np.array([[float(h_prev)]])
     if p.kind == "lstm":
         (h, c), cache = lstm_step_forward(x, (h0, np.array([[float(c_prev)]])), p)
@@ -94,24 +94,24 @@ def unit_step(cell: str, x_t: float, h_prev: float, c_prev: float = 0.0, **biase
     return {**{k: float(v[0, 0]) for k, v in cache.gates.items()}, "h": float(h[0, 0])}
 
 
-def _finding(cell: str, v: dict) -> str:
+def _finding(kind: str, v: dict) -> str:
     """A title that reads the state update off the current numbers (matplotlib mathtext)."""
     g = f"({v['g']:.2f})" if v.get("g", 0.0) < 0 else f"{v.get('g', 0.0):.2f}"
-    if cell == "lstm":
+    if kind == "lstm":
         return (rf"$C_t = {v['f']:.2f}\,C_{{t-1}} + {v['i']:.2f} \cdot {g} = {v['c']:.2f}$,   "
                 rf"$h_t = {v['o']:.2f} \tanh(C_t) = {v['h']:.2f}$")
     return rf"$h_t = {1 - v['z']:.2f}\,n + {v['z']:.2f}\,h_{{t-1}} = {v['h']:.2f}$   (z keeps the old state)"
 
 
-def gate_figure(cell: str = "lstm", x_t: float = DEFAULTS["x_t"], h_prev: float = DEFAULTS["h_prev"],
+def gate_figure(kind: str = "lstm", x_t: float = DEFAULTS["x_t"], h_prev: float = DEFAULTS["h_prev"],
                 c_prev: float = DEFAULTS["c_prev"], **biases):
     """Bar chart of one step of the one-unit cell: the gates (left) and old versus new state (right).
 
     Sigmoid gates are blue (0..1), the tanh candidate orange (-1..1); the title spells out the
     update with the current numbers. Returns the matplotlib Figure (the caller shows or closes it).
     """
-    v = unit_step(cell, x_t, h_prev, c_prev, **biases)
-    family = _family(cell)
+    v = unit_step(kind, x_t, h_prev, c_prev, **biases)
+    family = _family(kind)
     gates = ("i", "f", "g", "o") if family == "lstm" else ("r", "z", "n")
     fig, (left, right) = plt.subplots(1, 2, figsize=(7.0, 3.2), gridspec_kw={"width_ratios": [3, 2]})
     kinds = ["tanh" if g in ("g", "n") else "sigmoid" for g in gates]
@@ -121,7 +121,7 @@ def gate_figure(cell: str = "lstm", x_t: float = DEFAULTS["x_t"], h_prev: float 
     left.axhline(0.0, color="0.3", lw=0.8)
     left.set_ylim(-1.15, 1.15)
     left.set_ylabel("gate value")
-    left.set_title(f"{CELLS[cell]}: gates (blue σ, orange tanh)", fontsize=10)
+    left.set_title(f"{KINDS[kind]}: gates (blue σ, orange tanh)", fontsize=10)
     states = [("C", c_prev, v["c"]), ("h", h_prev, v["h"])] if family == "lstm" else [("h", h_prev, v["h"])]
     pos = np.arange(len(states))
     right.bar(pos - 0.18, [s[1] for s in states], width=0.36, color=STATE_COLORS[0], label="before (t−1)")
@@ -133,31 +133,31 @@ def gate_figure(cell: str = "lstm", x_t: float = DEFAULTS["x_t"], h_prev: float 
     right.set_ylabel("state value")
     right.set_title("state", fontsize=10)
     right.legend(frameon=False, fontsize=8, loc="lower right")
-    fig.suptitle(_finding(cell, v), fontsize=10)
+    fig.suptitle(_finding(kind, v), fontsize=10)
     fig.tight_layout()
     return fig
 
 
-def _draw(x_t, h_prev, c_prev, b_i, b_f, b_g, b_o, b_r, b_z, b_n, cell):
-    names = GATE_BIASES[_family(cell)]
+def _draw(x_t, h_prev, c_prev, b_i, b_f, b_g, b_o, b_r, b_z, b_n, kind):
+    names = GATE_BIASES[_family(kind)]
     values = dict(b_i=b_i, b_f=b_f, b_g=b_g, b_o=b_o, b_r=b_r, b_z=b_z, b_n=b_n)
-    fig = gate_figure(cell, x_t, h_prev, c_prev, **{n: values[n] for n in names})
+    fig = gate_figure(kind, x_t, h_prev, c_prev, **{n: values[n] for n in names})
     plt.show()   # inline backend: the PNG goes into the widget's output area
     plt.close(fig)
     return fig   # kept as ``explorer.result`` (tests read its bars)
 
 
-def gate_explorer(cell: str = "lstm", **values):
+def gate_explorer(kind: str = "lstm", **values):
     """An ``ipywidgets.interactive``: sliders for x_t, h_{t-1}, C_{t-1} and every gate bias, and a
     menu for the cell; each change redraws :func:`gate_figure`.
 
     Controls (``explorer.children``): FloatSliders ``x_t``, ``h_prev``, ``c_prev``, ``b_i``,
-    ``b_f``, ``b_g``, ``b_o``, ``b_r``, ``b_z``, ``b_n``, the Dropdown ``cell``, then the Output
+    ``b_f``, ``b_g``, ``b_o``, ``b_r``, ``b_z``, ``b_n``, the Dropdown ``kind`` (labelled "cell"), then the Output
     area. Sliders that the chosen cell does not use are hidden. ``values`` override ``DEFAULTS``.
     Sliders redraw when released (``continuous_update=False``).
     """
     import ipywidgets as w
-    _family(cell)
+    _family(kind)
     unknown = sorted(set(values) - set(DEFAULTS))
     if unknown:
         raise ValueError(f"unknown explorer values {unknown}: expected some of {sorted(DEFAULTS)}")
@@ -170,16 +170,16 @@ def gate_explorer(cell: str = "lstm", **values):
                              continuous_update=False, style={"description_width": "initial"})
 
     controls = {name: slider(name) for name in DEFAULTS}
-    controls["cell"] = w.Dropdown(options=[(label, key) for key, label in CELLS.items()], value=cell,
-                                  description="cell")
+    controls["kind"] = w.Dropdown(options=[(label, key) for key, label in KINDS.items()], value=kind,
+                                  description="cell")   # the learner's label; the argument is ``kind``
 
     def show_used(change=None):
-        family = _family(controls["cell"].value)
+        family = _family(controls["kind"].value)
         for name, control in controls.items():
-            used = name in ("x_t", "h_prev", "cell") or name in GATE_BIASES[family] or \
+            used = name in ("x_t", "h_prev", "kind") or name in GATE_BIASES[family] or \
                 (name == "c_prev" and family == "lstm")
             control.layout.display = None if used else "none"
 
-    controls["cell"].observe(show_used, names="value")
+    controls["kind"].observe(show_used, names="value")
     show_used()
     return w.interactive(_draw, **controls)
