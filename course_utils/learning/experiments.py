@@ -45,7 +45,7 @@ from course_utils.learning.training import History, TrainConfig, mse_loss, pick_
 
 __all__ = ["VALID_OFFSET", "TEST_OFFSET", "COST", "CELL_COLORS", "input_gradient_profile", "AddingRun",
            "AddingResult", "train_adding", "run_all", "sweep", "with_seed", "results_by", "plot_curves",
-           "SCHEMA", "CELLS", "DEFAULT_LR", "RECORD_KEYS", "constant_baseline", "result_record",
+           "SCHEMA", "KINDS", "DEFAULT_LR", "RECORD_KEYS", "constant_baseline", "result_record",
            "seed_runs", "load_results", "group_runs", "give_up_step", "build_parser", "seeds_command",
            "main"]
 
@@ -219,17 +219,17 @@ def run_all(runs: list[AddingRun], processes: int = 2, progress: bool = True,
     return results
 
 
-def sweep(cells=("rnn", "lstm", "gru"), lengths=(10, 25, 50, 100), seed: int = 0, lr=None, **common) -> list[AddingRun]:
-    """One :class:`AddingRun` per (cell, length); ``lr`` may be a dict cell -> learning rate."""
+def sweep(kinds=("rnn", "lstm", "gru"), lengths=(10, 25, 50, 100), seed: int = 0, lr=None, **common) -> list[AddingRun]:
+    """One :class:`AddingRun` per (kind, length); ``lr`` may be a dict kind -> learning rate."""
     runs = []
     for length in lengths:
-        for cell in cells:
+        for kind in kinds:
             kwargs = dict(common)
             if lr is not None:
-                kwargs["lr"] = lr[cell] if isinstance(lr, dict) else lr
-            if cell != "lstm":
+                kwargs["lr"] = lr[kind] if isinstance(lr, dict) else lr
+            if kind != "lstm":
                 kwargs.pop("forget_bias", None)        # an LSTM-only setting
-            runs.append(AddingRun(cell, length, seed, **kwargs))
+            runs.append(AddingRun(kind, length, seed, **kwargs))
     return runs
 
 
@@ -283,7 +283,11 @@ def plot_curves(results: list[AddingResult], key: str = "mse", baseline: float |
 # --- tables over seeds: records, files and the command line -----------------------------------
 
 SCHEMA = "course_utils.learning.experiments/seeds/1"
-CELLS = ("rnn", "lstm", "gru")
+KINDS = ("rnn", "lstm", "gru")
+# The cell type is ``kind`` in new code. Four names keep "cell" because something stored or not owned
+# here reads them: the records' key "cell" (RECORD_KEYS; the notebooks/data/ch6_*.json files of
+# SCHEMA .../1), the --cells option (the commands stored in those files), AddingRun.cell and CELL_COLORS
+# (Chapter 6's code).
 DEFAULT_LR = {"rnn": 1e-2, "lstm": 2e-2, "gru": 2e-2}     # Chapter 6's learning rates
 RECORD_KEYS = ("cell", "length", "seed", "lr", "forget_bias", "hidden_size", "parameters", "steps", "ended",
                "solved_at", "left_plateau_at", "test_mse", "constant_test_mse", "valid_step", "valid_mse",
@@ -337,15 +341,15 @@ def result_record(result: AddingResult) -> dict:
     }
 
 
-def seed_runs(seeds, lengths, cells=CELLS, forget_biases=(1.0,), lr=None, **common) -> list[AddingRun]:
-    """Every (seed, length, cell) run, one LSTM run per forget-gate bias; ``lr``: dict cell -> rate."""
+def seed_runs(seeds, lengths, kinds=KINDS, forget_biases=(1.0,), lr=None, **common) -> list[AddingRun]:
+    """Every (seed, length, kind) run, one LSTM run per forget-gate bias; ``lr``: dict kind -> rate."""
     lr = {**DEFAULT_LR, **(lr or {})}
     runs = []
     for seed in seeds:
         for length in lengths:
-            for cell in cells:
-                for b in (forget_biases if cell == "lstm" else (None,)):
-                    runs.append(AddingRun(cell, length, seed, lr=lr[cell], forget_bias=b, **common))
+            for kind in kinds:
+                for b in (forget_biases if kind == "lstm" else (None,)):
+                    runs.append(AddingRun(kind, length, seed, lr=lr[kind], forget_bias=b, **common))
     return runs
 
 
@@ -414,8 +418,8 @@ def _cell_lr(text: str) -> tuple[str, float]:
         rate = float(value)
     except ValueError:
         rate = math.nan
-    if not sep or cell not in CELLS or not rate > 0:
-        raise argparse.ArgumentTypeError(f"expected CELL=RATE with CELL in {CELLS} and RATE > 0, got {text!r}")
+    if not sep or cell not in KINDS or not rate > 0:
+        raise argparse.ArgumentTypeError(f"expected CELL=RATE with CELL in {KINDS} and RATE > 0, got {text!r}")
     return cell, rate
 
 
@@ -436,7 +440,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seeds of the runs (model, training batches, validation and test sets); default: 0")
     p.add_argument("--lengths", type=_int_at_least(2), nargs="+", default=[10, 100], metavar="T",
                    help="sequence lengths T; default: 10 100")
-    p.add_argument("--cells", nargs="+", choices=CELLS, default=list(CELLS), help="default: rnn lstm gru")
+    p.add_argument("--cells", nargs="+", choices=KINDS, default=list(KINDS), help="default: rnn lstm gru")
     p.add_argument("--forget-bias", type=float, nargs="+", default=[1.0], metavar="B",
                    help="the LSTM's forget-gate bias b_f at the start, one LSTM run per value; default: 1")
     p.add_argument("--lr", type=_cell_lr, nargs="+", default=[], metavar="CELL=RATE",
