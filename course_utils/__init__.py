@@ -7,7 +7,7 @@ The maths first, then what it is used for, then the tools around it:
 - ``course_utils.data``: tasks and data (``tasks``, ``signals``, ``series``, ``text``, ``reviews``,
   ``bias``).
 - ``course_utils.learning``: training with PyTorch (``models``, ``training``, ``sweep``,
-  ``experiments``, ``interpret``, ``translation``).
+  ``experiments``, ``interpret``, ``clipping``, ``charmodel``, ``translation``).
 - ``course_utils.exercises``: the exercises (``harness``, ``compare``, ``sandbox`` and the checkers in
   ``check``: ``from course_utils.exercises import check``).
 - ``course_utils.figures``: ``plots``, ``widgets``, ``gate_explorer``, ``diagrams``.

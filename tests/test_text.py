@@ -7,11 +7,9 @@ import pytest
 import torch
 
 from course_utils.learning.models import SequenceModel
-from course_utils.data import text
 from course_utils.data.text import (TRAIN_FILES, VALID_FILES, Vocab, char_batches, load_python_corpus,
                                     mean_log_likelihood, sample, softmax_with_temperature, unigram_perplexity,
                                     unigram_probs)
-from course_utils.learning import charmodel
 from course_utils.learning.charmodel import evaluate_char_model, train_char_model
 
 EXACT = 1e-12
@@ -211,8 +209,3 @@ def test_softmax_accepts_minus_infinity_as_impossible():
     np.testing.assert_allclose(p, [0.5, 0.0, 0.5])
 
 
-def test_data_text_forwards_the_moved_functions_until_chapter_11_imports_them_from_charmodel():
-    assert text.train_char_model is charmodel.train_char_model
-    assert text.evaluate_char_model is charmodel.evaluate_char_model
-    with pytest.raises(AttributeError, match="no attribute 'nonexistent'"):
-        text.nonexistent

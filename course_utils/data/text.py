@@ -200,19 +200,6 @@ def unigram_perplexity(train_ids, valid_ids, vocab_size: int, alpha: float = 1.0
         return float(np.exp(-np.log(p[valid]).mean()))
 
 
-# Temporary (issue 17): Chapter 11 still imports train_char_model and evaluate_char_model from here.
-# They live in course_utils.learning.charmodel; this lazy forward (no import of learning at load time)
-# goes once Chapter 11's owner imports them from there.
-_MOVED_TO_CHARMODEL = ("train_char_model", "evaluate_char_model")
-
-
-def __getattr__(name: str):
-    if name in _MOVED_TO_CHARMODEL:
-        from course_utils.learning import charmodel
-        return getattr(charmodel, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 def softmax_with_temperature(logits, temperature: float) -> np.ndarray:
     """p_k = exp(z_k / τ) / Σ_j exp(z_j / τ) over the last axis, computed stably (subtract the max).
 

@@ -170,7 +170,7 @@ def plot_power_law(ax, x, y, *, fit_from: int = 0, label: str | None = None, mar
 # --- Chapter 3 (exploding gradients): one run with and without clipping, and the lr sweep -----
 
 def clipping_figure(sweep, *, lr: float, seed: int, clip: float, diverged_mse: float = 1e3, top: float = 1e4):
-    """Three panels from a :class:`course_utils.cells.jacobians.SGDSweep`: the training loss and the
+    """Three panels from a :class:`course_utils.learning.clipping.SGDSweep`: the training loss and the
     gradient norm before clipping of the run (``lr``, ``seed``) without and with clipping at
     ``clip`` (τ drawn dotted), and the final test MSE of every run against the learning rate
     (one dot per seed; diverged runs drawn as crosses at ``diverged_mse``). The first two panels end at
