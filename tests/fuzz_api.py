@@ -109,7 +109,7 @@ def cases_tools() -> list[Case]:
     """Tasks, training, applications, gradient checks and the authoring commands."""
     from course_utils.data import bias, reviews, signals
     from course_utils.cells import cost, gradcheck, jacobians, scan
-    from course_utils.learning import interpret, models, sweep
+    from course_utils.learning import charmodel, interpret, models, sweep
     from course_utils.data import tasks, text
     from course_utils.learning import training
     from course_utils.authoring import workshop
@@ -160,7 +160,7 @@ def cases_tools() -> list[Case]:
     out += mutate("text", "mean_log_likelihood", text.mean_log_likelihood,
                   {"model": model, "vocab": vocab, "text": "abcabc"},
                   {"text": ["", "a", "xyz", 3], "context": ["zz", 5], "vocab": [None]})
-    out += mutate("text", "evaluate_char_model", text.evaluate_char_model, {"model": model, "ids": ids},
+    out += mutate("charmodel", "evaluate_char_model", charmodel.evaluate_char_model, {"model": model, "ids": ids},
                   {"ids": [ids[:3], np.array([0, 9] * 20), ids.astype(float)], "streams": POS_INT})
 
     # training
