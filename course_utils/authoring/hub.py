@@ -56,7 +56,7 @@ from course_utils.authoring.publish import github_slug, published_path
 __all__ = ["PROXY_PACKAGE", "LEAN_OFF", "PROXY_DIR", "LOOPBACK", "SIZING_FILE", "CHECK_CALL", "FEEDBACK_WORDS",
            "repo_name", "canonical_repository", "resolve_chapters", "check_hub_url", "nbgitpuller_url", "puller_link",
            "handout_links", "find_proxy", "ensure_proxy", "free_port", "HUB_CONFIG", "LoopbackHub", "Program",
-           "student_edition", "learner_program", "KernelSocket", "LearnerResult", "run_learner", "published_repo",
+           "learner_program", "KernelSocket", "LearnerResult", "run_learner", "published_repo",
            "run_learners", "ROOM_SIZE", "MEMORY_MARGIN", "BURST_S", "MB", "machine", "room_estimate",
            "limits_from_sizing", "measure_sizing", "rederive", "write_sizing", "read_sizing", "room_sentence",
            "sizing_markdown", "add_subcommands", "VALUES_FILE", "README_FILE", "BLOCK_BEGIN", "BLOCK_END",
@@ -498,22 +498,14 @@ def _solutions(course: Course, chapter: Chapter) -> dict[str, str]:
     return {c.get("id"): c.source for c in nb.cells if SOLUTION in cell_tags(c)}
 
 
-def student_edition(course: Course, chapter: Chapter) -> nbformat.NotebookNode:
-    """``chapter``'s student edition, built in memory from its notebook as ``workshop student`` builds it
-    (solutions replaced by stubs)."""
-    from course_utils.authoring.student_edition import student_notebook
-
-    nb, _ = student_notebook(nbformat.read(course.root / chapter.notebook, as_version=4), chapter.number,
-                                   chapter.breaks)
-    return nb
-
-
 def learner_program(chapter: Chapter, course: Course | None = None, *, exercise: int | None = 0) -> Program:
     """The cells a learner runs in ``chapter``'s student edition with right answers typed in.
     ``exercise=k``: only the k-th exercise (its stub with the answer, its check cell) and the
     earlier cells it needs; ``None``: the whole chapter, top to bottom."""
     course = course or load_course()
-    nb = student_edition(course, chapter)
+    from course_utils.authoring.student_edition import chapter_student_notebook  # nbconvert: slow to import
+
+    nb = chapter_student_notebook(course, chapter)[0]
     answers = _solutions(course, chapter)
     cells = [c for c in nb.cells if c.cell_type == "code"]
     for cell in cells:
@@ -772,8 +764,10 @@ def published_repo(course: Course, chapters: list[Chapter], folder: Path, name: 
     data = course.root / "notebooks" / "data"
     if data.is_dir():
         shutil.copytree(data, repo / "notebooks" / "data", dirs_exist_ok=True)
+    from course_utils.authoring.student_edition import chapter_student_notebook  # nbconvert: slow to import
+
     for ch in chapters:
-        nbformat.write(student_edition(course, ch), repo / published_path(ch))
+        nbformat.write(chapter_student_notebook(course, ch)[0], repo / published_path(ch))
     git = ["git", "-c", "user.name=course", "-c", "user.email=course@localhost", "-c", "init.defaultBranch=main"]
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "published course"], ["branch", "-M", "main"]):
         subprocess.run(git + args, cwd=repo, check=True, capture_output=True, timeout=60)

@@ -132,14 +132,13 @@ def _comparable(nb) -> list:
 
 def published_notebooks(course: Course | None = None) -> dict[Path, nbformat.NotebookNode]:
     """What ``student/`` must hold: target path -> student notebook, for every chapter."""
-    from course_utils.authoring.student_edition import student_notebook
+    from course_utils.authoring.student_edition import chapter_student_notebook
 
     course = course or load_course()
     out = {}
     for chapter in course.chapters:
         if chapter.kind == "chapter":
-            nb, _ = student_notebook(nbformat.read(course.root / chapter.notebook, as_version=4), chapter.number,
-                                           chapter.breaks)
+            nb, _ = chapter_student_notebook(course, chapter)
             out[course.root / published_path(chapter)] = nb
     return out
 

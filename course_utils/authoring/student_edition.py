@@ -65,6 +65,7 @@ from course_utils.authoring.course import (
     MODEL_ANSWER,
     SOLUTION,
     WIDGET,
+    Chapter,
     Course,
     cell_tags,
     check_output_folder,
@@ -74,7 +75,7 @@ from course_utils.authoring.course import (
 
 __all__ = ["MARKER", "PREDICTION", "LEAK_MIN_CHARS", "ANSWER_CELL", "STUB_DOCSTRING_KEY", "stub_source",
            "StubSolutionsPreprocessor", "NormaliseTagsPreprocessor", "AnswerCellsPreprocessor",
-           "clear_widget_state", "preprocessors", "stop_cell_text", "add_stop_cells", "student_notebook", "Edition", "build", "leaks",
+           "clear_widget_state", "preprocessors", "stop_cell_text", "add_stop_cells", "student_notebook", "chapter_student_notebook", "Edition", "build", "leaks",
            "giveaways", "WIDGET_CELL_TIMEOUT", "execute"]
 
 MARKER = ".student-edition"  # marks a folder made by this module; holds the manifest of what it wrote
@@ -400,6 +401,14 @@ def _prepare(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
 
 
+def chapter_student_notebook(course: Course, chapter: Chapter) -> tuple[nbformat.NotebookNode, dict]:
+    """The student edition of one chapter of ``course``, built in memory from its notebook: solutions
+    stubbed and ``book.toml``'s breaks marked (:func:`student_notebook`). Returns (notebook, resources).
+    Raises FileNotFoundError when the chapter's notebook is missing."""
+    nb = nbformat.read(course.root / chapter.notebook, as_version=4)
+    return student_notebook(nb, chapter.number, chapter.breaks)
+
+
 def build(out: str | Path = "_build/student", course: Course | None = None) -> Edition:
     """Write the student edition of every chapter (not guides) under ``out``, mirroring the repo.
 
@@ -416,7 +425,7 @@ def build(out: str | Path = "_build/student", course: Course | None = None) -> E
         if not source.is_file():
             edition.missing.append(chapter.notebook)
             continue
-        nb, resources = student_notebook(nbformat.read(source, as_version=4), chapter.number, chapter.breaks)
+        nb, resources = chapter_student_notebook(course, chapter)
         nbformat.validate(nb)
         writer.write(chapter.notebook, nbformat.writes(nb).encode("utf-8"))
         edition.notebooks.append(out / chapter.notebook)

@@ -36,11 +36,6 @@ GATE_COUNTS = {kind: gate_count(kind) for kind in KINDS}
 ELEMENTWISE = {"rnn": 4, "gru": 17, "lstm": 21}
 
 
-def _kind(kind: str) -> int:
-    """G for ``kind``, or a ValueError naming the kinds (``params.gate_count``)."""
-    return gate_count(kind)
-
-
 def _sizes(**sizes) -> list[int]:
     return [positive_int(value, name) for name, value in sizes.items()]
 
@@ -48,12 +43,12 @@ def _sizes(**sizes) -> list[int]:
 def matmul_flops_per_step(kind: str, D: int, H: int, B: int = 1) -> int:
     """FLOPs of the two matrix products of one step: ``2 * G * H * (D + H) * B``."""
     D, H, B = _sizes(D=D, H=H, B=B)
-    return 2 * _kind(kind) * H * (D + H) * B
+    return 2 * gate_count(kind) * H * (D + H) * B
 
 
 def elementwise_flops_per_step(kind: str, H: int, B: int = 1) -> int:
     """FLOPs of the biases, activations and gating of one step: ``ELEMENTWISE[kind] * H * B``."""
-    _kind(kind)
+    gate_count(kind)
     H, B = _sizes(H=H, B=B)
     return ELEMENTWISE[kind] * H * B
 
