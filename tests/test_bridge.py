@@ -124,10 +124,10 @@ def test_the_old_order_params_before_state_gets_a_clear_error(kind):
 def test_torch_classes_is_the_one_kind_to_torch_map():
     from course_utils.cells.bridge import torch_classes
     from course_utils.cells.params import KINDS
-    from course_utils.learning.models import CELLS
+    from course_utils.learning.models import LAYERS
 
     classes = torch_classes()
     assert tuple(classes) == KINDS and classes["lstm"] == (torch.nn.LSTM, torch.nn.LSTMCell)
-    assert CELLS == {kind: layer for kind, (layer, _) in classes.items()}
+    assert LAYERS == {kind: layer for kind, (layer, _) in classes.items()}
     for kind, (layer, cell) in classes.items():           # from_torch recognises both classes of a kind
         assert from_torch(layer(2, 3)).kind == kind and from_torch(cell(2, 3)).kind == kind

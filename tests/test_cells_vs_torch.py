@@ -13,7 +13,7 @@ FWD32_TOL = 1e-5        # float32 forward, max abs difference
 STEP_SEQ_TOL = 1e-13    # step-by-step vs sequence functions (same arithmetic, different matmul shapes)
 RESET_BEFORE_DIFFERS = 1e-3   # the reset-before GRU and nn.GRU on the same weights differ by at least this much
 
-CELLS = [("rnn", "tanh"), ("rnn", "relu"), ("lstm", "tanh"), ("gru", "tanh")]
+KINDS_UNDER_TEST = [("rnn", "tanh"), ("rnn", "relu"), ("lstm", "tanh"), ("gru", "tanh")]
 SHAPES = [(1, 1, 3, 2), (4, 1, 2, 5), (3, 2, 4, 1), (6, 3, 5, 4)]   # (T, B, D, H): T=1, B=1, H=1, D≠H
 MODULES = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}
 CELL_MODULES = {"rnn": torch.nn.RNNCell, "lstm": torch.nn.LSTMCell, "gru": torch.nn.GRUCell}
@@ -62,7 +62,7 @@ def random_problem(kind, T, B, D, H, seed, lead=()):
 
 @pytest.mark.parametrize("seed", [0, 1])
 @pytest.mark.parametrize("shape", SHAPES)
-@pytest.mark.parametrize("kind,nonlinearity", CELLS)
+@pytest.mark.parametrize("kind,nonlinearity", KINDS_UNDER_TEST)
 def test_forward_and_gradients_match_torch_float64(kind, nonlinearity, shape, seed):
     T, B, D, H = shape
     module = make_module(kind, nonlinearity, D, H, seed).double()
@@ -90,10 +90,10 @@ def test_forward_and_gradients_match_torch_float64(kind, nonlinearity, shape, se
 # steps is at most 2.3e-16, and 1e-14 leaves room for another BLAS's summation order while any
 # real slip (a wrong gate, bias or order) errs by 1e-2 or more.
 REFERENCE_TOL = 1e-14
-REFERENCE_CELLS = CELLS + [("gru-before", "tanh")]
+REFERENCE_KINDS = KINDS_UNDER_TEST + [("gru-before", "tanh")]
 
 
-@pytest.mark.parametrize("kind,nonlinearity", REFERENCE_CELLS)
+@pytest.mark.parametrize("kind,nonlinearity", REFERENCE_KINDS)
 @pytest.mark.parametrize("with_state", [True, False])
 def test_reference_loop_matches_the_fast_kernel_float64(kind, nonlinearity, with_state):
     from course_utils.cells import gru, lstm, rnn
@@ -113,7 +113,7 @@ def test_reference_loop_matches_the_fast_kernel_float64(kind, nonlinearity, with
         assert np.abs(mine - theirs).max() <= REFERENCE_TOL
 
 
-@pytest.mark.parametrize("kind,nonlinearity", CELLS)
+@pytest.mark.parametrize("kind,nonlinearity", KINDS_UNDER_TEST)
 def test_omitted_initial_state_is_zeros_like_torch(kind, nonlinearity):
     module = make_module(kind, nonlinearity, 3, 4, seed=5).double()
     x = np.random.default_rng(5).standard_normal((4, 2, 3))
@@ -121,7 +121,7 @@ def test_omitted_initial_state_is_zeros_like_torch(kind, nonlinearity):
     assert np.abs(h - module(torch.tensor(x))[0].detach().numpy()).max() <= FWD64_TOL
 
 
-@pytest.mark.parametrize("kind,nonlinearity", CELLS)
+@pytest.mark.parametrize("kind,nonlinearity", KINDS_UNDER_TEST)
 def test_forward_matches_torch_float32_and_keeps_dtype(kind, nonlinearity):
     module = make_module(kind, nonlinearity, 5, 7, seed=3)
     params = from_torch(module)
@@ -136,7 +136,7 @@ def test_forward_matches_torch_float32_and_keeps_dtype(kind, nonlinearity):
 
 
 @pytest.mark.parametrize("shape", SHAPES[:3])
-@pytest.mark.parametrize("kind,nonlinearity", CELLS)
+@pytest.mark.parametrize("kind,nonlinearity", KINDS_UNDER_TEST)
 def test_step_functions_match_torch_cell_modules_float64(kind, nonlinearity, shape):
     _, B, D, H = shape
     cell = make_module(kind, nonlinearity, D, H, seed=2, cell=True).double()
@@ -158,7 +158,8 @@ def test_step_functions_match_torch_cell_modules_float64(kind, nonlinearity, sha
         assert np.abs(grads[name] - p.grad.numpy()).max() <= GRAD64_TOL, name
 
 
-@pytest.mark.parametrize("kind,nonlinearity,reset_after", [c + (True,) for c in CELLS] + [("gru", "tanh", False)])
+@pytest.mark.parametrize("kind,nonlinearity,reset_after",
+                         [c + (True,) for c in KINDS_UNDER_TEST] + [("gru", "tanh", False)])
 def test_step_functions_chained_match_sequence_functions(kind, nonlinearity, reset_after):
     step_forward, step_backward = STEP[kind]
     T, B, D, H = 5, 3, 4, 6

@@ -6,22 +6,22 @@ import torch
 from course_utils.learning.models import (SequenceModel, count_parameters, forget_bias, hidden_size_for_budget,
                                  model_parameter_count, set_forget_bias)
 
-CELLS = ["rnn", "lstm", "gru"]
+KINDS = ["rnn", "lstm", "gru"]
 B, T, D, H, O = 3, 5, 2, 4, 1
 
 
-@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("readout,shape", [("last", (B, O)), ("all", (B, T, O))])
-def test_output_shape_for_each_readout(cell, readout, shape):
-    model = SequenceModel(cell, D, H, O, readout=readout)
+def test_output_shape_for_each_readout(kind, readout, shape):
+    model = SequenceModel(kind, D, H, O, readout=readout)
     assert model(torch.zeros(B, T, D)).shape == shape
     assert model.rnn.batch_first and isinstance(model.head, torch.nn.Linear)
 
 
-@pytest.mark.parametrize("cell", CELLS)
-def test_last_readout_is_head_of_final_hidden_state(cell):
+@pytest.mark.parametrize("kind", KINDS)
+def test_last_readout_is_head_of_final_hidden_state(kind):
     torch.manual_seed(0)
-    model = SequenceModel(cell, D, H, O)
+    model = SequenceModel(kind, D, H, O)
     x = torch.randn(B, T, D)
     h, _ = model.rnn(x)
     torch.testing.assert_close(model(x), model.head(h[:, -1]))
@@ -35,18 +35,18 @@ def test_token_input_uses_embedding():
         model(torch.zeros(B, T, 6))
 
 
-@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("layers", [1, 2])
-def test_parameter_count_formula_matches_torch(cell, layers):
-    model = SequenceModel(cell, D, H, O, num_layers=layers)
-    assert count_parameters(model) == model_parameter_count(cell, D, H, O, num_layers=layers)
+def test_parameter_count_formula_matches_torch(kind, layers):
+    model = SequenceModel(kind, D, H, O, num_layers=layers)
+    assert count_parameters(model) == model_parameter_count(kind, D, H, O, num_layers=layers)
 
 
-@pytest.mark.parametrize("cell", CELLS)
-def test_hidden_size_for_budget_is_largest_fitting(cell):
+@pytest.mark.parametrize("kind", KINDS)
+def test_hidden_size_for_budget_is_largest_fitting(kind):
     budget = 2000
-    h = hidden_size_for_budget(cell, 2, 1, budget)
-    assert model_parameter_count(cell, 2, h, 1) <= budget < model_parameter_count(cell, 2, h + 1, 1)
+    h = hidden_size_for_budget(kind, 2, 1, budget)
+    assert model_parameter_count(kind, 2, h, 1) <= budget < model_parameter_count(kind, 2, h + 1, 1)
 
 
 def test_budget_gives_rnn_about_twice_the_lstm_hidden_size():
@@ -107,9 +107,9 @@ def test_stacked_lstm_state_must_be_a_pair_of_the_right_shape(make_state, match)
     assert model(torch.zeros(B, T, D), h0).shape == (B, O)
 
 
-@pytest.mark.parametrize("cell", ["rnn", "gru"])
-def test_single_tensor_state_is_checked(cell):
-    model = SequenceModel(cell, D, H, O, num_layers=2)
+@pytest.mark.parametrize("kind", ["rnn", "gru"])
+def test_single_tensor_state_is_checked(kind):
+    model = SequenceModel(kind, D, H, O, num_layers=2)
     with pytest.raises(ValueError, match=r"state0 has shape \(1, 3, 4\): expected \(2, 3, 4\)"):
         model(torch.zeros(B, T, D), torch.zeros(1, B, H))
     with pytest.raises(TypeError, match="state0 must be a torch.Tensor"):

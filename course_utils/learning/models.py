@@ -20,18 +20,18 @@ from course_utils._checks import check_choice, check_number, check_type, nonnega
 from course_utils.cells.bridge import torch_classes
 from course_utils.cells.params import gate_rows, parameter_count
 
-__all__ = ["CELLS", "READOUTS", "SequenceModel", "set_forget_bias", "forget_bias", "count_parameters",
+__all__ = ["LAYERS", "READOUTS", "SequenceModel", "set_forget_bias", "forget_bias", "count_parameters",
            "model_parameter_count", "hidden_size_for_budget"]
 
-CELLS = {kind: layer for kind, (layer, _cell) in torch_classes().items()}
+LAYERS = {kind: layer for kind, (layer, _cell) in torch_classes().items()}
 """The torch module of each cell kind, ``{"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}``
 (from ``bridge.torch_classes``; the kinds are ``params.KINDS``)."""
 READOUTS = ("last", "all")
 
 
 def _check_kind(kind) -> str:
-    if not isinstance(kind, str) or kind.lower() not in CELLS:
-        raise ValueError(f"kind must be one of {sorted(CELLS)}, got {kind!r}")
+    if not isinstance(kind, str) or kind.lower() not in LAYERS:
+        raise ValueError(f"kind must be one of {sorted(LAYERS)}, got {kind!r}")
     return kind.lower()
 
 
@@ -74,7 +74,7 @@ class SequenceModel(nn.Module):
         self.readout = readout
         self.vocab_size = vocab_size
         self.embedding = nn.Embedding(vocab_size, input_size) if vocab_size is not None else None
-        self.rnn = CELLS[self.kind](input_size, hidden_size, num_layers=num_layers, batch_first=True)
+        self.rnn = LAYERS[self.kind](input_size, hidden_size, num_layers=num_layers, batch_first=True)
         self.head = nn.Linear(hidden_size, output_size)
         if forget_bias is not None:
             set_forget_bias(self.rnn, forget_bias)
