@@ -308,15 +308,16 @@ def _lstm_sequence_ref(dh, caches):
 def _lstm_sequence_variant(dh, caches, *, carry_dh=True, carry_dc=True, accumulate=True, backwards=True,
                            direct_every_step=True):
     T, (B, H) = len(caches), dh.shape[1:]
-    dh_next, dc_next = np.zeros((B, H)), np.zeros((B, H))
+    dh_prev, dc_prev = np.zeros((B, H)), np.zeros((B, H))      # what step t+1 sends back (zero after T)
     grads = {n: np.zeros_like(getattr(caches[0].params, n)) for n in ARRAY_NAMES}
     dx = np.zeros((T, B, caches[0].x_t.shape[1]))
     for t in (reversed(range(T)) if backwards else range(T)):
-        g = (dh[t] if direct_every_step or t == T - 1 else 0.0) + (dh_next if carry_dh else 0.0)
-        dx[t], (dh_next, dc_next), step = _lstm_step_backward_ref((g, dc_next if carry_dc else None), caches[t])
+        dstate = ((dh[t] if direct_every_step or t == T - 1 else 0.0) + (dh_prev if carry_dh else 0.0),
+                  dc_prev if carry_dc else None)                  # the library's dstate = (dh, dc)
+        dx[t], (dh_prev, dc_prev), step = _lstm_step_backward_ref(dstate, caches[t])
         for n in ARRAY_NAMES:
             grads[n] = grads[n] + step[n] if accumulate else step[n]
-    return dx, dh_next, dc_next, grads
+    return dx, dh_prev, dc_prev, grads
 
 
 def _sequence_mistake(hint, **kwargs):
