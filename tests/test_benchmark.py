@@ -40,11 +40,17 @@ def test_the_two_activation_forms_compute_the_same_gates():
     import numpy as np
 
     from course_utils.cells.lstm import sigmoid_via_tanh
-    from course_utils.cells.params import init_params
-    p = init_params("lstm", 3, 4)
-    k = sigmoid_via_tanh(p)
+    scale, shift = sigmoid_via_tanh(4)
     a = np.random.default_rng(0).standard_normal((5, 16))
-    halved = a * k.scale                            # the kernel's block holds a/2 on i, f, o
-    via_tanh = np.tanh(halved) * k.scale + k.shift
+    halved = a * scale                              # the kernel's block holds a/2 on i, f, o
+    via_tanh = np.tanh(halved) * scale + shift
     exact = np.concatenate([1 / (1 + np.exp(-a[:, :8])), np.tanh(a[:, 8:12]), 1 / (1 + np.exp(-a[:, 12:]))], axis=1)
     assert np.abs(via_tanh - exact).max() < 1e-15
+
+
+def test_sigmoid_via_tanh_refuses_a_bad_size():
+    import pytest
+
+    from course_utils.cells.lstm import sigmoid_via_tanh
+    with pytest.raises(ValueError, match="H must be"):
+        sigmoid_via_tanh(0)

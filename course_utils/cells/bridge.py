@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from course_utils._checks import check_pair
 from course_utils.cells.gru import gru_backward, gru_forward, gru_step_backward, gru_step_forward
 from course_utils.cells.lstm import lstm_backward, lstm_forward, lstm_step_backward, lstm_step_forward
 from course_utils.cells.params import ARRAY_NAMES, CellParams, check_state_before_params
 from course_utils.cells.rnn import rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
+from course_utils.cells.validate import check_pair
 
 __all__ = ["SEQUENCE", "STEP", "torch_classes", "cell_forward", "cell_backward",
            "from_torch", "to_torch", "StackedCache",

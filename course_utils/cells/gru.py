@@ -34,7 +34,8 @@ da_r, da_z, da_n the gradients of the pre-activations of r, z, n:
 :func:`gru_forward_reference` is (1)-(4), one line each, in a plain loop; the fast kernel
 computes the same numbers (``tests/test_cells_vs_torch.py`` checks both).
 
-Kernel layout, the same as ``rnn.py`` and ``lstm.py``: PyTorch's fused parameters; the input
+Kernel layout and contracts, as in ``rnn.py`` (which states them) and ``lstm.py``: PyTorch's
+fused parameters prepared once by ``_kernel``; the input
 side of every step is ONE matmul before the loop (``params.input_projection``, with b_hr and
 b_hz folded in; b_hn stays in the recurrence); each step is one recurrent matmul (two for
 (3b)) into a (B, 3H) block [r z n]; the cache keeps x, hs (T+1, B, H), the activations
@@ -48,7 +49,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-from course_utils._checks import check_grad, check_input, check_params, check_state
 from course_utils.cells.params import (
     CellParams,
     check_state_before_params,
@@ -57,32 +57,37 @@ from course_utils.cells.params import (
     input_projection,
     sigmoid,
 )
+from course_utils.cells.validate import check_grad, check_input, check_params, check_state
 
 __all__ = ["GRUStepCache", "GRUCache", "gru_step_forward", "gru_step_backward", "gru_forward", "gru_backward",
            "gru_forward_reference"]
 
 
 class _Kernel(NamedTuple):
-    """The weights as the kernel uses them (the same first three fields as in rnn.py, lstm.py):
+    """The weights as the kernel uses them (the same first four fields as in rnn.py, lstm.py):
     W_ih (3H, D) and b (3H,) = b_ih plus b_hr, b_hz for the input projection (b_hn stays in the
-    recurrence); W_hhT (H, 3H) = W_hhᵀ, a contiguous copy; b_hn (H,); reset_after."""
+    recurrence); W_hhT (H, 3H) = W_hhᵀ, a contiguous copy (forward); W_hh (3H, H) as stored
+    (backward). Then the GRU's own: b_hn (H,) and reset_after."""
     W_ih: np.ndarray
     b: np.ndarray
     W_hhT: np.ndarray
+    W_hh: np.ndarray
     b_hn: np.ndarray
     reset_after: bool
 
 
 def _kernel(p: CellParams) -> _Kernel:
+    """Build the kernel's weights from ``p`` (one call per forward or backward, not per step)."""
     b = p.bias_ih.copy()
     b[:2 * p.H] += p.bias_hh[:2 * p.H]
-    return _Kernel(p.weight_ih, b, p.weight_hh.T.copy(), p.bias_hh[2 * p.H:], p.reset_after)
+    return _Kernel(p.weight_ih, b, p.weight_hh.T.copy(), p.weight_hh, p.bias_hh[2 * p.H:], p.reset_after)
 
 
 def _step(xp_t, h_prev, k: _Kernel, A, hp_n, h):
-    """One step into the out arrays: A (B, 3H) = [r z n] activations, hp_n (B, H), h (B, H).
+    """(1)-(4), one step into the outputs: A (B, 3H) = [r z n] activations, hp_n (B, H), h (B, H).
 
-    The kernels' shared signature: (input projection of step t, previous state, kernel, outputs).
+    The kernels' shared forward contract (``rnn.py``): (input projection of step t, previous
+    state, kernel, outputs of step t) -> state at t.
     xp_t (B, 3H) = x_t W_ihᵀ + b_ih (+ b_hr, b_hz). hp_n is what backward needs from the
     recurrence: W_hn h_{t-1} + b_hn (reset after) or r_t ⊙ h_{t-1} (reset before).
     """
@@ -109,9 +114,13 @@ def _step(xp_t, h_prev, k: _Kernel, A, hp_n, h):
     return h
 
 
-def _step_back(g, h_prev, A, hp_n, p, d_ih, d_hh):
-    """Pre-activation gradients of one step: d_ih (B, 3H) for the input side, d_hh (B, 3H) for
-    the recurrent side (written in place); returns dh_{t-1} (B, H)."""
+def _step_back(g, h_prev, A, hp_n, k: _Kernel, d_ih, d_hh):
+    """(5)-(6) for one step: g = ∂L/∂h_t (B, H); h_prev, A, hp_n are what step t saved; writes
+    the pre-activation gradients d_ih (B, 3H) of the input side and d_hh (B, 3H) of the
+    recurrent side; returns dh_{t-1} (B, H).
+
+    The kernels' shared backward contract (``rnn.py``): (gradient of the state at t, what step t
+    saved, kernel, outputs of step t) -> gradient of the state at t-1."""
     H = g.shape[-1]
     r, z, n = A[:, :H], A[:, H:2 * H], A[:, 2 * H:]
     da_r, da_z, da_n = d_ih[:, :H], d_ih[:, H:2 * H], d_ih[:, 2 * H:]
@@ -120,18 +129,18 @@ def _step_back(g, h_prev, A, hp_n, p, d_ih, d_hh):
     np.subtract(h_prev, n, out=da_z)
     da_z *= g                                                          # dz
     da_z *= z * (1.0 - z)
-    if p.reset_after:                                                  # (6a)
+    if k.reset_after:                                                  # (6a)
         np.multiply(da_n, hp_n, out=da_r)                              # dr
         da_r *= r * (1.0 - r)
         d_hh[:, :2 * H] = d_ih[:, :2 * H]
         np.multiply(da_n, r, out=d_hh[:, 2 * H:])
-        dh_prev = d_hh @ p.weight_hh
+        dh_prev = d_hh @ k.W_hh
         dh_prev += g * z
         return dh_prev
-    d_rh = da_n @ p.weight_hh[2 * H:]                                  # (6b) ∂L/∂(r ⊙ h_{t-1})
+    d_rh = da_n @ k.W_hh[2 * H:]                                       # (6b) ∂L/∂(r ⊙ h_{t-1})
     np.multiply(d_rh, h_prev, out=da_r)
     da_r *= r * (1.0 - r)
-    dh_prev = d_ih[:, :2 * H] @ p.weight_hh[:2 * H]
+    dh_prev = d_ih[:, :2 * H] @ k.W_hh[:2 * H]
     dh_prev += d_rh * r
     dh_prev += g * z
     return dh_prev
@@ -206,7 +215,7 @@ def gru_step_backward(dh, cache: GRUStepCache):
     p = cache.params
     dh = check_grad(dh, "dh", cache.h.shape, p.dtype)
     d_ih, d_hh = np.empty_like(cache.A), np.empty_like(cache.A)
-    dh_prev = _step_back(dh, cache.h_prev, cache.A, cache.hp_n, p, d_ih, d_hh)
+    dh_prev = _step_back(dh, cache.h_prev, cache.A, cache.hp_n, _kernel(p), d_ih, d_hh)
     return d_ih @ p.weight_ih, dh_prev, _grads(p, d_ih, cache.x_t, d_hh, cache.h_prev, cache.hp_n)
 
 
@@ -241,11 +250,12 @@ def gru_backward(dh, cache: GRUCache, dh_T=None):
     T, B, H = cache.hp_n.shape
     dh = check_grad(dh, "dh", (T, B, H), p.dtype)
     g = check_grad(dh_T, "dh_T", (B, H), p.dtype).copy()
+    k = _kernel(p)
     d_ih, d_hh = np.empty_like(cache.A), np.empty_like(cache.A)   # stashed pre-activation gradients
     for t in reversed(range(T)):
-        g += dh[t]
-        g = _step_back(g, hs[t], cache.A[t], cache.hp_n[t], p, d_ih[t], d_hh[t])
-    flat = lambda a: a.reshape(T * B, a.shape[-1])  # noqa: E731
+        g += dh[t]                                 # upstream plus what came back from step t+1
+        g = _step_back(g, hs[t], cache.A[t], cache.hp_n[t], k, d_ih[t], d_hh[t])
+    flat = lambda a: a.reshape(T * B, a.shape[-1])
     dx = (flat(d_ih) @ p.weight_ih).reshape(T, B, p.D)
     return dx, g, _grads(p, flat(d_ih), flat(x), flat(d_hh), flat(hs[:-1]), flat(cache.hp_n))
 

@@ -24,8 +24,8 @@ Backward, with g_h = ∂L/∂h_t and g_c = ∂L/∂c_t (upstream plus what flows
 :func:`lstm_forward_reference` is (1)-(5), one line each, in a plain loop; the fast kernel below
 computes the same numbers (``tests/test_cells_vs_torch.py`` checks both).
 
-Kernel layout, shared with ``rnn.py`` and ``gru.py``: the parameters stay in PyTorch's fused
-layout; the input projection of every step is ONE matmul before the loop
+Kernel layout and contracts, as in ``rnn.py`` (which states them) and ``gru.py``: the
+parameters stay in PyTorch's fused layout, prepared once by ``_kernel``; the input projection of every step is ONE matmul before the loop
 (``params.input_projection``), each step is ONE recurrent matmul into a (B, G*H) block whose
 gate k is columns kH:(k+1)H; the sequence cache keeps x, hs (T+1, B, H) = h_0…h_T, the
 activations A (T, B, G*H) in gate order ([i f g o] here) and ``params``; the backward loop
@@ -41,13 +41,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from course_utils._checks import (
-    check_grad,
-    check_input,
-    check_pair,
-    check_params,
-    check_state,
-)
+from course_utils._checks import positive_int
 from course_utils.cells.params import (
     CellParams,
     check_state_before_params,
@@ -56,54 +50,61 @@ from course_utils.cells.params import (
     input_projection,
     sigmoid,
 )
+from course_utils.cells.validate import check_grad, check_input, check_pair, check_params, check_state
 
-__all__ = ["LSTMKernel", "sigmoid_via_tanh", "LSTMStepCache", "LSTMCache", "lstm_step_forward",
-           "lstm_step_backward", "lstm_forward", "lstm_backward", "lstm_forward_reference"]
+__all__ = ["sigmoid_via_tanh", "LSTMStepCache", "LSTMCache", "lstm_step_forward", "lstm_step_backward",
+           "lstm_forward", "lstm_backward", "lstm_forward_reference"]
 
 
-class LSTMKernel(NamedTuple):
-    """The weights as the fast kernel uses them (see :func:`sigmoid_via_tanh`); the same first
-    three fields as the RNN's and GRU's kernels.
-
+class _Kernel(NamedTuple):
+    """The weights as the kernel uses them (the same first four fields as in rnn.py, gru.py):
     W_ih (4H, D) and b (4H,) = b_ih + b_hh for the input projection, W_hhT (H, 4H) (transposed,
-    contiguous: the per-step matmul's faster operand), all with the rows of i, f, o halved;
-    scale, shift (4H,): ½, ½ on i, f, o and 1, 0 on g.
+    contiguous: the forward's per-step operand), these three with the rows of i, f, o halved
+    (:func:`sigmoid_via_tanh`); W_hh (4H, H) as stored (the backward's per-step operand). Then the
+    LSTM's own: scale, shift (4H,) from :func:`sigmoid_via_tanh`.
     """
     W_ih: np.ndarray
     b: np.ndarray
     W_hhT: np.ndarray
+    W_hh: np.ndarray
     scale: np.ndarray
     shift: np.ndarray
 
 
-def sigmoid_via_tanh(p: CellParams) -> LSTMKernel:
-    """Prepare the weights so that ONE tanh over the (B, 4H) pre-activations gives all four gates.
+def sigmoid_via_tanh(H: int, dtype=np.float64) -> tuple[np.ndarray, np.ndarray]:
+    """scale, shift (4H,) with which ONE tanh over the (B, 4H) block gives all four gates (2)-(3).
 
-    σ(a) = (1 + tanh(a/2)) / 2. Halving the rows of W_ih, W_hh and b that feed i, f and o (exact
-    in binary floating point) makes the block hold a/2 there and a_g for g, so the kernel's
-    activation (2)-(3) is ``tanh(block) * scale + shift`` with scale = ½ and shift = ½ on i, f, o
-    and scale = 1, shift = 0 on g: three whole-block passes instead of a sigmoid on each of three
-    slices plus a tanh on the fourth. Besides fewer NumPy calls per step, tanh never overflows
-    where exp(-a) does (a < -88 in float32).
+    σ(a) = (1 + tanh(a/2)) / 2. With scale = ½ on the columns of i, f, o and 1 on g, and
+    shift = ½ on i, f, o and 0 on g: ``tanh(scale ⊙ a) ⊙ scale + shift`` is [σ(a_i) σ(a_f)
+    tanh(a_g) σ(a_o)]. The kernel multiplies the rows of W_ih, W_hh and b by ``scale`` once, in
+    :func:`_kernel` (exact: halving is exact in binary floating point), so each step runs three
+    whole-block passes (tanh, ×scale, +shift) instead of a sigmoid on each of three slices plus a
+    tanh on the fourth. tanh also never overflows where exp(-a) does (a < -88 in float32).
 
-    Why: ``python -m course_utils.authoring.benchmark --activations`` times the two forms of (2)-(3) over
-    the benchmark's T = 100 steps of (32, 512) float32 blocks. In four runs on the shared 2-core
-    machine this was written on (2026-11-30) the exp form took 1.9-2.4 times as long as the
-    one-tanh form; the figure is machine-dependent, so run the command on yours. The saving is
-    per step, inside the recurrence.
+    Why: ``python -m course_utils.authoring.benchmark --activations`` times the two forms of
+    (2)-(3) over the benchmark's T = 100 steps of (32, 512) float32 blocks. In four runs on the
+    shared 2-core machine this was written on (2026-11-30) the exp form took 1.9-2.4 times as
+    long as the one-tanh form; the figure is machine-dependent, so run the command on yours. The
+    saving is per step, inside the recurrence.
     """
-    H = p.H
-    scale = np.repeat(np.array([0.5, 0.5, 1.0, 0.5], dtype=p.dtype), H)      # i, f, g, o
-    shift = np.repeat(np.array([0.5, 0.5, 0.0, 0.5], dtype=p.dtype), H)
+    H = positive_int(H, "H")
+    scale = np.repeat(np.array([0.5, 0.5, 1.0, 0.5], dtype=dtype), H)      # i, f, g, o
+    shift = np.repeat(np.array([0.5, 0.5, 0.0, 0.5], dtype=dtype), H)
+    return scale, shift
+
+
+def _kernel(p: CellParams) -> _Kernel:
+    """Build the kernel's weights from ``p`` (one call per forward or backward, not per step)."""
+    scale, shift = sigmoid_via_tanh(p.H, p.dtype)
     W_hhT = (p.weight_hh * scale[:, None]).T.copy()
-    return LSTMKernel(p.weight_ih * scale[:, None], (p.bias_ih + p.bias_hh) * scale, W_hhT, scale, shift)
+    return _Kernel(p.weight_ih * scale[:, None], (p.bias_ih + p.bias_hh) * scale, W_hhT, p.weight_hh, scale, shift)
 
 
-def _step(xp_t, h_prev, c_prev, k: LSTMKernel, c, tc, h, hp):
-    """One step. xp_t (B, 4H) holds the input projection (halved for i, f, o) and becomes the
-    activations [i f g o] in place; c, tc = tanh(c_t), h (B, H) are written; hp (B, 4H) is
-    scratch. The kernels' shared signature: (input projection of step t, previous state,
-    kernel, outputs); the LSTM's state is two arrays.
+def _step(xp_t, h_prev, c_prev, k: _Kernel, c, tc, h, hp):
+    """(1)-(5), one step. xp_t (B, 4H) holds the input projection (halved for i, f, o) and becomes
+    the activations [i f g o] in place; c, tc = tanh(c_t), h (B, H) are written; hp (B, 4H) is
+    scratch. The kernels' shared forward contract (``rnn.py``): (input projection of step t,
+    previous state, kernel, outputs of step t) -> state at t; the LSTM's state is two arrays.
     """
     A, H = xp_t, h.shape[-1]
     np.matmul(h_prev, k.W_hhT, out=hp)              # (1) one recurrent matmul for all gates
@@ -116,14 +117,17 @@ def _step(xp_t, h_prev, c_prev, k: LSTMKernel, c, tc, h, hp):
     np.multiply(i, g, out=tc)                       #     (tc as scratch)
     c += tc
     np.tanh(c, out=tc)                              # (5) h_t = o ⊙ tanh(c_t)
-    return np.multiply(o, tc, out=h)
+    return np.multiply(o, tc, out=h), c
 
 
-def _step_back(gh, gc, A, c_prev, tc, W_hh, dA, dc, dh_prev, scratch):
-    """One step back. A (B, 4H) activations [i f g o] of step t, c_prev (B, H), tc = tanh(c_t);
-    writes dA (B, 4H) = da (7), dc (B, H) = dc_t and dh_prev (B, H); returns dc_{t-1}
-    written into ``gc``. scratch (B, 4H) is work space. Everything stays in cache-sized
-    (B, ·) blocks: measured faster than computing the factors of (7) for all steps at once.
+def _step_back(gh, gc, A, c_prev, tc, k: _Kernel, dA, dc, dh_prev, scratch):
+    """(6)-(8), one step back. gh, gc (B, H) = ∂L/∂h_t, ∂L/∂c_t; A (B, 4H) activations [i f g o],
+    c_prev (B, H) and tc = tanh(c_t) are what step t saved; writes dA (B, 4H) = da (7) and
+    dc (B, H) = dc_t; returns (dh_{t-1}, dc_{t-1}), written into ``dh_prev`` and ``gc``. scratch
+    (B, 4H) is work space. The kernels' shared backward contract (``rnn.py``): (gradient of the
+    state at t, what step t saved, kernel, outputs of step t) -> gradient of the state at t-1.
+    Everything stays in cache-sized (B, ·) blocks: measured faster than computing the factors
+    of (7) for all steps at once.
     """
     H = gh.shape[-1]
     i, f, g, o = A[:, :H], A[:, H:2 * H], A[:, 2 * H:3 * H], A[:, 3 * H:]
@@ -142,8 +146,8 @@ def _step_back(gh, gc, A, c_prev, tc, W_hh, dA, dc, dh_prev, scratch):
     np.multiply(g, g, out=d_g)                      #     tanh' = 1 - g² on g
     np.subtract(1.0, d_g, out=d_g)
     dA *= scratch
-    np.matmul(dA, W_hh, out=dh_prev)                # (8) dh_{t-1} = da W_hh, one matmul
-    return np.multiply(dc, f, out=gc)               # (8) dc_{t-1} = dc_t ⊙ f_t
+    np.matmul(dA, k.W_hh, out=dh_prev)              # (8) dh_{t-1} = da W_hh, one matmul
+    return dh_prev, np.multiply(dc, f, out=gc)      # (8) dc_{t-1} = dc_t ⊙ f_t
 
 
 @dataclass
@@ -209,7 +213,7 @@ def lstm_step_forward(x_t, state, params: CellParams):
     p = check_params(params, "lstm")
     x_t = check_input(x_t, "x_t", p, ndim=2)
     h_prev, c_prev = _states(state, "state", ("h_prev", "c_prev"), x_t.shape[0], p, "x_t")
-    k = sigmoid_via_tanh(p)
+    k = _kernel(p)
     A = input_projection(x_t, k.W_ih, k.b)          # (1), input side (B, 4H)
     c, tc, h = (np.empty_like(h_prev) for _ in range(3))
     _step(A, h_prev, c_prev, k, c, tc, h, np.empty_like(A))
@@ -227,9 +231,9 @@ def lstm_step_backward(dstate, cache: LSTMStepCache):
     dh = check_grad(dh, "dstate[0] (dh)", cache.h.shape, p.dtype)
     gc = check_grad(dc, "dstate[1] (dc)", cache.c.shape, p.dtype).copy()
     dA, dh_prev = np.empty_like(cache.A), np.empty_like(dh)
-    _step_back(dh, gc, cache.A, cache.c_prev, cache.tc, p.weight_hh, dA, np.empty_like(dh), dh_prev,
-               np.empty_like(dA))
-    return dA @ p.weight_ih, (dh_prev, gc), fused_grads(dA, cache.x_t, dA, cache.h_prev)
+    dstate_prev = _step_back(dh, gc, cache.A, cache.c_prev, cache.tc, _kernel(p), dA, np.empty_like(dh),
+                             dh_prev, np.empty_like(dA))
+    return dA @ p.weight_ih, dstate_prev, fused_grads(dA, cache.x_t, dA, cache.h_prev)
 
 
 def lstm_forward(x, state0=None, params: CellParams | None = None):
@@ -244,7 +248,7 @@ def lstm_forward(x, state0=None, params: CellParams | None = None):
     x = check_input(x, "x", p, ndim=3)
     T, B, _ = x.shape
     h0, c0 = _states(state0, "state0", ("h0", "c0"), B, p, "x")
-    k = sigmoid_via_tanh(p)
+    k = _kernel(p)
     A = input_projection(x, k.W_ih, k.b)            # (1), input side of every step: one matmul
     hs, cs = np.empty((2, T + 1, B, p.H), dtype=p.dtype)
     hs[0], cs[0] = h0, c0
@@ -266,12 +270,13 @@ def lstm_backward(dh, cache: LSTMCache, dstate_T=None):
     dh_T, dc_T = check_pair(dstate_T, "dstate_T")
     gh = check_grad(dh_T, "dstate_T[0] (dh_T)", (B, H), p.dtype).copy()
     gc = check_grad(dc_T, "dstate_T[1] (dc_T)", (B, H), p.dtype).copy()
+    k = _kernel(p)
     dA = np.empty_like(cache.A)                     # (T, B, 4H) stashed pre-activation gradients
     dc, dh_prev = np.empty((2, B, H), dtype=p.dtype)
     scratch = np.empty((B, 4 * H), dtype=p.dtype)
     for t in reversed(range(T)):
-        gh += dh[t]
-        _step_back(gh, gc, cache.A[t], cache.cs[t], cache.tc[t], p.weight_hh, dA[t], dc, dh_prev, scratch)
+        gh += dh[t]                                 # upstream plus what came back from step t+1
+        _, gc = _step_back(gh, gc, cache.A[t], cache.cs[t], cache.tc[t], k, dA[t], dc, dh_prev, scratch)
         gh, dh_prev = dh_prev, gh                   # dh_{t-1} becomes the next step's g_h
     dA2 = dA.reshape(T * B, 4 * H)
     dx = (dA2 @ p.weight_ih).reshape(T, B, p.D)     # (8) dx_t = da W_ih, every step at once

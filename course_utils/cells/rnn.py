@@ -18,12 +18,22 @@ Backward, with g_t = ∂L/∂h_t (the upstream gradient plus what flows back fro
 :func:`rnn_forward_reference` is (1)-(2), one line each, in a plain loop; the fast kernel
 computes the same numbers (``tests/test_cells_vs_torch.py`` checks both).
 
-Kernel layout, the same in ``lstm.py`` and ``gru.py``: the parameters stay in PyTorch's fused
-layout; the input side of (1) for every step is ONE matmul before the loop
-(``params.input_projection``, both biases folded in), each step is ONE recurrent matmul
-(``_step``, shared with the step function); the cache keeps x, hs (T+1, B, H) = h_0…h_T and
-``params``; the backward loop stashes the pre-activation gradients (T, B, G*H) and forms
-(4)'s dx and (5) after the loop with one matmul each (``params.fused_grads``).
+Kernel layout and contracts, the same in ``lstm.py`` and ``gru.py``:
+
+- the parameters stay in PyTorch's fused layout; ``_kernel(p)`` prepares them once per call
+  as a ``_Kernel`` whose first four fields are W_ih, b, W_hhT, W_hh in every cell module;
+- the input side of (1) for every step is ONE matmul before the loop
+  (``params.input_projection``, both biases folded in);
+- ``_step(xp_t, state_{t-1}, k, outputs of step t) -> state_t``: ONE recurrent matmul, then
+  the cell's equations written into preallocated (B, ·) arrays; the step function and the
+  sequence loop both call it;
+- the sequence cache keeps x, hs (T+1, B, H) = h_0…h_T, what the cell's backward needs per
+  step (nothing more here) and ``params``;
+- ``_step_back(g_t, what step t saved, k, outputs of step t) -> g_{t-1}``: the gradient of the
+  state at t in, the pre-activation gradients written out, the recurrence's share of the
+  gradient of the state at t-1 returned (one matmul with W_hh);
+- the backward loop stashes the pre-activation gradients (T, B, G*H) and forms (4)'s dx and
+  (5) after the loop with one matmul each (``params.fused_grads``).
 """
 from __future__ import annotations
 
@@ -32,45 +42,57 @@ from typing import NamedTuple
 
 import numpy as np
 
-from course_utils._checks import check_grad, check_input, check_params, check_state
 from course_utils.cells.params import CellParams, check_state_before_params, fused_grads, input_projection
+from course_utils.cells.validate import check_grad, check_input, check_params, check_state
 
 __all__ = ["RNNStepCache", "RNNCache", "rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward",
            "rnn_forward_reference"]
 
 
 class _Kernel(NamedTuple):
-    """The weights as the kernel uses them (each cell module has one, same first three fields):
-    W_ih (H, D) and b (H,) = b_ih + b_hh for the input projection; W_hhT (H, H) = W_hhᵀ as a
-    contiguous copy (a faster per-step matmul operand than the transposed view); nonlinearity."""
+    """The weights as the kernel uses them; every cell module has one, with these first four fields:
+    W_ih (H, D) and b (H,) = b_ih + b_hh for the input projection; W_hhT (H, H) = W_hhᵀ, a
+    contiguous copy (the forward's per-step operand: faster than the transposed view);
+    W_hh (H, H) as stored (the backward's per-step operand). Then this cell's own: nonlinearity."""
     W_ih: np.ndarray
     b: np.ndarray
     W_hhT: np.ndarray
+    W_hh: np.ndarray
     nonlinearity: str
 
 
 def _kernel(p: CellParams) -> _Kernel:
-    return _Kernel(p.weight_ih, p.bias_ih + p.bias_hh, p.weight_hh.T.copy(), p.nonlinearity)
+    """Build the kernel's weights from ``p`` (one call per forward or backward, not per step)."""
+    return _Kernel(p.weight_ih, p.bias_ih + p.bias_hh, p.weight_hh.T.copy(), p.weight_hh, p.nonlinearity)
 
 
-def _step(xp_t, h_prev, k: _Kernel, out):
-    """h_t = φ(xp_t + h_prev W_hhᵀ) written into ``out`` (B, H); xp_t = x_t W_ihᵀ + b_ih + b_hh.
+def _step(xp_t, h_prev, k: _Kernel, h):
+    """(1)-(2): h_t = φ(xp_t + h_prev W_hhᵀ) written into ``h`` (B, H); xp_t = x_t W_ihᵀ + b_ih + b_hh.
 
-    The kernels' shared signature: (input projection of step t, previous state, kernel, outputs).
+    The kernels' shared forward contract: ``_step(input projection of step t, previous state,
+    kernel, outputs of step t) -> state at t``.
     """
     nonlinearity = k.nonlinearity
-    np.matmul(h_prev, k.W_hhT, out=out)              # (1) a_t, the recurrent side: one matmul
-    out += xp_t
-    return np.tanh(out, out=out) if nonlinearity == "tanh" else np.maximum(out, 0.0, out=out)   # (2)
+    np.matmul(h_prev, k.W_hhT, out=h)                # (1) a_t, the recurrent side: one matmul
+    h += xp_t
+    return np.tanh(h, out=h) if nonlinearity == "tanh" else np.maximum(h, 0.0, out=h)   # (2)
 
 
-def _step_back(g, h, nonlinearity, out):
-    """(3) da_t = g ⊙ φ'(a_t) written into ``out`` (B, H), from the output h_t = φ(a_t)."""
-    if nonlinearity == "tanh":
-        np.multiply(h, h, out=out)
-        np.subtract(1.0, out, out=out)
-        return np.multiply(out, g, out=out)
-    return np.multiply(g, h > 0, out=out)
+def _step_back(g, h, k: _Kernel, da):
+    """(3)-(4) for one step: da_t = g ⊙ φ'(a_t) written into ``da`` (B, H), from the output
+    h = h_t = φ(a_t); returns dh_{t-1} = da_t W_hh (B, H), the recurrence's share of it.
+
+    The kernels' shared backward contract: ``_step_back(gradient of the state at t, what step t
+    saved, kernel, outputs of step t) -> gradient of the state at t-1``; the outputs are the
+    pre-activation gradients, which the caller turns into dx and the weight gradients (5).
+    """
+    if k.nonlinearity == "tanh":
+        np.multiply(h, h, out=da)
+        np.subtract(1.0, da, out=da)
+        da *= g
+    else:
+        np.multiply(g, h > 0, out=da)
+    return da @ k.W_hh                               # (4) dh_{t-1}, one matmul
 
 
 @dataclass
@@ -108,7 +130,7 @@ def rnn_step_forward(x_t, h_prev, params: CellParams):
     h_prev = check_state(h_prev, "h_prev", x_t.shape[0], p, "x_t")
     k = _kernel(p)
     xp = input_projection(x_t, k.W_ih, k.b)
-    h = _step(xp, h_prev, k, out=np.empty_like(xp))
+    h = _step(xp, h_prev, k, np.empty_like(xp))
     return h, RNNStepCache(x_t, h_prev, h, p)
 
 
@@ -119,8 +141,9 @@ def rnn_step_backward(dh, cache: RNNStepCache):
     """
     p = cache.params
     dh = check_grad(dh, "dh", cache.h.shape, p.dtype)
-    da = _step_back(dh, cache.h, p.nonlinearity, out=np.empty_like(dh))
-    return da @ p.weight_ih, da @ p.weight_hh, fused_grads(da, cache.x_t, da, cache.h_prev)
+    da = np.empty_like(dh)
+    dh_prev = _step_back(dh, cache.h, _kernel(p), da)
+    return da @ p.weight_ih, dh_prev, fused_grads(da, cache.x_t, da, cache.h_prev)
 
 
 def rnn_forward(x, h0=None, params: CellParams | None = None):
@@ -138,7 +161,7 @@ def rnn_forward(x, h0=None, params: CellParams | None = None):
     hs = np.empty((T + 1, B, p.H), dtype=p.dtype)
     hs[0] = h0
     for t in range(T):
-        _step(xp[t], hs[t], k, out=hs[t + 1])
+        _step(xp[t], hs[t], k, hs[t + 1])
     return hs[1:], hs[T], RNNCache(x, hs, p)
 
 
@@ -152,11 +175,11 @@ def rnn_backward(dh, cache: RNNCache, dh_T=None):
     T, B, H = hs.shape[0] - 1, hs.shape[1], p.H
     dh = check_grad(dh, "dh", (T, B, H), p.dtype)
     g = check_grad(dh_T, "dh_T", (B, H), p.dtype).copy()
+    k = _kernel(p)
     da = np.empty((T, B, H), dtype=p.dtype)     # stashed pre-activation gradients
     for t in reversed(range(T)):
-        g += dh[t]
-        _step_back(g, hs[t + 1], p.nonlinearity, out=da[t])
-        g = da[t] @ p.weight_hh                 # (4) dh_{t-1} from the recurrence
+        g += dh[t]                              # upstream plus what came back from step t+1
+        g = _step_back(g, hs[t + 1], k, da[t])
     da2 = da.reshape(T * B, H)
     dx = (da2 @ p.weight_ih).reshape(T, B, p.D)                                       # (4) every step at once
     grads = fused_grads(da2, x.reshape(T * B, p.D), da2, hs[:-1].reshape(T * B, H))   # (5)
