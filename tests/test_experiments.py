@@ -1,4 +1,4 @@
-"""Chapter 6's experiment runner: gradient profile, one run, parallel == serial, sweeps, the seeds command."""
+"""Chapter 6's experiment runner: gradient by time, one run, parallel == serial, sweeps, the seeds command."""
 import json
 import math
 import subprocess
@@ -10,7 +10,8 @@ import torch
 
 from course_utils.learning import experiments
 from course_utils.learning.experiments import (RECORD_KEYS, SCHEMA, AddingResult, AddingRun, constant_baseline,
-                                      give_up_step, group_runs, input_gradient_profile, load_results, plot_curves,
+                                      give_up_step, group_runs, input_gradient_norms_by_time, load_results,
+                                      plot_curves,
                                       results_by, run_all, seed_runs, sweep, train_adding, with_seed)
 from course_utils.learning.models import SequenceModel
 from course_utils.data.tasks import adding_batches
@@ -21,12 +22,12 @@ FD_EPS = 1e-3
 FD_TOL = 1e-3
 
 
-@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
-def test_input_gradient_profile_matches_finite_differences(cell):
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+def test_input_gradient_norms_by_time_matches_finite_differences(kind):
     torch.manual_seed(0)
-    model = SequenceModel(cell, 2, 5, 1).double()
+    model = SequenceModel(kind, 2, 5, 1).double()
     x = torch.randn(3, 6, 2, dtype=torch.float64)
-    profile = input_gradient_profile(model, x)
+    profile = input_gradient_norms_by_time(model, x)
     assert profile.shape == (6,) and profile.dtype == np.float64
     grads = torch.zeros_like(x)
     with torch.no_grad():
@@ -39,9 +40,9 @@ def test_input_gradient_profile_matches_finite_differences(cell):
     np.testing.assert_allclose(profile, grads.norm(dim=-1).mean(0).numpy(), rtol=FD_TOL)
 
 
-def test_input_gradient_profile_restores_eval_mode():
+def test_input_gradient_norms_by_time_restores_eval_mode():
     model = SequenceModel("gru", 2, 3, 1).eval()
-    input_gradient_profile(model, torch.zeros(2, 4, 2))
+    input_gradient_norms_by_time(model, torch.zeros(2, 4, 2))
     assert not model.training
 
 
@@ -97,11 +98,11 @@ def test_parallel_results_equal_serial_results():
         assert s.run == p.run and s.history.loss == p.history.loss and s.test_mse == p.test_mse
 
 
-def test_sweep_gives_each_cell_its_learning_rate_and_lstm_its_forget_bias():
+def test_sweep_gives_each_kind_its_learning_rate_and_lstm_its_forget_bias():
     runs = sweep(lengths=(10, 50), lr={"rnn": 1e-2, "lstm": 2e-2, "gru": 3e-2}, forget_bias=1.0)
-    assert [(r.cell, r.length) for r in runs][:3] == [("rnn", 10), ("lstm", 10), ("gru", 10)]
-    assert {r.cell: r.lr for r in runs} == {"rnn": 1e-2, "lstm": 2e-2, "gru": 3e-2}
-    assert {r.cell: r.forget_bias for r in runs} == {"rnn": None, "lstm": 1.0, "gru": None}
+    assert [(r.kind, r.length) for r in runs][:3] == [("rnn", 10), ("lstm", 10), ("gru", 10)]
+    assert {r.kind: r.lr for r in runs} == {"rnn": 1e-2, "lstm": 2e-2, "gru": 3e-2}
+    assert {r.kind: r.forget_bias for r in runs} == {"rnn": None, "lstm": 1.0, "gru": None}
     assert {r.seed for r in with_seed(runs, 3)} == {3}
 
 
@@ -116,10 +117,10 @@ def test_run_all_refuses_other_objects():
         run_all([("rnn", 10)])
 
 
-def fake_result(cell, length, forget_bias=None, values=(0.2, 0.0)):
+def fake_result(kind, length, forget_bias=None, values=(0.2, 0.0)):
     history = History(loss=[1.0, 1.0], grad_norm=[1.0, 1.0],
                       eval={"step": [1, 2], "mse": [0.2, 0.1], "grad_early": list(values)})
-    return AddingResult(AddingRun(cell, length, forget_bias=forget_bias), history, 0.1, None, 0.0)
+    return AddingResult(AddingRun(kind, length, forget_bias=forget_bias), history, 0.1, None, 0.0)
 
 
 def test_results_by_filters_lstm_forget_bias():
@@ -171,10 +172,11 @@ def test_seeds_command_writes_the_documented_schema(tiny_file):
         f" --device cpu --out {out}"
     settings = on_disk["settings"]
     assert settings["seeds"] == [3] and settings["lengths"] == [6] and settings["max_steps"] == 20
+    assert settings["kinds"] == ["rnn", "lstm", "gru"] and "cells" not in settings
     assert settings["lr"] == {"rnn": 0.01, "lstm": 0.02, "gru": 0.02} and settings["give_up_after"] is None
     assert settings["baseline_mse"] == pytest.approx(1 / 6)
     runs = on_disk["runs"]
-    assert [(r["cell"], r["forget_bias"]) for r in runs] == [("rnn", None), ("lstm", 0.0), ("lstm", 1.0),
+    assert [(r["kind"], r["forget_bias"]) for r in runs] == [("rnn", None), ("lstm", 0.0), ("lstm", 1.0),
                                                             ("gru", None)]
     for r in runs:
         assert set(r) == set(RECORD_KEYS)
@@ -218,10 +220,10 @@ def test_records_end_reason_give_up_and_stop_below():
 
 def test_group_runs_and_seed_runs():
     runs = seed_runs([1, 0], [10], forget_biases=(0.0, 1.0), lr={"rnn": 0.05})
-    assert [(r.seed, r.cell, r.forget_bias) for r in runs][:4] == [(1, "rnn", None), (1, "lstm", 0.0),
+    assert [(r.seed, r.kind, r.forget_bias) for r in runs][:4] == [(1, "rnn", None), (1, "lstm", 0.0),
                                                                     (1, "lstm", 1.0), (1, "gru", None)]
-    assert {r.cell: r.lr for r in runs} == {"rnn": 0.05, "lstm": 0.02, "gru": 0.02}
-    records = [{"cell": r.cell, "length": r.length, "forget_bias": r.forget_bias, "lr": r.lr, "seed": r.seed}
+    assert {r.kind: r.lr for r in runs} == {"rnn": 0.05, "lstm": 0.02, "gru": 0.02}
+    records = [{"kind": r.kind, "length": r.length, "forget_bias": r.forget_bias, "lr": r.lr, "seed": r.seed}
                for r in runs]
     groups = group_runs(records)
     assert len(groups) == 4 and [r["seed"] for r in groups["lstm", 10, 0.0, 0.02]] == [0, 1]
@@ -233,17 +235,31 @@ def test_load_results_refuses_other_files(tmp_path):
     with pytest.raises(ValueError, match="schema"):
         load_results(other)
     partial = tmp_path / "partial.json"
-    partial.write_text(json.dumps({"schema": SCHEMA, "runs": [{"cell": "rnn"}]}))
+    partial.write_text(json.dumps({"schema": SCHEMA, "runs": [{"kind": "rnn"}]}))
     with pytest.raises(ValueError, match="lacks"):
         load_results(partial)
+
+
+def test_load_results_names_the_old_key_cell(tiny_file, tmp_path):
+    out, data = tiny_file
+    renamed = [{("cell" if k == "kind" else k): v for k, v in r.items()} for r in data["runs"]]
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps({**data, "schema": "course_utils.learning.experiments/seeds/1", "runs": renamed}))
+    with pytest.raises(ValueError, match=r"seeds/1.*key 'cell'.*'kind'"):
+        load_results(old)
+    hand_edited = tmp_path / "hand_edited.json"
+    hand_edited.write_text(json.dumps({**data, "runs": renamed}))
+    with pytest.raises(ValueError, match=r"old key 'cell'; expected the key 'kind'"):
+        load_results(hand_edited)
 
 
 @pytest.mark.parametrize("args, message", [
     (["--lengths", "1"], "argument --lengths: expected an integer >= 2, got '1'"),
     (["--seeds", "-1"], "argument --seeds: expected an integer >= 0, got '-1'"),
-    (["--lr", "rnn:0.1"], "argument --lr: expected CELL=RATE"),
+    (["--lr", "rnn:0.1"], "argument --lr: expected KIND=RATE"),
     (["--give-up-after", "0"], "argument --give-up-after: expected an integer >= 1, got '0'"),
-    (["--cells", "transformer"], "argument --cells: invalid choice: 'transformer'"),
+    (["--kinds", "transformer"], "argument --kinds: invalid choice: 'transformer'"),
+    (["--cells", "rnn"], "unrecognized arguments: --cells rnn"),
     ([], "the following arguments are required: --out"),
 ])
 def test_seeds_command_names_the_bad_argument(args, message, capsys):
@@ -257,20 +273,20 @@ def test_seeds_help_lists_the_settings(capsys):
         experiments.main(["seeds", "--help"])
     text = capsys.readouterr().out
     assert info.value.code == 0
-    for option in ("--seeds", "--lengths", "--forget-bias", "--lr", "--max-steps", "--give-up-after", "--device",
+    for option in ("--seeds", "--lengths", "--kinds", "--forget-bias", "--lr", "--max-steps", "--give-up-after", "--device",
                    "--processes", "--out"):
         assert option in text
 
 
 def test_seeds_command_runs_as_a_module(tmp_path):
     out = tmp_path / "cli.json"
-    args = ["seeds", "--cells", "gru", "--lengths", "4", "--max-steps", "10", "--eval-every", "5", "--batch", "8",
+    args = ["seeds", "--kinds", "gru", "--lengths", "4", "--max-steps", "10", "--eval-every", "5", "--batch", "8",
             "--n-valid", "16", "--n-test", "16", "--budget", "200", "--quiet", "--out", str(out)]
     done = subprocess.run([sys.executable, "-m", "course_utils.learning.experiments", *args], capture_output=True, text=True,
                           timeout=600)   # a crash guard: importing torch on a loaded machine is slow
     assert done.returncode == 0, done.stderr
     (record,) = load_results(out)["runs"]
-    assert record["cell"] == "gru" and record["steps"] == 10 and math.isfinite(record["test_mse"])
+    assert record["kind"] == "gru" and record["steps"] == 10 and math.isfinite(record["test_mse"])
 
 
 def test_give_up_step_finds_the_first_evaluation_still_above_the_level():

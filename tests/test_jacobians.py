@@ -92,7 +92,7 @@ def test_input_gradient_norms_accepts_a_model_with_an_rnn_attribute():
 
 
 def test_the_by_lag_profile_is_the_by_time_profile_reversed():
-    from course_utils.learning.experiments import input_gradient_profile
+    from course_utils.learning.experiments import input_gradient_norms_by_time
     torch.manual_seed(1)
     rnn = torch.nn.GRU(2, 3, batch_first=True, dtype=torch.float64)
     u = torch.randn(3, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
@@ -105,7 +105,7 @@ def test_the_by_lag_profile_is_the_by_time_profile_reversed():
         def forward(self, x):
             return (self.rnn(x)[0][:, -1] @ (u / u.norm()))[:, None]
     x = torch.randn(4, 6, 2, dtype=torch.float64)
-    by_lag, by_time = input_gradient_norms_by_lag(rnn, x, seed=0), input_gradient_profile(ReadOut(), x)
+    by_lag, by_time = input_gradient_norms_by_lag(rnn, x, seed=0), input_gradient_norms_by_time(ReadOut(), x)
     np.testing.assert_allclose(by_lag, by_time[::-1], rtol=1e-12)
     assert not np.allclose(by_lag, by_time)      # the conventions differ: reversing matters
 

@@ -1,6 +1,6 @@
 """Chapter 6's experiment: RNN, LSTM and GRU on the adding problem, across sequence lengths.
 
-One :class:`AddingRun` describes one training run (cell, length T, seed, budget...);
+One :class:`AddingRun` describes one training run (kind, length T, seed, budget...);
 :func:`run_all` trains a list of them, in parallel worker processes on a CPU (each run is seeded
 and single-threaded, so the results do not depend on how the runs are scheduled, nor on
 ``OMP_NUM_THREADS``), and returns one :class:`AddingResult` per run, in order.
@@ -9,10 +9,11 @@ During training every ``eval_every`` steps the run records, on a fixed validatio
 
 - ``mse``: validation mean squared error (the baseline of the Le et al. form is 1/6);
 - ``grad_early`` / ``grad_late``: how strongly the prediction depends on the first / last 10 % of the
-  inputs, the mean over those steps of :func:`input_gradient_profile` (the gradient that reaches them).
+  inputs, the mean over those steps of :func:`input_gradient_norms_by_time` (the gradient that reaches
+  them).
 
 Training stops once the validation MSE is below ``stop_below``, or gives up (optional, the same rule
-for every cell) when at step ``give_up_after`` or later the validation MSE is still above
+for every kind) when at step ``give_up_after`` or later the validation MSE is still above
 ``give_up_above`` times the memoryless baseline; the reported ``test_mse`` is then measured on a
 separate test set.
 
@@ -43,7 +44,7 @@ from course_utils.learning.models import SequenceModel, hidden_size_for_budget
 from course_utils.data.tasks import BASELINE_MSE, adding_batches, adding_problem
 from course_utils.learning.training import History, TrainConfig, mse_loss, pick_device, set_seed, train
 
-__all__ = ["VALID_OFFSET", "TEST_OFFSET", "COST", "CELL_COLORS", "input_gradient_profile", "AddingRun",
+__all__ = ["VALID_OFFSET", "TEST_OFFSET", "COST", "KIND_COLORS", "input_gradient_norms_by_time", "AddingRun",
            "AddingResult", "train_adding", "run_all", "sweep", "with_seed", "results_by", "plot_curves",
            "SCHEMA", "KINDS", "DEFAULT_LR", "RECORD_KEYS", "constant_baseline", "result_record",
            "seed_runs", "load_results", "group_runs", "give_up_step", "build_parser", "seeds_command",
@@ -51,15 +52,16 @@ __all__ = ["VALID_OFFSET", "TEST_OFFSET", "COST", "CELL_COLORS", "input_gradient
 
 VALID_OFFSET, TEST_OFFSET = 2 ** 20, 2 ** 21    # seeds of the validation / test sets: offset + run seed
 COST = {"rnn": 1.5, "lstm": 1.0, "gru": 4.0}    # rough relative CPU cost per step, to schedule long runs first
-CELL_COLORS = {"rnn": "tab:red", "lstm": "tab:blue", "gru": "tab:green"}   # one colour per cell in every figure
+KIND_COLORS = {"rnn": "tab:red", "lstm": "tab:blue", "gru": "tab:green"}   # one colour per kind in every figure
 
 
-def input_gradient_profile(model: torch.nn.Module, x: torch.Tensor) -> np.ndarray:
-    """``g[t] = mean_b || d yhat_b / d x_t^(b) ||_2`` for t = 0..T-1, shape ``(T,)`` (float64 NumPy).
+def input_gradient_norms_by_time(model: torch.nn.Module, x: torch.Tensor) -> np.ndarray:
+    """How much gradient reaches each input, by time: ``g[t] = mean_b || d yhat_b / d x_t^(b) ||_2``.
 
-    Indexed by TIME: entry 0 is the first input, entry T-1 the last. Its counterpart for a bare
-    recurrent module, ``jacobians.input_gradient_norms_by_lag``, is indexed by LAG (entry 0 the
-    last input): reverse one (``g[::-1]``) to compare it with the other.
+    Returns a float64 NumPy array of shape ``(T,)`` indexed by TIME t = 0..T-1: entry 0 is the
+    first input, entry T-1 the last. Its counterpart for a bare recurrent module,
+    ``jacobians.input_gradient_norms_by_lag``, is indexed by LAG (entry 0 the last input):
+    reverse one (``g[::-1]``) to compare it with the other.
     model: maps ``x: (B, T, D)`` to one prediction per sequence ``(B, 1)`` (outputs are summed if wider).
     Sequences do not interact, so the gradient of ``yhat.sum()`` holds every sequence's own gradient.
     The model is put in training mode for the backward pass (cuDNN needs it) and restored after.
@@ -78,13 +80,13 @@ def input_gradient_profile(model: torch.nn.Module, x: torch.Tensor) -> np.ndarra
 class AddingRun:
     """One training run on the adding problem (Le et al. form unless ``variant="hochreiter"``).
 
-    The hidden size is the largest whose parameter count fits ``budget`` (comparable cost across cells).
+    The hidden size is the largest whose parameter count fits ``budget`` (comparable cost across kinds).
     ``give_up_after``: if set, training ends at the first evaluation at or after this step whose
     validation MSE is still above ``give_up_above * BASELINE_MSE[variant]`` (a run stuck on the
     baseline plateau stops paying for steps; ``None``: always train up to ``max_steps``).
     """
 
-    cell: str
+    kind: str
     length: int
     seed: int = 0
     lr: float = 2e-2
@@ -104,13 +106,13 @@ class AddingRun:
 
     @property
     def hidden_size(self) -> int:
-        """The hidden size of this run's cell at its parameter budget (2 inputs, 1 output)."""
-        return hidden_size_for_budget(self.cell, 2, 1, self.budget)
+        """The hidden size of this run's kind at its parameter budget (2 inputs, 1 output)."""
+        return hidden_size_for_budget(self.kind, 2, 1, self.budget)
 
     def build(self) -> SequenceModel:
         """The untrained model, initialised from ``seed``."""
         set_seed(self.seed)
-        return SequenceModel(self.cell, 2, self.hidden_size, 1, forget_bias=self.forget_bias)
+        return SequenceModel(self.kind, 2, self.hidden_size, 1, forget_bias=self.forget_bias)
 
     def should_stop(self, history: History) -> bool:
         """True once the latest validation MSE is below ``stop_below``, or the run gives up."""
@@ -175,7 +177,7 @@ def train_adding(run: AddingRun, progress: bool = False, device: str | None = No
         k = max(1, math.ceil(run.length / 10))
 
         def evaluate(m):
-            profile = input_gradient_profile(m, probe)
+            profile = input_gradient_norms_by_time(m, probe)
             return {"mse": _mse(m, x_valid, y_valid), "grad_early": profile[:k].mean(),
                     "grad_late": profile[-k:].mean()}
 
@@ -206,7 +208,7 @@ def run_all(runs: list[AddingRun], processes: int = 2, progress: bool = True,
     resolved = torch.device(device) if device else pick_device()
     if processes <= 1 or resolved.type != "cpu":
         return [train_adding(r, device=device) for r in tqdm(runs, disable=not progress, desc="runs")]
-    order = sorted(range(len(runs)), key=lambda i: -runs[i].length * runs[i].max_steps * COST[runs[i].cell])
+    order = sorted(range(len(runs)), key=lambda i: -runs[i].length * runs[i].max_steps * COST[runs[i].kind])
     results: list[AddingResult | None] = [None] * len(runs)
     context = multiprocessing.get_context("spawn")   # safe with torch's thread pools, on every OS
     with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
@@ -241,12 +243,12 @@ def with_seed(runs: list[AddingRun], seed: int) -> list[AddingRun]:
 # --- tables and figures of the sweep ---------------------------------------------------------
 
 def results_by(results: list[AddingResult], forget_bias="any") -> dict[tuple[str, int], AddingResult]:
-    """``{(cell, T): result}``; ``forget_bias`` keeps only LSTM runs with that b_f (others unaffected)."""
+    """``{(kind, T): result}``; ``forget_bias`` keeps only LSTM runs with that b_f (others unaffected)."""
     out = {}
     for r in results:
-        if r.run.cell == "lstm" and forget_bias != "any" and r.run.forget_bias != forget_bias:
+        if r.run.kind == "lstm" and forget_bias != "any" and r.run.forget_bias != forget_bias:
             continue
-        out[(r.run.cell, r.run.length)] = r
+        out[(r.run.kind, r.run.length)] = r
     return out
 
 
@@ -262,10 +264,10 @@ def plot_curves(results: list[AddingResult], key: str = "mse", baseline: float |
                              squeeze=False)
     for ax, length in zip(axes[0], lengths):
         for r in (r for r in results if r.run.length == length):
-            label = r.run.cell.upper() + (f" b_f={r.run.forget_bias:g}" if r.run.forget_bias is not None else "")
+            label = r.run.kind.upper() + (f" b_f={r.run.forget_bias:g}" if r.run.forget_bias is not None else "")
             values = np.asarray(r.history.eval[key])
             shown = values if floor is None else np.maximum(values, floor)
-            ax.plot(r.history.eval["step"], shown, label=label, color=CELL_COLORS[r.run.cell],
+            ax.plot(r.history.eval["step"], shown, label=label, color=KIND_COLORS[r.run.kind],
                     linestyle="--" if r.run.forget_bias == 0 else "-")
         if baseline is not None:
             ax.axhline(baseline, color="grey", linestyle=":", label="baseline")
@@ -282,14 +284,14 @@ def plot_curves(results: list[AddingResult], key: str = "mse", baseline: float |
 
 # --- tables over seeds: records, files and the command line -----------------------------------
 
-SCHEMA = "course_utils.learning.experiments/seeds/1"
+SCHEMA = "course_utils.learning.experiments/seeds/2"
+"""Version 2 names the cell type ``kind`` (records' key ``"kind"``, settings' ``"kinds"``, ``--kinds``);
+version 1 called it ``cell`` (``"cell"``, ``"cells"``, ``--cells``). :func:`load_results` refuses
+version 1 files with an error that says so."""
+_SCHEMA_V1 = "course_utils.learning.experiments/seeds/1"
 KINDS = ("rnn", "lstm", "gru")
-# The cell type is ``kind`` in new code. Four names keep "cell" because something stored or not owned
-# here reads them: the records' key "cell" (RECORD_KEYS; the notebooks/data/ch6_*.json files of
-# SCHEMA .../1), the --cells option (the commands stored in those files), AddingRun.cell and CELL_COLORS
-# (Chapter 6's code).
 DEFAULT_LR = {"rnn": 1e-2, "lstm": 2e-2, "gru": 2e-2}     # Chapter 6's learning rates
-RECORD_KEYS = ("cell", "length", "seed", "lr", "forget_bias", "hidden_size", "parameters", "steps", "ended",
+RECORD_KEYS = ("kind", "length", "seed", "lr", "forget_bias", "hidden_size", "parameters", "steps", "ended",
                "solved_at", "left_plateau_at", "test_mse", "constant_test_mse", "valid_step", "valid_mse",
                "seconds")
 
@@ -329,7 +331,7 @@ def result_record(result: AddingResult) -> dict:
         ended = "stop_below" if last_mse < run.stop_below else "gave_up"
     from course_utils.learning.models import count_parameters
     return {
-        "cell": run.cell, "length": run.length, "seed": run.seed, "lr": run.lr, "forget_bias": run.forget_bias,
+        "kind": run.kind, "length": run.length, "seed": run.seed, "lr": run.lr, "forget_bias": run.forget_bias,
         "hidden_size": run.hidden_size, "parameters": count_parameters(run.build()), "steps": history.steps,
         "ended": ended, "solved_at": result.steps_to_solve,
         "left_plateau_at": history.first_step("mse", run.give_up_above * BASELINE_MSE[run.variant]),
@@ -365,9 +367,16 @@ def load_results(path) -> dict:
         path = find_root() / path
     with open(path, encoding="utf-8") as f:
         data = json.load(f)
+    if data.get("schema") == _SCHEMA_V1:
+        raise ValueError(f"{path}: schema {_SCHEMA_V1!r} is an old version whose run records name the cell "
+                         f"type with the key 'cell'; expected schema {SCHEMA!r}, where that key is 'kind' "
+                         "(rename the key 'cell' to 'kind' in every record, settings' 'cells' to 'kinds', "
+                         "and set the schema, or run the command again with --kinds)")
     if data.get("schema") != SCHEMA:
         raise ValueError(f"{path}: expected a results file with schema {SCHEMA!r}, got {data.get('schema')!r}")
     for record in data["runs"]:
+        if "cell" in record and "kind" not in record:
+            raise ValueError(f"{path}: a run record has the old key 'cell'; expected the key 'kind' instead")
         missing = set(RECORD_KEYS) - set(record)
         if missing:
             raise ValueError(f"{path}: a run record lacks {sorted(missing)}")
@@ -375,10 +384,10 @@ def load_results(path) -> dict:
 
 
 def group_runs(records: list[dict]) -> dict[tuple, list[dict]]:
-    """``{(cell, length, forget_bias, lr): [record, ...]}``, records sorted by seed."""
+    """``{(kind, length, forget_bias, lr): [record, ...]}``, records sorted by seed."""
     groups: dict[tuple, list[dict]] = {}
     for r in records:
-        groups.setdefault((r["cell"], r["length"], r["forget_bias"], r["lr"]), []).append(r)
+        groups.setdefault((r["kind"], r["length"], r["forget_bias"], r["lr"]), []).append(r)
     return {key: sorted(group, key=lambda r: r["seed"]) for key, group in groups.items()}
 
 
@@ -412,15 +421,15 @@ def _step_or_none(text: str) -> int | None:
     return _int_at_least(1)(text)
 
 
-def _cell_lr(text: str) -> tuple[str, float]:
-    cell, sep, value = text.partition("=")
+def _kind_lr(text: str) -> tuple[str, float]:
+    kind, sep, value = text.partition("=")
     try:
         rate = float(value)
     except ValueError:
         rate = math.nan
-    if not sep or cell not in KINDS or not rate > 0:
-        raise argparse.ArgumentTypeError(f"expected CELL=RATE with CELL in {KINDS} and RATE > 0, got {text!r}")
-    return cell, rate
+    if not sep or kind not in KINDS or not rate > 0:
+        raise argparse.ArgumentTypeError(f"expected KIND=RATE with KIND in {KINDS} and RATE > 0, got {text!r}")
+    return kind, rate
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -431,7 +440,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     p = commands.add_parser(
         "seeds", help="train RNN, LSTM and GRU for every seed and length; write one record per run",
-        description="Train every (seed, length, cell) run at equal parameter budget, as Chapter 6 does, and "
+        description="Train every (seed, length, kind) run at equal parameter budget, as Chapter 6 does, and "
                     "write a JSON file: the settings, the PyTorch version, the device, the date, and per run "
                     "the steps trained, the step at which it was solved, its test MSE and the test MSE of "
                     "the best constant fitted on its own training batches. Runs are seeded and "
@@ -440,11 +449,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seeds of the runs (model, training batches, validation and test sets); default: 0")
     p.add_argument("--lengths", type=_int_at_least(2), nargs="+", default=[10, 100], metavar="T",
                    help="sequence lengths T; default: 10 100")
-    p.add_argument("--cells", nargs="+", choices=KINDS, default=list(KINDS), help="default: rnn lstm gru")
+    p.add_argument("--kinds", nargs="+", choices=KINDS, default=list(KINDS),
+                   help="the cell types to train; default: rnn lstm gru")
     p.add_argument("--forget-bias", type=float, nargs="+", default=[1.0], metavar="B",
                    help="the LSTM's forget-gate bias b_f at the start, one LSTM run per value; default: 1")
-    p.add_argument("--lr", type=_cell_lr, nargs="+", default=[], metavar="CELL=RATE",
-                   help="Adam learning rate per cell; default: rnn=0.01 lstm=0.02 gru=0.02")
+    p.add_argument("--lr", type=_kind_lr, nargs="+", default=[], metavar="KIND=RATE",
+                   help="Adam learning rate per kind; default: rnn=0.01 lstm=0.02 gru=0.02")
     p.add_argument("--max-steps", type=_int_at_least(1), default=1000, help="training steps at most; default: 1000")
     p.add_argument("--give-up-after", type=_step_or_none, default=None, metavar="STEP",
                    help="stop a run whose validation MSE is still above 0.9 x baseline at this step or later; "
@@ -453,7 +463,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="stop once the validation MSE is below this; default: 0.005")
     p.add_argument("--batch", type=_int_at_least(1), default=128, help="sequences per training batch; default: 128")
     p.add_argument("--budget", type=_int_at_least(10), default=4700,
-                   help="parameter budget; each cell gets the largest hidden size within it; default: 4700")
+                   help="parameter budget; each kind gets the largest hidden size within it; default: 4700")
     p.add_argument("--eval-every", type=_int_at_least(1), default=25,
                    help="validate every this many steps; default: 25")
     p.add_argument("--n-valid", type=_int_at_least(1), default=500, help="validation sequences; default: 500")
@@ -482,7 +492,7 @@ def seeds_command(args: argparse.Namespace, argv: list[str]) -> dict:
                   batch=args.batch, budget=args.budget, eval_every=args.eval_every, n_valid=args.n_valid,
                   n_test=args.n_test)
     lr = {**DEFAULT_LR, **dict(args.lr)}
-    runs = seed_runs(args.seeds, args.lengths, args.cells, args.forget_bias, lr, **common)
+    runs = seed_runs(args.seeds, args.lengths, args.kinds, args.forget_bias, lr, **common)
     start = time.perf_counter()
     results = run_all(runs, processes=args.processes, progress=not args.quiet, device=device.type)
     seconds = time.perf_counter() - start
@@ -498,7 +508,7 @@ def seeds_command(args: argparse.Namespace, argv: list[str]) -> dict:
         "seconds": round(seconds, 1),
         "settings": {
             "task": f"adding problem, variant {example.variant!r}", "seeds": args.seeds, "lengths": args.lengths,
-            "cells": args.cells, "forget_bias": args.forget_bias, "lr": lr, "optimizer": "adam",
+            "kinds": args.kinds, "forget_bias": args.forget_bias, "lr": lr, "optimizer": "adam",
             "clip": example.clip, "max_steps": args.max_steps, "give_up_after": args.give_up_after,
             "give_up_above": example.give_up_above, "stop_below": args.stop_below,
             "solved_below": example.solved_below, "batch": args.batch, "budget": args.budget,
