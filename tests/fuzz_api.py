@@ -153,11 +153,12 @@ def cases_tools() -> list[Case]:
                   {"logits": [np.array([NAN, 0.0]), [], "abc", np.float64(1.0), None],
                    "temperature": POS_NUM})
     model = models.SequenceModel("lstm", 3, 4, 6, vocab_size=6, readout="all")
-    out += mutate("text", "sample", text.sample, {"model": model, "vocab": vocab, "prompt": "ab", "length": 3},
+    out += mutate("charmodel", "sample", charmodel.sample,
+                  {"model": model, "vocab": vocab, "prompt": "ab", "length": 3},
                   {"model": ["model", None], "vocab": ["abcdef", text.Vocab.from_items("abc")],
                    "prompt": ["", "xyz", 5], "length": NONNEG_INT, "temperature": POS_NUM, "seed": [-1, 1.5],
                    "n": POS_INT})
-    out += mutate("text", "mean_log_likelihood", text.mean_log_likelihood,
+    out += mutate("charmodel", "mean_log_likelihood", charmodel.mean_log_likelihood,
                   {"model": model, "vocab": vocab, "text": "abcabc"},
                   {"text": ["", "a", "xyz", 3], "context": ["zz", 5], "vocab": [None]})
     out += mutate("charmodel", "evaluate_char_model", charmodel.evaluate_char_model, {"model": model, "ids": ids},

@@ -1,36 +1,20 @@
-"""Character-level language-model tools: corpus, vocabulary, batches, baselines, sampling (course_utils.data.text),
-training and evaluation (course_utils.learning.charmodel)."""
+"""The character-level text of Chapters 7 and 11 (course_utils.data.text): corpus, vocabulary, batches,
+unigram baselines, the temperature softmax. The model that reads it is tested in test_charmodel.py."""
 import math
 
 import numpy as np
 import pytest
 import torch
 
-from course_utils.learning.models import SequenceModel
 from course_utils.data.text import (TRAIN_FILES, VALID_FILES, Vocab, char_batches, load_python_corpus,
-                                    mean_log_likelihood, sample, softmax_with_temperature, unigram_perplexity,
-                                    unigram_probs)
-from course_utils.learning.charmodel import evaluate_char_model, train_char_model
+                                    softmax_with_temperature, unigram_perplexity, unigram_probs)
 
 EXACT = 1e-12
-FLOAT32 = 1e-5
 
 
 @pytest.fixture(scope="module")
 def corpus():
     return load_python_corpus()
-
-
-def uniform_model(V, hidden=4, favourite=None):
-    """A model whose logits are all equal (or one character far ahead when ``favourite`` is given)."""
-    torch.manual_seed(0)
-    model = SequenceModel("lstm", 3, hidden, V, vocab_size=V, readout="all")
-    with torch.no_grad():
-        model.head.weight.zero_()
-        model.head.bias.zero_()
-        if favourite is not None:
-            model.head.bias[favourite] = 20.0
-    return model.eval()
 
 
 def test_corpus_holds_whole_files_and_validation_files_are_held_out(corpus):
@@ -103,71 +87,6 @@ def test_softmax_with_temperature_is_stable_and_sharpens():
         softmax_with_temperature(logits, 0.0)
 
 
-def test_uniform_model_has_perplexity_V_and_log_likelihood_minus_log_V():
-    V = 11
-    model = uniform_model(V)
-    ids = np.random.default_rng(0).integers(0, V, 500)
-    result = evaluate_char_model(model, ids, streams=4)
-    assert abs(result["perplexity"] - V) < FLOAT32 * V
-    assert abs(result["bits_per_char"] - math.log2(V)) < FLOAT32
-    vocab = Vocab([chr(97 + k) for k in range(V)])
-    assert abs(mean_log_likelihood(model, vocab, "abcdefg", context="k") + math.log(V)) < FLOAT32
-
-
-def test_sample_is_seeded_and_follows_a_dominant_character():
-    V = 6
-    vocab = Vocab("abcdef")
-    texts = sample(uniform_model(V), vocab, "ab", length=30, temperature=1.0, seed=3, n=2)
-    again = sample(uniform_model(V), vocab, "ab", length=30, temperature=1.0, seed=3, n=2)
-    assert texts == again and len(texts) == 2 and all(len(t) == 30 for t in texts)
-    assert len(set(texts[0])) > 1  # uniform: several characters
-    assert sample(uniform_model(V, favourite=4), vocab, "a", length=20, temperature=0.5) == ["e" * 20]
-    with pytest.raises(ValueError, match="prompt"):
-        sample(uniform_model(V), vocab, "", length=5)
-
-
-def test_train_char_model_learns_a_repeating_text():
-    vocab = Vocab("abcd")
-    ids = vocab.encode("abcd" * 200)
-    model, history = train_char_model("gru", len(vocab), ids, hidden_size=16, embed_size=4, steps=60,
-                                      seq_len=16, batch_size=8, lr=3e-2)
-    assert history.steps == 60 and not model.training
-    assert evaluate_char_model(model, ids)["perplexity"] < 1.2 < unigram_perplexity(ids, ids, 4)
-
-
-def dropout_model(V, seed=0):
-    torch.manual_seed(seed)
-    model = SequenceModel("lstm", 4, 16, V, vocab_size=V, readout="all", num_layers=2)
-    model.rnn = torch.nn.LSTM(4, 16, num_layers=2, dropout=0.5, batch_first=True)   # inter-layer dropout
-    return model.train()
-
-
-def test_mean_log_likelihood_runs_without_dropout_and_restores_the_mode():
-    vocab = Vocab.from_items("abcdef")
-    model = dropout_model(len(vocab))
-    text, context = "fadedcab" * 4, "bead"
-    first = mean_log_likelihood(model, vocab, text, context)
-    assert mean_log_likelihood(model, vocab, text, context) == first     # was -2.1498 then -2.1550
-    assert model.training                                                 # put back in train mode
-    model.eval()
-    with torch.no_grad():                                                 # the eval-mode reference
-        ids = torch.from_numpy(vocab.encode(context + text))[None]
-        logp = torch.log_softmax(model(ids[:, :-1]).double(), -1)[0]
-        expected = logp[len(context) - 1:].gather(1, ids[0, len(context):, None]).mean()
-    assert first == pytest.approx(float(expected), abs=1e-12)
-    assert mean_log_likelihood(model, vocab, text, context) == first and not model.training
-
-
-def test_sample_and_evaluation_restore_the_training_mode():
-    vocab = Vocab.from_items("abcdef")
-    model = dropout_model(len(vocab))
-    assert sample(model, vocab, "ab", length=12, seed=1) == sample(model, vocab, "ab", length=12, seed=1)
-    assert model.training
-    ids = vocab.encode("abcdefedcba" * 4)
-    assert evaluate_char_model(model, ids, streams=2) == evaluate_char_model(model, ids, streams=2)
-    assert model.training
-
-
 @pytest.mark.parametrize("ids,error,match", [
     ([-1], ValueError, r"ids contains the id -1: expected ids >= 0"),
     ([1.7], TypeError, "ids has dtype float64: expected integer ids"),
@@ -191,13 +110,6 @@ def test_decode_refuses_ids_that_are_not_in_the_vocabulary(ids, error, match):
     (lambda: softmax_with_temperature([[1.0, float("nan")]], 1.0), ValueError, "logits contains nan"),
     (lambda: softmax_with_temperature([1.0, 2.0], "hot"), TypeError, "temperature must be a real number"),
     (lambda: softmax_with_temperature([], 1.0), ValueError, "at least 1 element"),
-    (lambda: mean_log_likelihood(uniform_model(3), Vocab.from_items("abc"), "a"), ValueError, "text has 1 character"),
-    (lambda: mean_log_likelihood(uniform_model(4), Vocab.from_items("abc"), "abc"), ValueError,
-     "vocab has 3 items but the model reads 4"),
-    (lambda: sample(uniform_model(3), Vocab.from_items("abc"), "a", length=-1), ValueError, "length must be a non-negative"),
-    (lambda: sample(uniform_model(3), "abc", "a"), TypeError, "vocab must be a Vocab"),
-    (lambda: evaluate_char_model(uniform_model(3), np.array([0, 1, 5, 2]), streams=1), ValueError, "id 5"),
-    (lambda: evaluate_char_model(uniform_model(3), np.array([0, 1, 2]), streams=0), ValueError, "streams must be"),
 ])
 def test_bad_text_arguments_are_named(call, error, match):
     with pytest.raises(error, match=match):
@@ -207,5 +119,3 @@ def test_bad_text_arguments_are_named(call, error, match):
 def test_softmax_accepts_minus_infinity_as_impossible():
     p = softmax_with_temperature([0.0, -math.inf, 0.0], 0.5)
     np.testing.assert_allclose(p, [0.5, 0.0, 0.5])
-
-

@@ -26,22 +26,18 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from torch import nn
 
 from course_utils._checks import (
     check_number,
-    check_str,
     check_type,
     id_array,
-    nonnegative_int,
     numeric_array,
     positive_int,
 )
 
 __all__ = ["PYTHON_VERSION", "CORPUS_DIR", "TRAIN_FILES", "VALID_FILES", "Corpus", "load_python_corpus",
            "Vocab", "char_batches", "unigram_probs", "unigram_perplexity",
-           "softmax_with_temperature", "sample", "mean_log_likelihood",
-           "draw_encoder_decoder"]
+           "softmax_with_temperature", "draw_encoder_decoder"]
 
 PYTHON_VERSION = "3.11.7"
 CORPUS_DIR = Path("notebooks") / "data" / "python_stdlib"
@@ -153,13 +149,6 @@ def _ids(ids, name: str, vocab_size: int | None = None) -> np.ndarray:
         raise ValueError(f"{exc}; expected a 1-D array of int ids") from None
 
 
-def _model_vocab(model) -> int | None:
-    check_type(model, "model", nn.Module, "a torch.nn.Module (a SequenceModel)")
-    if not any(True for _ in model.parameters()):
-        raise ValueError("model has no parameters: expected a trained SequenceModel")
-    return getattr(model, "vocab_size", None)
-
-
 def char_batches(ids, seq_len: int = 64, batch_size: int = 32):
     """A ``batch_fn(step, rng)`` for :func:`course_utils.learning.training.train`: random windows of the text.
 
@@ -219,80 +208,6 @@ def softmax_with_temperature(logits, temperature: float) -> np.ndarray:
     z = z - z.max(axis=-1, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=-1, keepdims=True)
-
-
-def sample(model, vocab: Vocab, prompt: str, length: int = 200, temperature: float = 1.0,
-           seed: int = 0, n: int = 1) -> list:
-    """Generate ``n`` texts of ``length`` characters after ``prompt``, one character per step,
-    carrying the recurrent state; returns a list of ``n`` strings (without the prompt).
-
-    Each next character is drawn from ``softmax_with_temperature(logits, temperature)`` by
-    inverse-CDF sampling with ``np.random.default_rng(seed)``: same seed, same texts (on the
-    same machine: the model's floating-point sums may differ elsewhere).
-    """
-    check_type(vocab, "vocab", Vocab, "a Vocab")
-    check_str(prompt, "prompt")
-    if not prompt:
-        raise ValueError("prompt must be a non-empty string: the model needs a first character")
-    length, n = nonnegative_int(length, "length"), positive_int(n, "n")
-    seed = nonnegative_int(seed, "seed")
-    temperature = check_number(temperature, "temperature", low=0, low_open=True)
-    _check_model_vocab(model, vocab)
-    rng = np.random.default_rng(seed)
-    device = next(model.parameters()).device
-    x = torch.from_numpy(vocab.encode(prompt, "prompt")).repeat(n, 1).to(device)
-    out, state = np.zeros((n, length), dtype=np.int64), None
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            for t in range(length):
-                h, state = model.states(x, state)
-                p = softmax_with_temperature(model.head(h[:, -1]).double().cpu().numpy(), temperature)
-                u = rng.random((n, 1))
-                out[:, t] = np.minimum((np.cumsum(p, axis=1) < u).sum(axis=1), len(vocab) - 1)
-                x = torch.from_numpy(out[:, t:t + 1]).to(device)
-    finally:
-        model.train(was_training)
-    return [vocab.decode(row) for row in out]
-
-
-def _check_model_vocab(model, vocab: Vocab) -> None:
-    size = _model_vocab(model)
-    if not hasattr(model, "states") or not hasattr(model, "head"):
-        raise TypeError(f"model must be a SequenceModel (with .states and .head), got {type(model).__name__}")
-    if size is not None and size != len(vocab):
-        raise ValueError(f"vocab has {len(vocab)} items but the model reads {size} token ids: expected the "
-                         "vocabulary the model was trained with")
-
-
-def mean_log_likelihood(model, vocab: Vocab, text: str, context: str = "") -> float:
-    """Average log p(x_t | x_<t) in nats per character of ``text`` under ``model`` (τ = 1),
-    after reading ``context`` first (which is not scored). Without a context the first character
-    has nothing to be predicted from, so ``text`` needs two characters or more.
-
-    The model runs in ``eval()`` mode (no dropout: two calls give the same number) and is put
-    back in the mode it was in.
-    """
-    check_type(vocab, "vocab", Vocab, "a Vocab")
-    check_str(text, "text")
-    check_str(context, "context")
-    if len(text) < (1 if context else 2):
-        raise ValueError(f"text has {len(text)} character(s): expected at least "
-                         f"{'1 after a context' if context else '2 without a context (the first is not scored)'}")
-    _check_model_vocab(model, vocab)
-    ids = torch.from_numpy(vocab.encode(text, "text"))
-    ids = torch.cat([torch.from_numpy(vocab.encode(context, "context")), ids])[None]
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            logits = model(ids[:, :-1].to(next(model.parameters()).device)).double().cpu()
-            logp = torch.log_softmax(logits, dim=-1)[0]
-    finally:
-        model.train(was_training)
-    scored = logp[len(context) - 1 if context else 0:].gather(1, ids[0, max(len(context), 1):, None])
-    return float(scored.mean())
 
 
 def draw_encoder_decoder(source=("le", "chat", "dort"), target=("the", "cat", "sleeps"), ax=None,
