@@ -98,6 +98,12 @@ def test_sample_and_evaluation_restore_the_training_mode():
     (lambda: sample(uniform_model(3), "abc", "a"), TypeError, "vocab must be a Vocab"),
     (lambda: evaluate_char_model(uniform_model(3), np.array([0, 1, 5, 2]), streams=1), ValueError, "id 5"),
     (lambda: evaluate_char_model(uniform_model(3), np.array([0, 1, 2]), streams=0), ValueError, "streams must be"),
+    (lambda: evaluate_char_model(torch.nn.Linear(2, 2), np.array([0, 1, 2])), TypeError,
+     "model must be a SequenceModel"),
+    (lambda: evaluate_char_model(SequenceModel("gru", 3, 4, 3, vocab_size=3), np.array([0, 1, 2])), ValueError,
+     "readout='all'"),
+    (lambda: mean_log_likelihood(SequenceModel("gru", 3, 4, 3, vocab_size=3), Vocab.from_items("abc"), "abc"),
+     ValueError, "readout='all'"),
 ])
 def test_bad_model_arguments_are_named(call, error, match):
     with pytest.raises(error, match=match):

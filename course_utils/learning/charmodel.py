@@ -1,14 +1,21 @@
-"""The character-level language model of Chapters 7 and 11: train it and measure it.
+"""The character-level language model of Chapters 7 and 11: train it, measure it, write with it.
 
 ::
 
     model, history = train_char_model("lstm", len(vocab), train_ids, steps=400)
     evaluate_char_model(model, valid_ids)["perplexity"]  # vs data.text.unigram_perplexity(...)
+    sample(model, vocab, "def ", length=200, temperature=0.5, seed=0, n=3)   # three texts
+    mean_log_likelihood(model, vocab, "return x", context="def ")           # nats per character
 
-The text, its vocabulary, its batches and the unigram baseline are in :mod:`course_utils.data.text`;
-the model is :class:`course_utils.learning.models.SequenceModel` with ``readout="all"`` (ids
-``(B, T)`` in, next-character logits ``(B, T, V)`` out). Perplexity is ``exp`` of the mean
-cross-entropy in nats per character.
+The text, its vocabulary, its batches, the unigram baseline and the temperature softmax are in
+:mod:`course_utils.data.text`. The model is :class:`course_utils.learning.models.SequenceModel`
+with ``readout="all"``: int64 ids ``x: (B, T)`` in, next-character logits ``(B, T, V)`` out, with
+``V = len(vocab)``. Perplexity is ``exp`` of the mean cross-entropy in nats per character.
+
+Every function checks its inputs before it runs the model: a wrong type raises ``TypeError``,
+a wrong value ``ValueError`` (an id or a character outside the vocabulary, a text too short, a
+vocabulary of another size than the model's), each naming the argument, what was expected and
+what was received.
 """
 from __future__ import annotations
 
@@ -26,18 +33,41 @@ from course_utils.learning.training import TrainConfig, cross_entropy_loss, trai
 __all__ = ["train_char_model", "evaluate_char_model", "sample", "mean_log_likelihood"]
 
 
-def _model_vocab(model) -> int | None:
+def _check_model(model, vocab: Vocab | None = None, every_step: bool = False) -> int | None:
+    """The number of token ids ``model`` reads (None when it does not say), after checking that it is
+    a next-character model with parameters (``every_step``: one prediction per step, ``readout="all"``)
+    and, when ``vocab`` is given, that the vocabulary has that many items."""
     check_type(model, "model", nn.Module, "a torch.nn.Module (a SequenceModel)")
     if not any(True for _ in model.parameters()):
         raise ValueError("model has no parameters: expected a trained SequenceModel")
-    return getattr(model, "vocab_size", None)
+    if not hasattr(model, "states") or not hasattr(model, "head"):
+        raise TypeError(f"model must be a SequenceModel (with .states and .head), got {type(model).__name__}")
+    if every_step and getattr(model, "readout", "all") != "all":
+        raise ValueError(f"model has readout={model.readout!r}: expected readout='all' (a next-character "
+                         "prediction at every step)")
+    size = getattr(model, "vocab_size", None)
+    if vocab is not None and size is not None and size != len(vocab):
+        raise ValueError(f"vocab has {len(vocab)} items but the model reads {size} token ids: expected the "
+                         "vocabulary the model was trained with")
+    return size
 
 
 def train_char_model(kind: str, vocab_size: int, train_ids, hidden_size: int = 128, embed_size: int = 32,
                      steps: int = 400, seq_len: int = 64, batch_size: int = 32, lr: float = 1e-2,
                      clip: float = 1.0, seed: int = 0, progress: bool = False):
     """Train a next-character model ``Embedding(V, E) -> kind(H) -> Linear(H, V)`` with Adam on
-    random windows of ``train_ids`` (``kind``: "rnn", "lstm" or "gru"); returns ``(model, history)`` (model on the CPU, eval mode)."""
+    random windows of ``train_ids`` (``kind``: "rnn", "lstm" or "gru").
+
+    ``train_ids``: int ids ``(N,)`` in ``[0, vocab_size)``, N > ``seq_len + 1``; each step reads
+    ``batch_size`` windows ``(B, T) = (batch_size, seq_len)`` (:func:`course_utils.data.text.char_batches`).
+    Returns ``(model, history)``: the :class:`~course_utils.learning.models.SequenceModel` (ids
+    ``(B, T)`` -> logits ``(B, T, V)``, on the CPU, in eval mode) and the training
+    :class:`~course_utils.learning.training.History`.
+
+    Raises TypeError when an argument has the wrong type, ValueError when ``kind`` is not one of the
+    three, ``train_ids`` is not a 1-D array of ids below ``vocab_size`` or is too short, or a size,
+    ``steps``, ``lr`` or ``clip`` is out of range.
+    """
     seed = nonnegative_int(seed, "seed")
     vocab_size = positive_int(vocab_size, "vocab_size")
     _ids(train_ids, "train_ids", vocab_size)
@@ -49,13 +79,20 @@ def train_char_model(kind: str, vocab_size: int, train_ids, hidden_size: int = 1
 
 
 def evaluate_char_model(model, ids, streams: int = 16) -> dict:
-    """Mean cross-entropy (nats/char) and perplexity of ``model`` on the text ``ids``.
+    """Mean cross-entropy (nats/char) and perplexity of ``model`` on the text ``ids`` (int ids ``(N,)``).
 
-    The text is cut into ``streams`` contiguous pieces read in parallel, each from a zero state, so
-    every character but the first of each piece is predicted with all the context before it.
+    The text is cut into ``streams`` contiguous pieces read in parallel (``x: (streams, n)`` with
+    ``n = (N - 1) // streams``), each from a zero state, so every character but the first of each
+    piece is predicted with all the context before it. The model runs in eval mode (no dropout) and
+    is put back in the mode it was in.
+
+    Returns ``{"cross_entropy", "perplexity", "bits_per_char"}`` (floats).
+    Raises TypeError when ``model`` is not a SequenceModel or ``streams`` not an integer; ValueError
+    when the model has no parameters or ``readout != "all"``, ``ids`` is not a 1-D array of ids the
+    model reads, ``streams < 1``, or ``ids`` has fewer than ``streams + 1`` items.
     """
     streams = positive_int(streams, "streams")
-    ids = torch.from_numpy(_ids(ids, "ids", _model_vocab(model)))
+    ids = torch.from_numpy(_ids(ids, "ids", _check_model(model, every_step=True)))
     n = (len(ids) - 1) // streams
     if n < 1:
         raise ValueError(f"ids has {len(ids)} items: expected at least streams + 1 = {streams + 1}")
@@ -64,9 +101,11 @@ def evaluate_char_model(model, ids, streams: int = 16) -> dict:
     device = next(model.parameters()).device
     was_training = model.training
     model.eval()
-    with torch.no_grad():
-        ce = float(cross_entropy_loss(model, x.to(device), y.to(device)))
-    model.train(was_training)
+    try:
+        with torch.no_grad():
+            ce = float(cross_entropy_loss(model, x.to(device), y.to(device)))
+    finally:
+        model.train(was_training)
     return {"cross_entropy": ce, "perplexity": math.exp(ce), "bits_per_char": ce / math.log(2)}
 
 
@@ -75,9 +114,18 @@ def sample(model, vocab: Vocab, prompt: str, length: int = 200, temperature: flo
     """Generate ``n`` texts of ``length`` characters after ``prompt``, one character per step,
     carrying the recurrent state; returns a list of ``n`` strings (without the prompt).
 
-    Each next character is drawn from ``softmax_with_temperature(logits, temperature)`` by
-    inverse-CDF sampling with ``np.random.default_rng(seed)``: same seed, same texts (on the
-    same machine: the model's floating-point sums may differ elsewhere).
+    The prompt is read once as ids ``(n, len(prompt))``; then each step feeds the ``(n, 1)``
+    characters just drawn and the state, and draws the next ones from
+    ``softmax_with_temperature(logits, temperature)`` over the ``(n, V)`` logits of the last step,
+    by inverse-CDF sampling with ``np.random.default_rng(seed)``: same seed, same texts (on the
+    same machine: the model's floating-point sums may differ elsewhere). The model runs in eval
+    mode (no dropout) and is put back in the mode it was in.
+
+    Raises TypeError when ``vocab`` is not a :class:`~course_utils.data.text.Vocab`, ``prompt`` not
+    a string, ``model`` not a SequenceModel, or ``length``, ``seed``, ``n`` or ``temperature`` not a
+    number of the right kind; ValueError when ``prompt`` is empty or holds a character outside the
+    vocabulary, ``length`` or ``seed`` is negative, ``n < 1``, ``temperature <= 0``, the model has no
+    parameters, or ``vocab`` has another size than the ids the model reads.
     """
     check_type(vocab, "vocab", Vocab, "a Vocab")
     check_str(prompt, "prompt")
@@ -86,7 +134,7 @@ def sample(model, vocab: Vocab, prompt: str, length: int = 200, temperature: flo
     length, n = nonnegative_int(length, "length"), positive_int(n, "n")
     seed = nonnegative_int(seed, "seed")
     temperature = check_number(temperature, "temperature", low=0, low_open=True)
-    _check_model_vocab(model, vocab)
+    _check_model(model, vocab)
     rng = np.random.default_rng(seed)
     device = next(model.parameters()).device
     x = torch.from_numpy(vocab.encode(prompt, "prompt")).repeat(n, 1).to(device)
@@ -106,22 +154,19 @@ def sample(model, vocab: Vocab, prompt: str, length: int = 200, temperature: flo
     return [vocab.decode(row) for row in out]
 
 
-def _check_model_vocab(model, vocab: Vocab) -> None:
-    size = _model_vocab(model)
-    if not hasattr(model, "states") or not hasattr(model, "head"):
-        raise TypeError(f"model must be a SequenceModel (with .states and .head), got {type(model).__name__}")
-    if size is not None and size != len(vocab):
-        raise ValueError(f"vocab has {len(vocab)} items but the model reads {size} token ids: expected the "
-                         "vocabulary the model was trained with")
-
-
 def mean_log_likelihood(model, vocab: Vocab, text: str, context: str = "") -> float:
     """Average log p(x_t | x_<t) in nats per character of ``text`` under ``model`` (τ = 1),
     after reading ``context`` first (which is not scored). Without a context the first character
     has nothing to be predicted from, so ``text`` needs two characters or more.
 
-    The model runs in ``eval()`` mode (no dropout: two calls give the same number) and is put
-    back in the mode it was in.
+    ``context + text`` is read as one sequence of ids ``(1, T)``; the log-probabilities
+    ``(T - 1, V)`` are computed in float64. The model runs in ``eval()`` mode (no dropout: two
+    calls give the same number) and is put back in the mode it was in.
+
+    Raises TypeError when ``vocab`` is not a :class:`~course_utils.data.text.Vocab`, ``text`` or
+    ``context`` not a string, or ``model`` not a SequenceModel; ValueError when ``text`` is too
+    short, ``text`` or ``context`` holds a character outside the vocabulary, the model has no
+    parameters or ``readout != "all"``, or ``vocab`` has another size than the ids the model reads.
     """
     check_type(vocab, "vocab", Vocab, "a Vocab")
     check_str(text, "text")
@@ -129,7 +174,7 @@ def mean_log_likelihood(model, vocab: Vocab, text: str, context: str = "") -> fl
     if len(text) < (1 if context else 2):
         raise ValueError(f"text has {len(text)} character(s): expected at least "
                          f"{'1 after a context' if context else '2 without a context (the first is not scored)'}")
-    _check_model_vocab(model, vocab)
+    _check_model(model, vocab, every_step=True)
     ids = torch.from_numpy(vocab.encode(text, "text"))
     ids = torch.cat([torch.from_numpy(vocab.encode(context, "context")), ids])[None]
     was_training = model.training
