@@ -1,23 +1,28 @@
 """Text for the language chapter (7) and the limits chapter (11): characters and words as sequences.
 
-Character-level language model::
+The data of the character-level language model::
 
     corpus = load_python_corpus()                      # Python 3.11.7 standard-library files
     vocab = Vocab.from_items(corpus.train + corpus.valid)
-    train_ids, valid_ids = vocab.encode(corpus.train), vocab.encode(corpus.valid)
-    model, history = train_char_model("lstm", len(vocab), train_ids, steps=400)   # learning.charmodel
-    evaluate_char_model(model, valid_ids)["perplexity"]  # vs unigram_perplexity(train_ids, valid_ids, len(vocab))
-    sample(model, vocab, "def ", length=200, temperature=0.5, seed=0, n=3)   # three texts
+    train_ids, valid_ids = vocab.encode(corpus.train), vocab.encode(corpus.valid)   # int64 (N,)
+    batch_fn = char_batches(train_ids, seq_len=64, batch_size=32)   # x, y: (B, T), y = x shifted by one
+    unigram_perplexity(train_ids, valid_ids, len(vocab))   # the baseline that ignores all context
+    softmax_with_temperature(logits, 0.5)                # logits (..., V) -> probabilities (..., V)
 
-Token ids are int64; a model reads ``x: (B, T)`` ids and returns logits ``(B, T, V)`` for the next
-character (:class:`course_utils.learning.models.SequenceModel` with ``readout="all"``). Perplexity is
-``exp`` of the mean cross-entropy in nats per character.
+Token ids are int64 arrays in ``[0, V)``, ``V = len(vocab)``; a model reads ``x: (B, T)`` ids and
+returns logits ``(B, T, V)`` for the next character. Perplexity is ``exp`` of the mean
+cross-entropy in nats per character.
 
-Training and evaluating the model (``train_char_model``, ``evaluate_char_model``) is learning, not
-data: they are in :mod:`course_utils.learning.charmodel`.
+The model itself is learning, not data: training, evaluating, sampling from and scoring it
+(``train_char_model``, ``evaluate_char_model``, ``sample``, ``mean_log_likelihood``) are in
+:mod:`course_utils.learning.charmodel`. Sequence classification (synthetic reviews, where word
+order decides the label) lives in :mod:`course_utils.data.reviews`. :func:`draw_encoder_decoder`
+draws Chapter 7's sequence-to-sequence figure.
 
-Sequence classification (synthetic reviews, where word order decides the label) lives in
-:mod:`course_utils.data.reviews`.
+Every function checks its inputs: a wrong type raises ``TypeError``, a wrong value, shape or an
+item outside the vocabulary ``ValueError`` (ids that are not integers: ``TypeError`` from
+``Vocab.decode``, ``ValueError`` elsewhere), a missing corpus ``FileNotFoundError``; each message
+names the argument, what was expected and what was received.
 """
 from __future__ import annotations
 
@@ -28,6 +33,7 @@ import numpy as np
 import torch
 
 from course_utils._checks import (
+    check_bool,
     check_number,
     check_type,
     id_array,
@@ -71,6 +77,8 @@ def load_python_corpus(root=None) -> Corpus:
 
     ``root``: the folder holding the ``.py`` files (default: ``notebooks/data/python_stdlib`` of
     the course). Files are joined in the order of ``TRAIN_FILES`` / ``VALID_FILES``.
+    Raises TypeError when ``root`` is not a path, FileNotFoundError when the folder or one of the
+    files is missing.
     """
     folder = _data_root(root)
     texts = {}
@@ -90,6 +98,8 @@ class Vocab:
 
     ``encode`` maps a string (one item per character) or a list of words to an int64 array;
     ``decode`` maps ids back (a string when the items are characters, else a list).
+    Raises TypeError when ``items`` is not an iterable of hashable items, ValueError when an item
+    repeats.
     """
 
     def __init__(self, items):
@@ -105,7 +115,9 @@ class Vocab:
 
     @classmethod
     def from_items(cls, sequence, specials=()) -> "Vocab":
-        """``specials`` first (e.g. ``("<pad>",)`` gets id 0), then the sorted distinct items."""
+        """``specials`` first (e.g. ``("<pad>",)`` gets id 0), then the sorted distinct items of
+        ``sequence``. Raises TypeError when the items are not hashable and mutually comparable or
+        ``specials`` is a string (not a tuple of items)."""
         try:
             rest = sorted(set(sequence) - set(specials))
         except TypeError as exc:
@@ -123,7 +135,8 @@ class Vocab:
 
     def encode(self, sequence, name: str = "sequence") -> np.ndarray:
         """int64 ids ``(len(sequence),)`` of a string (one item per character) or a list of items;
-        ``name`` names the argument in error messages."""
+        ``name`` names the argument in error messages. Raises TypeError when ``sequence`` is not a
+        string or a list of hashable items, ValueError when it holds an item not in the vocabulary."""
         if isinstance(sequence, (bytes, np.ndarray)) or not hasattr(sequence, "__iter__"):
             raise TypeError(f"{name} must be a string or a list of items, got {type(sequence).__name__}")
         try:
@@ -136,7 +149,8 @@ class Vocab:
 
     def decode(self, ids):
         """Items of integer ids in ``[0, len(vocab))`` (any shape, read in order): a string when the
-        items are characters, else a list. Negative, fractional or too large ids are refused."""
+        items are characters, else a list. Raises TypeError when ``ids`` are not integers (floats,
+        booleans, a string), ValueError when an id is negative or ``>= len(vocab)``."""
         ids = id_array(ids, "ids", ndim=None, vocab_size=len(self))
         items = [self.items[i] for i in ids.ravel()]
         return "".join(items) if all(isinstance(x, str) and len(x) == 1 for x in self.items) else items
@@ -152,7 +166,10 @@ def _ids(ids, name: str, vocab_size: int | None = None) -> np.ndarray:
 def char_batches(ids, seq_len: int = 64, batch_size: int = 32):
     """A ``batch_fn(step, rng)`` for :func:`course_utils.learning.training.train`: random windows of the text.
 
-    Returns ``(x, y)``, both ``(B, T)`` int64, with ``y[:, t] = x[:, t + 1]`` in the text (the next character).
+    ``ids``: int ids ``(N,)``, N > ``seq_len + 1``. ``batch_fn`` returns ``(x, y)``, both ``(B, T) =
+    (batch_size, seq_len)`` int64 tensors, with ``y[:, t] = x[:, t + 1]`` in the text (the next character).
+    Raises TypeError when ``seq_len`` or ``batch_size`` is not an integer, ValueError when one is
+    below 1, or ``ids`` is not a 1-D array of integer ids or is too short.
     """
     seq_len, batch_size = positive_int(seq_len, "seq_len"), positive_int(batch_size, "batch_size")
     data = torch.from_numpy(_ids(ids, "ids"))
@@ -168,7 +185,12 @@ def char_batches(ids, seq_len: int = 64, batch_size: int = 32):
 
 
 def unigram_probs(ids, vocab_size: int, alpha: float = 1.0) -> np.ndarray:
-    """Add-``alpha`` smoothed character frequencies ``(V,)``: (count + alpha) / (N + alpha V)."""
+    """Add-``alpha`` smoothed character frequencies ``(V,)``: (count + alpha) / (N + alpha V).
+
+    ``ids``: int ids ``(N,)`` in ``[0, vocab_size)``. Raises TypeError when ``vocab_size`` is not an
+    integer or ``alpha`` not a number, ValueError when ``vocab_size < 1``, ``alpha < 0``, ``ids``
+    is not a 1-D array of ids below ``vocab_size``, or ``ids`` is empty with ``alpha = 0``.
+    """
     vocab_size = positive_int(vocab_size, "vocab_size")
     alpha = check_number(alpha, "alpha", low=0)
     ids = _ids(ids, "ids", vocab_size)
@@ -180,7 +202,12 @@ def unigram_probs(ids, vocab_size: int, alpha: float = 1.0) -> np.ndarray:
 
 def unigram_perplexity(train_ids, valid_ids, vocab_size: int, alpha: float = 1.0) -> float:
     """Perplexity on ``valid_ids`` of the unigram model fitted on ``train_ids``: the best a model
-    that ignores all context can do (up to smoothing). exp(-mean_t log p(x_t))."""
+    that ignores all context can do (up to smoothing). exp(-mean_t log p(x_t)).
+
+    ``train_ids`` ``(N,)``, ``valid_ids`` ``(M,)``: int ids in ``[0, vocab_size)``; returns a float
+    (inf when ``alpha = 0`` and a validation id never occurs in training). Raises as
+    :func:`unigram_probs` does, and ValueError when ``valid_ids`` is empty.
+    """
     p = unigram_probs(train_ids, vocab_size, alpha)
     valid = _ids(valid_ids, "valid_ids", len(p))
     if len(valid) == 0:
@@ -193,6 +220,10 @@ def softmax_with_temperature(logits, temperature: float) -> np.ndarray:
     """p_k = exp(z_k / τ) / Σ_j exp(z_j / τ) over the last axis, computed stably (subtract the max).
 
     τ < 1 sharpens the distribution towards the arg-max, τ > 1 flattens it towards uniform.
+    ``logits``: ``(..., V)``, at least 1-D (``-inf`` marks an impossible item); returns float64
+    ``(..., V)``, each row summing to 1. Raises TypeError when ``logits`` is not numeric or
+    ``temperature`` not a number, ValueError when ``temperature <= 0``, ``logits`` is empty, 0-D or
+    ragged, holds nan or +inf, or has a row that is all -inf.
     """
     if isinstance(temperature, (int, float)) and not isinstance(temperature, bool) and not temperature > 0:
         raise ValueError(f"temperature must be positive, got {temperature!r}")
@@ -218,11 +249,25 @@ def draw_encoder_decoder(source=("le", "chat", "dort"), target=("the", "cat", "s
     whose states s_1..s_T each emit one target word; step t reads the word emitted at step t-1
     (``<go>`` first). With ``attention``, dashed arrows show the first decoder step looking at
     every encoder state (every decoder step does so).
-    Returns the axes.
+
+    ``source``, ``target``: tuples (or lists) of words, one box each. Draws on ``ax`` (a new
+    8 x 3.2 inch figure when None) and returns the axes. Raises TypeError when ``source`` or
+    ``target`` is not a tuple or list of strings, ``ax`` not a matplotlib Axes or ``attention`` not
+    a bool, ValueError when ``source`` or ``target`` is empty.
     """
     import matplotlib.pyplot as plt
+    from matplotlib.axes import Axes
 
     from course_utils.figures.plots import _arrow, _box
+    for name, words in (("source", source), ("target", target)):
+        if not isinstance(words, (tuple, list)) or not all(isinstance(w, str) for w in words):
+            raise TypeError(f"{name} must be a tuple or list of words (str), such as ('le', 'chat'), "
+                            f"got {type(words).__name__} {words!r}")
+        if not words:
+            raise ValueError(f"{name} is empty: expected at least one word")
+    check_bool(attention, "attention")
+    if ax is not None:
+        check_type(ax, "ax", Axes, "a matplotlib Axes or None")
     if ax is None:
         _, ax = plt.subplots(figsize=(8.0, 3.2))
     S, T, gap = len(source), len(target), 1.5
