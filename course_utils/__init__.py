@@ -4,10 +4,11 @@ The maths first, then what it is used for, then the tools around it:
 
 - ``course_utils.cells``: the recurrent cells in NumPy (``params``, ``rnn``, ``lstm``, ``gru``, the
   minGRU ``scan``), the ``bridge`` to ``torch.nn``, ``gradcheck``, ``jacobians`` and ``cost``.
-- ``course_utils.data``: tasks and data (``tasks``, ``signals``, ``series``, ``text``, ``reviews``,
-  ``bias``).
+- ``course_utils.data``: tasks and data (``tasks``, ``signals``, ``series``, ``reviews``, ``bias``;
+  ``text`` holds the character model's corpus, vocabulary and batches).
 - ``course_utils.learning``: training with PyTorch (``models``, ``training``, ``sweep``,
-  ``experiments``, ``interpret``, ``clipping``, ``charmodel``, ``translation``).
+  ``experiments``, ``interpret``, ``clipping``, ``translation``; ``charmodel`` trains, evaluates,
+  samples from (``sample``) and scores (``mean_log_likelihood``) the character model).
 - ``course_utils.exercises``: the exercises (``harness``, ``compare``, ``sandbox`` and the checkers in
   ``check``: ``from course_utils.exercises import check``).
 - ``course_utils.figures``: ``plots``, ``widgets``, ``gate_explorer``, ``diagrams``.
