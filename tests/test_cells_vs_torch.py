@@ -14,7 +14,8 @@ STEP_SEQ_TOL = 1e-13    # step-by-step vs sequence functions (same arithmetic, d
 RESET_BEFORE_DIFFERS = 1e-3   # the reset-before GRU and nn.GRU on the same weights differ by at least this much
 
 KINDS_UNDER_TEST = [("rnn", "tanh"), ("rnn", "relu"), ("lstm", "tanh"), ("gru", "tanh")]
-SHAPES = [(1, 1, 3, 2), (4, 1, 2, 5), (3, 2, 4, 1), (6, 3, 5, 4)]   # (T, B, D, H): T=1, B=1, H=1, D≠H
+SHAPES = [(1, 1, 3, 2), (4, 1, 2, 5), (3, 2, 4, 1), (6, 3, 5, 4),    # (T, B, D, H): T=1, B=1, H=1, D≠H
+          (20, 2, 3, 4), (23, 1, 2, 3)]    # backward chunks of params.CHUNK = 10: whole, and 10+10+3
 MODULES = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}
 CELL_MODULES = {"rnn": torch.nn.RNNCell, "lstm": torch.nn.LSTMCell, "gru": torch.nn.GRUCell}
 

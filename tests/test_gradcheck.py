@@ -7,14 +7,15 @@ from course_utils.cells.gradcheck import check_cell_gradients, numerical_gradien
 FD_TOL = 1e-6          # max relative error, finite differences vs backward
 SIMPLE_FD_TOL = 1e-8   # textbook two-point formula on a smooth cubic
 
-CELLS = [("rnn", "tanh", True), ("rnn", "relu", True), ("lstm", "tanh", True),
+KINDS_UNDER_TEST = [("rnn", "tanh", True), ("rnn", "relu", True), ("lstm", "tanh", True),
          ("gru", "tanh", True), ("gru", "tanh", False)]   # (kind, nonlinearity, reset_after)
-SHAPES = [(1, 1, 2, 1), (3, 2, 3, 4), (4, 1, 5, 2)]   # (T, B, D, H): T=1, B=1, H=1, D≠H
+SHAPES = [(1, 1, 2, 1), (3, 2, 3, 4), (4, 1, 5, 2),   # (T, B, D, H): T=1, B=1, H=1, D≠H
+          (13, 1, 2, 2)]                        # crosses a backward chunk (params.CHUNK = 10)
 
 
 @pytest.mark.parametrize("step", [False, True], ids=["sequence", "step"])
 @pytest.mark.parametrize("shape", SHAPES)
-@pytest.mark.parametrize("kind,nonlinearity,reset_after", CELLS)
+@pytest.mark.parametrize("kind,nonlinearity,reset_after", KINDS_UNDER_TEST)
 def test_backward_matches_finite_differences(kind, nonlinearity, reset_after, shape, step):
     T, B, D, H = shape
     errors = check_cell_gradients(kind, T=T, B=B, D=D, H=H, seed=sum(shape), nonlinearity=nonlinearity,

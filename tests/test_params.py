@@ -170,3 +170,27 @@ def test_gate_rows_tile_the_stacked_axis_in_gate_order():
         gate_rows("gru", "f", 3)
     with pytest.raises(TypeError, match="H must be an integer, got float"):
         gate_rows("lstm", "f", 3.0)
+
+
+def test_reverse_chunks_cover_every_step_once_last_first():
+    from course_utils.cells.params import CHUNK, reverse_chunks
+    assert reverse_chunks(25, 10) == [(15, 25), (5, 15), (0, 5)]
+    assert reverse_chunks(0) == [] and reverse_chunks(CHUNK) == [(0, CHUNK)]
+    for T in range(0, 35):
+        steps = [t for t0, t1 in reverse_chunks(T, 7) for t in reversed(range(t0, t1))]
+        assert steps == list(reversed(range(T)))
+
+
+@pytest.mark.parametrize("T, size, message", [(-1, 10, "T must be"), (5, 0, "size must be"),
+                                               (2.5, 10, "T must be"), (True, 10, "T must be")])
+def test_reverse_chunks_refuses_bad_sizes(T, size, message):
+    from course_utils.cells.params import reverse_chunks
+    with pytest.raises((TypeError, ValueError), match=message):
+        reverse_chunks(T, size)
+
+
+def test_add_grads_adds_in_place():
+    from course_utils.cells.params import add_grads
+    total = {"weight_ih": np.ones((2, 3)), "bias_ih": np.zeros(2)}
+    out = add_grads(total, {"weight_ih": np.full((2, 3), 2.0), "bias_ih": np.arange(2.0)})
+    assert out is total and (total["weight_ih"] == 3).all() and list(total["bias_ih"]) == [0, 1]

@@ -83,7 +83,7 @@ def numpy_blas_threads(n: int | None = None) -> int | None:
 
 
 def _cases(shape, seed=0):
-    """For each cell: (name, scratch forward, scratch forward+backward, torch forward, torch forward+backward)."""
+    """For each kind: (kind, scratch forward, scratch forward+backward, torch forward, torch forward+backward)."""
     import numpy as np
     import torch
 
@@ -194,9 +194,9 @@ def run(shape=FULL, repeats: int = 21, threads: int = 1, keep_memory: bool = Fal
                     if r >= 2:
                         samples[(case[0], name)][side].append(ms)
     rows = []
-    for (cell, name), (scratch, torch_ms) in samples.items():
+    for (kind, name), (scratch, torch_ms) in samples.items():
         s, t = statistics.median(scratch), statistics.median(torch_ms)
-        rows.append({"cell": cell, "pass": name, "scratch_ms": round(s, 3), "torch_ms": round(t, 3),
+        rows.append({"kind": kind, "pass": name, "scratch_ms": round(s, 3), "torch_ms": round(t, 3),
                      "ratio": round(s / t, 3)})
     info = {**shape, "dtype": "float32", "repeats": repeats, "torch_threads": torch.get_num_threads(),
             "numpy_blas_threads": blas if blas is not None else os.environ.get("OPENBLAS_NUM_THREADS", "unknown"),
@@ -211,8 +211,8 @@ def format_table(rows, info) -> str:
              f"torch threads {info['torch_threads']}, "
              f"numpy BLAS threads {info['numpy_blas_threads']}"
              + (", freed memory kept (mallopt)" if info.get("keep_memory") else ""),
-             f"{'cell':<5} {'pass':<17} {'scratch ms':>10} {'torch ms':>9} {'ratio':>6}"]
-    lines += [f"{r['cell']:<5} {r['pass']:<17} {r['scratch_ms']:>10.2f} {r['torch_ms']:>9.2f} {r['ratio']:>6.2f}"
+             f"{'kind':<5} {'pass':<17} {'scratch ms':>10} {'torch ms':>9} {'ratio':>6}"]
+    lines += [f"{r['kind']:<5} {r['pass']:<17} {r['scratch_ms']:>10.2f} {r['torch_ms']:>9.2f} {r['ratio']:>6.2f}"
               for r in rows]
     return "\n".join(lines)
 

@@ -52,7 +52,7 @@ def cell_backward(dh, cache, dstate_T=None):
 def torch_classes() -> dict:
     """The torch module classes of each cell kind, ``{"rnn": (nn.RNN, nn.RNNCell), "lstm": (nn.LSTM,
     nn.LSTMCell), "gru": (nn.GRU, nn.GRUCell)}`` (sequence layer, one-step cell): the one map from
-    ``params.KINDS`` to torch (``models.CELLS`` and the benchmark use it). Imports torch when called."""
+    ``params.KINDS`` to torch (``models.LAYERS`` and the benchmark use it). Imports torch when called."""
     import torch.nn as nn
     return {"rnn": (nn.RNN, nn.RNNCell), "lstm": (nn.LSTM, nn.LSTMCell), "gru": (nn.GRU, nn.GRUCell)}
 

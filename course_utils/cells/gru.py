@@ -35,12 +35,13 @@ da_r, da_z, da_n the gradients of the pre-activations of r, z, n:
 computes the same numbers (``tests/test_cells_vs_torch.py`` checks both).
 
 Kernel layout and contracts, as in ``rnn.py`` (which states them) and ``lstm.py``: PyTorch's
-fused parameters prepared once by ``_kernel``; the input
-side of every step is ONE matmul before the loop (``params.input_projection``, with b_hr and
-b_hz folded in; b_hn stays in the recurrence); each step is one recurrent matmul (two for
-(3b)) into a (B, 3H) block [r z n]; the cache keeps x, hs (T+1, B, H), the activations
-A (T, B, 3H) and ``params`` (plus hp_n, what (6) needs from the recurrence); backward stashes
-the pre-activation gradients (T, B, 3H) and forms (7) after the loop (``params.fused_grads``).
+fused parameters prepared once by ``_kernel``; the input side of every step is ONE matmul
+before the loop (``params.input_projection``, with b_hr and b_hz folded in; b_hn stays in the
+recurrence); each step is one recurrent matmul (two for (3b)) into a (B, 3H) block [r z n];
+the cache keeps x, hs (T+1, B, H), the activations A (T, B, 3H) and ``params`` (plus hp_n,
+what (6) needs from the recurrence); backward walks back ``params.CHUNK`` steps at a time,
+stashing a chunk's pre-activation gradients (CHUNK, B, 3H) and forming its share of (7) with
+one matmul each (``params.fused_grads``).
 """
 from __future__ import annotations
 
@@ -50,11 +51,14 @@ from typing import NamedTuple
 import numpy as np
 
 from course_utils.cells.params import (
+    CHUNK,
     CellParams,
+    add_grads,
     check_state_before_params,
     fused_grads,
     gate_views,
     input_projection,
+    reverse_chunks,
     sigmoid,
 )
 from course_utils.cells.validate import check_grad, check_input, check_params, check_state
@@ -251,13 +255,19 @@ def gru_backward(dh, cache: GRUCache, dh_T=None):
     dh = check_grad(dh, "dh", (T, B, H), p.dtype)
     g = check_grad(dh_T, "dh_T", (B, H), p.dtype).copy()
     k = _kernel(p)
-    d_ih, d_hh = np.empty_like(cache.A), np.empty_like(cache.A)   # stashed pre-activation gradients
-    for t in reversed(range(T)):
-        g += dh[t]                                 # upstream plus what came back from step t+1
-        g = _step_back(g, hs[t], cache.A[t], cache.hp_n[t], k, d_ih[t], d_hh[t])
-    flat = lambda a: a.reshape(T * B, a.shape[-1])
-    dx = (flat(d_ih) @ p.weight_ih).reshape(T, B, p.D)
-    return dx, g, _grads(p, flat(d_ih), flat(x), flat(d_hh), flat(hs[:-1]), flat(cache.hp_n))
+    d_ih, d_hh = np.empty((2, CHUNK, B, 3 * H), dtype=p.dtype)   # a chunk's pre-activation gradients
+    dx, grads = np.empty(x.shape, p.dtype), {name: np.zeros_like(a) for name, a in p.as_dict().items()}
+    for t0, t1 in reverse_chunks(T):               # params.CHUNK steps at a time, last first
+        n = t1 - t0
+        for j in reversed(range(n)):
+            t = t0 + j
+            g += dh[t]                             # upstream plus what came back from step t+1
+            g = _step_back(g, hs[t], cache.A[t], cache.hp_n[t], k, d_ih[j], d_hh[j])
+        chunk = lambda a: a.reshape(n * B, a.shape[-1])  # noqa: E731  (n, B, ·) -> (n*B, ·)
+        di, dhh = chunk(d_ih[:n]), chunk(d_hh[:n])  # (7) for the chunk, one matmul each
+        np.matmul(di, p.weight_ih, out=dx[t0:t1].reshape(n * B, p.D))
+        add_grads(grads, _grads(p, di, chunk(x[t0:t1]), dhh, chunk(hs[t0:t1]), chunk(cache.hp_n[t0:t1])))
+    return dx, g, grads
 
 
 def gru_forward_reference(x, h0, params: CellParams):

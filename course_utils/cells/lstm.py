@@ -25,14 +25,16 @@ Backward, with g_h = ∂L/∂h_t and g_c = ∂L/∂c_t (upstream plus what flows
 computes the same numbers (``tests/test_cells_vs_torch.py`` checks both).
 
 Kernel layout and contracts, as in ``rnn.py`` (which states them) and ``gru.py``: the
-parameters stay in PyTorch's fused layout, prepared once by ``_kernel``; the input projection of every step is ONE matmul before the loop
-(``params.input_projection``), each step is ONE recurrent matmul into a (B, G*H) block whose
-gate k is columns kH:(k+1)H; the sequence cache keeps x, hs (T+1, B, H) = h_0…h_T, the
-activations A (T, B, G*H) in gate order ([i f g o] here) and ``params``; the backward loop
-stashes the pre-activation gradients (T, B, G*H) and forms the weight gradients after the
-loop with one matmul each (``params.fused_grads``). The LSTM adds cs (T+1, B, H) and
-tc = tanh(c_t) (T, B, H). All four gates are activated by one tanh: see
-:func:`sigmoid_via_tanh`.
+parameters stay in PyTorch's fused layout, prepared once by ``_kernel``; the input projection
+of every step is ONE matmul before the loop (``params.input_projection``); each step is ONE
+recurrent matmul into a (B, 4H) block whose gate k is columns kH:(k+1)H, and all four gates are
+activated by one tanh (:func:`sigmoid_via_tanh`). The sequence cache keeps x, hs and cs
+(T+1, B, H) = h_0…h_T and c_0…c_T, the activations A (T, B, 4H) in gate order [i f g o] and
+``params``. Backward walks back ``params.CHUNK`` steps at a time: for a chunk it computes the
+factors of (6)-(7) that do not depend on the gradients (:func:`_factors`, tanh(c_t) included)
+in a few whole-chunk passes, runs the per-step recurrence (:func:`_step_back`, five small
+products and one matmul per step), then forms (8)'s dx and (9) for the chunk with one matmul
+each (``params.fused_grads``).
 """
 from __future__ import annotations
 
@@ -43,11 +45,14 @@ import numpy as np
 
 from course_utils._checks import positive_int
 from course_utils.cells.params import (
+    CHUNK,
     CellParams,
+    add_grads,
     check_state_before_params,
     fused_grads,
     gate_views,
     input_projection,
+    reverse_chunks,
     sigmoid,
 )
 from course_utils.cells.validate import check_grad, check_input, check_pair, check_params, check_state
@@ -120,33 +125,45 @@ def _step(xp_t, h_prev, c_prev, k: _Kernel, c, tc, h, hp):
     return np.multiply(o, tc, out=h), c
 
 
-def _step_back(gh, gc, A, c_prev, tc, k: _Kernel, dA, dc, dh_prev, scratch):
-    """(6)-(8), one step back. gh, gc (B, H) = ∂L/∂h_t, ∂L/∂c_t; A (B, 4H) activations [i f g o],
-    c_prev (B, H) and tc = tanh(c_t) are what step t saved; writes dA (B, 4H) = da (7) and
-    dc (B, H) = dc_t; returns (dh_{t-1}, dc_{t-1}), written into ``dh_prev`` and ``gc``. scratch
-    (B, 4H) is work space. The kernels' shared backward contract (``rnn.py``): (gradient of the
-    state at t, what step t saved, kernel, outputs of step t) -> gradient of the state at t-1.
-    Everything stays in cache-sized (B, ·) blocks: measured faster than computing the factors
-    of (7) for all steps at once.
+def _factors(A, c_prev, tc, F, P):
+    """The factors of (6)-(7) that do not depend on the gradients, for n steps at once.
+
+    A (…, 4H) activations [i f g o], c_prev and tc = tanh(c_t) (…, H), with … = (n, B) or (B,).
+    Writes F (…, 4H) = [g ⊙ σ'(i) | c_{t-1} ⊙ σ'(f) | i ⊙ tanh'(g) | tanh(c_t) ⊙ σ'(o)] and
+    P (…, H) = o ⊙ (1 - tanh²(c_t)), with σ' = σ(1 - σ) and tanh'(g) = 1 - g², so that one step
+    back is (6) dc_t = g_c + g_h ⊙ P and (7) da = F ⊙ [dc_t | dc_t | dc_t | g_h].
+    """
+    H = tc.shape[-1]
+    i, g, o = A[..., :H], A[..., 2 * H:3 * H], A[..., 3 * H:]
+    np.subtract(1.0, A, out=F)                      # σ' = σ(1 - σ) on i, f, o
+    F *= A
+    F_g = F[..., 2 * H:3 * H]
+    np.multiply(g, g, out=F_g)                      # tanh' = 1 - g² on g
+    np.subtract(1.0, F_g, out=F_g)
+    F[..., :H] *= g                                 # through (4): c_t = f ⊙ c_{t-1} + i ⊙ g
+    F[..., H:2 * H] *= c_prev
+    F_g *= i
+    F[..., 3 * H:] *= tc                            # through (5): h_t = o ⊙ tanh(c_t)
+    np.multiply(tc, tc, out=P)
+    np.subtract(1.0, P, out=P)
+    P *= o
+
+
+def _step_back(gh, gc, F, P, f, k: _Kernel, dc, dh_prev):
+    """(6)-(8), one step back. gh, gc (B, H) = ∂L/∂h_t, ∂L/∂c_t; F (B, 4H), P (B, H) are the
+    step's factors (:func:`_factors`) and f (B, H) its forget gate; F becomes da (7) in place, dc
+    (B, H) = dc_t is written; returns (dh_{t-1}, dc_{t-1}), written into ``dh_prev`` and ``gc``.
+    The kernels' shared backward contract (``rnn.py``): (gradient of the state at t, what step t
+    saved, kernel, outputs of step t) -> gradient of the state at t-1.
     """
     H = gh.shape[-1]
-    i, f, g, o = A[:, :H], A[:, H:2 * H], A[:, 2 * H:3 * H], A[:, 3 * H:]
-    np.multiply(tc, tc, out=dc)                     # (6) dc_t = g_c + g_h ⊙ o ⊙ (1 - tanh²(c_t))
-    np.subtract(1.0, dc, out=dc)
-    dc *= o
-    dc *= gh
+    np.multiply(gh, P, out=dc)                      # (6) dc_t = g_c + g_h ⊙ o ⊙ (1 - tanh²(c_t))
     dc += gc
-    np.multiply(dc, g, out=dA[:, :H])               # (7) through (4)-(5): di, df, dg, do
-    np.multiply(dc, c_prev, out=dA[:, H:2 * H])
-    np.multiply(dc, i, out=dA[:, 2 * H:3 * H])
-    np.multiply(gh, tc, out=dA[:, 3 * H:])
-    np.subtract(1.0, A, out=scratch)                # (7) through (2)-(3): σ' = σ(1 - σ) on i, f, o
-    scratch *= A
-    d_g = scratch[:, 2 * H:3 * H]
-    np.multiply(g, g, out=d_g)                      #     tanh' = 1 - g² on g
-    np.subtract(1.0, d_g, out=d_g)
-    dA *= scratch
-    np.matmul(dA, k.W_hh, out=dh_prev)              # (8) dh_{t-1} = da W_hh, one matmul
+    F[:, :H] *= dc                                  # (7) da_i, da_f, da_g through dc_t
+    F[:, H:2 * H] *= dc
+    F[:, 2 * H:3 * H] *= dc
+    F[:, 3 * H:] *= gh                              #     da_o through h_t directly
+    np.matmul(F, k.W_hh, out=dh_prev)               # (8) dh_{t-1} = da W_hh, one matmul
     return dh_prev, np.multiply(dc, f, out=gc)      # (8) dc_{t-1} = dc_t ⊙ f_t
 
 
@@ -173,15 +190,14 @@ class LSTMStepCache:
 class LSTMCache:
     """What ``lstm_backward`` needs, and what chapters plot.
 
-    x (T, B, D); hs, cs (T+1, B, H) = states h_0…h_T and c_0…c_T; tc (T, B, H) = tanh(c_t);
-    A (T, B, 4H) gate activations [i f g o]. ``cache.gates["f"]`` is the (T, B, H) forget
-    gate, ``cache.c`` the (T, B, H) cell states c_1…c_T. These share memory with the
-    returned h and state: do not modify them in place before backward.
+    x (T, B, D); hs, cs (T+1, B, H) = states h_0…h_T and c_0…c_T; A (T, B, 4H) gate
+    activations [i f g o]; backward recomputes tanh(c_t). ``cache.gates["f"]`` is the
+    (T, B, H) forget gate, ``cache.c`` the (T, B, H) cell states c_1…c_T. These share memory
+    with the returned h and state: do not modify them in place before backward.
     """
     x: np.ndarray
     hs: np.ndarray
     cs: np.ndarray
-    tc: np.ndarray
     A: np.ndarray
     params: CellParams
 
@@ -230,9 +246,9 @@ def lstm_step_backward(dstate, cache: LSTMStepCache):
     dh, dc = check_pair(dstate, "dstate")
     dh = check_grad(dh, "dstate[0] (dh)", cache.h.shape, p.dtype)
     gc = check_grad(dc, "dstate[1] (dc)", cache.c.shape, p.dtype).copy()
-    dA, dh_prev = np.empty_like(cache.A), np.empty_like(dh)
-    dstate_prev = _step_back(dh, gc, cache.A, cache.c_prev, cache.tc, _kernel(p), dA, np.empty_like(dh),
-                             dh_prev, np.empty_like(dA))
+    dA, P, dc = np.empty_like(cache.A), np.empty_like(dh), np.empty_like(dh)
+    _factors(cache.A, cache.c_prev, cache.tc, dA, P)
+    dstate_prev = _step_back(dh, gc, dA, P, cache.gates["f"], _kernel(p), dc, np.empty_like(dh))
     return dA @ p.weight_ih, dstate_prev, fused_grads(dA, cache.x_t, dA, cache.h_prev)
 
 
@@ -252,10 +268,10 @@ def lstm_forward(x, state0=None, params: CellParams | None = None):
     A = input_projection(x, k.W_ih, k.b)            # (1), input side of every step: one matmul
     hs, cs = np.empty((2, T + 1, B, p.H), dtype=p.dtype)
     hs[0], cs[0] = h0, c0
-    tc, hp = np.empty((T, B, p.H), dtype=p.dtype), np.empty((B, 4 * p.H), dtype=p.dtype)
+    tc, hp = np.empty((B, p.H), dtype=p.dtype), np.empty((B, 4 * p.H), dtype=p.dtype)
     for t in range(T):
-        _step(A[t], hs[t], cs[t], k, cs[t + 1], tc[t], hs[t + 1], hp)
-    return hs[1:], (hs[T], cs[T]), LSTMCache(x, hs, cs, tc, A, p)
+        _step(A[t], hs[t], cs[t], k, cs[t + 1], tc, hs[t + 1], hp)
+    return hs[1:], (hs[T], cs[T]), LSTMCache(x, hs, cs, A, p)
 
 
 def lstm_backward(dh, cache: LSTMCache, dstate_T=None):
@@ -264,23 +280,29 @@ def lstm_backward(dh, cache: LSTMCache, dstate_T=None):
     Returns (dx (T, B, D), (dh0, dc0) each (B, H), grads) with grads a dict of
     weight_ih (4H, D), weight_hh (4H, H), bias_ih (4H,), bias_hh (4H,).
     """
-    p, x, hs = cache.params, cache.x, cache.hs
-    T, B, H = cache.tc.shape
+    p, x, hs, cs = cache.params, cache.x, cache.hs, cache.cs
+    T, B, H = hs.shape[0] - 1, hs.shape[1], p.H
     dh = check_grad(dh, "dh", (T, B, H), p.dtype)
     dh_T, dc_T = check_pair(dstate_T, "dstate_T")
     gh = check_grad(dh_T, "dstate_T[0] (dh_T)", (B, H), p.dtype).copy()
     gc = check_grad(dc_T, "dstate_T[1] (dc_T)", (B, H), p.dtype).copy()
     k = _kernel(p)
-    dA = np.empty_like(cache.A)                     # (T, B, 4H) stashed pre-activation gradients
+    F = np.empty((CHUNK, B, 4 * H), dtype=p.dtype)  # a chunk's factors of (7), then its da
+    P, tc = np.empty((2, CHUNK, B, H), dtype=p.dtype)
     dc, dh_prev = np.empty((2, B, H), dtype=p.dtype)
-    scratch = np.empty((B, 4 * H), dtype=p.dtype)
-    for t in reversed(range(T)):
-        gh += dh[t]                                 # upstream plus what came back from step t+1
-        _, gc = _step_back(gh, gc, cache.A[t], cache.cs[t], cache.tc[t], k, dA[t], dc, dh_prev, scratch)
-        gh, dh_prev = dh_prev, gh                   # dh_{t-1} becomes the next step's g_h
-    dA2 = dA.reshape(T * B, 4 * H)
-    dx = (dA2 @ p.weight_ih).reshape(T, B, p.D)     # (8) dx_t = da W_ih, every step at once
-    return dx, (gh, gc), fused_grads(dA2, x.reshape(T * B, p.D), dA2, hs[:-1].reshape(T * B, H))   # (9)
+    dx, grads = np.empty(x.shape, p.dtype), {name: np.zeros_like(a) for name, a in p.as_dict().items()}
+    for t0, t1 in reverse_chunks(T):                # params.CHUNK steps at a time, last first
+        n, A = t1 - t0, cache.A[t0:t1]
+        np.tanh(cs[t0 + 1:t1 + 1], out=tc[:n])
+        _factors(A, cs[t0:t1], tc[:n], F[:n], P[:n])
+        for j in reversed(range(n)):
+            gh += dh[t0 + j]                        # upstream plus what came back from step t+1
+            _step_back(gh, gc, F[j], P[j], A[j, :, H:2 * H], k, dc, dh_prev)
+            gh, dh_prev = dh_prev, gh               # dh_{t-1} becomes the next step's g_h
+        da = F[:n].reshape(n * B, 4 * H)            # (8) dx_t = da W_ih and (9), the chunk at once
+        np.matmul(da, p.weight_ih, out=dx[t0:t1].reshape(n * B, p.D))
+        add_grads(grads, fused_grads(da, x[t0:t1].reshape(n * B, p.D), da, hs[t0:t1].reshape(n * B, H)))
+    return dx, (gh, gc), grads
 
 
 def lstm_forward_reference(x, state0, params: CellParams):

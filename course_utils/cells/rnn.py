@@ -32,8 +32,10 @@ Kernel layout and contracts, the same in ``lstm.py`` and ``gru.py``:
 - ``_step_back(g_t, what step t saved, k, outputs of step t) -> g_{t-1}``: the gradient of the
   state at t in, the pre-activation gradients written out, the recurrence's share of the
   gradient of the state at t-1 returned (one matmul with W_hh);
-- the backward loop stashes the pre-activation gradients (T, B, G*H) and forms (4)'s dx and
-  (5) after the loop with one matmul each (``params.fused_grads``).
+- the backward loop walks back ``params.CHUNK`` steps at a time: it stashes a chunk's
+  pre-activation gradients (CHUNK, B, G*H) in one reused buffer and forms the chunk's share of
+  (4)'s dx and of (5) with one matmul each (``params.fused_grads``, summed by
+  ``params.add_grads``) while they are still in the processor's cache.
 """
 from __future__ import annotations
 
@@ -42,7 +44,15 @@ from typing import NamedTuple
 
 import numpy as np
 
-from course_utils.cells.params import CellParams, check_state_before_params, fused_grads, input_projection
+from course_utils.cells.params import (
+    CHUNK,
+    CellParams,
+    add_grads,
+    check_state_before_params,
+    fused_grads,
+    input_projection,
+    reverse_chunks,
+)
 from course_utils.cells.validate import check_grad, check_input, check_params, check_state
 
 __all__ = ["RNNStepCache", "RNNCache", "rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward",
@@ -176,13 +186,16 @@ def rnn_backward(dh, cache: RNNCache, dh_T=None):
     dh = check_grad(dh, "dh", (T, B, H), p.dtype)
     g = check_grad(dh_T, "dh_T", (B, H), p.dtype).copy()
     k = _kernel(p)
-    da = np.empty((T, B, H), dtype=p.dtype)     # stashed pre-activation gradients
-    for t in reversed(range(T)):
-        g += dh[t]                              # upstream plus what came back from step t+1
-        g = _step_back(g, hs[t + 1], k, da[t])
-    da2 = da.reshape(T * B, H)
-    dx = (da2 @ p.weight_ih).reshape(T, B, p.D)                                       # (4) every step at once
-    grads = fused_grads(da2, x.reshape(T * B, p.D), da2, hs[:-1].reshape(T * B, H))   # (5)
+    da = np.empty((CHUNK, B, H), dtype=p.dtype)     # a chunk's pre-activation gradients
+    dx, grads = np.empty(x.shape, p.dtype), {name: np.zeros_like(a) for name, a in p.as_dict().items()}
+    for t0, t1 in reverse_chunks(T):                # params.CHUNK steps at a time, last first
+        n = t1 - t0
+        for j in reversed(range(n)):
+            g += dh[t0 + j]                         # upstream plus what came back from step t+1
+            g = _step_back(g, hs[t0 + j + 1], k, da[j])
+        d = da[:n].reshape(n * B, H)                # (4)'s dx and (5) for the chunk, one matmul each
+        np.matmul(d, p.weight_ih, out=dx[t0:t1].reshape(n * B, p.D))
+        add_grads(grads, fused_grads(d, x[t0:t1].reshape(n * B, p.D), d, hs[t0:t1].reshape(n * B, H)))
     return dx, g, grads
 
 
