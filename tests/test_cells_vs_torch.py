@@ -257,3 +257,24 @@ def test_stacked_forward_matches_torch_float32():
     out, _, _ = stacked_forward(x, None, from_torch(module))
     assert out.dtype == np.float32
     assert np.abs(out - module(torch.tensor(x))[0].detach().numpy()).max() <= FWD32_TOL
+
+
+@pytest.mark.parametrize("kind,nonlinearity", KINDS_UNDER_TEST)
+def test_bias_free_modules_run_through_the_same_kernels(kind, nonlinearity):
+    """``bias=False``: from_torch reads zero biases, and the unchanged kernels match torch."""
+    T, B, D, H = 12, 2, 3, 4
+    module = make_module(kind, nonlinearity, D, H, seed=3, bias=False).double()
+    params = from_torch(module)
+    assert not any(np.any(params.as_dict()[name]) for name in ("bias_ih", "bias_hh"))
+    rng, x, states0, dfinal = random_problem(kind, T, B, D, H, seed=3)
+    dh = rng.standard_normal((T, B, H))
+    h, final, cache = cell_forward(x, pack(kind, states0), params)
+    dx, dstate0, grads = cell_backward(dh, cache, pack(kind, dfinal))
+    ref = torch_reference(module, kind, x, [s[None] for s in states0], dh, [g[None] for g in dfinal])
+    out_t, _, dx_t, dstate0_t, grads_t = ref
+    assert set(grads_t) == {"weight_ih_l0", "weight_hh_l0"}
+    assert np.abs(h - out_t).max() <= FWD64_TOL and np.abs(dx - dx_t).max() <= GRAD64_TOL
+    for mine, theirs in zip(unpack(kind, dstate0), dstate0_t):
+        assert np.abs(mine - theirs[0]).max() <= GRAD64_TOL
+    for name in ("weight_ih", "weight_hh"):
+        assert np.abs(grads[name] - grads_t[name + "_l0"]).max() <= GRAD64_TOL, name
