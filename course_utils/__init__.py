@@ -2,8 +2,9 @@
 
 The maths first, then what it is used for, then the tools around it:
 
-- ``course_utils.cells``: the recurrent cells in NumPy (``params``, ``rnn``, ``lstm``, ``gru``, the
-  minGRU ``scan``), the ``bridge`` to ``torch.nn``, ``gradcheck``, ``jacobians`` and ``cost``.
+- ``course_utils.cells``: the recurrent cells in NumPy (``params``, ``validate``, ``rnn``, ``lstm``,
+  ``gru``, the minGRU ``scan``), the ``bridge`` to ``torch.nn``, ``gradcheck``, ``jacobians`` and
+  ``cost``; its ``__init__`` states the conventions they share.
 - ``course_utils.data``: tasks and data (``tasks``, ``signals``, ``series``, ``reviews``, ``bias``;
   ``text`` holds the character model's corpus, vocabulary and batches).
 - ``course_utils.learning``: training with PyTorch (``models``, ``training``, ``sweep``,
@@ -16,5 +17,5 @@ The maths first, then what it is used for, then the tools around it:
   ``slides``, ``student_edition``, ``publish``, ``workshop``, ``hub``, ``nbgrader_export``,
   ``timing``, ``benchmark``, ``launcher``, ...).
 
-``_checks`` holds the input validation every module shares.
+``_checks`` holds the generic input validation every module shares.
 """
