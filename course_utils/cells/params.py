@@ -310,6 +310,11 @@ def check_state_before_params(function: str, state_name: str, state, params, par
     functions take ``(x_t, state, params)``. A parameter object in the state's place, or no
     ``params`` at all, raises a TypeError that names the argument, what was expected, what was
     received and the order; otherwise ``params`` is returned unchanged for the kind check.
+
+    This is why the sequence functions declare ``params=None`` although it is required: a call
+    in the old order with the state left out, ``rnn_forward(x, p)``, would otherwise stop at
+    Python's "missing 1 required positional argument: 'params'", which does not say that the
+    order changed; here it gets the message above.
     """
     params_type = CellParams if params_type is None else params_type
     kind = params_type.__name__
