@@ -12,7 +12,8 @@ The maths first, then what it is used for, then the tools around it:
   samples from (``sample``) and scores (``mean_log_likelihood``) the character model).
 - ``course_utils.exercises``: the exercises (``harness``, ``compare``, ``sandbox`` and the checkers in
   ``check``: ``from course_utils.exercises import check``).
-- ``course_utils.figures``: ``plots``, ``widgets``, ``gate_explorer``, ``diagrams``.
+- ``course_utils.figures``: ``plots``, ``widgets``, ``gate_explorer``, ``diagrams`` (the cell
+  diagrams and Chapter 7's encoder-decoder).
 - ``course_utils.authoring``: tools for authors and instructors (``course``, ``book``, ``pdf``,
   ``slides``, ``student_edition``, ``publish``, ``workshop``, ``hub``, ``nbgrader_export``,
   ``timing``, ``benchmark``, ``launcher``, ...).

@@ -1,5 +1,5 @@
-"""The cell diagrams: each builds, carries the notation card's labels, and its alt text names every
-gate and state it draws."""
+"""The drawn diagrams (the gated cells, the encoder-decoder): each builds, carries the notation
+card's labels, and its alt text names every gate, state and word it draws."""
 import matplotlib
 
 matplotlib.use("Agg")
@@ -99,6 +99,8 @@ def test_the_two_gru_forms_differ_only_in_the_reset():
     ("gru-reset-before", ["update gate z_t", "reset gate r_t", "candidate n_t", "h_{t-1}", "x_t",
                           "h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}", "W_hn (r_t ⊙ h_{t-1}) + b_hn",
                           "before the product"]),
+    ("encoder-decoder", ["le", "chat", "dort", "the cat sleeps", "h_1", "h_3", "context c = h_3", "s_1", "s_3",
+                         "<go>", "attention"]),
 ])
 def test_alt_text_names_every_gate_and_state(kind, words):
     text = diagrams.alt_text(kind)
@@ -114,12 +116,33 @@ def test_bad_arguments_are_named():
         diagrams.draw_gru_cell(reset_after="yes")
 
 
+@pytest.mark.parametrize("call,error,match", [
+    (lambda: diagrams.draw_encoder_decoder(source="le chat"), TypeError, "source must be a tuple or list of words"),
+    (lambda: diagrams.draw_encoder_decoder(target=("the", 3)), TypeError, "target must be a tuple or list of words"),
+    (lambda: diagrams.draw_encoder_decoder(source=()), ValueError, "source is empty"),
+    (lambda: diagrams.draw_encoder_decoder(attention="yes"), TypeError, "attention must be True or False"),
+    (lambda: diagrams.draw_encoder_decoder(ax="axes"), TypeError, "ax must be a matplotlib Axes or None"),
+])
+def test_bad_encoder_decoder_arguments_are_named(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_encoder_decoder_draws_one_box_per_word_and_state():
+    fig = diagrams.draw_encoder_decoder(source=("le", "chat"), target=("the", "cat", "sleeps"), attention=False)
+    labels = set(texts(fig))
+    assert {"le", "chat", "<go>", "the", "cat", "sleeps", "$h_2$", "$s_3$"} <= labels and "attention" not in labels
+    assert "attention" in texts(diagrams.draw_encoder_decoder())
+
+
 def test_draws_into_a_given_axes():
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4))
+    fig, axes = plt.subplots(1, 3, figsize=(18, 4))
     assert diagrams.draw_gru_cell(True, ax=axes[0]) is fig
     assert diagrams.draw_lstm_cell(ax=axes[1]) is fig
+    assert diagrams.draw_encoder_decoder(ax=axes[2]) is fig
     assert "$n_t$\n$\\tanh$" in [t.get_text() for t in axes[0].texts]
     assert "$g_t$\n$\\tanh$" in [t.get_text() for t in axes[1].texts]
+    assert "$s_1$" in [t.get_text() for t in axes[2].texts]
 
 
 def test_chapter_5_gives_each_gru_diagram_its_alt_text_in_the_markdown_before_it():
@@ -138,3 +161,16 @@ def test_chapter_5_gives_each_gru_diagram_its_alt_text_in_the_markdown_before_it
     first = next(i for i, c in enumerate(nb.cells) if "draw_gru_cell(reset_after=False)" in c.source)
     assert any(c.source.startswith("## 5.1") for c in nb.cells[:first])
     assert not any(c.source.startswith("## 5.2") for c in nb.cells[:first])     # 5.1 introduces reset before
+
+
+def test_chapter_7_gives_the_encoder_decoder_its_alt_text_in_the_markdown_before_it():
+    import nbformat
+
+    from course_utils.authoring.course import load_course
+
+    course = load_course()
+    nb = nbformat.read(course.root / course.chapter("07_language").notebook, as_version=4)
+    index = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "draw_encoder_decoder(" in c.source)
+    before = nb.cells[index - 1]
+    assert before.cell_type == "markdown" and diagrams.ALT_TEXT["encoder-decoder"] in before.source
+    assert any("image/png" in out.get("data", {}) for out in nb.cells[index].outputs)

@@ -6,9 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils.data.text import (TRAIN_FILES, VALID_FILES, Vocab, char_batches, draw_encoder_decoder,
-                                    load_python_corpus, softmax_with_temperature, unigram_perplexity,
-                                    unigram_probs)
+from course_utils.data.text import (TRAIN_FILES, VALID_FILES, Vocab, char_batches, load_python_corpus,
+                                    softmax_with_temperature, unigram_perplexity, unigram_probs)
 
 EXACT = 1e-12
 
@@ -111,11 +110,6 @@ def test_decode_refuses_ids_that_are_not_in_the_vocabulary(ids, error, match):
     (lambda: softmax_with_temperature([[1.0, float("nan")]], 1.0), ValueError, "logits contains nan"),
     (lambda: softmax_with_temperature([1.0, 2.0], "hot"), TypeError, "temperature must be a real number"),
     (lambda: softmax_with_temperature([], 1.0), ValueError, "at least 1 element"),
-    (lambda: draw_encoder_decoder(source="le chat"), TypeError, "source must be a tuple or list of words"),
-    (lambda: draw_encoder_decoder(target=("the", 3)), TypeError, "target must be a tuple or list of words"),
-    (lambda: draw_encoder_decoder(source=()), ValueError, "source is empty"),
-    (lambda: draw_encoder_decoder(attention="yes"), TypeError, "attention must be True or False"),
-    (lambda: draw_encoder_decoder(ax="axes"), TypeError, "ax must be a matplotlib Axes or None"),
 ])
 def test_bad_text_arguments_are_named(call, error, match):
     with pytest.raises(error, match=match):
@@ -125,11 +119,3 @@ def test_bad_text_arguments_are_named(call, error, match):
 def test_softmax_accepts_minus_infinity_as_impossible():
     p = softmax_with_temperature([0.0, -math.inf, 0.0], 0.5)
     np.testing.assert_allclose(p, [0.5, 0.0, 0.5])
-
-
-def test_draw_encoder_decoder_draws_one_box_per_word_and_state():
-    import matplotlib.pyplot as plt
-    ax = draw_encoder_decoder(source=("le", "chat"), target=("the", "cat", "sleeps"), attention=False)
-    labels = {t.get_text() for t in ax.texts}
-    assert {"le", "chat", "<go>", "the", "cat", "sleeps", "$h_2$", "$s_3$"} <= labels and "attention" not in labels
-    plt.close(ax.figure)

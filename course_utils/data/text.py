@@ -16,8 +16,7 @@ cross-entropy in nats per character.
 The model itself is learning, not data: training, evaluating, sampling from and scoring it
 (``train_char_model``, ``evaluate_char_model``, ``sample``, ``mean_log_likelihood``) are in
 :mod:`course_utils.learning.charmodel`. Sequence classification (synthetic reviews, where word
-order decides the label) lives in :mod:`course_utils.data.reviews`. :func:`draw_encoder_decoder`
-draws Chapter 7's sequence-to-sequence figure.
+order decides the label) lives in :mod:`course_utils.data.reviews`.
 
 Every function checks its inputs: a wrong type raises ``TypeError``, a wrong value, shape or an
 item outside the vocabulary ``ValueError`` (ids that are not integers: ``TypeError`` from
@@ -33,7 +32,6 @@ import numpy as np
 import torch
 
 from course_utils._checks import (
-    check_bool,
     check_number,
     check_type,
     id_array,
@@ -43,7 +41,7 @@ from course_utils._checks import (
 
 __all__ = ["PYTHON_VERSION", "CORPUS_DIR", "TRAIN_FILES", "VALID_FILES", "Corpus", "load_python_corpus",
            "Vocab", "char_batches", "unigram_probs", "unigram_perplexity",
-           "softmax_with_temperature", "draw_encoder_decoder"]
+           "softmax_with_temperature"]
 
 PYTHON_VERSION = "3.11.7"
 CORPUS_DIR = Path("notebooks") / "data" / "python_stdlib"
@@ -239,67 +237,3 @@ def softmax_with_temperature(logits, temperature: float) -> np.ndarray:
     z = z - z.max(axis=-1, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=-1, keepdims=True)
-
-
-def draw_encoder_decoder(source=("le", "chat", "dort"), target=("the", "cat", "sleeps"), ax=None,
-                         attention: bool = True):
-    """The encoder-decoder (sequence-to-sequence) model drawn with boxes and arrows.
-
-    Encoder states h_1..h_S read the source; the last one, the context c = h_S, starts the decoder,
-    whose states s_1..s_T each emit one target word; step t reads the word emitted at step t-1
-    (``<go>`` first). With ``attention``, dashed arrows show the first decoder step looking at
-    every encoder state (every decoder step does so).
-
-    ``source``, ``target``: tuples (or lists) of words, one box each. Draws on ``ax`` (a new
-    8 x 3.2 inch figure when None) and returns the axes. Raises TypeError when ``source`` or
-    ``target`` is not a tuple or list of strings, ``ax`` not a matplotlib Axes or ``attention`` not
-    a bool, ValueError when ``source`` or ``target`` is empty.
-    """
-    import matplotlib.pyplot as plt
-    from matplotlib.axes import Axes
-
-    from course_utils.figures.plots import _arrow, _box
-    for name, words in (("source", source), ("target", target)):
-        if not isinstance(words, (tuple, list)) or not all(isinstance(w, str) for w in words):
-            raise TypeError(f"{name} must be a tuple or list of words (str), such as ('le', 'chat'), "
-                            f"got {type(words).__name__} {words!r}")
-        if not words:
-            raise ValueError(f"{name} is empty: expected at least one word")
-    check_bool(attention, "attention")
-    if ax is not None:
-        check_type(ax, "ax", Axes, "a matplotlib Axes or None")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8.0, 3.2))
-    S, T, gap = len(source), len(target), 1.5
-    for k, word in enumerate(source):
-        x = k * gap
-        _box(ax, (x, 0.0), word, "#f5e6c8", width=1.1)
-        _box(ax, (x, 1.2), f"$h_{k + 1}$", "#cfe3f5")
-        _arrow(ax, (x, 0.3), (x, 0.9))
-        if k:
-            _arrow(ax, (x - gap + 0.45, 1.2), (x - 0.45, 1.2))
-    left = S * gap + 0.9
-    _arrow(ax, ((S - 1) * gap + 0.45, 1.2), (left - 0.45, 1.2), "$c$", (0.0, -0.22))
-    inputs = ("<go>",) + tuple(target[:-1])   # each step reads the word emitted by the step before
-    for k, (word, out) in enumerate(zip(inputs, target)):
-        x = left + k * gap
-        _box(ax, (x, 0.0), word, "#e8e8e8", width=1.1)
-        _box(ax, (x, 1.2), f"$s_{k + 1}$", "#d9ecd0")
-        _box(ax, (x, 2.4), out, "#f5e6c8", width=1.1)
-        _arrow(ax, (x, 0.3), (x, 0.9))
-        _arrow(ax, (x, 1.5), (x, 2.1))
-        if k:
-            _arrow(ax, (x - gap + 0.45, 1.2), (x - 0.45, 1.2))
-    if attention:
-        for k in range(S):
-            ax.annotate("", xy=(left - 0.3, 1.5), xytext=(k * gap, 1.5),
-                        arrowprops=dict(arrowstyle="-|>", ls="--", color="tab:red", lw=0.8,
-                                        connectionstyle=f"arc3,rad={-0.25 - 0.1 * (S - 1 - k)}"))
-        ax.text((S - 1) * gap / 2 + 0.6, 2.75, "attention", color="tab:red", fontsize=9, ha="center")
-    ax.text((S - 1) * gap / 2, -0.75, "encoder (reads the source)", ha="center", fontsize=10)
-    ax.text(left + (T - 1) * gap / 2, -0.75, "decoder (writes the target)", ha="center", fontsize=10)
-    ax.set_xlim(-0.8, left + (T - 1) * gap + 0.8)
-    ax.set_ylim(-1.0, 3.3)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    return ax

@@ -1,25 +1,30 @@
-"""Cell diagrams of the gated cells (Chapters 4 and 5), in the style of the unrolled RNN of
-:func:`course_utils.figures.plots.draw_unrolled_rnn`: rounded boxes for states (blue), inputs (sand),
-sigmoid gates (lilac) and tanh layers (rose); small circles for the elementwise operations
-(⊙ product, + sum, 1 − z); arrows for the data flow. The symbols are the notation card's
-(Chapter 0): gates i, f, g, o of the LSTM and r, z, n of the GRU, cell state C_t, hidden state
-h_t, and PyTorch's GRU convention h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1}.
+"""The course's drawn diagrams: the gated cells (Chapters 4 and 5) and the encoder-decoder
+(Chapter 7), in the style of the unrolled RNN of :func:`course_utils.figures.plots.draw_unrolled_rnn`:
+rounded boxes for states (blue), inputs (sand), sigmoid gates (lilac) and tanh layers (rose);
+small circles for the elementwise operations (⊙ product, + sum, 1 − z); arrows for the data flow.
+The symbols are the notation card's (Chapter 0): gates i, f, g, o of the LSTM and r, z, n of the
+GRU, cell state C_t, hidden state h_t, and PyTorch's GRU convention
+h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1}.
 
-Each ``draw_*`` function returns the Figure (the caller shows or closes it); :data:`ALT_TEXT`
-holds a text description of each diagram for screen readers, also returned by :func:`alt_text`.
+Each ``draw_*`` function draws on ``ax`` (a new figure when None) and returns the Figure (the
+caller shows or closes it); :data:`ALT_TEXT` holds a text description of each diagram for screen
+readers, also returned by :func:`alt_text`. A wrong argument raises ``TypeError`` (wrong type) or
+``ValueError`` (wrong value), naming the argument, what was expected and what was received.
 """
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
 from matplotlib.patches import Circle
 
-from course_utils._checks import check_bool, check_choice
+from course_utils._checks import check_bool, check_choice, check_type
 from course_utils.figures.plots import _arrow, _box
 
-__all__ = ["STATE", "INPUT", "GATE", "TANH", "PATH_COLOR", "RESET_COLOR", "LINE", "ALT_TEXT", "alt_text",
-           "draw_lstm_cell", "draw_gru_cell"]
+__all__ = ["STATE", "INPUT", "GATE", "TANH", "DECODER_STATE", "DECODER_INPUT", "PATH_COLOR", "RESET_COLOR",
+           "LINE", "ALT_TEXT", "alt_text", "draw_lstm_cell", "draw_gru_cell", "draw_encoder_decoder"]
 
 STATE, INPUT, GATE, TANH = "#cfe3f5", "#f5e6c8", "#e2d9f3", "#f6d5d0"
+DECODER_STATE, DECODER_INPUT = "#d9ecd0", "#e8e8e8"   # the encoder-decoder's decoder (green, grey)
 PATH_COLOR = "crimson"      # the LSTM's additive cell path
 RESET_COLOR = "#7b3fa0"     # where the GRU's reset gate acts
 LINE = "0.2"
@@ -55,12 +60,23 @@ ALT_TEXT = {
         "plus the recurrent term. For the recurrent term, the reset gate r_t first multiplies h_{t-1} "
         "elementwise, before the product, and the weights then act on the result: "
         "W_hn (r_t ⊙ h_{t-1}) + b_hn. That reset node is highlighted."),
+    "encoder-decoder": (
+        "Diagram of an encoder-decoder (sequence-to-sequence) model translating the source "
+        "\"le chat dort\" into the target \"the cat sleeps\". On the left, the encoder reads the "
+        "source: each source word (le, chat, dort) feeds the encoder state above it (h_1, h_2, h_3), "
+        "and arrows carry each state to the next. The last state, the context c = h_3, passes to "
+        "the right and starts the decoder. On the right, the decoder writes the target: each "
+        "decoder state (s_1, s_2, s_3) reads one word below it and emits one target word above it "
+        "(the, cat, sleeps); it reads <go> at the first step and then the word emitted at the step "
+        "before (the, cat), and arrows carry each state to the next. Dashed red arrows labelled "
+        "attention run from every encoder state to the first decoder state: with attention, every "
+        "decoder step looks at every encoder state."),
 }
 
 
 def alt_text(kind: str) -> str:
-    """The screen-reader description of a diagram: ``"lstm"``, ``"gru-reset-after"`` or
-    ``"gru-reset-before"``."""
+    """The screen-reader description of a diagram: ``"lstm"``, ``"gru-reset-after"``,
+    ``"gru-reset-before"`` or ``"encoder-decoder"``. Raises ValueError for any other ``kind``."""
     return ALT_TEXT[check_choice(kind, "kind", tuple(ALT_TEXT))]
 
 
@@ -257,3 +273,67 @@ def draw_gru_cell(reset_after: bool = True, ax=None):
     ax.text(5.9, -0.6, note, ha="center", fontsize=9, color=RESET_COLOR)
     _finish(ax, (-0.6, 10.2), (-0.9, 5.6), title)
     return fig
+
+
+# --- the encoder-decoder (Chapter 7) ------------------------------------------------------------
+
+def draw_encoder_decoder(source=("le", "chat", "dort"), target=("the", "cat", "sleeps"), ax=None,
+                         attention: bool = True):
+    """The encoder-decoder (sequence-to-sequence) model drawn with boxes and arrows; returns the
+    Figure.
+
+    Encoder states h_1..h_S read the source; the last one, the context c = h_S, starts the decoder,
+    whose states s_1..s_T each emit one target word; step t reads the word emitted at step t-1
+    (``<go>`` first). With ``attention``, dashed arrows show the first decoder step looking at
+    every encoder state (every decoder step does so).
+
+    ``source``, ``target``: tuples (or lists) of words, one box each. Draws on ``ax`` (a new
+    8 x 3.2 inch figure when None). Description for screen readers of the default drawing:
+    ``ALT_TEXT["encoder-decoder"]``. Raises TypeError when ``source`` or ``target`` is not a tuple
+    or list of strings, ``ax`` not a matplotlib Axes or ``attention`` not a bool, ValueError when
+    ``source`` or ``target`` is empty.
+    """
+    for name, words in (("source", source), ("target", target)):
+        if not isinstance(words, (tuple, list)) or not all(isinstance(w, str) for w in words):
+            raise TypeError(f"{name} must be a tuple or list of words (str), such as ('le', 'chat'), "
+                            f"got {type(words).__name__} {words!r}")
+        if not words:
+            raise ValueError(f"{name} is empty: expected at least one word")
+    check_bool(attention, "attention")
+    if ax is not None:
+        check_type(ax, "ax", Axes, "a matplotlib Axes or None")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8.0, 3.2))
+    S, T, gap = len(source), len(target), 1.5
+    for k, word in enumerate(source):
+        x = k * gap
+        _box(ax, (x, 0.0), word, INPUT, width=1.1)
+        _box(ax, (x, 1.2), f"$h_{k + 1}$", STATE)
+        _arrow(ax, (x, 0.3), (x, 0.9))
+        if k:
+            _arrow(ax, (x - gap + 0.45, 1.2), (x - 0.45, 1.2))
+    left = S * gap + 0.9
+    _arrow(ax, ((S - 1) * gap + 0.45, 1.2), (left - 0.45, 1.2), "$c$", (0.0, -0.22))
+    inputs = ("<go>",) + tuple(target[:-1])   # each step reads the word emitted by the step before
+    for k, (word, out) in enumerate(zip(inputs, target)):
+        x = left + k * gap
+        _box(ax, (x, 0.0), word, DECODER_INPUT, width=1.1)
+        _box(ax, (x, 1.2), f"$s_{k + 1}$", DECODER_STATE)
+        _box(ax, (x, 2.4), out, INPUT, width=1.1)
+        _arrow(ax, (x, 0.3), (x, 0.9))
+        _arrow(ax, (x, 1.5), (x, 2.1))
+        if k:
+            _arrow(ax, (x - gap + 0.45, 1.2), (x - 0.45, 1.2))
+    if attention:
+        for k in range(S):
+            ax.annotate("", xy=(left - 0.3, 1.5), xytext=(k * gap, 1.5),
+                        arrowprops=dict(arrowstyle="-|>", ls="--", color="tab:red", lw=0.8,
+                                        connectionstyle=f"arc3,rad={-0.25 - 0.1 * (S - 1 - k)}"))
+        ax.text((S - 1) * gap / 2 + 0.6, 2.75, "attention", color="tab:red", fontsize=9, ha="center")
+    ax.text((S - 1) * gap / 2, -0.75, "encoder (reads the source)", ha="center", fontsize=10)
+    ax.text(left + (T - 1) * gap / 2, -0.75, "decoder (writes the target)", ha="center", fontsize=10)
+    ax.set_xlim(-0.8, left + (T - 1) * gap + 0.8)
+    ax.set_ylim(-1.0, 3.3)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return ax.figure
