@@ -40,6 +40,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from course_utils.cells import params
 from course_utils.learning.models import SequenceModel, hidden_size_for_budget
 from course_utils.data.tasks import BASELINE_MSE, adding_batches, adding_problem
 from course_utils.learning.training import History, TrainConfig, mse_loss, pick_device, set_seed, train
@@ -289,7 +290,8 @@ SCHEMA = "course_utils.learning.experiments/seeds/2"
 version 1 called it ``cell`` (``"cell"``, ``"cells"``, ``--cells``). :func:`load_results` refuses
 version 1 files with an error that says so."""
 _SCHEMA_V1 = "course_utils.learning.experiments/seeds/1"
-KINDS = ("rnn", "lstm", "gru")
+KINDS = params.KINDS
+"""The cell kinds, ``params.KINDS`` (kept under this name because Chapter 6 imports it from here)."""
 DEFAULT_LR = {"rnn": 1e-2, "lstm": 2e-2, "gru": 2e-2}     # Chapter 6's learning rates
 RECORD_KEYS = ("kind", "length", "seed", "lr", "forget_bias", "hidden_size", "parameters", "steps", "ended",
                "solved_at", "left_plateau_at", "test_mse", "constant_test_mse", "valid_step", "valid_mse",
