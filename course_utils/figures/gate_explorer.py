@@ -36,14 +36,18 @@ import numpy as np
 
 from course_utils.cells.gru import gru_step_forward
 from course_utils.cells.lstm import lstm_step_forward
-from course_utils.cells.params import CellParams
+from course_utils.cells.params import GATE_NAMES, CellParams
 
-__all__ = ["KINDS", "GATE_BIASES", "DEFAULTS", "INPUT_RANGE", "STATE_RANGE", "GATE_COLORS", "STATE_COLORS",
+__all__ = ["FORMS", "GATE_BIASES", "DEFAULTS", "INPUT_RANGE", "STATE_RANGE", "GATE_COLORS", "STATE_COLORS",
            "unit_params", "unit_step", "gate_figure", "gate_explorer"]
 
-KINDS = {"lstm": "LSTM", "gru-reset-after": "GRU, reset after (PyTorch)",
+FORMS = {"lstm": "LSTM", "gru-reset-after": "GRU, reset after (PyTorch)",
          "gru-reset-before": "GRU, reset before (Cho et al.)"}
-GATE_BIASES = {"lstm": ("b_i", "b_f", "b_g", "b_o"), "gru": ("b_r", "b_z", "b_n")}
+"""The cells the explorer draws (the values its ``kind`` argument takes) and their labels in the menu:
+the LSTM and the GRU's two forms, which share the kind ``"gru"`` of ``params.KINDS``."""
+GATE_BIASES = {family: tuple(f"b_{g}" for g in GATE_NAMES[family]) for family in ("lstm", "gru")}
+"""The bias slider of each gate, in PyTorch's gate order (``params.GATE_NAMES``):
+b_i, b_f, b_g, b_o (LSTM); b_r, b_z, b_n (GRU)."""
 DEFAULTS = {"x_t": 0.5, "h_prev": 0.3, "c_prev": 1.0, "b_i": 0.0, "b_f": 1.0, "b_g": 0.0, "b_o": 0.0,
             "b_r": 0.0, "b_z": 0.0, "b_n": 0.0}
 INPUT_RANGE = (-3.0, 3.0, 0.1)      # x_t, C_{t-1} and every bias: min, max, step
@@ -53,8 +57,8 @@ STATE_COLORS = ("0.7", "#55a868")   # old state, new state
 
 
 def _family(kind: str) -> str:
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {tuple(KINDS)}, got {kind!r}")
+    if kind not in FORMS:
+        raise ValueError(f"kind must be one of {tuple(FORMS)}, got {kind!r}")
     return kind.split("-")[0]
 
 
@@ -69,12 +73,13 @@ def unit_params(kind: str, **biases) -> CellParams:
     names = GATE_BIASES[family]
     unknown = sorted(set(biases) - set(names))
     if unknown:
-        raise ValueError(f"biases {unknown} do not belong to a {KINDS[kind]} cell: expected some of {names}")
+        raise ValueError(f"biases {unknown} do not belong to a {FORMS[kind]} cell: expected some of {names}")
     G = len(names)
     b_ih = np.array([float(biases.get(n, DEFAULTS[n])) for n in names])
     b_hh = np.zeros(G)
     if family == "gru":                       # b_n is b_hn, the bias the reset gate may scale
-        b_hh[2], b_ih[2] = b_ih[2], 0.0
+        n = names.index("b_n")
+        b_hh[n], b_ih[n] = b_ih[n], 0.0
     return CellParams(family, np.ones((G, 1)), np.ones((G, 1)), b_ih, b_hh,
                       reset_after=kind != "gru-reset-before")
 
@@ -112,7 +117,7 @@ def gate_figure(kind: str = "lstm", x_t: float = DEFAULTS["x_t"], h_prev: float 
     """
     v = unit_step(kind, x_t, h_prev, c_prev, **biases)
     family = _family(kind)
-    gates = ("i", "f", "g", "o") if family == "lstm" else ("r", "z", "n")
+    gates = GATE_NAMES[family]
     fig, (left, right) = plt.subplots(1, 2, figsize=(7.0, 3.2), gridspec_kw={"width_ratios": [3, 2]})
     kinds = ["tanh" if g in ("g", "n") else "sigmoid" for g in gates]
     left.bar(gates, [v[g] for g in gates], color=[GATE_COLORS[k] for k in kinds])
@@ -121,7 +126,7 @@ def gate_figure(kind: str = "lstm", x_t: float = DEFAULTS["x_t"], h_prev: float 
     left.axhline(0.0, color="0.3", lw=0.8)
     left.set_ylim(-1.15, 1.15)
     left.set_ylabel("gate value")
-    left.set_title(f"{KINDS[kind]}: gates (blue σ, orange tanh)", fontsize=10)
+    left.set_title(f"{FORMS[kind]}: gates (blue σ, orange tanh)", fontsize=10)
     states = [("C", c_prev, v["c"]), ("h", h_prev, v["h"])] if family == "lstm" else [("h", h_prev, v["h"])]
     pos = np.arange(len(states))
     right.bar(pos - 0.18, [s[1] for s in states], width=0.36, color=STATE_COLORS[0], label="before (t−1)")
@@ -170,7 +175,7 @@ def gate_explorer(kind: str = "lstm", **values):
                              continuous_update=False, style={"description_width": "initial"})
 
     controls = {name: slider(name) for name in DEFAULTS}
-    controls["kind"] = w.Dropdown(options=[(label, key) for key, label in KINDS.items()], value=kind,
+    controls["kind"] = w.Dropdown(options=[(label, key) for key, label in FORMS.items()], value=kind,
                                   description="cell")   # the learner's label; the argument is ``kind``
 
     def show_used(change=None):
