@@ -38,12 +38,14 @@ from course_utils.cells.lstm import (
     lstm_step_backward as _lstm_step_backward_ref,
     lstm_step_forward,
 )
-from course_utils.cells.params import ARRAY_NAMES, CellParams
+from course_utils.cells.params import ARRAY_NAMES, GATE_NAMES, CellParams
 
 __all__ = ["lstm_step_backward", "lstm_sequence_backward", "gru_step_backward"]
 
 ATOL, RTOL = 1e-6, 1e-5          # the precision asked: float32 arithmetic is enough, a 0.5 % error is not
 AUTOGRAD_BOUND, FD_BOUND = 1e-10, 1e-6   # what the references must agree to (float64)
+_LSTM_ORDER = "".join(GATE_NAMES["lstm"])   # "ifgo", the library's (PyTorch's) order of the gate blocks
+_GRU_ORDER = "".join(GATE_NAMES["gru"])     # "rzn"
 
 
 def _params(kind: str, gates: int, D: int, H: int, rng) -> CellParams:
@@ -84,13 +86,14 @@ def _dtanh(y):
 
 
 def _lstm_step_variant(dh, dc, cache, *, h_path="full", carry_dc=True, dg_act=_dtanh, dgate_act=_dsigmoid,
-                       do_act=None, do_factor="tanh", order="ifgo", bias="sum", dh_gates="ifgo", dx_gates="ifgo",
+                       do_act=None, do_factor="tanh", order=_LSTM_ORDER, bias="sum", dh_gates=_LSTM_ORDER,
+                       dx_gates=_LSTM_ORDER,
                        dc_prev_from="total", bias_hh=True):
     """The backward step written gate by gate, with one deliberate change per keyword.
 
     ``do_act``: the derivative used for the output gate alone (default ``dgate_act``);
     ``do_factor``: "tanh" (∂L/∂o_t = dh ⊙ tanh(C_t)) or "c" (dh ⊙ C_t); ``order``: the order in
-    which the learner stacks the gate blocks of δa (PyTorch's is "ifgo").
+    which the learner stacks the gate blocks of δa (PyTorch's, the default, is "ifgo").
     """
     i, f, g, o = (cache.gates[k] for k in "ifgo")
     p, tc = cache.params, np.tanh(cache.c)
@@ -99,13 +102,13 @@ def _lstm_step_variant(dh, dc, cache, *, h_path="full", carry_dc=True, dg_act=_d
     dc_total = (dc if carry_dc else 0.0) + through_h
     da = {"i": dc_total * g * dgate_act(i), "f": dc_total * cache.c_prev * dgate_act(f),
           "g": dc_total * i * dg_act(g), "o": do * (do_act or dgate_act)(o)}
-    da = {k: da[order[j]] for j, k in enumerate("ifgo")}              # block j of δa, as the learner stacks it
+    da = {k: da[order[j]] for j, k in enumerate(_LSTM_ORDER)}            # block j of δa, as the learner stacks it
     H = cache.h_prev.shape[1]
-    rows = {k: slice(j * H, (j + 1) * H) for j, k in enumerate("ifgo")}
+    rows = {k: slice(j * H, (j + 1) * H) for j, k in enumerate(_LSTM_ORDER)}
     dx = sum(da[k] @ p.weight_ih[rows[k]] for k in dx_gates)
     dh_prev = sum(da[k] @ p.weight_hh[rows[k]] for k in dh_gates)
     dc_prev = (dc_total if dc_prev_from == "total" else dc) * f
-    da_all = np.concatenate([da[k] for k in "ifgo"], axis=1)            # (B, 4H), PyTorch's order
+    da_all = np.concatenate([da[k] for k in _LSTM_ORDER], axis=1)          # (B, 4H), PyTorch's order
     db = {"sum": da_all.sum(axis=0), "mean": da_all.mean(axis=0), "none": da_all}[bias]
     grads = {"weight_ih": da_all.T @ cache.x_t, "weight_hh": da_all.T @ cache.h_prev,
              "bias_ih": db, "bias_hh": db.copy() if bias_hh else np.zeros_like(db)}
@@ -152,8 +155,8 @@ LSTM_STEP_MISTAKES = [
     _lstm_step_mistake("PyTorch stacks the LSTM's gate blocks in the order i, f, g, o (input, forget, candidate, "
                        "output); your δa has them in another order, so blocks meet the wrong rows of W_ih and "
                        "W_hh and land in the wrong rows of the gradients.", order="ifog"),
-] + [_lstm_step_mistake(ONE_GATE_HINT, dh_gates=k) for k in "ifgo"] + [
-    _lstm_step_mistake(ONE_GATE_HINT, dh_gates=k, dx_gates=k) for k in "ifgo"]
+] + [_lstm_step_mistake(ONE_GATE_HINT, dh_gates=k) for k in _LSTM_ORDER] + [
+    _lstm_step_mistake(ONE_GATE_HINT, dh_gates=k, dx_gates=k) for k in _LSTM_ORDER]
 
 STEP_OUTPUTS = ("dx", "dh_prev", "dc_prev", "grads")
 
@@ -369,7 +372,7 @@ def _gru_step_ref(dh, cache):
 
 def _gru_step_variant(dh, cache, *, z_swapped=False, direct=True, dz_sign=1.0, dr_with_bias=True,
                       dr_form="after", recurrent_times_r=True, dn_act=_dtanh, dgate_act=_dsigmoid, dz_act=None,
-                      order="rzn", bias="sum", dh_gates="rzn"):
+                      order=_GRU_ORDER, bias="sum", dh_gates=_GRU_ORDER):
     """PyTorch's GRU step backward, gate by gate, with one deliberate change per keyword.
 
     ``z_swapped``: True swaps z and 1 − z everywhere (as if h = z ⊙ n + (1 − z) ⊙ h_prev),
@@ -380,7 +383,7 @@ def _gru_step_variant(dh, cache, *, z_swapped=False, direct=True, dz_sign=1.0, d
     """
     r, z, n = (cache.gates[k] for k in "rzn")
     p, h_prev, H = cache.params, cache.h_prev, cache.h_prev.shape[1]
-    W_hn, b_hn = p.weight_hh[2 * H:], p.bias_hh[2 * H:]
+    W_hn, b_hn = p.gate("n").W_hh, p.gate("n").b_hh
     q = h_prev @ W_hn.T + b_hn                                       # the recurrent part of n, before r
     keep, write = (1 - z, z) if z_swapped else (z, 1 - z)            # h = write ⊙ n + keep ⊙ h_prev
     if z_swapped == "gates":
@@ -397,7 +400,7 @@ def _gru_step_variant(dh, cache, *, z_swapped=False, direct=True, dz_sign=1.0, d
     hh = dict(ih, n=da_n * (r if recurrent_times_r else 1.0))
     d_ih = np.concatenate([ih[k] for k in order], axis=1)            # (B, 3H), as the learner stacks it
     d_hh = np.concatenate([hh[k] for k in order], axis=1)
-    blocks = {k: slice(j * H, (j + 1) * H) for j, k in enumerate("rzn")}
+    blocks = {k: slice(j * H, (j + 1) * H) for j, k in enumerate(_GRU_ORDER)}
     dh_prev = sum(d_hh[:, blocks[k]] @ p.weight_hh[blocks[k]] for k in dh_gates) + (dh * keep if direct else 0.0)
     reduce = {"sum": lambda a: a.sum(axis=0), "mean": lambda a: a.mean(axis=0), "none": lambda a: a}[bias]
     grads = {"weight_ih": d_ih.T @ cache.x_t, "weight_hh": d_hh.T @ h_prev,
@@ -444,7 +447,7 @@ GRU_STEP_MISTAKES = [
     _gru_mistake("PyTorch stacks the GRU's gate blocks in the order r, z, n (reset, update, candidate) in W_ih, "
                  "W_hh and the biases; your blocks are in another order, so they meet the wrong rows of the "
                  "weights and land in the wrong rows of the gradients.", order="zrn"),
-] + [_gru_mistake(GRU_ONE_GATE_HINT, dh_gates=k) for k in "rzn"]
+] + [_gru_mistake(GRU_ONE_GATE_HINT, dh_gates=k) for k in _GRU_ORDER]
 GRU_OUTPUTS = ("dx", "dh_prev", "grads")
 
 

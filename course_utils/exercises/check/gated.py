@@ -28,7 +28,7 @@ import numpy as np
 from course_utils.exercises.harness import Mistake, check_function, exercise
 from course_utils.cells.gru import gru_step_forward
 from course_utils.cells.lstm import lstm_step_forward
-from course_utils.cells.params import CellParams, parameter_count, sigmoid
+from course_utils.cells.params import GATE_NAMES, CellParams, parameter_count, sigmoid
 
 __all__ = ["lstm_step_fused", "lstm_parameter_count", "gru_step", "gru_hidden_size_for_budget"]
 
@@ -54,7 +54,7 @@ def _lstm_ref(x_t, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh):
     return h, c
 
 
-def _lstm_variant(x_t, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh, *, order="ifgo", cell_tanh=True,
+def _lstm_variant(x_t, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh, *, order=GATE_NAMES["lstm"], cell_tanh=True,
                   h_from_new_cell=True, candidate=np.tanh, both_biases=True):
     a = x_t @ W_ih.T + b_ih + h_prev @ W_hh.T + (b_hh if both_biases else 0.0)
     blocks = dict(zip(order, np.split(a, 4, axis=1)))
@@ -79,7 +79,8 @@ LSTM_MISTAKES = [
                   candidate=sigmoid),
     _lstm_mistake("PyTorch adds both biases to every gate: x_t W_ih^T + b_ih + h_prev W_hh^T + b_hh.",
                   both_biases=False),
-] + [_lstm_mistake(LSTM_ORDER_HINT, order="".join(p)) for p in permutations("ifgo") if "".join(p) != "ifgo"]
+] + [_lstm_mistake(LSTM_ORDER_HINT, order="".join(p))                  # every order but the library's
+      for p in permutations(GATE_NAMES["lstm"]) if p != GATE_NAMES["lstm"]]
 
 
 @exercise("4.1")
@@ -121,7 +122,7 @@ def _gru_ref(x_t, h_prev, W_ih, W_hh, b_ih, b_hh):
     return h
 
 
-def _gru_variant(x_t, h_prev, W_ih, W_hh, b_ih, b_hh, *, order="rzn", z_keeps_old=True, reset="after",
+def _gru_variant(x_t, h_prev, W_ih, W_hh, b_ih, b_hh, *, order=GATE_NAMES["gru"], z_keeps_old=True, reset="after",
                  candidate=np.tanh):
     """reset: "after" r*(W_hn h + b_hn) (PyTorch), "before" W_hn (r*h) + b_hn (Cho et al.),
     "after-without-bias" r*(W_hn h) + b_hn."""
@@ -157,7 +158,8 @@ GRU_MISTAKES = [
     _gru_mistake("In PyTorch the reset gate also scales the recurrent bias: r * (h_prev W_hn^T + b_hn), "
                  "not r * (h_prev W_hn^T) + b_hn.", reset="after-without-bias"),
     _gru_mistake("The candidate n uses tanh, not the sigmoid.", candidate=sigmoid),
-] + [_gru_mistake(GRU_ORDER_HINT, order="".join(p)) for p in permutations("rzn") if "".join(p) != "rzn"]
+] + [_gru_mistake(GRU_ORDER_HINT, order="".join(p))                    # every order but the library's
+      for p in permutations(GATE_NAMES["gru"]) if p != GATE_NAMES["gru"]]
 
 
 @exercise("5.1")
