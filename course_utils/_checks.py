@@ -18,6 +18,11 @@ def check_finite(a: np.ndarray, name: str) -> np.ndarray:
     return a
 
 
+# Every helper raises TypeError for a value of the wrong type and ValueError for a value of the
+# right type that is out of range; the message names the argument, what was expected and what was
+# received. ``bool`` is never accepted where an integer or a number is expected (True is not 1 step).
+
+
 def is_integer(value) -> bool:
     """True for a Python or NumPy integer; False for True/False (a bool is not a count) and floats."""
     return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))

@@ -134,3 +134,59 @@ def test_sequence_functions_take_the_state_before_params_and_refuse_the_old_orde
         assert f"the order is {kind}_forward(x, {state}, params), state before params" in str(info.value)
     with pytest.raises(TypeError, match="params is missing: expected a CellParams, received None; the order is"):
         forward(x, h0)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_backward_refuses_a_cache_from_elsewhere(kind):
+    from course_utils.cells.bridge import SEQUENCE
+    other = "gru" if kind != "gru" else "rnn"
+    _, _, wrong = cell_forward(np.zeros((T, B, D)), None, init_params(other, D, H))
+    for cache in (wrong, "cache", None):
+        with pytest.raises(TypeError, match=f"cache is a {type(cache).__name__}: expected the "
+                                            f"{kind.upper()}Cache that {kind}_forward returns"):
+            SEQUENCE[kind][1](np.zeros((T, B, H)), cache)
+        with pytest.raises(TypeError, match=f"cache is a {type(cache).__name__}: expected the "
+                                            f"{kind.upper()}StepCache that {kind}_step_forward returns"):
+            STEP[kind][1](np.zeros((B, H)) if kind != "lstm" else (np.zeros((B, H)), None), cache)
+    with pytest.raises(TypeError, match="cache is a NoneType: expected the cache cell_forward returns"):
+        cell_backward(np.zeros((T, B, H)), None)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_empty_sequence_runs_no_step(kind):
+    """T = 0: h is (0, B, H), the final state is the initial one, dstate0 = dstate_T, zero weight
+    gradients; the reference loop agrees."""
+    import importlib
+
+    from course_utils.cells.bridge import SEQUENCE
+    p = init_params(kind, D, H)
+    rng = np.random.default_rng(0)
+    h0 = rng.standard_normal((B, H))
+    state0 = (h0, rng.standard_normal((B, H))) if kind == "lstm" else h0
+    x = np.zeros((0, B, D))
+    h, final, cache = cell_forward(x, state0, p)
+    reference = getattr(importlib.import_module(f"course_utils.cells.{kind}"), f"{kind}_forward_reference")
+    h_ref, final_ref = reference(x, state0, p)
+    assert h.shape == h_ref.shape == (0, B, H) and h_ref.dtype == p.dtype
+    for a, b, c in zip(*(s if kind == "lstm" else (s,) for s in (final, final_ref, state0))):
+        assert np.array_equal(a, c) and np.array_equal(b, c)
+    dx, dstate0, grads = SEQUENCE[kind][1](np.zeros((0, B, H)), cache, state0)
+    assert dx.shape == (0, B, D) and all(not g.any() for g in grads.values())
+    for a, c in zip(*(s if kind == "lstm" else (s,) for s in (dstate0, state0))):
+        assert np.array_equal(a, c)
+
+
+def test_cell_validators_name_the_argument():
+    from course_utils.cells.params import add_grads
+    from course_utils.cells.validate import as_array, check_params
+    with pytest.raises(ValueError, match=r"x could not be read as an array .*: expected a float64 array"):
+        as_array([[1.0, 2.0], [3.0]], "x", np.float64)
+    with pytest.raises(TypeError, match="x has dtype <U1: expected float64"):
+        as_array(["a"], "x", np.float64)
+    with pytest.raises(ValueError, match="kind is 'transformer'"):
+        check_params(init_params("rnn", D, H), "transformer")
+    total = {"w": np.zeros((2, 2))}
+    with pytest.raises(ValueError, match=r"part has keys \['v'\]: expected the keys of total, \['w'\]"):
+        add_grads(total, {"v": np.zeros((2, 2))})
+    with pytest.raises(ValueError, match=r"part\['w'\] has shape \(2,\): expected \(2, 2\)"):
+        add_grads(total, {"w": np.zeros(2)})

@@ -163,7 +163,7 @@ def test_step_functions_match_torch_cell_modules_float64(kind, nonlinearity, sha
                          [c + (True,) for c in KINDS_UNDER_TEST] + [("gru", "tanh", False)])
 def test_step_functions_chained_match_sequence_functions(kind, nonlinearity, reset_after):
     step_forward, step_backward = STEP[kind]
-    T, B, D, H = 5, 3, 4, 6
+    T, B, D, H = 23, 3, 4, 6                       # 23 = 10 + 10 + 3: crosses params.CHUNK
     params = init_params(kind, D, H, seed=4, nonlinearity=nonlinearity, reset_after=reset_after)
     rng, x, states0, dfinal = random_problem(kind, T, B, D, H, seed=4)
     dh = rng.standard_normal((T, B, H))

@@ -194,3 +194,12 @@ def test_add_grads_adds_in_place():
     total = {"weight_ih": np.ones((2, 3)), "bias_ih": np.zeros(2)}
     out = add_grads(total, {"weight_ih": np.full((2, 3), 2.0), "bias_ih": np.arange(2.0)})
     assert out is total and (total["weight_ih"] == 3).all() and list(total["bias_ih"]) == [0, 1]
+
+
+def test_init_params_bias_false_gives_zero_biases_and_the_same_weights():
+    with_bias, without = init_params("lstm", 3, 4, seed=2), init_params("lstm", 3, 4, seed=2, bias=False)
+    assert not without.bias_ih.any() and not without.bias_hh.any()
+    assert np.array_equal(with_bias.weight_ih, without.weight_ih)
+    assert np.array_equal(with_bias.weight_hh, without.weight_hh)
+    with pytest.raises(TypeError, match="bias"):
+        init_params("lstm", 3, 4, bias="no")

@@ -21,14 +21,27 @@ Conventions every cell module follows:
 
 Changing a cell, traced through the files it touches:
 
-- ``bias=False`` (as ``torch.nn.LSTM(..., bias=False)``): no kernel changes. ``bridge.from_torch``
-  reads such a module as zero biases (adding 0.0 changes no floating-point result),
-  ``bridge.to_torch`` writes them back and refuses nonzero ones, and
-  ``params.parameter_count(..., biases=0)`` counts the parameters. Tests: ``test_bridge.py``.
-- A peephole LSTM (gates that also read c_{t-1}, Gers and Schmidhuber 2000): ``params`` gains the
-  kind and its extra array (``GATE_NAMES``, ``_shapes``); ``lstm.py`` gains the terms in (2), in
-  ``_step`` and, for backward, in ``_factors`` and ``_step_back``, plus one line in
-  ``lstm_forward_reference``. ``torch.nn`` has no peephole LSTM, so ``bridge`` is untouched and the
-  tests compare the kernel with the reference loop and with finite differences
-  (``gradcheck``), both written over the kinds of ``params``.
+- ``bias=False`` (as ``torch.nn.LSTM(..., bias=False)``) is zero biases, and adding 0.0 changes
+  no floating-point result, so no kernel changes. ``params.init_params(..., bias=False)`` builds
+  such a cell; ``bridge.from_torch`` reads a bias-free module as zero biases and
+  ``bridge.to_torch`` writes them back, refusing nonzero ones; ``params.parameter_count(...,
+  biases=0)`` is torch's count for ``bias=False`` (``biases=2`` for the default). Backward still
+  returns ``bias_ih``/``bias_hh`` gradients: a training loop for a bias-free cell drops them
+  (torch's module has no bias parameters to update). Tests:
+  ``test_cells_vs_torch.py::test_bias_free_modules_run_through_the_same_kernels``,
+  ``test_bridge.py``, ``test_params.py``.
+- A peephole LSTM (Gers and Schmidhuber 2000: the gates also read the cell state, i and f c_{t-1},
+  o the new c_t) follows the ``reset_after`` precedent: the kind stays "lstm", with a flag and an extra
+  array. ``params.CellParams`` gains the flag and an optional (3H,) peephole array beside the
+  four of ``ARRAY_NAMES`` (validation, ``as_dict``, ``astype``, ``copy``); ``parameter_count``
+  adds 3H per layer and direction. In ``lstm.py``: (2) gains w ⊙ c terms and o moves after (4),
+  so ``_step`` activates i, f, g in the one tanh and o after c_t (``sigmoid_via_tanh``'s scale
+  also halves w_i, w_f, w_o); (6)-(9) gain the peephole paths (dc_{t-1} += da_i ⊙ w_i +
+  da_f ⊙ w_f, dc_t += da_o ⊙ w_o, dw = Σ da ⊙ c) in ``_factors``, ``_step_back`` and the
+  gradients after ``fused_grads``; ``lstm_forward_reference`` gains the terms. ``bridge.to_torch``
+  refuses peephole parameters (``torch.nn.LSTM`` has none), so there is no torch comparison:
+  the tests compare the kernel with the reference loop and with finite differences
+  (``gradcheck.check_cell_gradients`` takes the flag as it takes ``reset_after``), by adding the
+  peephole case to the parameter lists of ``test_cells_vs_torch.py`` and ``test_gradcheck.py``;
+  ``cost.ELEMENTWISE`` gains its extra products.
 """

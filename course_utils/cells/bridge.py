@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from course_utils.cells.gru import gru_backward, gru_forward, gru_step_backward, gru_step_forward
-from course_utils.cells.lstm import lstm_backward, lstm_forward, lstm_step_backward, lstm_step_forward
-from course_utils.cells.params import ARRAY_NAMES, CellParams, check_state_before_params
-from course_utils.cells.rnn import rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
-from course_utils.cells.validate import check_pair
+from course_utils.cells.gru import GRUCache, gru_backward, gru_forward, gru_step_backward, gru_step_forward
+from course_utils.cells.lstm import LSTMCache, lstm_backward, lstm_forward, lstm_step_backward, lstm_step_forward
+from course_utils.cells.params import ARRAY_NAMES, CellParams
+from course_utils.cells.rnn import RNNCache, rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
+from course_utils.cells.validate import check_pair, check_state_before_params
 
 __all__ = ["SEQUENCE", "STEP", "torch_classes", "cell_forward", "cell_backward",
            "from_torch", "to_torch", "StackedCache",
@@ -36,7 +36,8 @@ def cell_forward(x, state0=None, params: CellParams | None = None):
 
     Same order as the cell functions it calls: (x, state0, params), state before params;
     state0 is None (zeros), h0 (B, H), or (h0, c0) for an LSTM. The old order
-    ``cell_forward(x, params, state0)`` raises a TypeError saying so.
+    ``cell_forward(x, params, state0)`` raises a TypeError saying so; the cell's forward checks
+    the arrays (ValueError naming the argument).
     """
     params = check_state_before_params("cell_forward", "state0", state0, params)
     if not isinstance(params, CellParams):
@@ -45,7 +46,18 @@ def cell_forward(x, state0=None, params: CellParams | None = None):
 
 
 def cell_backward(dh, cache, dstate_T=None):
-    """Dispatch on the cache's kind: -> (dx (T, B, D), d initial state, grads dict)."""
+    """Dispatch on the cache's kind: BPTT through what ``cell_forward`` ran.
+
+    dh (T, B, H) = ∂L/∂h_t for every t; cache as ``cell_forward`` returned it; dstate_T, the
+    gradient of the final state, like that state (h_T (B, H), or (h_T, c_T) for an LSTM) or
+    None. Returns (dx (T, B, D), the gradient of state0 (shaped like the state), grads: a dict
+    of weight_ih, weight_hh, bias_ih, bias_hh gradients). Raises TypeError for a cache that
+    ``cell_forward`` did not return; the cell's backward checks the gradients.
+    """
+    caches = (RNNCache, LSTMCache, GRUCache)
+    if not isinstance(cache, caches):
+        raise TypeError(f"cache is a {type(cache).__name__}: expected the cache cell_forward returns "
+                        f"({', '.join(c.__name__ for c in caches)})")
     return SEQUENCE[cache.params.kind][1](dh, cache, dstate_T)
 
 

@@ -29,7 +29,9 @@ da_r, da_z, da_n the gradients of the pre-activations of r, z, n:
     (6b) before:  d(r⊙h) = da_n W_hn,  dr = d(r⊙h) ⊙ h_{t-1},  da_r = dr ⊙ r(1-r),
                   dh_{t-1} = g ⊙ z + d(r⊙h) ⊙ r + [da_r, da_z] W_h(rz)
     (7)  dx_t = [da_r, da_z, da_n] W_ih,  dW_ih = Σ_t [da_r, da_z, da_n]ᵀ x_t,
-         dW_hh = Σ_t (recurrent-side gradient)ᵀ (h_{t-1}, or r ⊙ h_{t-1} for n in (3b)), biases Σ
+         db_ih = Σ_t Σ_batch [da_r, da_z, da_n]
+    (7a) after:   dW_hh = Σ_t [da_r, da_z, r ⊙ da_n]ᵀ h_{t-1},  db_hh = Σ_t Σ_batch [da_r, da_z, r ⊙ da_n]
+    (7b) before:  dW_h(rz) = Σ_t [da_r, da_z]ᵀ h_{t-1},  dW_hn = Σ_t da_nᵀ (r ⊙ h_{t-1}),  db_hh = db_ih
 
 :func:`gru_forward_reference` is (1)-(4), one line each, in a plain loop; the fast kernel
 computes the same numbers (``tests/test_cells_vs_torch.py`` checks both).
@@ -54,14 +56,14 @@ from course_utils.cells.params import (
     CHUNK,
     CellParams,
     add_grads,
-    check_state_before_params,
     fused_grads,
     gate_views,
     input_projection,
     reverse_chunks,
     sigmoid,
 )
-from course_utils.cells.validate import check_grad, check_input, check_params, check_state
+from course_utils.cells.validate import (check_cache, check_grad, check_input, check_params,
+                                         check_state, check_state_before_params)
 
 __all__ = ["GRUStepCache", "GRUCache", "gru_step_forward", "gru_step_backward", "gru_forward", "gru_backward",
            "gru_forward_reference"]
@@ -111,21 +113,22 @@ def _step(xp_t, h_prev, k: _Kernel, A, hp_n, h):
         np.matmul(hp_n, W_hhT[:, 2 * H:], out=n)
         n += xp_t[:, 2 * H:]
         n += k.b_hn
-    np.tanh(n, out=n)                                 # (3)
+    np.tanh(n, out=n)                                 # (3a) or (3b)
     np.subtract(h_prev, n, out=h)                     # (4) h = n + z ⊙ (h_prev - n)
     h *= z
     h += n
     return h
 
 
-def _step_back(g, h_prev, A, hp_n, k: _Kernel, d_ih, d_hh):
-    """(5)-(6) for one step: g = ∂L/∂h_t (B, H); h_prev, A, hp_n are what step t saved; writes
-    the pre-activation gradients d_ih (B, 3H) of the input side and d_hh (B, 3H) of the
-    recurrent side; returns dh_{t-1} (B, H).
+def _step_back(g, saved, k: _Kernel, d_ih, d_hh):
+    """(5)-(6) for one step: g = ∂L/∂h_t (B, H); saved = (h_prev, A, hp_n), what step t saved;
+    writes the pre-activation gradients d_ih (B, 3H) of the input side and, in the reset-after
+    form (6a), d_hh (B, 3H) of the recurrent side (in (3b) that side's gradient is d_ih's, and
+    d_hh is left unwritten); returns dh_{t-1} (B, H).
 
     The kernels' shared backward contract (``rnn.py``): (gradient of the state at t, what step t
     saved, kernel, outputs of step t) -> gradient of the state at t-1."""
-    H = g.shape[-1]
+    (h_prev, A, hp_n), H = saved, g.shape[-1]
     r, z, n = A[:, :H], A[:, H:2 * H], A[:, 2 * H:]
     da_r, da_z, da_n = d_ih[:, :H], d_ih[:, H:2 * H], d_ih[:, 2 * H:]
     np.multiply(g, 1.0 - z, out=da_n)                                  # (5) dn
@@ -151,7 +154,8 @@ def _step_back(g, h_prev, A, hp_n, k: _Kernel, d_ih, d_hh):
 
 
 def _grads(p, d_ih, x, d_hh, h_prev, hp_n):
-    """(7) parameter gradients summed over N rows: d_ih, d_hh (N, 3H), x (N, D), h_prev, hp_n (N, H)."""
+    """(7), (7a) or (7b): parameter gradients summed over N rows: d_ih, d_hh (N, 3H), x (N, D),
+    h_prev, hp_n (N, H)."""
     if p.reset_after:                              # the recurrent side of every gate sees h_prev
         return fused_grads(d_ih, x, d_hh, h_prev)
     H = p.H                                        # (3b): the recurrent side's gradient is d_ih;
@@ -200,6 +204,9 @@ def gru_step_forward(x_t, h_prev, params: CellParams):
     """One GRU step, (1)-(4) (reset after or before the product: ``params.reset_after``). x_t (B, D), h_prev (B, H) or None.
 
     Returns (h (B, H), cache); ``cache.gates`` holds r, z, n (B, H).
+
+    Raises TypeError when params is not a CellParams of this kind or comes before the state,
+    ValueError for an array of the wrong shape or dtype or with nan or inf; each names the argument.
     """
     p = check_params(params, "gru")
     x_t = check_input(x_t, "x_t", p, ndim=2)
@@ -215,11 +222,15 @@ def gru_step_backward(dh, cache: GRUStepCache):
     """Gradients of one step, (5)-(7): dh (B, H) = ∂L/∂h_t -> (dx_t (B, D), dh_prev (B, H), grads).
 
     grads: dict weight_ih (3H, D), weight_hh (3H, H), bias_ih (3H,), bias_hh (3H,).
+
+    Raises TypeError for a cache that ``gru_step_forward`` did not return, ValueError for a gradient of
+    the wrong shape or dtype or with nan or inf; each names the argument.
     """
+    cache = check_cache(cache, GRUStepCache, "gru_step_forward")
     p = cache.params
     dh = check_grad(dh, "dh", cache.h.shape, p.dtype)
     d_ih, d_hh = np.empty_like(cache.A), np.empty_like(cache.A)
-    dh_prev = _step_back(dh, cache.h_prev, cache.A, cache.hp_n, _kernel(p), d_ih, d_hh)
+    dh_prev = _step_back(dh, (cache.h_prev, cache.A, cache.hp_n), _kernel(p), d_ih, d_hh)
     return d_ih @ p.weight_ih, dh_prev, _grads(p, d_ih, cache.x_t, d_hh, cache.h_prev, cache.hp_n)
 
 
@@ -229,6 +240,11 @@ def gru_forward(x, h0=None, params: CellParams | None = None):
     x (T, B, D), h0 (B, H) or None (zeros).
     Returns (h (T, B, H) all hidden states, h_T (B, H), cache).
     ``params`` is required; h0 may be left out by keyword: ``gru_forward(x, params=p)``.
+
+    h_T is a view of h (its last row) and of the cache.
+
+    Raises TypeError when params is not a CellParams of this kind or comes before the state,
+    ValueError for an array of the wrong shape or dtype or with nan or inf; each names the argument.
     """
     p = check_params(check_state_before_params("gru_forward", "h0", h0, params), "gru")
     x = check_input(x, "x", p, ndim=3)
@@ -249,9 +265,13 @@ def gru_backward(dh, cache: GRUCache, dh_T=None):
 
     Returns (dx (T, B, D), dh0 (B, H), grads) with grads a dict of weight_ih (3H, D),
     weight_hh (3H, H), bias_ih (3H,), bias_hh (3H,).
+
+    Raises TypeError for a cache that ``gru_forward`` did not return, ValueError for a gradient of
+    the wrong shape or dtype or with nan or inf; each names the argument.
     """
+    cache = check_cache(cache, GRUCache, "gru_forward")
     p, x, hs = cache.params, cache.x, cache.hs
-    T, B, H = cache.hp_n.shape
+    T, B, H = hs.shape[0] - 1, hs.shape[1], p.H
     dh = check_grad(dh, "dh", (T, B, H), p.dtype)
     g = check_grad(dh_T, "dh_T", (B, H), p.dtype).copy()
     k = _kernel(p)
@@ -262,11 +282,11 @@ def gru_backward(dh, cache: GRUCache, dh_T=None):
         for j in reversed(range(n)):
             t = t0 + j
             g += dh[t]                             # upstream plus what came back from step t+1
-            g = _step_back(g, hs[t], cache.A[t], cache.hp_n[t], k, d_ih[j], d_hh[j])
-        chunk = lambda a: a.reshape(n * B, a.shape[-1])  # noqa: E731  (n, B, ·) -> (n*B, ·)
-        di, dhh = chunk(d_ih[:n]), chunk(d_hh[:n])  # (7) for the chunk, one matmul each
+            g = _step_back(g, (hs[t], cache.A[t], cache.hp_n[t]), k, d_ih[j], d_hh[j])
+        di, dhh = d_ih[:n].reshape(n * B, 3 * H), d_hh[:n].reshape(n * B, 3 * H)   # (7) for the chunk
         np.matmul(di, p.weight_ih, out=dx[t0:t1].reshape(n * B, p.D))
-        add_grads(grads, _grads(p, di, chunk(x[t0:t1]), dhh, chunk(hs[t0:t1]), chunk(cache.hp_n[t0:t1])))
+        add_grads(grads, _grads(p, di, x[t0:t1].reshape(n * B, p.D), dhh, hs[t0:t1].reshape(n * B, H),
+                                cache.hp_n[t0:t1].reshape(n * B, H)))
     return dx, g, grads
 
 
@@ -274,6 +294,12 @@ def gru_forward_reference(x, h0, params: CellParams):
     """(1)-(4) as written, one line each, in a plain loop: the specification the fast kernel
     (:func:`gru_forward`) is tested against; ``params.reset_after`` picks (3a) or (3b).
     x (T, B, D), h0 (B, H) or None (zeros). Returns (h (T, B, H), h_T). No cache, no backward.
+
+    σ is ``params.sigmoid``, (1 + tanh(a/2)) / 2: the same function as 1 / (1 + exp(-a)),
+    without exp's overflow for large negative a.
+
+    Raises TypeError when params is not a CellParams of this kind or comes before the state,
+    ValueError for an array of the wrong shape or dtype or with nan or inf; each names the argument.
     """
     p = check_params(check_state_before_params("gru_forward_reference", "h0", h0, params), "gru")
     x = check_input(x, "x", p, ndim=3)
@@ -290,4 +316,4 @@ def gru_forward_reference(x, h0, params: CellParams):
             n = np.tanh(x_t @ W_in.T + b_in + (r * h) @ W_hn.T + b_hn)            # (3b)
         h = (1 - z) * n + z * h                                                    # (4)
         hs.append(h)
-    return np.stack(hs), h
+    return (np.stack(hs) if hs else np.empty((0,) + h.shape, p.dtype)), h      # T = 0: no steps

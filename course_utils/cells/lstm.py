@@ -13,7 +13,9 @@ Forward, the same as ``torch.nn.LSTM`` (numbers used in the code's comments):
     (4)  c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t                                               (B, H)
     (5)  h_t = o_t ⊙ tanh(c_t)                                                         (B, H)
 
-Backward, with g_h = ∂L/∂h_t and g_c = ∂L/∂c_t (upstream plus what flows back from step t+1):
+Backward, with g_h = ∂L/∂h_t (the upstream gradient plus what flows back from step t+1) and
+g_c the gradient that reaches c_t from step t+1 (dc_{t+1} ⊙ f_{t+1}, or the given dc_T); dc_t is
+the whole ∂L/∂c_t:
 
     (6)  dc_t = g_c + g_h ⊙ o_t ⊙ (1 - tanh²(c_t))                                     (B, H)
     (7)  da = [dc_t ⊙ g_t ⊙ i(1-i) | dc_t ⊙ c_{t-1} ⊙ f(1-f) | dc_t ⊙ i_t ⊙ (1-g²)
@@ -48,14 +50,14 @@ from course_utils.cells.params import (
     CHUNK,
     CellParams,
     add_grads,
-    check_state_before_params,
     fused_grads,
     gate_views,
     input_projection,
     reverse_chunks,
     sigmoid,
 )
-from course_utils.cells.validate import check_grad, check_input, check_pair, check_params, check_state
+from course_utils.cells.validate import (check_cache, check_grad, check_input, check_pair, check_params,
+                                         check_state, check_state_before_params)
 
 __all__ = ["sigmoid_via_tanh", "LSTMStepCache", "LSTMCache", "lstm_step_forward", "lstm_step_backward",
            "lstm_forward", "lstm_backward", "lstm_forward_reference"]
@@ -79,6 +81,9 @@ class _Kernel(NamedTuple):
 def sigmoid_via_tanh(H: int, dtype=np.float64) -> tuple[np.ndarray, np.ndarray]:
     """scale, shift (4H,) with which ONE tanh over the (B, 4H) block gives all four gates (2)-(3).
 
+    H: hidden size, a positive int; dtype float32 or float64 (anything else: ValueError; an H that is not an int:
+    TypeError).
+
     σ(a) = (1 + tanh(a/2)) / 2. With scale = ½ on the columns of i, f, o and 1 on g, and
     shift = ½ on i, f, o and 0 on g: ``tanh(scale ⊙ a) ⊙ scale + shift`` is [σ(a_i) σ(a_f)
     tanh(a_g) σ(a_o)]. The kernel multiplies the rows of W_ih, W_hh and b by ``scale`` once, in
@@ -93,6 +98,12 @@ def sigmoid_via_tanh(H: int, dtype=np.float64) -> tuple[np.ndarray, np.ndarray]:
     saving is per step, inside the recurrence.
     """
     H = positive_int(H, "H")
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise ValueError(f"dtype is {dtype!r}: expected float32 or float64, the cells' dtypes") from None
+    if dtype not in (np.float32, np.float64):
+        raise ValueError(f"dtype is {np.dtype(dtype)}: expected float32 or float64, the cells' dtypes")
     scale = np.repeat(np.array([0.5, 0.5, 1.0, 0.5], dtype=dtype), H)      # i, f, g, o
     shift = np.repeat(np.array([0.5, 0.5, 0.0, 0.5], dtype=dtype), H)
     return scale, shift
@@ -105,13 +116,13 @@ def _kernel(p: CellParams) -> _Kernel:
     return _Kernel(p.weight_ih * scale[:, None], (p.bias_ih + p.bias_hh) * scale, W_hhT, p.weight_hh, scale, shift)
 
 
-def _step(xp_t, h_prev, c_prev, k: _Kernel, c, tc, h, hp):
+def _step(xp_t, state, k: _Kernel, c, tc, h, hp):
     """(1)-(5), one step. xp_t (B, 4H) holds the input projection (halved for i, f, o) and becomes
-    the activations [i f g o] in place; c, tc = tanh(c_t), h (B, H) are written; hp (B, 4H) is
-    scratch. The kernels' shared forward contract (``rnn.py``): (input projection of step t,
-    previous state, kernel, outputs of step t) -> state at t; the LSTM's state is two arrays.
+    the activations [i f g o] in place; state = (h_{t-1}, c_{t-1}); c, tc = tanh(c_t), h (B, H)
+    are written; hp (B, 4H) is scratch. Returns (h_t, c_t). The kernels' shared forward contract
+    (``rnn.py``): (input projection of step t, previous state, kernel, outputs of step t) -> state.
     """
-    A, H = xp_t, h.shape[-1]
+    (h_prev, c_prev), A, H = state, xp_t, h.shape[-1]
     np.matmul(h_prev, k.W_hhT, out=hp)              # (1) one recurrent matmul for all gates
     A += hp
     np.tanh(A, out=A)                               # (2), (3) with one tanh: sigmoid_via_tanh
@@ -149,14 +160,15 @@ def _factors(A, c_prev, tc, F, P):
     P *= o
 
 
-def _step_back(gh, gc, F, P, f, k: _Kernel, dc, dh_prev):
-    """(6)-(8), one step back. gh, gc (B, H) = ∂L/∂h_t, ∂L/∂c_t; F (B, 4H), P (B, H) are the
-    step's factors (:func:`_factors`) and f (B, H) its forget gate; F becomes da (7) in place, dc
-    (B, H) = dc_t is written; returns (dh_{t-1}, dc_{t-1}), written into ``dh_prev`` and ``gc``.
-    The kernels' shared backward contract (``rnn.py``): (gradient of the state at t, what step t
-    saved, kernel, outputs of step t) -> gradient of the state at t-1.
+def _step_back(dstate, saved, k: _Kernel, dc, dh_prev):
+    """(6)-(8), one step back. dstate = (g_h, g_c) (B, H), the gradients reaching h_t and c_t;
+    saved = (F, P, f): the step's factors F (B, 4H) and P (B, H) (:func:`_factors`) and its forget
+    gate f (B, H). F becomes da (7) in place and dc (B, H) = dc_t is written; returns
+    (dh_{t-1}, dc_{t-1}), written into ``dh_prev`` and into g_c's array. The kernels' shared
+    backward contract (``rnn.py``): (gradient of the state at t, what step t saved, kernel,
+    outputs of step t) -> gradient of the state at t-1.
     """
-    H = gh.shape[-1]
+    (gh, gc), (F, P, f), H = dstate, saved, dstate[0].shape[-1]
     np.multiply(gh, P, out=dc)                      # (6) dc_t = g_c + g_h ⊙ o ⊙ (1 - tanh²(c_t))
     dc += gc
     F[:, :H] *= dc                                  # (7) da_i, da_f, da_g through dc_t
@@ -225,6 +237,9 @@ def lstm_step_forward(x_t, state, params: CellParams):
     """One LSTM step, (1)-(5). x_t (B, D), state = (h_prev, c_prev) each (B, H), or None (zeros).
 
     Returns ((h, c) each (B, H), cache); ``cache.gates`` holds i, f, g, o (B, H).
+
+    Raises TypeError when params is not a CellParams of this kind or comes before the state,
+    ValueError for an array of the wrong shape or dtype or with nan or inf; each names the argument.
     """
     p = check_params(params, "lstm")
     x_t = check_input(x_t, "x_t", p, ndim=2)
@@ -232,7 +247,7 @@ def lstm_step_forward(x_t, state, params: CellParams):
     k = _kernel(p)
     A = input_projection(x_t, k.W_ih, k.b)          # (1), input side (B, 4H)
     c, tc, h = (np.empty_like(h_prev) for _ in range(3))
-    _step(A, h_prev, c_prev, k, c, tc, h, np.empty_like(A))
+    _step(A, (h_prev, c_prev), k, c, tc, h, np.empty_like(A))
     return (h, c), LSTMStepCache(x_t, h_prev, c_prev, c, tc, h, A, p)
 
 
@@ -241,14 +256,18 @@ def lstm_step_backward(dstate, cache: LSTMStepCache):
 
     Returns (dx_t (B, D), (dh_prev, dc_prev) (B, H), grads) with grads a dict of
     weight_ih (4H, D), weight_hh (4H, H), bias_ih (4H,), bias_hh (4H,).
+
+    Raises TypeError for a cache that ``lstm_step_forward`` did not return, ValueError for a gradient of
+    the wrong shape or dtype or with nan or inf; each names the argument.
     """
+    cache = check_cache(cache, LSTMStepCache, "lstm_step_forward")
     p = cache.params
     dh, dc = check_pair(dstate, "dstate")
     dh = check_grad(dh, "dstate[0] (dh)", cache.h.shape, p.dtype)
     gc = check_grad(dc, "dstate[1] (dc)", cache.c.shape, p.dtype).copy()
     dA, P, dc = np.empty_like(cache.A), np.empty_like(dh), np.empty_like(dh)
     _factors(cache.A, cache.c_prev, cache.tc, dA, P)
-    dstate_prev = _step_back(dh, gc, dA, P, cache.gates["f"], _kernel(p), dc, np.empty_like(dh))
+    dstate_prev = _step_back((dh, gc), (dA, P, cache.gates["f"]), _kernel(p), dc, np.empty_like(dh))
     return dA @ p.weight_ih, dstate_prev, fused_grads(dA, cache.x_t, dA, cache.h_prev)
 
 
@@ -258,6 +277,11 @@ def lstm_forward(x, state0=None, params: CellParams | None = None):
     x (T, B, D), state0 = (h0, c0) each (B, H), or None (zeros).
     Returns (h (T, B, H) all hidden states, (h_T, c_T) each (B, H), cache).
     ``params`` is required; state0 may be left out by keyword: ``lstm_forward(x, params=p)``.
+
+    h_T and c_T are views of the cache (h_T is h's last row).
+
+    Raises TypeError when params is not a CellParams of this kind or comes before the state,
+    ValueError for an array of the wrong shape or dtype or with nan or inf; each names the argument.
     """
     p = check_params(check_state_before_params("lstm_forward", "state0", state0, params,
                                                state_shape="= (h0, c0), each (B, H),"), "lstm")
@@ -270,7 +294,7 @@ def lstm_forward(x, state0=None, params: CellParams | None = None):
     hs[0], cs[0] = h0, c0
     tc, hp = np.empty((B, p.H), dtype=p.dtype), np.empty((B, 4 * p.H), dtype=p.dtype)
     for t in range(T):
-        _step(A[t], hs[t], cs[t], k, cs[t + 1], tc, hs[t + 1], hp)
+        _step(A[t], (hs[t], cs[t]), k, cs[t + 1], tc, hs[t + 1], hp)
     return hs[1:], (hs[T], cs[T]), LSTMCache(x, hs, cs, A, p)
 
 
@@ -279,7 +303,11 @@ def lstm_backward(dh, cache: LSTMCache, dstate_T=None):
 
     Returns (dx (T, B, D), (dh0, dc0) each (B, H), grads) with grads a dict of
     weight_ih (4H, D), weight_hh (4H, H), bias_ih (4H,), bias_hh (4H,).
+
+    Raises TypeError for a cache that ``lstm_forward`` did not return, ValueError for a gradient of
+    the wrong shape or dtype or with nan or inf; each names the argument.
     """
+    cache = check_cache(cache, LSTMCache, "lstm_forward")
     p, x, hs, cs = cache.params, cache.x, cache.hs, cache.cs
     T, B, H = hs.shape[0] - 1, hs.shape[1], p.H
     dh = check_grad(dh, "dh", (T, B, H), p.dtype)
@@ -297,7 +325,7 @@ def lstm_backward(dh, cache: LSTMCache, dstate_T=None):
         _factors(A, cs[t0:t1], tc[:n], F[:n], P[:n])
         for j in reversed(range(n)):
             gh += dh[t0 + j]                        # upstream plus what came back from step t+1
-            _step_back(gh, gc, F[j], P[j], A[j, :, H:2 * H], k, dc, dh_prev)
+            _step_back((gh, gc), (F[j], P[j], A[j, :, H:2 * H]), k, dc, dh_prev)
             gh, dh_prev = dh_prev, gh               # dh_{t-1} becomes the next step's g_h
         da = F[:n].reshape(n * B, 4 * H)            # (8) dx_t = da W_ih and (9), the chunk at once
         np.matmul(da, p.weight_ih, out=dx[t0:t1].reshape(n * B, p.D))
@@ -310,6 +338,12 @@ def lstm_forward_reference(x, state0, params: CellParams):
     (:func:`lstm_forward`) is tested against. x (T, B, D), state0 = (h0, c0) or None.
 
     Returns (h (T, B, H), (h_T, c_T)). No cache, no backward: for reading and for tests.
+
+    σ is ``params.sigmoid``, (1 + tanh(a/2)) / 2: the same function as 1 / (1 + exp(-a)),
+    without exp's overflow for large negative a.
+
+    Raises TypeError when params is not a CellParams of this kind or comes before the state,
+    ValueError for an array of the wrong shape or dtype or with nan or inf; each names the argument.
     """
     p = check_params(check_state_before_params("lstm_forward_reference", "state0", state0, params,
                                                state_shape="= (h0, c0), each (B, H),"), "lstm")
@@ -324,4 +358,4 @@ def lstm_forward_reference(x, state0, params: CellParams):
         c = f * c + i * g                                                       # (4)
         h = o * np.tanh(c)                                                      # (5)
         hs.append(h)
-    return np.stack(hs), (h, c)
+    return (np.stack(hs) if hs else np.empty((0,) + h.shape, p.dtype)), (h, c)      # T = 0: no steps

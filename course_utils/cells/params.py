@@ -27,6 +27,12 @@ GATE_NAMES = {"rnn": ("h",), "lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n"
 names and the gate counts G (``gate_count``)."""
 KINDS = tuple(GATE_NAMES)
 NONLINEARITIES = ("tanh", "relu")
+ARRAY_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+"""The four arrays of every cell, in PyTorch's names and order."""
+
+__all__ = ["GATE_NAMES", "KINDS", "NONLINEARITIES", "ARRAY_NAMES", "gate_count", "gate_rows", "gate_views",
+           "parameter_count", "GateView", "CellParams", "init_params", "input_projection", "sigmoid",
+           "fused_grads", "add_grads", "CHUNK", "reverse_chunks"]
 
 
 def gate_count(kind: str) -> int:
@@ -77,12 +83,6 @@ def parameter_count(kind: str, D: int, H: int, num_layers: int = 1, bidirectiona
     dirs = 2 if bidirectional else 1
     return sum(dirs * G * (H * ((D if layer == 0 else dirs * H) + H) + biases * H)
                for layer in range(num_layers))
-ARRAY_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-
-__all__ = ["gate_rows", "gate_views", "GATE_NAMES", "KINDS", "NONLINEARITIES", "ARRAY_NAMES", "gate_count",
-           "parameter_count", "GateView",
-           "CellParams", "init_params", "fused_grads", "add_grads", "CHUNK", "reverse_chunks", "sigmoid",
-           "input_projection", "check_state_before_params"]
 
 
 def _shapes(kind: str, D: int, H: int) -> dict[str, tuple[int, ...]]:
@@ -229,19 +229,24 @@ class CellParams:
 
 
 def init_params(kind: str, input_size: int, hidden_size: int, seed: int = 0, dtype=np.float64,
-                nonlinearity: str = "tanh", reset_after: bool = True) -> CellParams:
+                nonlinearity: str = "tanh", reset_after: bool = True, bias: bool = True) -> CellParams:
     """Random cell parameters drawn like PyTorch: every entry ~ U(-1/sqrt(H), 1/sqrt(H)).
 
     The draws come from ``np.random.default_rng(seed)`` (weight_ih, weight_hh, bias_ih, bias_hh
     in this order), so they are reproducible but not the numbers torch would draw.
+    ``bias=False`` (torch's option of that name) sets both biases to zero; the weights are drawn
+    as with biases. Raises ValueError or TypeError naming a bad argument.
     """
     check_choice(kind, "kind", KINDS)
+    check_bool(bias, "bias")
     input_size, hidden_size = positive_int(input_size, "input_size"), positive_int(hidden_size, "hidden_size")
     seed = nonnegative_int(seed, "seed")
     rng = np.random.default_rng(seed)
     k = 1.0 / np.sqrt(hidden_size)
     arrays = {name: rng.uniform(-k, k, size=shape).astype(dtype)
               for name, shape in _shapes(kind, input_size, hidden_size).items()}
+    if not bias:
+        arrays["bias_ih"][:], arrays["bias_hh"][:] = 0, 0
     return CellParams(kind, **arrays, nonlinearity=nonlinearity, reset_after=reset_after)
 
 
@@ -276,8 +281,17 @@ def reverse_chunks(T: int, size: int = CHUNK) -> list[tuple[int, int]]:
 
 
 def add_grads(total: dict[str, np.ndarray], part: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Add the gradients ``part`` into ``total`` in place (same keys and shapes); returns ``total``."""
+    """Add the gradients ``part`` into ``total`` in place; returns ``total``.
+
+    Both are dicts name -> array with the same keys and the same shape per key (no broadcasting);
+    a ValueError names the first key or shape that differs.
+    """
+    if set(part) != set(total):
+        raise ValueError(f"part has keys {sorted(part)}: expected the keys of total, {sorted(total)}")
     for name, g in part.items():
+        if np.shape(g) != total[name].shape:
+            raise ValueError(f"part[{name!r}] has shape {np.shape(g)}: expected {total[name].shape}, "
+                             f"the shape of total[{name!r}]")
         total[name] += g
     return total
 
@@ -300,30 +314,3 @@ def input_projection(x: np.ndarray, weight_ih: np.ndarray, bias: np.ndarray) -> 
     xp = x.reshape(-1, x.shape[-1]) @ weight_ih.T
     xp += bias
     return xp.reshape(*lead, weight_ih.shape[0])
-
-
-def check_state_before_params(function: str, state_name: str, state, params, params_type=None,
-                              state_shape: str = "(B, H)"):
-    """Catch the sequence functions' old argument order ``f(x, params, state0)``.
-
-    The sequence functions take ``(x, state0, params)``, state before params, as the step
-    functions take ``(x_t, state, params)``. A parameter object in the state's place, or no
-    ``params`` at all, raises a TypeError that names the argument, what was expected, what was
-    received and the order; otherwise ``params`` is returned unchanged for the kind check.
-
-    This is why the sequence functions declare ``params=None`` although it is required: a call
-    in the old order with the state left out, ``rnn_forward(x, p)``, would otherwise stop at
-    Python's "missing 1 required positional argument: 'params'", which does not say that the
-    order changed; here it gets the message above.
-    """
-    params_type = CellParams if params_type is None else params_type
-    kind = params_type.__name__
-    order = (f"the order is {function}(x, {state_name}, params), state before params as in the step "
-             f"functions; write {function}(x, {state_name}={state_name}, params=p), with "
-             f"{state_name}=None for a zero initial state")
-    if isinstance(state, params_type):
-        raise TypeError(f"{state_name} is a {kind}: expected an initial state {state_name} {state_shape} "
-                        f"or None, received {kind} (parameters passed in the old order?); {order}")
-    if params is None:
-        raise TypeError(f"params is missing: expected a {kind}, received None; {order}")
-    return params

@@ -24,14 +24,16 @@ Kernel layout and contracts, the same in ``lstm.py`` and ``gru.py``:
   as a ``_Kernel`` whose first four fields are W_ih, b, W_hhT, W_hh in every cell module;
 - the input side of (1) for every step is ONE matmul before the loop
   (``params.input_projection``, both biases folded in);
-- ``_step(xp_t, state_{t-1}, k, outputs of step t) -> state_t``: ONE recurrent matmul, then
-  the cell's equations written into preallocated (B, ·) arrays; the step function and the
-  sequence loop both call it;
+- ``_step(xp_t, state_{t-1}, k, outputs of step t) -> state_t``: ONE recurrent matmul (the
+  GRU's reset-before form needs a second, after r_t), then the cell's equations written into
+  the step's output arrays, views of the sequence's arrays; the step function and the sequence
+  loop both call it. A state of two arrays (the LSTM's) is passed as one pair;
 - the sequence cache keeps x, hs (T+1, B, H) = h_0…h_T, what the cell's backward needs per
   step (nothing more here) and ``params``;
-- ``_step_back(g_t, what step t saved, k, outputs of step t) -> g_{t-1}``: the gradient of the
-  state at t in, the pre-activation gradients written out, the recurrence's share of the
-  gradient of the state at t-1 returned (one matmul with W_hh);
+- ``_step_back(g_t, saved_t, k, outputs of step t) -> g_{t-1}``: the gradient of the state at t
+  in (a pair for the LSTM), what step t saved (one array here, a tuple in the gated cells), the
+  pre-activation gradients written out, the recurrence's share of the gradient of the state at
+  t-1 returned (a matmul with W_hh; two in the GRU's reset-before form);
 - the backward loop walks back ``params.CHUNK`` steps at a time: it stashes a chunk's
   pre-activation gradients (CHUNK, B, G*H) in one reused buffer and forms the chunk's share of
   (4)'s dx and of (5) with one matmul each (``params.fused_grads``, summed by
@@ -48,12 +50,12 @@ from course_utils.cells.params import (
     CHUNK,
     CellParams,
     add_grads,
-    check_state_before_params,
     fused_grads,
     input_projection,
     reverse_chunks,
 )
-from course_utils.cells.validate import check_grad, check_input, check_params, check_state
+from course_utils.cells.validate import (check_cache, check_grad, check_input, check_params,
+                                         check_state, check_state_before_params)
 
 __all__ = ["RNNStepCache", "RNNCache", "rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward",
            "rnn_forward_reference"]
@@ -134,6 +136,9 @@ def rnn_step_forward(x_t, h_prev, params: CellParams):
     """One step, (1)-(2): h_t = φ(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh).
 
     x_t (B, D), h_prev (B, H) or None (zeros) -> (h (B, H), cache).
+
+    Raises TypeError when params is not a CellParams of this kind or comes before the state,
+    ValueError for an array of the wrong shape or dtype or with nan or inf; each names the argument.
     """
     p = check_params(params, "rnn")
     x_t = check_input(x_t, "x_t", p, ndim=2)
@@ -148,7 +153,11 @@ def rnn_step_backward(dh, cache: RNNStepCache):
     """Gradients of one step, (3)-(5): dh (B, H) = ∂L/∂h_t -> (dx_t (B, D), dh_prev (B, H), grads).
 
     grads: dict weight_ih (H, D), weight_hh (H, H), bias_ih (H,), bias_hh (H,).
+
+    Raises TypeError for a cache that ``rnn_step_forward`` did not return, ValueError for a gradient of
+    the wrong shape or dtype or with nan or inf; each names the argument.
     """
+    cache = check_cache(cache, RNNStepCache, "rnn_step_forward")
     p = cache.params
     dh = check_grad(dh, "dh", cache.h.shape, p.dtype)
     da = np.empty_like(dh)
@@ -161,6 +170,11 @@ def rnn_forward(x, h0=None, params: CellParams | None = None):
 
     x (T, B, D), h0 (B, H) or None (zeros) -> (h (T, B, H) all hidden states, h_T (B, H), cache).
     ``params`` is required; h0 may be left out by keyword: ``rnn_forward(x, params=p)``.
+
+    h_T is a view of h (its last row) and of the cache.
+
+    Raises TypeError when params is not a CellParams of this kind or comes before the state,
+    ValueError for an array of the wrong shape or dtype or with nan or inf; each names the argument.
     """
     p = check_params(check_state_before_params("rnn_forward", "h0", h0, params), "rnn")
     x = check_input(x, "x", p, ndim=3)
@@ -180,7 +194,11 @@ def rnn_backward(dh, cache: RNNCache, dh_T=None):
 
     Returns (dx (T, B, D), dh0 (B, H), grads) with grads a dict of weight_ih (H, D),
     weight_hh (H, H), bias_ih (H,), bias_hh (H,).
+
+    Raises TypeError for a cache that ``rnn_forward`` did not return, ValueError for a gradient of
+    the wrong shape or dtype or with nan or inf; each names the argument.
     """
+    cache = check_cache(cache, RNNCache, "rnn_forward")
     p, x, hs = cache.params, cache.x, cache.hs
     T, B, H = hs.shape[0] - 1, hs.shape[1], p.H
     dh = check_grad(dh, "dh", (T, B, H), p.dtype)
@@ -204,6 +222,9 @@ def rnn_forward_reference(x, h0, params: CellParams):
     (:func:`rnn_forward`) is tested against. x (T, B, D), h0 (B, H) or None (zeros).
 
     Returns (h (T, B, H), h_T). No cache, no backward: for reading and for tests.
+
+    Raises TypeError when params is not a CellParams of this kind or comes before the state,
+    ValueError for an array of the wrong shape or dtype or with nan or inf; each names the argument.
     """
     p = check_params(check_state_before_params("rnn_forward_reference", "h0", h0, params), "rnn")
     x = check_input(x, "x", p, ndim=3)
@@ -214,4 +235,4 @@ def rnn_forward_reference(x, h0, params: CellParams):
         a = x_t @ p.weight_ih.T + p.bias_ih + h @ p.weight_hh.T + p.bias_hh    # (1)
         h = phi(a)                                                              # (2)
         hs.append(h)
-    return np.stack(hs), h
+    return (np.stack(hs) if hs else np.empty((0,) + h.shape, p.dtype)), h      # T = 0: no steps

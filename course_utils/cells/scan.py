@@ -23,7 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from course_utils._checks import nonnegative_int, positive_int
-from course_utils.cells.params import check_state_before_params, sigmoid
+from course_utils.cells.params import sigmoid
+from course_utils.cells.validate import check_state_before_params
 
 __all__ = ["MinGRUParams", "init_mingru", "mingru_coefficients", "mingru_step", "combine", "linear_recurrence_loop",
            "linear_recurrence_scan", "mingru_forward"]

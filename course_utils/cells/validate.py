@@ -10,14 +10,16 @@ from __future__ import annotations
 import numpy as np
 
 from course_utils._checks import check_finite
-from course_utils.cells.params import CellParams
+from course_utils.cells.params import CellParams, gate_count
 
-__all__ = ["check_params", "as_array", "check_input", "check_state", "check_grad", "check_pair"]
+__all__ = ["check_params", "as_array", "check_input", "check_state", "check_grad", "check_pair", "check_cache",
+           "check_state_before_params"]
 
 
 def check_params(params, kind: str) -> CellParams:
     """``params`` if it is a :class:`~course_utils.cells.params.CellParams` of the given ``kind``; a TypeError or
     ValueError naming it otherwise."""
+    gate_count(kind)                                # a ValueError naming kind when it is not a cell kind
     if not isinstance(params, CellParams):
         raise TypeError(f"params must be a CellParams, got {type(params).__name__}")
     if params.kind != kind:
@@ -26,8 +28,16 @@ def check_params(params, kind: str) -> CellParams:
 
 
 def as_array(a, name: str, dtype: np.dtype) -> np.ndarray:
-    """``a`` as an array of the parameters' ``dtype``; integer input is converted, other floats refused."""
-    a = np.asarray(a)
+    """``a`` as an array of the parameters' ``dtype``; integer input is converted, other floats refused.
+
+    Raises ValueError for a ragged nested list or a float of another precision, TypeError for a
+    non-numeric dtype; each message names ``name``.
+    """
+    dtype = np.dtype(dtype)
+    try:
+        a = np.asarray(a)
+    except ValueError as err:                       # ragged nested lists
+        raise ValueError(f"{name} could not be read as an array ({err}): expected a {dtype} array") from None
     if a.dtype.kind in "biu":
         return a.astype(dtype)
     if a.dtype.kind != "f":
@@ -90,7 +100,37 @@ def check_pair(state, name: str, shape: str = "(B, H)") -> tuple:
     return state
 
 
-# --- shared validators for the rest of the package ------------------------------------------------
-# Every helper raises TypeError for a value of the wrong type and ValueError for a value of the
-# right type that is out of range; the message names the argument, what was expected and what was
-# received. ``bool`` is never accepted where an integer or a number is expected (True is not 1 step).
+def check_cache(cache, expected: type, producer: str, name: str = "cache"):
+    """``cache`` if it is an instance of ``expected`` (the cache class ``producer`` returns); a
+    TypeError naming the argument, the expected class and its producer, and what was received."""
+    if not isinstance(cache, expected):
+        raise TypeError(f"{name} is a {type(cache).__name__}: expected the {expected.__name__} that "
+                        f"{producer} returns (pass the cache from the matching forward call)")
+    return cache
+
+
+def check_state_before_params(function: str, state_name: str, state, params, params_type=None,
+                              state_shape: str = "(B, H)"):
+    """Catch the sequence functions' old argument order ``f(x, params, state0)``.
+
+    The sequence functions take ``(x, state0, params)``, state before params, as the step
+    functions take ``(x_t, state, params)``. A parameter object in the state's place, or no
+    ``params`` at all, raises a TypeError that names the argument, what was expected, what was
+    received and the order; otherwise ``params`` is returned unchanged for the kind check.
+
+    This is why the sequence functions declare ``params=None`` although it is required: a call
+    in the old order with the state left out, ``rnn_forward(x, p)``, would otherwise stop at
+    Python's "missing 1 required positional argument: 'params'", which does not say that the
+    order changed; here it gets the message above.
+    """
+    params_type = CellParams if params_type is None else params_type
+    kind = params_type.__name__
+    order = (f"the order is {function}(x, {state_name}, params), state before params as in the step "
+             f"functions; write {function}(x, {state_name}={state_name}, params=p), with "
+             f"{state_name}=None for a zero initial state")
+    if isinstance(state, params_type):
+        raise TypeError(f"{state_name} is a {kind}: expected an initial state {state_name} {state_shape} "
+                        f"or None, received {kind} (parameters passed in the old order?); {order}")
+    if params is None:
+        raise TypeError(f"params is missing: expected a {kind}, received None; {order}")
+    return params
