@@ -4,13 +4,13 @@ import pytest
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from course_utils.cells import cost
+from course_utils.cells import bridge, cost, params
 
-MODULES = {"rnn": torch.nn.RNN, "gru": torch.nn.GRU, "lstm": torch.nn.LSTM}
-CELLS = {"rnn": torch.nn.RNNCell, "gru": torch.nn.GRUCell, "lstm": torch.nn.LSTMCell}
+MODULES = {kind: layer for kind, (layer, _) in bridge.torch_classes().items()}   # nn.RNN, nn.LSTM, nn.GRU
+CELLS = {kind: cell for kind, (_, cell) in bridge.torch_classes().items()}       # nn.RNNCell, ...
 
 
-@pytest.mark.parametrize("kind", ["rnn", "gru", "lstm"])
+@pytest.mark.parametrize("kind", params.KINDS)
 @pytest.mark.parametrize("T, B, D, H", [(3, 2, 5, 7), (10, 4, 6, 8)])
 def test_matmul_flops_match_torch_flop_counter_on_a_cell_loop(kind, T, B, D, H):
     cell, x = CELLS[kind](D, H), torch.randn(T, B, D)
@@ -32,12 +32,12 @@ def test_matmul_flops_match_torch_flop_counter_on_the_module(kind):
 def test_sequence_flops_is_T_times_step_and_elementwise_is_small():
     assert cost.sequence_flops("lstm", 7, 2, 3, 4) == 7 * cost.flops_per_step("lstm", 3, 4, 2)
     assert cost.flops_per_step("gru", 3, 4, 2) == 2 * 3 * 4 * 7 * 2 + 17 * 4 * 2
-    for kind in ("rnn", "gru", "lstm"):
+    for kind in params.KINDS:
         share = cost.elementwise_flops_per_step(kind, 256, 8) / cost.flops_per_step(kind, 256, 256, 8)
         assert share < 0.01
 
 
-@pytest.mark.parametrize("kind", ["rnn", "gru", "lstm"])
+@pytest.mark.parametrize("kind", params.KINDS)
 @pytest.mark.parametrize("D, H, layers, bidirectional", [(4, 5, 1, False), (4, 5, 3, False), (3, 6, 2, True),
                                                         (10, 20, 2, True)])
 def test_parameter_count_matches_torch(kind, D, H, layers, bidirectional):
