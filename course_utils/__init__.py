@@ -9,7 +9,8 @@ The maths first, then what it is used for, then the tools around it:
   ``text`` holds the character model's corpus, vocabulary and batches).
 - ``course_utils.learning``: training with PyTorch (``models``, ``training``, ``sweep``,
   ``experiments``, ``interpret``, ``clipping``, ``translation``; ``charmodel`` trains, evaluates,
-  samples from (``sample``) and scores (``mean_log_likelihood``) the character model).
+  samples from (``sample``, ``softmax_with_temperature``) and scores (``mean_log_likelihood``) the
+  character model).
 - ``course_utils.exercises``: the exercises (``harness``, ``compare``, ``sandbox`` and the checkers in
   ``check``: ``from course_utils.exercises import check``).
 - ``course_utils.figures``: ``plots``, ``widgets``, ``gate_explorer``, ``diagrams`` (the cell

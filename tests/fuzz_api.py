@@ -148,7 +148,7 @@ def cases_tools() -> list[Case]:
     out += mutate("text", "unigram_perplexity", text.unigram_perplexity,
                   {"train_ids": ids, "valid_ids": ids, "vocab_size": 6},
                   {"valid_ids": [np.array([], dtype=np.int64), np.array([9]), [[1]]], "vocab_size": [0, True]})
-    out += mutate("text", "softmax_with_temperature", text.softmax_with_temperature,
+    out += mutate("charmodel", "softmax_with_temperature", charmodel.softmax_with_temperature,
                   {"logits": np.zeros((2, 3)), "temperature": 1.0},
                   {"logits": [np.array([NAN, 0.0]), [], "abc", np.float64(1.0), None],
                    "temperature": POS_NUM})

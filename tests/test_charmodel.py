@@ -1,5 +1,5 @@
 """The character model of Chapters 7 and 11 (course_utils.learning.charmodel): train, evaluate,
-sample and score a text."""
+sample (and its temperature softmax) and score a text."""
 import math
 
 import numpy as np
@@ -7,10 +7,12 @@ import pytest
 import torch
 
 from course_utils.data.text import Vocab, unigram_perplexity
-from course_utils.learning.charmodel import evaluate_char_model, mean_log_likelihood, sample, train_char_model
+from course_utils.learning.charmodel import (evaluate_char_model, mean_log_likelihood, sample,
+                                             softmax_with_temperature, train_char_model)
 from course_utils.learning.models import SequenceModel
 
 FLOAT32 = 1e-5
+EXACT = 1e-12
 
 
 def uniform_model(V, hidden=4, favourite=None):
@@ -90,6 +92,22 @@ def test_sample_and_evaluation_restore_the_training_mode():
     assert model.training
 
 
+def test_softmax_with_temperature_is_stable_and_sharpens():
+    logits = np.array([[1000.0, 999.0, 0.0], [1.0, 2.0, 3.0]])
+    for tau in (0.1, 1.0, 10.0):
+        p = softmax_with_temperature(logits, tau)
+        assert np.isfinite(p).all() and np.allclose(p.sum(axis=-1), 1, atol=EXACT)
+    cold, hot = softmax_with_temperature(logits[1], 0.1), softmax_with_temperature(logits[1], 10.0)
+    assert cold.max() > 0.99 and hot.max() < 0.4
+    with pytest.raises(ValueError, match="temperature must be positive"):
+        softmax_with_temperature(logits, 0.0)
+
+
+def test_softmax_accepts_minus_infinity_as_impossible():
+    p = softmax_with_temperature([0.0, -math.inf, 0.0], 0.5)
+    np.testing.assert_allclose(p, [0.5, 0.0, 0.5])
+
+
 @pytest.mark.parametrize("call,error,match", [
     (lambda: mean_log_likelihood(uniform_model(3), Vocab.from_items("abc"), "a"), ValueError, "text has 1 character"),
     (lambda: mean_log_likelihood(uniform_model(4), Vocab.from_items("abc"), "abc"), ValueError,
@@ -104,6 +122,9 @@ def test_sample_and_evaluation_restore_the_training_mode():
      "readout='all'"),
     (lambda: mean_log_likelihood(SequenceModel("gru", 3, 4, 3, vocab_size=3), Vocab.from_items("abc"), "abc"),
      ValueError, "readout='all'"),
+    (lambda: softmax_with_temperature([[1.0, float("nan")]], 1.0), ValueError, "logits contains nan"),
+    (lambda: softmax_with_temperature([1.0, 2.0], "hot"), TypeError, "temperature must be a real number"),
+    (lambda: softmax_with_temperature([], 1.0), ValueError, "at least 1 element"),
 ])
 def test_bad_model_arguments_are_named(call, error, match):
     with pytest.raises(error, match=match):

@@ -19,7 +19,7 @@ from hypothesis.extra import numpy as hnp
 
 from course_utils.cells import gradcheck
 from course_utils.data import tasks, text
-from course_utils.learning import training
+from course_utils.learning import charmodel, training
 from course_utils.authoring.course import NOTEBOOK_PATTERN, BookFileError, parse_course
 
 SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,
@@ -128,9 +128,9 @@ def test_unigram_probs_equal_the_reference(ids, alpha, V):
        temperature=st.one_of(st.floats(0.05, 10.0), st.floats(max_value=0.0), st.just(math.nan), st.just(math.inf)))
 def test_softmax_with_temperature_equals_the_reference_or_refuses(logits, temperature):
     if not (0 < temperature < math.inf):
-        raises_naming(lambda: text.softmax_with_temperature(logits, temperature), "temperature")
+        raises_naming(lambda: charmodel.softmax_with_temperature(logits, temperature), "temperature")
         return
-    p = text.softmax_with_temperature(logits, temperature)
+    p = charmodel.softmax_with_temperature(logits, temperature)
     e = np.exp((logits - logits.max(-1, keepdims=True)) / temperature)
     np.testing.assert_allclose(p, e / e.sum(-1, keepdims=True), rtol=1e-12, atol=1e-300)
     np.testing.assert_allclose(p.sum(-1), 1.0, rtol=1e-12)

@@ -1,5 +1,5 @@
 """The character-level text of Chapters 7 and 11 (course_utils.data.text): corpus, vocabulary, batches,
-unigram baselines, the temperature softmax. The model that reads it is tested in test_charmodel.py."""
+unigram baselines. The model that reads it is tested in test_charmodel.py."""
 import math
 
 import numpy as np
@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from course_utils.data.text import (TRAIN_FILES, VALID_FILES, Vocab, char_batches, load_python_corpus,
-                                    softmax_with_temperature, unigram_perplexity, unigram_probs)
+                                    unigram_perplexity, unigram_probs)
 
 EXACT = 1e-12
 
@@ -76,17 +76,6 @@ def test_unigram_perplexity_of_uniform_text_is_the_vocabulary_size():
     assert abs(unigram_perplexity(ids, ids, 7) - 7) < EXACT
 
 
-def test_softmax_with_temperature_is_stable_and_sharpens():
-    logits = np.array([[1000.0, 999.0, 0.0], [1.0, 2.0, 3.0]])
-    for tau in (0.1, 1.0, 10.0):
-        p = softmax_with_temperature(logits, tau)
-        assert np.isfinite(p).all() and np.allclose(p.sum(axis=-1), 1, atol=EXACT)
-    cold, hot = softmax_with_temperature(logits[1], 0.1), softmax_with_temperature(logits[1], 10.0)
-    assert cold.max() > 0.99 and hot.max() < 0.4
-    with pytest.raises(ValueError, match="temperature must be positive"):
-        softmax_with_temperature(logits, 0.0)
-
-
 @pytest.mark.parametrize("ids,error,match", [
     ([-1], ValueError, r"ids contains the id -1: expected ids >= 0"),
     ([1.7], TypeError, "ids has dtype float64: expected integer ids"),
@@ -107,15 +96,7 @@ def test_decode_refuses_ids_that_are_not_in_the_vocabulary(ids, error, match):
     (lambda: unigram_probs(np.array([0, 1]), True), TypeError, "vocab_size must be an integer, got bool"),
     (lambda: unigram_perplexity(np.array([0, 1]), np.array([], dtype=np.int64), 2), ValueError, "valid_ids is empty"),
     (lambda: char_batches(np.arange(100), seq_len=0), ValueError, "seq_len must be a positive integer"),
-    (lambda: softmax_with_temperature([[1.0, float("nan")]], 1.0), ValueError, "logits contains nan"),
-    (lambda: softmax_with_temperature([1.0, 2.0], "hot"), TypeError, "temperature must be a real number"),
-    (lambda: softmax_with_temperature([], 1.0), ValueError, "at least 1 element"),
 ])
 def test_bad_text_arguments_are_named(call, error, match):
     with pytest.raises(error, match=match):
         call()
-
-
-def test_softmax_accepts_minus_infinity_as_impossible():
-    p = softmax_with_temperature([0.0, -math.inf, 0.0], 0.5)
-    np.testing.assert_allclose(p, [0.5, 0.0, 0.5])

@@ -7,15 +7,14 @@ The data of the character-level language model::
     train_ids, valid_ids = vocab.encode(corpus.train), vocab.encode(corpus.valid)   # int64 (N,)
     batch_fn = char_batches(train_ids, seq_len=64, batch_size=32)   # x, y: (B, T), y = x shifted by one
     unigram_perplexity(train_ids, valid_ids, len(vocab))   # the baseline that ignores all context
-    softmax_with_temperature(logits, 0.5)                # logits (..., V) -> probabilities (..., V)
 
 Token ids are int64 arrays in ``[0, V)``, ``V = len(vocab)``; a model reads ``x: (B, T)`` ids and
 returns logits ``(B, T, V)`` for the next character. Perplexity is ``exp`` of the mean
 cross-entropy in nats per character.
 
 The model itself is learning, not data: training, evaluating, sampling from and scoring it
-(``train_char_model``, ``evaluate_char_model``, ``sample``, ``mean_log_likelihood``) are in
-:mod:`course_utils.learning.charmodel`. Sequence classification (synthetic reviews, where word
+(``train_char_model``, ``evaluate_char_model``, ``sample`` with its ``softmax_with_temperature``,
+``mean_log_likelihood``) are in :mod:`course_utils.learning.charmodel`. Sequence classification (synthetic reviews, where word
 order decides the label) lives in :mod:`course_utils.data.reviews`.
 
 Every function checks its inputs: a wrong type raises ``TypeError``, a wrong value, shape or an
@@ -35,13 +34,11 @@ from course_utils._checks import (
     check_number,
     check_type,
     id_array,
-    numeric_array,
     positive_int,
 )
 
 __all__ = ["PYTHON_VERSION", "CORPUS_DIR", "TRAIN_FILES", "VALID_FILES", "Corpus", "load_python_corpus",
-           "Vocab", "char_batches", "unigram_probs", "unigram_perplexity",
-           "softmax_with_temperature"]
+           "Vocab", "char_batches", "unigram_probs", "unigram_perplexity"]
 
 PYTHON_VERSION = "3.11.7"
 CORPUS_DIR = Path("notebooks") / "data" / "python_stdlib"
@@ -212,28 +209,3 @@ def unigram_perplexity(train_ids, valid_ids, vocab_size: int, alpha: float = 1.0
         raise ValueError("valid_ids is empty: expected at least one id to score")
     with np.errstate(divide="ignore"):     # alpha = 0 and an unseen id: perplexity inf, as it should be
         return float(np.exp(-np.log(p[valid]).mean()))
-
-
-def softmax_with_temperature(logits, temperature: float) -> np.ndarray:
-    """p_k = exp(z_k / τ) / Σ_j exp(z_j / τ) over the last axis, computed stably (subtract the max).
-
-    τ < 1 sharpens the distribution towards the arg-max, τ > 1 flattens it towards uniform.
-    ``logits``: ``(..., V)``, at least 1-D (``-inf`` marks an impossible item); returns float64
-    ``(..., V)``, each row summing to 1. Raises TypeError when ``logits`` is not numeric or
-    ``temperature`` not a number, ValueError when ``temperature <= 0``, ``logits`` is empty, 0-D or
-    ragged, holds nan or +inf, or has a row that is all -inf.
-    """
-    if isinstance(temperature, (int, float)) and not isinstance(temperature, bool) and not temperature > 0:
-        raise ValueError(f"temperature must be positive, got {temperature!r}")
-    temperature = check_number(temperature, "temperature", low=0, low_open=True)
-    z = numeric_array(logits, "logits", finite=False, min_size=1)
-    if z.ndim == 0:
-        raise ValueError(f"logits has shape {z.shape}: expected at least 1-D (..., V)")
-    if np.isnan(z).any() or np.isposinf(z).any():
-        raise ValueError("logits contains nan or +inf: expected finite numbers (-inf marks an impossible item)")
-    if np.isneginf(z).all(axis=-1).any():
-        raise ValueError("logits has a row that is all -inf: expected at least one possible item per row")
-    z = z / temperature
-    z = z - z.max(axis=-1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)

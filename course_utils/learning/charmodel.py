@@ -4,10 +4,11 @@
 
     model, history = train_char_model("lstm", len(vocab), train_ids, steps=400)
     evaluate_char_model(model, valid_ids)["perplexity"]  # vs data.text.unigram_perplexity(...)
+    softmax_with_temperature(logits, 0.5)   # logits (..., V) -> probabilities (..., V); τ < 1 sharpens
     sample(model, vocab, "def ", length=200, temperature=0.5, seed=0, n=3)   # three texts
     mean_log_likelihood(model, vocab, "return x", context="def ")           # nats per character
 
-The text, its vocabulary, its batches, the unigram baseline and the temperature softmax are in
+The text, its vocabulary, its batches and the unigram baseline are in
 :mod:`course_utils.data.text`. The model is :class:`course_utils.learning.models.SequenceModel`
 with ``readout="all"``: int64 ids ``x: (B, T)`` in, next-character logits ``(B, T, V)`` out, with
 ``V = len(vocab)``. Perplexity is ``exp`` of the mean cross-entropy in nats per character.
@@ -25,12 +26,20 @@ import numpy as np
 import torch
 from torch import nn
 
-from course_utils._checks import check_number, check_str, check_type, nonnegative_int, positive_int
-from course_utils.data.text import Vocab, _ids, char_batches, softmax_with_temperature
+from course_utils._checks import (
+    check_number,
+    check_str,
+    check_type,
+    nonnegative_int,
+    numeric_array,
+    positive_int,
+)
+from course_utils.data.text import Vocab, _ids, char_batches
 from course_utils.learning.models import SequenceModel
 from course_utils.learning.training import TrainConfig, cross_entropy_loss, train
 
-__all__ = ["train_char_model", "evaluate_char_model", "sample", "mean_log_likelihood"]
+__all__ = ["train_char_model", "evaluate_char_model", "softmax_with_temperature", "sample",
+           "mean_log_likelihood"]
 
 
 def _check_model(model, vocab: Vocab | None = None, every_step: bool = False) -> int | None:
@@ -107,6 +116,31 @@ def evaluate_char_model(model, ids, streams: int = 16) -> dict:
     finally:
         model.train(was_training)
     return {"cross_entropy": ce, "perplexity": math.exp(ce), "bits_per_char": ce / math.log(2)}
+
+
+def softmax_with_temperature(logits, temperature: float) -> np.ndarray:
+    """p_k = exp(z_k / τ) / Σ_j exp(z_j / τ) over the last axis, computed stably (subtract the max).
+
+    τ < 1 sharpens the distribution towards the arg-max, τ > 1 flattens it towards uniform.
+    ``logits``: ``(..., V)``, at least 1-D (``-inf`` marks an impossible item); returns float64
+    ``(..., V)``, each row summing to 1. Raises TypeError when ``logits`` is not numeric or
+    ``temperature`` not a number, ValueError when ``temperature <= 0``, ``logits`` is empty, 0-D or
+    ragged, holds nan or +inf, or has a row that is all -inf.
+    """
+    if isinstance(temperature, (int, float)) and not isinstance(temperature, bool) and not temperature > 0:
+        raise ValueError(f"temperature must be positive, got {temperature!r}")
+    temperature = check_number(temperature, "temperature", low=0, low_open=True)
+    z = numeric_array(logits, "logits", finite=False, min_size=1)
+    if z.ndim == 0:
+        raise ValueError(f"logits has shape {z.shape}: expected at least 1-D (..., V)")
+    if np.isnan(z).any() or np.isposinf(z).any():
+        raise ValueError("logits contains nan or +inf: expected finite numbers (-inf marks an impossible item)")
+    if np.isneginf(z).all(axis=-1).any():
+        raise ValueError("logits has a row that is all -inf: expected at least one possible item per row")
+    z = z / temperature
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
 
 
 def sample(model, vocab: Vocab, prompt: str, length: int = 200, temperature: float = 1.0,

@@ -57,7 +57,7 @@ exercise  the learner's function                        library counterpart
 6.1       ``fn(values, first, second)``                 ``data.tasks.adding_problem`` (draws its own)
 6.3       ``fn(n_symbols, length, delay)``              ``data.tasks.copy_baseline``
 7.1       ``fn(logits, targets)``                       none (the exponential of the cross-entropy)
-7.2       ``fn(logits, temperature)``                   ``data.text.softmax_with_temperature``
+7.2       ``fn(logits, temperature)``                   ``learning.charmodel.softmax_with_temperature``
 8.1       ``fn(y, start, stop, season)``                ``data.series.seasonal_naive_forecast``
 8.2       ``fn(y, window, horizon)``                    ``data.series.make_windows``
 8.3       ``fn(flagged, true_positions)``               ``data.series.precision_recall``

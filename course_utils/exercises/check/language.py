@@ -10,15 +10,17 @@ checker                            the learner's answer
                                    model over the course corpus's characters
 =================================  =============================================================
 
-The references are in :mod:`course_utils.data.text`; every :class:`Mistake` below is a deliberately
-wrong version whose output, when the learner's matches it, earns the learner its hint.
+The references are in :mod:`course_utils.data.text` and, for the temperature softmax,
+:mod:`course_utils.learning.charmodel`; every :class:`Mistake` below is a deliberately wrong version
+whose output, when the learner's matches it, earns the learner its hint.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from course_utils.exercises.harness import Feedback, Mistake, check_function, exercise
-from course_utils.data.text import Vocab, load_python_corpus, softmax_with_temperature, unigram_perplexity
+from course_utils.data.text import Vocab, load_python_corpus, unigram_perplexity
+from course_utils.learning.charmodel import softmax_with_temperature
 
 __all__ = ["perplexity", "softmax_temperature", "uniform_perplexity"]
 
