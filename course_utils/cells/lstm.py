@@ -92,9 +92,10 @@ def sigmoid_via_tanh(H: int, dtype=np.float64) -> tuple[np.ndarray, np.ndarray]:
     tanh on the fourth. tanh also never overflows where exp(-a) does (a < -88 in float32).
 
     Why: ``python -m course_utils.authoring.benchmark --activations`` times the two forms of
-    (2)-(3) over the benchmark's T = 100 steps of (32, 512) float32 blocks. In four runs on the
-    shared 2-core machine this was written on (2026-11-30) the exp form took 1.9-2.4 times as
-    long as the one-tanh form; the figure is machine-dependent, so run the command on yours. The
+    (2)-(3) over the benchmark's T = 100 steps of (32, 512) float32 blocks. On the 2-core machine
+    this was written on, the exp form took 1.9-2.4 times as long as the one-tanh form in four
+    runs on 2026-11-30 morning and 3.2-3.4 times in four that afternoon (one tanh 1.30-1.41 ms
+    per 100 steps); the figure is machine-dependent, so run the command on yours. The
     saving is per step, inside the recurrence.
     """
     H = positive_int(H, "H")
