@@ -1,6 +1,15 @@
-"""Helpers for the recurrent-networks course, grouped by concept.
+"""Helpers for the recurrent-networks course, grouped by concept, the maths first.
 
-The maths first, then what it is used for, then the tools around it:
+The three cells the course derives, in the notation card of Chapter 0 (σ the logistic
+function, ⊙ the elementwise product), each written out in NumPy in ``course_utils.cells``:
+
+    RNN   h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)                     cells.rnn
+    LSTM  [i_t, f_t, o_t] = σ(·),  g_t = tanh(·),  each of W_i∗ x_t + b_i∗ + W_h∗ h_{t-1} + b_h∗
+          c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t,  h_t = o_t ⊙ tanh(c_t)                 cells.lstm
+    GRU   r_t, z_t = σ(·),  n_t = tanh(W_in x_t + b_in + r_t ⊙ (W_hn h_{t-1} + b_hn))
+          h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}                                   cells.gru
+
+Then what they are used for, then the tools around them:
 
 - ``course_utils.cells``: the recurrent cells in NumPy (``params``, ``validate``, ``rnn``, ``lstm``,
   ``gru``, the minGRU ``scan``), the ``bridge`` to ``torch.nn``, ``gradcheck``, ``jacobians`` and
