@@ -365,7 +365,7 @@ def load_results(path) -> dict:
     """
     from pathlib import Path
     if not Path(path).exists() and not Path(path).is_absolute():
-        from course_utils.authoring.course import find_root
+        from course_utils._paths import find_root
         path = find_root() / path
     with open(path, encoding="utf-8") as f:
         data = json.load(f)
