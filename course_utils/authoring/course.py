@@ -29,6 +29,8 @@ try:  # Python 3.11+
 except ModuleNotFoundError:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
+from course_utils._paths import BOOK_FILE, BookFileError, find_root  # shared with data/ and learning/
+
 __all__ = ["BOOK_FILE", "KINDS", "TOP_REQUIRED", "TOP_OPTIONAL", "CHAPTER_REQUIRED", "CHAPTER_OPTIONAL",
            "OBJECTIVES_RANGE", "NOTEBOOK_FOLDER", "NOTEBOOK_PATTERN", "SOLUTION", "MODEL_ANSWER",
            "INSTRUCTOR", "EXERCISE", "ANSWER", "SETUP", "WIDGET", "NBVAL_IGNORE_OUTPUT", "RAISES_EXCEPTION",
@@ -37,7 +39,6 @@ __all__ = ["BOOK_FILE", "KINDS", "TOP_REQUIRED", "TOP_OPTIONAL", "CHAPTER_REQUIR
            "book_file", "read_book_text", "load_course", "objectives_markdown", "show_objectives",
            "course_map_markdown", "show_course_map", "main"]
 
-BOOK_FILE = "book.toml"
 KINDS = ("chapter", "guide")
 TOP_REQUIRED = {"title": str, "authors": list, "description": str, "repository": str}
 TOP_OPTIONAL = {"subtitle": str, "branch": str, "chapters": list}
@@ -79,10 +80,6 @@ def cell_tags(cell) -> list[str]:
     """The tags of a notebook cell (an ``nbformat`` node or a plain dict), normalised with
     :func:`normalise_tag`, in their stored order; ``[]`` when it has none."""
     return [normalise_tag(t) for t in cell.get("metadata", {}).get("tags", [])]
-
-
-class BookFileError(ValueError):
-    """``book.toml`` is missing, does not parse, or breaks a rule; the message says where."""
 
 
 @dataclass(frozen=True)
@@ -273,21 +270,6 @@ def _escapes(root: Path, notebook: str) -> str | None:
     if not target.is_relative_to(folder) or target == folder:
         return f"resolves to {target}, outside {folder}: expected a notebook inside the {NOTEBOOK_FOLDER}/ folder"
     return None
-
-
-def find_root(start: Path | None = None) -> Path:
-    """The folder holding ``book.toml``: ``start`` or one of its parents when ``start`` is given;
-    else the current folder or one of its parents, else the repository this package was
-    installed from (editable install)."""
-    if start is not None:
-        candidates = [Path(start).resolve()]
-    else:
-        candidates = [Path.cwd().resolve(), Path(__file__).resolve().parent]
-    for base in candidates:
-        for folder in (base, *base.parents):
-            if (folder / BOOK_FILE).is_file():
-                return folder
-    raise BookFileError(f"could not find {BOOK_FILE} in {candidates[0]} or any parent folder")
 
 
 def _check_types(table: dict, required: dict, optional: dict, where: str) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from course_utils._checks import check_int, check_number, check_str, check_type, numeric_array
+from course_utils._paths import find_root
 
 __all__ = ["CO2_FILE", "CO2_COLUMNS", "load_co2", "make_windows", "Scaler", "naive_forecast",
            "seasonal_naive_forecast", "seasonal_difference_forecast", "seasonal_naive_path", "MAX_DEGREE",
@@ -37,7 +38,6 @@ def load_co2(path: str | Path | None = None) -> tuple[np.ndarray, np.ndarray]:
     Source and licence: ``notebooks/data/README.md``.
     """
     if path is None:
-        from course_utils.authoring.course import find_root
         path = find_root() / CO2_FILE
     check_type(path, "path", (str, Path), "a file path (str or pathlib.Path) or None")
     with open(path, encoding="utf-8") as handle:

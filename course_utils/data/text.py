@@ -36,6 +36,7 @@ from course_utils._checks import (
     id_array,
     positive_int,
 )
+from course_utils._paths import find_root
 
 __all__ = ["PYTHON_VERSION", "CORPUS_DIR", "TRAIN_FILES", "VALID_FILES", "Corpus", "load_python_corpus",
            "Vocab", "char_batches", "unigram_probs", "unigram_perplexity"]
@@ -63,7 +64,6 @@ def _data_root(root) -> Path:
             raise FileNotFoundError(f"root={str(root)!r} is not a folder: expected the folder holding the "
                                     f"corpus files {TRAIN_FILES[0]}, ...")
         return Path(root)
-    from course_utils.authoring.course import find_root
     return find_root() / CORPUS_DIR
 
 
