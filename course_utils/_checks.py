@@ -11,7 +11,10 @@ __all__ = ["check_finite", "is_integer", "is_real_number", "check_int", "positiv
 
 
 def check_finite(a: np.ndarray, name: str) -> np.ndarray:
-    """``a`` unchanged if every value is finite; a ValueError counting the nan and inf values otherwise."""
+    """``a`` (an array of any shape) unchanged if every value is finite.
+
+    Raises ValueError, counting the nan and inf values and naming ``name``, otherwise.
+    """
     if not np.isfinite(a).all():
         bad = int(a.size - np.count_nonzero(np.isfinite(a)))
         raise ValueError(f"{name} contains {bad} non-finite value(s) (nan or inf): expected finite numbers")
@@ -34,7 +37,11 @@ def is_real_number(value) -> bool:
 
 
 def check_int(value, name: str, minimum: int | None = None, maximum: int | None = None) -> int:
-    """``value`` as a Python int in [minimum, maximum]; True/False and floats (even 3.0) are refused."""
+    """``value`` as a Python int in [minimum, maximum] (either bound None: open).
+
+    Raises TypeError for anything but a Python or NumPy integer (True/False and floats, even 3.0,
+    included), ValueError for an integer below ``minimum`` or above ``maximum``; each names ``name``.
+    """
     if not is_integer(value):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
     value = int(value)
@@ -47,18 +54,29 @@ def check_int(value, name: str, minimum: int | None = None, maximum: int | None 
 
 
 def positive_int(value, name: str, minimum: int = 1) -> int:
-    """The one positive-integer validator of the package (``minimum`` >= 1 raises the floor)."""
+    """``value`` as a Python int >= ``minimum`` (default 1): the one positive-integer validator of the package.
+
+    Raises TypeError for a non-integer (True/False and floats included), ValueError below ``minimum``.
+    """
     return check_int(value, name, minimum=minimum)
 
 
 def nonnegative_int(value, name: str) -> int:
-    """``value`` as a Python int >= 0 (True/False and floats are refused, as in :func:`check_int`)."""
+    """``value`` as a Python int >= 0.
+
+    Raises TypeError for a non-integer (True/False and floats included), ValueError for a negative one.
+    """
     return check_int(value, name, minimum=0)
 
 
 def check_number(value, name: str, *, low=None, high=None, low_open: bool = False, high_open: bool = False,
                  allow_none: bool = False) -> float | None:
-    """A finite real number (not bool) in the interval given by ``low``/``high`` (closed unless ``*_open``)."""
+    """``value`` as a finite float in the interval given by ``low``/``high`` (closed unless ``*_open``; None:
+    unbounded); a one-element real torch tensor or 0-D NumPy array is read as its number.
+
+    Raises TypeError for anything but a real number (True/False, complex and strings included; None
+    unless ``allow_none``), ValueError for nan, inf or a number outside the interval; each names ``name``.
+    """
     if value is None and allow_none:
         return None
     if isinstance(value, (torch_tensor_types())) and value.numel() == 1 and not value.dtype.is_complex \
@@ -83,17 +101,27 @@ def check_number(value, name: str, *, low=None, high=None, low_open: bool = Fals
 
 
 def positive_number(value, name: str, allow_none: bool = False) -> float | None:
-    """``value`` as a float > 0 (True/False refused); None passes when ``allow_none``."""
+    """``value`` as a float > 0 (True/False refused); None passes when ``allow_none``.
+
+    Raises TypeError for a non-number, ValueError for a number <= 0, nan or inf (:func:`check_number`).
+    """
     return check_number(value, name, low=0, low_open=True, allow_none=allow_none)
 
 
 def probability(value, name: str) -> float:
-    """``value`` as a float in [0, 1] (True/False refused)."""
+    """``value`` as a float in [0, 1] (True/False refused).
+
+    Raises TypeError for a non-number, ValueError outside [0, 1] or for nan (:func:`check_number`).
+    """
     return check_number(value, name, low=0, high=1)
 
 
 def check_choice(value, name: str, choices) -> object:
-    """``value`` must be one of ``choices`` (compared with ==, after checking it is hashable)."""
+    """``value`` unchanged if it is one of ``choices`` (compared with ``in``; True/False only where a
+    choice is a bool).
+
+    Raises ValueError naming ``name`` and the choices otherwise (an unhashable value included).
+    """
     try:
         ok = value in choices
     except TypeError:
@@ -104,22 +132,30 @@ def check_choice(value, name: str, choices) -> object:
 
 
 def check_type(value, name: str, types, expected: str):
-    """``value`` must be an instance of ``types``; ``expected`` says it in words (e.g. 'a torch.nn.Module')."""
+    """``value`` unchanged if it is an instance of ``types``; ``expected`` says it in words (e.g. 'a torch.nn.Module').
+
+    Raises TypeError naming ``name``, ``expected`` and the type received otherwise.
+    """
     if not isinstance(value, types):
         raise TypeError(f"{name} must be {expected}, got {type(value).__name__}")
     return value
 
 
 def check_bool(value, name: str) -> bool:
-    """``value`` as a Python bool; anything but True/False (1 and 0 included) is a TypeError."""
+    """``value`` as a Python bool.
+
+    Raises TypeError for anything but True/False (NumPy's included; 1 and 0 refused).
+    """
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
     return bool(value)
 
 
 def check_str(value, name: str, nonempty: bool = False) -> str:
-    """``value`` if it is a string (non-empty when ``nonempty``); a TypeError or ValueError naming it
-    otherwise."""
+    """``value`` if it is a string (non-empty when ``nonempty``).
+
+    Raises TypeError for a non-string, ValueError for '' when ``nonempty``; each names ``name``.
+    """
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a string, got {type(value).__name__} {value!r}")
     if nonempty and not value:
@@ -130,8 +166,12 @@ def check_str(value, name: str, nonempty: bool = False) -> str:
 def numeric_array(a, name: str, *, ndim=None, dtype=np.float64, finite: bool = True, min_size: int = 0):
     """``a`` (array-like or torch tensor) as a real-valued NumPy array of ``dtype`` (None: keep).
 
-    ndim: an int or a tuple of allowed ranks. Refuses strings, objects, complex and bool arrays,
-    ragged lists, and (when ``finite``) nan / inf.
+    ndim: an int or a tuple of allowed ranks (None: any); min_size: the fewest elements allowed.
+    Returns the array, shape unchanged (a tensor is detached and moved to the CPU first).
+
+    Raises TypeError for None, a string, dict or set, or an array of strings, objects, complex numbers
+    or bools; ValueError for a ragged list, a rank not in ``ndim``, fewer than ``min_size`` elements,
+    or (when ``finite``) nan / inf. Each names ``name``.
     """
     if is_tensor(a):
         a = a.detach().cpu().numpy()
@@ -159,7 +199,13 @@ def numeric_array(a, name: str, *, ndim=None, dtype=np.float64, finite: bool = T
 
 
 def id_array(ids, name: str, *, ndim=1, vocab_size: int | None = None, limit: str = "vocab_size") -> np.ndarray:
-    """Integer token ids (NumPy or torch, any integer dtype) as int64, each in [0, vocab_size)."""
+    """Integer token ids (NumPy or torch, any integer dtype, any shape of rank ``ndim``; None: any
+    rank) as an int64 NumPy array of the same shape, each in [0, vocab_size) (``limit`` names the bound).
+
+    Raises TypeError for a string, a non-integer dtype (an empty float array passes) or a list holding
+    True/False; ValueError for a ragged list, the wrong rank, a negative id or one >= ``vocab_size``.
+    Each names ``name``.
+    """
     if is_tensor(ids):
         ids = ids.detach().cpu().numpy()
     if isinstance(ids, (str, bytes)):
