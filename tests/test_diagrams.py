@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 
-from course_utils.figures import diagrams  # noqa: E402
+from course_utils.figures import diagrams, palette  # noqa: E402
 
 
 def texts(fig):
@@ -46,7 +46,7 @@ def test_lstm_cell_path_is_highlighted_and_carries_the_gradient_label():
     lines = [a for a in path if isinstance(a, matplotlib.lines.Line2D)]
     circles = [a for a in path if isinstance(a, matplotlib.patches.Circle)]
     assert len(lines) == 3 and len(circles) == 2     # C_{t-1} -> ⊙ -> + -> C_t
-    red = to_rgba(diagrams.PATH_COLOR)
+    red = to_rgba(palette.PATH_COLOR)
     assert all(to_rgba(line.get_color()) == red and line.get_linewidth() >= 2.5 for line in lines)
     assert all(c.get_edgecolor() == red for c in circles)
     other = [a for a in ax.lines if a.get_gid() != "cell-path" and len(a.get_xdata()) == 2]
@@ -174,3 +174,32 @@ def test_chapter_7_gives_the_encoder_decoder_its_alt_text_in_the_markdown_before
     before = nb.cells[index - 1]
     assert before.cell_type == "markdown" and diagrams.ALT_TEXT["encoder-decoder"] in before.source
     assert any("image/png" in out.get("data", {}) for out in nb.cells[index].outputs)
+
+
+def test_box_and_arrow_draw_in_the_palette():
+    fig, ax = plt.subplots()
+    diagrams.box(ax, (1, 2), "$h_t$", palette.STATE, width=1.0, height=0.5)
+    diagrams.arrow(ax, (0.0, 0.0), (1.0, 0.0), "$W_h$", (0.0, 0.2))
+    (patch,) = ax.patches
+    assert patch.get_facecolor() == to_rgba(palette.STATE) and patch.get_edgecolor() == to_rgba(palette.LINE)
+    assert (patch.get_x(), patch.get_y(), patch.get_width(), patch.get_height()) == (0.5, 1.75, 1.0, 0.5)
+    label = next(t for t in ax.texts if t.get_text() == "$W_h$")
+    assert label.get_position() == (0.5, 0.2) and to_rgba(label.get_color()) == to_rgba(palette.LABEL)
+    (note,) = [t for t in ax.texts if t.get_text() == ""]          # the arrow: an empty annotation
+    assert note.xy == (1.0, 0.0) and note.xyann == (0.0, 0.0)
+
+
+@pytest.mark.parametrize("call,error,match", [
+    (lambda ax: diagrams.box("axes", (0, 0), "x", "red"), TypeError, "ax must be a matplotlib Axes"),
+    (lambda ax: diagrams.box(ax, (0, 0, 1), "x", "red"), ValueError, r"xy must be a point \(x, y\)"),
+    (lambda ax: diagrams.box(ax, (0, float("nan")), "x", "red"), ValueError, "xy"),
+    (lambda ax: diagrams.box(ax, (0, 0), 3, "red"), TypeError, "text"),
+    (lambda ax: diagrams.box(ax, (0, 0), "x", "red", width=0), ValueError, "width"),
+    (lambda ax: diagrams.arrow(ax, (0, 0), "end"), (TypeError, ValueError), "end"),
+    (lambda ax: diagrams.arrow(ax, (0, 0), (1, 1), offset=(1,)), ValueError, "offset must be a point"),
+    (lambda ax: diagrams.arrow(ax, (0, 0), (1, 1), text=None), TypeError, "text"),
+])
+def test_bad_box_and_arrow_arguments_are_named(call, error, match):
+    _, ax = plt.subplots()
+    with pytest.raises(error, match=match):
+        call(ax)

@@ -1,33 +1,42 @@
 """The course's drawn diagrams: the gated cells (Chapters 4 and 5) and the encoder-decoder
 (Chapter 7), in the style of the unrolled RNN of :func:`course_utils.figures.plots.draw_unrolled_rnn`:
-rounded boxes for states (blue), inputs (sand), sigmoid gates (lilac) and tanh layers (rose);
-small circles for the elementwise operations (⊙ product, + sum, 1 − z); arrows for the data flow.
+rounded boxes (:func:`box`) for states (blue), inputs (sand), sigmoid gates (lilac) and tanh layers
+(rose), the colours of :mod:`course_utils.figures.palette`; small circles for the elementwise
+operations (⊙ product, + sum, 1 − z); arrows (:func:`arrow`) for the data flow.
 The symbols are the notation card's (Chapter 0): gates i, f, g, o of the LSTM and r, z, n of the
 GRU, cell state C_t, hidden state h_t, and PyTorch's GRU convention
 h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1}.
 
 Each ``draw_*`` function draws on ``ax`` (a new figure when None) and returns the Figure (the
 caller shows or closes it); :data:`ALT_TEXT` holds a text description of each diagram for screen
-readers, also returned by :func:`alt_text`. A wrong argument raises ``TypeError`` (wrong type) or
-``ValueError`` (wrong value), naming the argument, what was expected and what was received.
+readers, also returned by :func:`alt_text`. :func:`box` and :func:`arrow` are the two shapes every
+boxes-and-arrows figure of the course is made of (``draw_unrolled_rnn`` uses them too). A wrong
+argument raises ``TypeError`` (wrong type) or ``ValueError`` (wrong value), naming the argument,
+what was expected and what was received.
 """
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
-from matplotlib.patches import Circle
+from matplotlib.patches import Circle, FancyBboxPatch
 
-from course_utils._checks import check_bool, check_choice, check_type
-from course_utils.figures.plots import _arrow, _box
+from course_utils._checks import check_bool, check_choice, check_str, check_type, numeric_array, positive_number
+from course_utils.figures.palette import (
+    DECODER_STATE,
+    GATE,
+    INPUT,
+    LABEL,
+    LINE,
+    NEUTRAL,
+    NOTE,
+    PATH_COLOR,
+    RESET_COLOR,
+    RESET_FILL,
+    STATE,
+    TANH,
+)
 
-__all__ = ["STATE", "INPUT", "GATE", "TANH", "DECODER_STATE", "DECODER_INPUT", "PATH_COLOR", "RESET_COLOR",
-           "LINE", "ALT_TEXT", "alt_text", "draw_lstm_cell", "draw_gru_cell", "draw_encoder_decoder"]
-
-STATE, INPUT, GATE, TANH = "#cfe3f5", "#f5e6c8", "#e2d9f3", "#f6d5d0"
-DECODER_STATE, DECODER_INPUT = "#d9ecd0", "#e8e8e8"   # the encoder-decoder's decoder (green, grey)
-PATH_COLOR = "crimson"      # the LSTM's additive cell path
-RESET_COLOR = "#7b3fa0"     # where the GRU's reset gate acts
-LINE = "0.2"
+__all__ = ["ALT_TEXT", "alt_text", "box", "arrow", "draw_lstm_cell", "draw_gru_cell", "draw_encoder_decoder"]
 
 ALT_TEXT = {
     "lstm": (
@@ -80,7 +89,53 @@ def alt_text(kind: str) -> str:
     return ALT_TEXT[check_choice(kind, "kind", tuple(ALT_TEXT))]
 
 
-# --- drawing helpers (boxes and arrows come from plots.py, so both figures look alike) ----------
+# --- the two shapes: a box and an arrow -------------------------------------------------------
+
+def _point(value, name: str) -> tuple[float, float]:
+    """``value`` as an ``(x, y)`` pair of finite floats (data coordinates)."""
+    xy = numeric_array(value, name)
+    if xy.shape != (2,):
+        raise ValueError(f"{name} must be a point (x, y): two numbers, got shape {xy.shape}")
+    return float(xy[0]), float(xy[1])
+
+
+def box(ax, xy, text: str, color, width: float = 0.9, height: float = 0.6) -> None:
+    """A rounded box of ``width`` x ``height`` (data units) centred on ``xy``, filled with
+    ``color`` (a :mod:`~course_utils.figures.palette` colour such as ``STATE``), its edge in
+    ``palette.LINE``, with ``text`` (plain or mathtext, 11 pt) in its centre; drawn on ``ax``.
+
+    ``xy``: the centre, a pair ``(x, y)`` (shape (2,)). Returns None. Raises TypeError when ``ax``
+    is not a matplotlib Axes or ``text`` not a str, ValueError when ``xy`` is not two finite
+    numbers or ``width``, ``height`` are not positive (matplotlib refuses a bad ``color``).
+    """
+    check_type(ax, "ax", Axes, "a matplotlib Axes")
+    x, y = _point(xy, "xy")
+    check_str(text, "text")
+    width, height = positive_number(width, "width"), positive_number(height, "height")
+    ax.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height,
+                                boxstyle="round,pad=0.05", facecolor=color, edgecolor=LINE))
+    ax.text(x, y, text, ha="center", va="center", fontsize=11)
+
+
+def arrow(ax, start, end, text: str = "", offset=(0.0, 0.0)) -> None:
+    """A straight arrow from ``start`` to ``end`` (its head at ``end``) in ``palette.LINE``,
+    drawn on ``ax``; a non-empty ``text`` (9 pt, ``palette.LABEL``) is written at its midpoint
+    moved by ``offset``.
+
+    ``start``, ``end``, ``offset``: pairs ``(x, y)`` in data units (shape (2,)). Returns None.
+    Raises TypeError when ``ax`` is not a matplotlib Axes or ``text`` not a str, ValueError when
+    ``start``, ``end`` or ``offset`` is not two finite numbers.
+    """
+    check_type(ax, "ax", Axes, "a matplotlib Axes")
+    start, end, offset = _point(start, "start"), _point(end, "end"), _point(offset, "offset")
+    check_str(text, "text")
+    ax.annotate("", xy=end, xytext=start, arrowprops=dict(arrowstyle="-|>", color=LINE, lw=1.2))
+    if text:
+        ax.text((start[0] + end[0]) / 2 + offset[0], (start[1] + end[1]) / 2 + offset[1], text,
+                ha="center", va="center", fontsize=9, color=LABEL)
+
+
+# --- drawing helpers of the cell diagrams -------------------------------------------------------
 
 def _op(ax, xy, symbol, color="white", edge=LINE, gid=None, lw=1.2):
     """An elementwise operation: a small circle with its symbol (⊙, +, 1−)."""
@@ -91,16 +146,16 @@ def _op(ax, xy, symbol, color="white", edge=LINE, gid=None, lw=1.2):
     ax.text(xy[0], xy[1], symbol, ha="center", va="center", fontsize=12 if symbol != "1−" else 9, zorder=4)
 
 
-def _line(ax, points, color=LINE, lw=1.2, arrow=True, gid=None):
-    """A polyline through ``points``; the last segment ends in an arrow head if ``arrow``. With a
+def _line(ax, points, color=LINE, lw=1.2, head=True, gid=None):
+    """A polyline through ``points``; the last segment ends in an arrow head if ``head``. With a
     ``gid``, the line and its arrow carry it (tests find the highlighted path by it)."""
     xs, ys = zip(*points)
     if gid:                                   # the whole path as one line, so that it can be found
         (line,) = ax.plot(xs, ys, color=color, lw=lw, solid_capstyle="butt", zorder=1, gid=gid)
-    elif len(points) > 2 or not arrow:
-        ax.plot(xs[:-1] if arrow else xs, ys[:-1] if arrow else ys, color=color, lw=lw,
+    elif len(points) > 2 or not head:
+        ax.plot(xs[:-1] if head else xs, ys[:-1] if head else ys, color=color, lw=lw,
                 solid_capstyle="butt", zorder=1)
-    if arrow:
+    if head:
         start = points[-2]
         note = ax.annotate("", xy=points[-1], xytext=start,
                            arrowprops=dict(arrowstyle="-|>", color=color, lw=lw, shrinkA=0, shrinkB=0))
@@ -114,12 +169,12 @@ def _dot(ax, xy, color=LINE):
 
 def _small_box(ax, xy, text, color, width):
     """A flat box with a longer formula, set smaller than the state boxes' labels."""
-    _box(ax, xy, "", color, width=width, height=0.5)
+    box(ax, xy, "", color, width=width, height=0.5)
     ax.text(xy[0], xy[1], text, ha="center", va="center", fontsize=9)
 
 
 def _gate(ax, xy, name, activation, color):
-    _box(ax, xy, f"{name}\n{activation}", color, width=0.8, height=0.85)
+    box(ax, xy, f"{name}\n{activation}", color, width=0.8, height=0.85)
 
 
 def _finish(ax, xlim, ylim, title):
@@ -155,24 +210,24 @@ def draw_lstm_cell(ax=None):
     fig = ax.figure
     yc, gy, hy, xy = 5.0, 2.7, 1.0, 0.0                 # cell line, gates, h_{t-1} line, x_t line
     # the additive cell path, highlighted
-    _box(ax, (0.0, yc), "$C_{t-1}$", STATE)
+    box(ax, (0.0, yc), "$C_{t-1}$", STATE)
     _line(ax, [(0.45, yc), (2.78, yc)], color=PATH_COLOR, lw=3.0, gid="cell-path")
     _op(ax, (3.0, yc), r"$\odot$", edge=PATH_COLOR, gid="cell-path", lw=2.0)
     _line(ax, [(3.22, yc), (5.18, yc)], color=PATH_COLOR, lw=3.0, gid="cell-path")
     _op(ax, (5.4, yc), "+", edge=PATH_COLOR, gid="cell-path", lw=2.0)
     _line(ax, [(5.62, yc), (9.15, yc)], color=PATH_COLOR, lw=3.0, gid="cell-path")
-    _box(ax, (9.6, yc), "$C_t$", STATE)
+    box(ax, (9.6, yc), "$C_t$", STATE)
     ax.text(4.6, yc + 0.35, "the cell path carries the gradient: along it\n"
             r"$\partial C_t/\partial C_{t-1} = \mathrm{diag}(f_t)$ (no weight matrix, no squashing)",
             ha="center", va="bottom", fontsize=9, color=PATH_COLOR)
     # inputs
-    _box(ax, (0.0, hy), "$h_{t-1}$", STATE)
-    _box(ax, (0.0, xy), "$x_t$", INPUT)
-    _line(ax, [(0.45, hy), (7.35, hy)], arrow=False)
-    _line(ax, [(0.45, xy), (7.65, xy)], arrow=False)
+    box(ax, (0.0, hy), "$h_{t-1}$", STATE)
+    box(ax, (0.0, xy), "$x_t$", INPUT)
+    _line(ax, [(0.45, hy), (7.35, hy)], head=False)
+    _line(ax, [(0.45, xy), (7.65, xy)], head=False)
     gates = {"f": 3.0, "i": 4.5, "g": 5.7, "o": 7.5}
     _inputs(ax, [(x, gy - 0.425) for x in gates.values()], hy, xy)
-    ax.text(0.7, (hy + xy) / 2, "to every gate", fontsize=8, color="0.35", va="center")
+    ax.text(0.7, (hy + xy) / 2, "to every gate", fontsize=8, color=NOTE, va="center")
     _gate(ax, (gates["f"], gy), "$f_t$", r"$\sigma$", GATE)
     _gate(ax, (gates["i"], gy), "$i_t$", r"$\sigma$", GATE)
     _gate(ax, (gates["g"], gy), "$g_t$", r"$\tanh$", TANH)
@@ -186,14 +241,14 @@ def draw_lstm_cell(ax=None):
     _line(ax, [(5.4, 4.12), (5.4, yc - 0.22)])
     # read: h_t = o_t ⊙ tanh(C_t)
     _dot(ax, (8.5, yc), color=PATH_COLOR)
-    _box(ax, (8.5, 3.9), r"$\tanh$", TANH, width=0.8, height=0.5)
+    box(ax, (8.5, 3.9), r"$\tanh$", TANH, width=0.8, height=0.5)
     _line(ax, [(8.5, yc), (8.5, 4.15)])
     _op(ax, (8.5, gy), r"$\odot$")
     _line(ax, [(8.5, 3.65), (8.5, gy + 0.22)])
     _line(ax, [(gates["o"] + 0.4, gy), (8.28, gy)])
-    _box(ax, (9.6, 1.4), "$h_t$", STATE)
+    box(ax, (9.6, 1.4), "$h_t$", STATE)
     _line(ax, [(8.5, gy - 0.22), (8.5, 1.4), (9.15, 1.4)])
-    ax.text(9.6, 0.7, "to step $t+1$\nand the output", ha="center", va="top", fontsize=8, color="0.35")
+    ax.text(9.6, 0.7, "to step $t+1$\nand the output", ha="center", va="top", fontsize=8, color=NOTE)
     _finish(ax, (-0.6, 10.2), (-0.5, 6.3),
             "LSTM cell:\n" r"$C_t = f_t \odot C_{t-1} + i_t \odot g_t$,  $h_t = o_t \odot \tanh(C_t)$")
     return fig
@@ -217,21 +272,21 @@ def draw_gru_cell(reset_after: bool = True, ax=None):
     ys, gy, hy, xy = 5.0, 2.7, 1.0, 0.0               # state line, gates, h_{t-1} line, x_t line
     xz, xr, xn = 2.8, 4.4, 8.0                        # update gate, reset gate, candidate column
     # the state line: h_t = z ⊙ h_{t-1} + (1 - z) ⊙ n
-    _box(ax, (0.0, ys), "$h_{t-1}$", STATE)
+    box(ax, (0.0, ys), "$h_{t-1}$", STATE)
     _line(ax, [(0.45, ys), (xz - 0.22, ys)])
     _op(ax, (xz, ys), r"$\odot$")
     _line(ax, [(xz + 0.22, ys), (xn - 0.22, ys)])
     _op(ax, (xn, ys), "+")
     _line(ax, [(xn + 0.22, ys), (9.15, ys)])
-    _box(ax, (9.6, ys), "$h_t$", STATE)
-    ax.text((xz + xn) / 2, ys + 0.3, r"$z_t \odot h_{t-1}$", ha="center", fontsize=9, color="0.25")
-    ax.text(9.6, ys - 0.45, "to step $t+1$\nand the output", ha="center", va="top", fontsize=8, color="0.35")
+    box(ax, (9.6, ys), "$h_t$", STATE)
+    ax.text((xz + xn) / 2, ys + 0.3, r"$z_t \odot h_{t-1}$", ha="center", fontsize=9, color=LABEL)
+    ax.text(9.6, ys - 0.45, "to step $t+1$\nand the output", ha="center", va="top", fontsize=8, color=NOTE)
     # h_{t-1} drops to the input line; x_t below it
     _dot(ax, (1.0, ys))
     _line(ax, [(1.0, ys), (1.0, hy), (5.0 if reset_after else 4.78, hy)])
-    _box(ax, (0.0, xy), "$x_t$", INPUT)
+    box(ax, (0.0, xy), "$x_t$", INPUT)
     _line(ax, [(0.45, xy), (xn, xy), (xn, 0.95 - 0.3)])
-    ax.text(1.1, (hy + xy) / 2, "to both gates", fontsize=8, color="0.35", va="center")
+    ax.text(1.1, (hy + xy) / 2, "to both gates", fontsize=8, color=NOTE, va="center")
     _inputs(ax, [(xz, gy - 0.425), (xr, gy - 0.425)], hy, xy)
     _gate(ax, (xz, gy), "$z_t$", r"$\sigma$", GATE)
     _gate(ax, (xr, gy), "$r_t$", r"$\sigma$", GATE)
@@ -242,19 +297,19 @@ def draw_gru_cell(reset_after: bool = True, ax=None):
     _line(ax, [(xz + 1.22, 4.0), (xn - 0.22, 4.0)])
     _op(ax, (xn, 4.0), r"$\odot$")
     _line(ax, [(xn, 4.22), (xn, ys - 0.22)])
-    ax.text((xz + xn) / 2 + 0.5, 4.12, r"$1 - z_t$", ha="center", fontsize=9, color="0.25")
+    ax.text((xz + xn) / 2 + 0.5, 4.12, r"$1 - z_t$", ha="center", fontsize=9, color=LABEL)
     # the candidate n_t = tanh(W_in x_t + b_in + recurrent term)
     _small_box(ax, (xn, 0.95), r"$W_{in} x_t + b_{in}$", INPUT, width=1.5)
     _op(ax, (xn, 2.0), "+")
     _line(ax, [(xn, 1.2), (xn, 1.78)])
-    _box(ax, (xn, 3.0), "$n_t$\n" + r"$\tanh$", TANH, width=0.8, height=0.85)
+    box(ax, (xn, 3.0), "$n_t$\n" + r"$\tanh$", TANH, width=0.8, height=0.85)
     _line(ax, [(xn, 2.22), (xn, 2.575)])
     _line(ax, [(xn, 3.425), (xn, 3.78)])
     if reset_after:
         # h_{t-1} -> W_hn h + b_hn -> ⊙ r -> +
         _small_box(ax, (5.9, hy), r"$W_{hn} h_{t-1} + b_{hn}$", STATE, width=1.8)
         _line(ax, [(5.9, hy + 0.25), (5.9, 1.78)])
-        _op(ax, (5.9, 2.0), r"$\odot$", color="#efe6f7", edge=RESET_COLOR, gid="reset", lw=2.0)
+        _op(ax, (5.9, 2.0), r"$\odot$", color=RESET_FILL, edge=RESET_COLOR, gid="reset", lw=2.0)
         _line(ax, [(xr + 0.4, gy), (5.9, gy), (5.9, 2.22)], color=RESET_COLOR, lw=1.6)
         _line(ax, [(6.12, 2.0), (xn - 0.22, 2.0)])
         note = r"reset after the product: $r_t \odot (W_{hn} h_{t-1} + b_{hn})$"
@@ -262,7 +317,7 @@ def draw_gru_cell(reset_after: bool = True, ax=None):
                  r"$n_t = \tanh(W_{in} x_t + b_{in} + r_t \odot (W_{hn} h_{t-1} + b_{hn}))$")
     else:
         # h_{t-1} -> ⊙ r -> W_hn (.) + b_hn -> +
-        _op(ax, (5.0, hy), r"$\odot$", color="#efe6f7", edge=RESET_COLOR, gid="reset", lw=2.0)
+        _op(ax, (5.0, hy), r"$\odot$", color=RESET_FILL, edge=RESET_COLOR, gid="reset", lw=2.0)
         _line(ax, [(xr + 0.4, gy), (5.0, gy), (5.0, hy + 0.22)], color=RESET_COLOR, lw=1.6)
         _small_box(ax, (6.2, hy), r"$W_{hn}(\cdot) + b_{hn}$", STATE, width=1.5)
         _line(ax, [(5.22, hy), (5.4, hy)])
@@ -307,23 +362,23 @@ def draw_encoder_decoder(source=("le", "chat", "dort"), target=("the", "cat", "s
     S, T, gap = len(source), len(target), 1.5
     for k, word in enumerate(source):
         x = k * gap
-        _box(ax, (x, 0.0), word, INPUT, width=1.1)
-        _box(ax, (x, 1.2), f"$h_{k + 1}$", STATE)
-        _arrow(ax, (x, 0.3), (x, 0.9))
+        box(ax, (x, 0.0), word, INPUT, width=1.1)
+        box(ax, (x, 1.2), f"$h_{k + 1}$", STATE)
+        arrow(ax, (x, 0.3), (x, 0.9))
         if k:
-            _arrow(ax, (x - gap + 0.45, 1.2), (x - 0.45, 1.2))
+            arrow(ax, (x - gap + 0.45, 1.2), (x - 0.45, 1.2))
     left = S * gap + 0.9
-    _arrow(ax, ((S - 1) * gap + 0.45, 1.2), (left - 0.45, 1.2), "$c$", (0.0, -0.22))
+    arrow(ax, ((S - 1) * gap + 0.45, 1.2), (left - 0.45, 1.2), "$c$", (0.0, -0.22))
     inputs = ("<go>",) + tuple(target[:-1])   # each step reads the word emitted by the step before
     for k, (word, out) in enumerate(zip(inputs, target)):
         x = left + k * gap
-        _box(ax, (x, 0.0), word, DECODER_INPUT, width=1.1)
-        _box(ax, (x, 1.2), f"$s_{k + 1}$", DECODER_STATE)
-        _box(ax, (x, 2.4), out, INPUT, width=1.1)
-        _arrow(ax, (x, 0.3), (x, 0.9))
-        _arrow(ax, (x, 1.5), (x, 2.1))
+        box(ax, (x, 0.0), word, NEUTRAL, width=1.1)
+        box(ax, (x, 1.2), f"$s_{k + 1}$", DECODER_STATE)
+        box(ax, (x, 2.4), out, INPUT, width=1.1)
+        arrow(ax, (x, 0.3), (x, 0.9))
+        arrow(ax, (x, 1.5), (x, 2.1))
         if k:
-            _arrow(ax, (x - gap + 0.45, 1.2), (x - 0.45, 1.2))
+            arrow(ax, (x - gap + 0.45, 1.2), (x - 0.45, 1.2))
     if attention:
         for k in range(S):
             ax.annotate("", xy=(left - 0.3, 1.5), xytext=(k * gap, 1.5),

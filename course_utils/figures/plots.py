@@ -7,6 +7,9 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from course_utils.figures.diagrams import arrow, box
+from course_utils.figures.palette import INPUT, LABEL, LINE, NEUTRAL, STATE
+
 __all__ = ["FIGSIZE", "DPI", "PIXEL_DENSITY", "setup", "label", "draw_unrolled_rnn", "plot_lag_profile",
            "gate_heatmaps", "plot_power_law", "clipping_figure"]
 
@@ -54,21 +57,6 @@ def label(ax, title: str, xlabel: str, ylabel: str, legend: bool = False):
 
 # --- Chapters 1-3 (vanilla RNN): the unrolled graph and gradient norms versus lag -------------
 
-def _box(ax, xy, text, color, width=0.9, height=0.6):
-    from matplotlib.patches import FancyBboxPatch
-    x, y = xy
-    ax.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height,
-                                boxstyle="round,pad=0.05", facecolor=color, edgecolor="0.2"))
-    ax.text(x, y, text, ha="center", va="center", fontsize=11)
-
-
-def _arrow(ax, start, end, text="", offset=(0.0, 0.0)):
-    ax.annotate("", xy=end, xytext=start, arrowprops=dict(arrowstyle="-|>", color="0.2", lw=1.2))
-    if text:
-        ax.text((start[0] + end[0]) / 2 + offset[0], (start[1] + end[1]) / 2 + offset[1], text,
-                ha="center", va="center", fontsize=9, color="0.25")
-
-
 def draw_unrolled_rnn(T: int = 4, ax=None, title: str | None = None):
     """The RNN ``h_t = f(W_x x_t + W_h h_{t-1} + b)`` drawn folded (a loop) and unrolled over T steps.
 
@@ -77,21 +65,21 @@ def draw_unrolled_rnn(T: int = 4, ax=None, title: str | None = None):
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(1.9 * T + 3.2, 2.6))
-    _box(ax, (0.0, 1.0), "$h_t$", "#cfe3f5")
-    _box(ax, (0.0, 0.0), "$x_t$", "#f5e6c8")
-    _arrow(ax, (0.0, 0.3), (0.0, 0.7), "$W_x$", (0.3, 0.0))
+    box(ax, (0.0, 1.0), "$h_t$", STATE)
+    box(ax, (0.0, 0.0), "$x_t$", INPUT)
+    arrow(ax, (0.0, 0.3), (0.0, 0.7), "$W_x$", (0.3, 0.0))
     ax.annotate("", xy=(-0.2, 1.36), xytext=(0.5, 1.1),   # the loop: h_t feeds the next step
-                arrowprops=dict(arrowstyle="-|>", color="0.2", lw=1.2, connectionstyle="arc3,rad=1.2"))
-    ax.text(0.62, 1.62, "$W_h$", ha="center", fontsize=9, color="0.25")
+                arrowprops=dict(arrowstyle="-|>", color=LINE, lw=1.2, connectionstyle="arc3,rad=1.2"))
+    ax.text(0.62, 1.62, "$W_h$", ha="center", fontsize=9, color=LABEL)
     ax.text(0.95, 0.5, "=", ha="center", va="center", fontsize=18)
     left = 2.0
-    _box(ax, (left, 1.0), "$h_0$", "#e8e8e8")
+    box(ax, (left, 1.0), "$h_0$", NEUTRAL)
     for t in range(1, T + 1):
         cx = left + 1.7 * t
-        _box(ax, (cx, 1.0), f"$h_{t}$", "#cfe3f5")
-        _box(ax, (cx, 0.0), f"$x_{t}$", "#f5e6c8")
-        _arrow(ax, (cx, 0.3), (cx, 0.7), "$W_x$", (0.3, 0.0))
-        _arrow(ax, (cx - 1.25, 1.0), (cx - 0.45, 1.0), "$W_h$", (0.0, 0.22))
+        box(ax, (cx, 1.0), f"$h_{t}$", STATE)
+        box(ax, (cx, 0.0), f"$x_{t}$", INPUT)
+        arrow(ax, (cx, 0.3), (cx, 0.7), "$W_x$", (0.3, 0.0))
+        arrow(ax, (cx - 1.25, 1.0), (cx - 0.45, 1.0), "$W_h$", (0.0, 0.22))
     ax.set_xlim(-0.8, left + 1.7 * T + 0.7)
     ax.set_ylim(-0.5, 2.1)
     ax.set_aspect("equal")
