@@ -107,3 +107,37 @@ def test_bad_inputs_raise_value_errors_naming_the_argument():
         scan.mingru_forward(np.zeros((5, 2, 3)), params=p, method="tree")
     with pytest.raises(ValueError, match="a has shape"):
         scan.linear_recurrence_scan(np.zeros((4, 2)), np.zeros((4, 3)))
+
+
+def test_min_gru_params_are_checked_when_built():
+    good = scan.init_mingru(3, 4)
+    with pytest.raises(ValueError, match=r"bias_z has shape \(5,\): expected \(4,\)"):
+        scan.MinGRUParams(good.weight_z, np.zeros(5), good.weight_h, good.bias_h)
+    with pytest.raises(ValueError, match="weight_z has shape"):
+        scan.MinGRUParams(np.zeros(4), good.bias_z, good.weight_h, good.bias_h)
+    with pytest.raises(TypeError, match="weight_h must be a float NumPy array, got list"):
+        scan.MinGRUParams(good.weight_z, good.bias_z, good.weight_h.tolist(), good.bias_h)
+
+
+def test_combine_names_what_does_not_fit():
+    with pytest.raises(ValueError, match="shapes that broadcast"):
+        scan.combine(np.ones(2), np.ones(3), np.ones(2), np.ones(2))
+    with pytest.raises(TypeError, match="a1 must be a number, a NumPy array or a torch tensor, got str"):
+        scan.combine("a", 1.0, 2.0, 3.0)
+    with pytest.raises(TypeError, match="mix NumPy arrays and torch tensors"):
+        scan.combine(np.ones(2), 1.0, torch.ones(2), 1.0)
+
+
+def test_a_numpy_recurrence_refuses_tensors_by_name():
+    a, b, h0 = _coefficients(4, seed=5)
+    p = scan.init_mingru(3, 4)
+    x = np.zeros((5, 2, 3))
+    for fn in (scan.linear_recurrence_loop, scan.linear_recurrence_scan):
+        with pytest.raises(TypeError, match="b is a Tensor but a is a NumPy array"):
+            fn(a, torch.from_numpy(b))
+        with pytest.raises(TypeError, match="h0 is a Tensor but a is a NumPy array"):
+            fn(a, b, torch.from_numpy(h0))
+    with pytest.raises(TypeError, match="h0 is a Tensor but x is a NumPy array"):
+        scan.mingru_forward(x, torch.zeros(2, 4, dtype=torch.float64), p)
+    with pytest.raises(TypeError, match="h_prev is a Tensor but x_t is a NumPy array"):
+        scan.mingru_step(x[0], torch.zeros(2, 4, dtype=torch.float64), p)
