@@ -76,7 +76,10 @@ def _gamma(activation) -> float:
 
 
 def spectral_norm(W) -> float:
-    """λ₁ = ‖W‖_2, the largest singular value of the matrix ``W``."""
+    """λ₁ = ‖W‖_2, the largest singular value of the matrix ``W`` (m, n) (NumPy, torch or nested lists).
+
+    Raises TypeError when W is not numeric, ValueError when it is not a non-empty 2-D array or holds nan or inf.
+    """
     W = numeric_array(W, "W", ndim=2, min_size=1)
     return float(np.linalg.norm(W, 2))
 
@@ -89,6 +92,9 @@ def recurrent_matrix(H: int, lambda1: float, structure: str = "orthogonal", seed
     structure="gaussian": a matrix of N(0, 1) entries rescaled to ``‖W‖_2 = λ₁``. Its other
         singular values are smaller and its spectral radius is only about λ₁/2, so gradients
         shrink faster than the bound says.
+
+    Drawn from ``np.random.default_rng(seed)``. Raises TypeError for a non-integer H or seed or a
+    non-number lambda1, ValueError for H < 1, lambda1 < 0 (or nan, inf), a negative seed or an unknown structure.
     """
     H = positive_int(H, "H")
     lambda1 = check_number(lambda1, "lambda1", low=0)
@@ -102,10 +108,15 @@ def recurrent_matrix(H: int, lambda1: float, structure: str = "orthogonal", seed
 
 
 def pascanu_bound(lambda1: float, activation="tanh", lags=None) -> np.ndarray:
-    """The upper bound ``(γ λ₁)^ℓ`` on ``‖∂h_T/∂h_{T-ℓ}‖_2`` for every lag ℓ in ``lags``.
+    """The upper bound ``(γ λ₁)^ℓ`` on ``‖∂h_T/∂h_{T-ℓ}‖_2`` for every lag ℓ in ``lags``
+    (Pascanu, Mikolov & Bengio 2013; see the module docstring).
 
-    activation: a name in ``GAMMA`` or the number γ itself. lags: integers (default 0..50).
-    Returns float64 array shaped like ``lags``.
+    activation: a name in ``GAMMA`` or the number γ itself. lags: integers, any shape (default 0..50).
+    Returns a float64 array shaped like ``lags`` ((51,) by default).
+
+    Raises TypeError when lambda1 is not a number, activation neither a name nor a number, or lags
+    not numeric; ValueError for lambda1 < 0 (or nan, inf), an unknown name, γ <= 0, or lags that are
+    negative, fractional, nan or inf.
     """
     lambda1 = check_number(lambda1, "lambda1", low=0)
     gamma = _gamma(activation)
@@ -134,7 +145,8 @@ class LagProfile:
 
     @property
     def bound(self) -> np.ndarray:
-        """(T+1,) the bound (γ λ₁)^ℓ."""
+        """(T+1,) the bound (γ λ₁)^ℓ; raises :func:`pascanu_bound`'s ValueError if ``lambda1`` or ``gamma``
+        was set out of range."""
         return pascanu_bound(self.lambda1, self.gamma, self.lags)
 
     @property
@@ -158,6 +170,12 @@ def jacobian_norms_vs_lag(W_hh, activation: str = "tanh", T: int = 50, *, batch:
     B = ``batch`` and D = ``input_size``. Returns a :class:`LagProfile` whose ``norms[ℓ, b]`` is
     the spectral norm of ``∂h_T/∂h_{T-ℓ} = J_T J_{T-1} ... J_{T-ℓ+1}`` for sequence b,
     ``J_t = diag(φ'(a_t)) W_hh``. Cost: T batched (B, H, H) products and SVDs.
+    A given ``x`` sets B and D (``batch`` and ``input_size`` are then not used) and must have T steps.
+
+    Raises TypeError for a non-integer T, batch, input_size or seed, a non-number input_scale, or an
+    array that is not numeric; ValueError when W_hh is not a non-empty square matrix, activation is
+    not in ``ACTIVATIONS`` (a number γ is not accepted here), a size is < 1, input_scale < 0, x is not
+    (T, B, D), W_ih not (H, D), b not (H,), h0 not (B, H), or an array holds nan or inf.
     """
     W = numeric_array(W_hh, "W_hh")
     if W.ndim != 2 or W.shape[0] != W.shape[1] or W.size == 0:
@@ -216,6 +234,10 @@ def input_gradient_norms_by_lag(module, x, seed: int = 0) -> np.ndarray:
     Returns a float64 NumPy array (T,) indexed by LAG ℓ = 0..T-1 (ℓ = 0 is the last input,
     ℓ = T-1 the first): the reverse of a by-time profile such as ``experiments.input_gradient_norms_by_time``.
     The module's parameters receive no gradient (they are not touched).
+
+    Raises TypeError when module is neither a torch recurrent layer nor has one as ``.rnn``, or seed
+    is not an integer; ValueError when x is not a non-empty float tensor of the layout above (a NumPy
+    array included), its dtype differs from the module's, or seed is negative.
     """
     import torch
     rnn, batch_first = _recurrent_part(module)
