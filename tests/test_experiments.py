@@ -11,7 +11,6 @@ import torch
 from course_utils.learning import experiments
 from course_utils.learning.experiments import (RECORD_KEYS, SCHEMA, AddingResult, AddingRun, constant_baseline,
                                       give_up_step, group_runs, input_gradient_norms_by_time, load_results,
-                                      plot_curves,
                                       results_by, run_all, seed_runs, sweep, train_adding, with_seed)
 from course_utils.learning.models import SequenceModel
 from course_utils.data.tasks import adding_batches
@@ -127,18 +126,6 @@ def test_results_by_filters_lstm_forget_bias():
     results = [fake_result("rnn", 10), fake_result("lstm", 10, 1.0), fake_result("lstm", 10, 0.0)]
     picked = results_by(results, forget_bias=1.0)
     assert set(picked) == {("rnn", 10), ("lstm", 10)} and picked["lstm", 10].run.forget_bias == 1.0
-
-
-def test_plot_curves_one_panel_per_length_and_floor_for_zeros():
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    results = [fake_result("rnn", 10), fake_result("gru", 50)]
-    fig = plot_curves(results, key="grad_early", floor=1e-30, baseline=0.5, title="t")
-    axes = fig.axes
-    assert len(axes) == 2 and axes[0].get_title() == "T = 10"
-    assert min(axes[0].lines[0].get_ydata()) == 1e-30
-    plt.close(fig)
 
 
 def test_give_up_stops_a_run_still_near_the_baseline_but_not_before_its_step():

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils.learning.interpret import (code_features, draw_text_activation, lstm_activations,
-                                    shifted_max_correlations, unit_correlations)
+from course_utils.learning.interpret import (code_features, lstm_activations, shifted_max_correlations,
+                                             unit_correlations)
 from course_utils.learning.models import SequenceModel
 
 FLOAT32 = 1e-5
@@ -65,12 +65,3 @@ def test_shifted_control_is_high_only_for_aligned_features():
     assert r.argmax() == 5 and r.max() > 0.5 > np.quantile(null, 0.95)
     with pytest.raises(ValueError, match="min_shift"):
         shifted_max_correlations(states[:100], feature[:100])
-
-
-def test_draw_text_activation_wraps_lines():
-    import matplotlib
-    matplotlib.use("Agg")
-    ax = draw_text_activation("ab\ncd", np.array([0.0, 1.0, -1.0, 0.5, 0.2]), width=10)
-    assert ax.images[0].get_array().shape == (2, 10)
-    with pytest.raises(ValueError, match="one per character"):
-        draw_text_activation("abc", np.zeros(2))

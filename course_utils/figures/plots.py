@@ -1,17 +1,24 @@
-"""Shared matplotlib helpers: one look for every figure in the course.
+"""The course's plots: one look for every figure (:func:`setup`, :func:`label`) and the plots of
+measurements the chapters share, chapter by chapter (gradient norm versus lag, gate heatmaps,
+training curves, power laws, the clipping sweep, text coloured by a unit's activation).
 
-Chapters import these instead of pasting plotting code between notebooks.
+Chapters import these instead of pasting plotting code between notebooks. Colours come from
+:mod:`course_utils.figures.palette`; the boxes-and-arrows diagrams are in
+:mod:`course_utils.figures.diagrams`, whose :func:`~course_utils.figures.diagrams.box` and
+:func:`~course_utils.figures.diagrams.arrow` also draw Chapter 1's :func:`draw_unrolled_rnn` here.
+Each function draws and returns what its docstring says; the caller shows or closes the figure.
 """
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
 
+from course_utils._checks import check_str, check_type, numeric_array, positive_int, positive_number
 from course_utils.figures.diagrams import arrow, box
-from course_utils.figures.palette import INPUT, LABEL, LINE, NEUTRAL, STATE
+from course_utils.figures.palette import INPUT, KIND_COLORS, LABEL, LINE, NEUTRAL, STATE
 
 __all__ = ["FIGSIZE", "DPI", "PIXEL_DENSITY", "setup", "label", "draw_unrolled_rnn", "plot_lag_profile",
-           "gate_heatmaps", "plot_power_law", "clipping_figure"]
+           "gate_heatmaps", "plot_curves", "plot_power_law", "clipping_figure", "draw_text_activation"]
 
 FIGSIZE = (6.0, 3.5)
 # Display size: 100 CSS pixels per inch, so a 6-inch figure is 600 px wide in the book's column
@@ -136,6 +143,67 @@ def gate_heatmaps(panels, *, title: str, xlabel: str = "time step t", marks=(), 
     return fig
 
 
+# --- Chapter 6 (long-range memory): training curves, one panel per sequence length --------------
+
+def _check_results(results, key: str) -> list:
+    """``results`` as a list of run results (objects with ``run`` and ``history``) recording ``key``."""
+    if not isinstance(results, (list, tuple)):
+        raise TypeError(f"results must be a list of AddingResult, got {type(results).__name__}")
+    if not results:
+        raise ValueError("results is empty: expected at least one AddingResult")
+    for i, r in enumerate(results):
+        if not (hasattr(r, "run") and hasattr(r, "history")):
+            raise TypeError(f"results[{i}] must be an AddingResult (course_utils.learning.experiments), "
+                            f"got {type(r).__name__}")
+        if r.run.kind not in KIND_COLORS:
+            raise ValueError(f"results[{i}] is a run of kind {r.run.kind!r}: expected one of {tuple(KIND_COLORS)}")
+        if key not in r.history.eval or "step" not in r.history.eval:
+            raise ValueError(f"key {key!r} was not recorded by results[{i}]: its evaluations hold "
+                             f"{sorted(r.history.eval)}")
+    return list(results)
+
+
+def plot_curves(results, key: str = "mse", baseline: float | None = None, ylabel: str = "validation MSE",
+                title: str = "", floor: float | None = None):
+    """One panel per sequence length T: ``history.eval[key]`` against ``history.eval["step"]`` (log
+    scale), one line per run, coloured by kind (``palette.KIND_COLORS``); an LSTM run with forget
+    bias 0 is dashed. Returns the Figure (1 row, one panel per length, sharing the y axis).
+
+    results: :class:`~course_utils.learning.experiments.AddingResult` objects (Chapter 6's runs);
+    each run's ``history.eval[key]`` is a sequence of shape (E,), one value per evaluation, like
+    its ``history.eval["step"]``. ``baseline``: drawn dotted in every panel when given.
+    ``floor``: values below it (e.g. exact zeros of an underflowed gradient) are drawn at ``floor``.
+
+    Raises TypeError when ``results`` is not a list or tuple of AddingResult, ValueError when it is
+    empty, a run's kind has no colour or ``key`` was not recorded, and when ``floor`` is not a
+    positive number.
+    """
+    results = _check_results(results, key)
+    if floor is not None:
+        floor = positive_number(floor, "floor")
+    lengths = sorted({r.run.length for r in results})
+    fig, axes = plt.subplots(1, len(lengths), figsize=(2.6 * len(lengths) + 1.8, 3.2), sharey=True,
+                             squeeze=False)
+    for ax, length in zip(axes[0], lengths):
+        for r in (r for r in results if r.run.length == length):
+            name = r.run.kind.upper() + (f" b_f={r.run.forget_bias:g}" if r.run.forget_bias is not None else "")
+            values = np.asarray(r.history.eval[key])
+            shown = values if floor is None else np.maximum(values, floor)
+            ax.plot(r.history.eval["step"], shown, label=name, color=KIND_COLORS[r.run.kind],
+                    linestyle="--" if r.run.forget_bias == 0 else "-")
+        if baseline is not None:
+            ax.axhline(baseline, color="grey", linestyle=":", label="baseline")
+        ax.set_yscale("log")
+        ax.set_title(f"T = {length}")
+        ax.set_xlabel("training step")
+    axes[0][0].set_ylabel(ylabel)
+    axes[0][-1].legend(frameon=False, fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
 # --- Chapter 10 (cost): power laws on log-log axes --------------------------------------------
 
 def plot_power_law(ax, x, y, *, fit_from: int = 0, label: str | None = None, marker: str = "o-"):
@@ -200,3 +268,48 @@ def clipping_figure(sweep, *, lr: float, seed: int, clip: float, diverged_mse: f
           legend=True)
     fig.tight_layout()
     return fig
+
+
+# --- Chapter 11 (interpretability): text coloured by a unit's activation --------------------------
+
+def draw_text_activation(text: str, values, ax=None, width: int = 64, cmap: str = "RdBu_r", title: str = ""):
+    """Karpathy-style view: the characters of ``text`` on a grid (a new row at each newline or
+    after ``width`` characters), each on a background coloured by its value (blue negative, red
+    positive, scaled to the largest |value|; a newline is drawn as ↵). Returns the axes.
+
+    text: T characters. values: array of shape (T,), one per character (e.g. a unit's cell state,
+    ``acts["c"][:, u]`` of :func:`course_utils.learning.interpret.lstm_activations`); nan leaves
+    a character uncoloured. Draws on ``ax`` (a new figure sized to the grid when None).
+
+    Raises TypeError when ``text`` is not a str, ``values`` not numbers, ``width`` not an int or
+    ``ax`` not a matplotlib Axes; ValueError when ``text`` is empty, ``values`` does not have shape
+    (T,) or ``width`` is below 1 (matplotlib refuses an unknown ``cmap``).
+    """
+    check_str(text, "text", nonempty=True)
+    width = positive_int(width, "width")
+    values = numeric_array(values, "values", finite=False)
+    if values.shape != (len(text),):
+        raise ValueError(f"values has shape {values.shape}: expected ({len(text)},), one per character")
+    if ax is not None:
+        check_type(ax, "ax", plt.Axes, "a matplotlib Axes or None")
+    cells, row, col = [], 0, 0
+    for ch, v in zip(text, values):
+        if col >= width:
+            row, col = row + 1, 0
+        cells.append((row, col, ch, v))
+        row, col = (row + 1, 0) if ch == "\n" else (row, col + 1)
+    grid = np.full((row + 1, width), np.nan)
+    for r, c, _, v in cells:
+        grid[r, c] = v
+    if ax is None:
+        _, ax = plt.subplots(figsize=(0.11 * width + 0.5, 0.22 * (row + 1) + 0.6))
+    scale = np.nanmax(np.abs(grid)) or 1.0
+    ax.imshow(grid, cmap=cmap, vmin=-scale, vmax=scale, aspect="auto", interpolation="nearest")
+    for r, c, ch, _ in cells:
+        ax.text(c, r, "\u21b5" if ch == "\n" else ch, ha="center", va="center", fontsize=7, family="monospace")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    if title:
+        ax.set_title(title)
+    return ax

@@ -45,15 +45,14 @@ from course_utils.learning.models import SequenceModel, hidden_size_for_budget
 from course_utils.data.tasks import BASELINE_MSE, adding_batches, adding_problem
 from course_utils.learning.training import History, TrainConfig, mse_loss, pick_device, set_seed, train
 
-__all__ = ["VALID_OFFSET", "TEST_OFFSET", "COST", "KIND_COLORS", "input_gradient_norms_by_time", "AddingRun",
-           "AddingResult", "train_adding", "run_all", "sweep", "with_seed", "results_by", "plot_curves",
+__all__ = ["VALID_OFFSET", "TEST_OFFSET", "COST", "input_gradient_norms_by_time", "AddingRun",
+           "AddingResult", "train_adding", "run_all", "sweep", "with_seed", "results_by",
            "SCHEMA", "KINDS", "DEFAULT_LR", "RECORD_KEYS", "constant_baseline", "result_record",
            "seed_runs", "load_results", "group_runs", "give_up_step", "build_parser", "seeds_command",
            "main"]
 
 VALID_OFFSET, TEST_OFFSET = 2 ** 20, 2 ** 21    # seeds of the validation / test sets: offset + run seed
 COST = {"rnn": 1.5, "lstm": 1.0, "gru": 4.0}    # rough relative CPU cost per step, to schedule long runs first
-KIND_COLORS = {"rnn": "tab:red", "lstm": "tab:blue", "gru": "tab:green"}   # one colour per kind in every figure
 
 
 def input_gradient_norms_by_time(model: torch.nn.Module, x: torch.Tensor) -> np.ndarray:
@@ -241,7 +240,7 @@ def with_seed(runs: list[AddingRun], seed: int) -> list[AddingRun]:
     return [replace(r, seed=seed) for r in runs]
 
 
-# --- tables and figures of the sweep ---------------------------------------------------------
+# --- the sweep's results by (kind, T); their figure is figures.plots.plot_curves ---------------
 
 def results_by(results: list[AddingResult], forget_bias="any") -> dict[tuple[str, int], AddingResult]:
     """``{(kind, T): result}``; ``forget_bias`` keeps only LSTM runs with that b_f (others unaffected)."""
@@ -251,36 +250,6 @@ def results_by(results: list[AddingResult], forget_bias="any") -> dict[tuple[str
             continue
         out[(r.run.kind, r.run.length)] = r
     return out
-
-
-def plot_curves(results: list[AddingResult], key: str = "mse", baseline: float | None = None,
-                ylabel: str = "validation MSE", title: str = "", floor: float | None = None):
-    """One panel per sequence length: ``history.eval[key]`` against the step (log scale), one line per run.
-
-    ``floor``: values below it (e.g. exact zeros of an underflowed gradient) are drawn at ``floor``.
-    """
-    import matplotlib.pyplot as plt
-    lengths = sorted({r.run.length for r in results})
-    fig, axes = plt.subplots(1, len(lengths), figsize=(2.6 * len(lengths) + 1.8, 3.2), sharey=True,
-                             squeeze=False)
-    for ax, length in zip(axes[0], lengths):
-        for r in (r for r in results if r.run.length == length):
-            label = r.run.kind.upper() + (f" b_f={r.run.forget_bias:g}" if r.run.forget_bias is not None else "")
-            values = np.asarray(r.history.eval[key])
-            shown = values if floor is None else np.maximum(values, floor)
-            ax.plot(r.history.eval["step"], shown, label=label, color=KIND_COLORS[r.run.kind],
-                    linestyle="--" if r.run.forget_bias == 0 else "-")
-        if baseline is not None:
-            ax.axhline(baseline, color="grey", linestyle=":", label="baseline")
-        ax.set_yscale("log")
-        ax.set_title(f"T = {length}")
-        ax.set_xlabel("training step")
-    axes[0][0].set_ylabel(ylabel)
-    axes[0][-1].legend(frameon=False, fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    return fig
 
 
 # --- tables over seeds: records, files and the command line -----------------------------------

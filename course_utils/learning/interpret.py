@@ -10,6 +10,8 @@ the LSTM's gates and cell states over a text, and a correlation test with a shif
 
 The activations are computed with the course's NumPy LSTM (:func:`course_utils.cells.lstm.lstm_forward`)
 on the trained PyTorch weights, so ``cache.gates`` and ``cache.c`` give every gate of every step.
+The text coloured by one unit's activation is drawn by
+:func:`course_utils.figures.plots.draw_text_activation`.
 """
 from __future__ import annotations
 
@@ -22,8 +24,7 @@ from course_utils._checks import check_str, id_array, nonnegative_int, numeric_a
 from course_utils.cells.bridge import from_torch
 from course_utils.cells.lstm import lstm_forward
 
-__all__ = ["FEATURES", "code_features", "lstm_activations", "unit_correlations", "shifted_max_correlations",
-           "draw_text_activation"]
+__all__ = ["FEATURES", "code_features", "lstm_activations", "unit_correlations", "shifted_max_correlations"]
 
 FEATURES = ("in_string", "in_comment", "bracket_depth", "indent", "column")
 OPENING, CLOSING = "([{", ")]}"
@@ -138,36 +139,3 @@ def shifted_max_correlations(states, feature, n: int = 200, seed: int = 0, min_s
     shifts = np.random.default_rng(seed).integers(min_shift, T - min_shift, n)
     rolled = _standardise(np.stack([np.roll(f, k) for k in shifts], axis=1))    # (T, n)
     return np.abs(s.T @ rolled).max(axis=0)
-
-
-def draw_text_activation(text: str, values, ax=None, width: int = 64, cmap: str = "RdBu_r", title: str = ""):
-    """Karpathy-style view: the characters of ``text`` on a grid (a new row at each newline or
-    after ``width`` characters), each on a background coloured by ``values (len(text),)``
-    (blue negative, red positive, scaled to the largest |value|). Returns the axes."""
-    import matplotlib.pyplot as plt
-    check_str(text, "text")
-    width = positive_int(width, "width")
-    values = numeric_array(values, "values", finite=False)
-    if values.shape != (len(text),):
-        raise ValueError(f"values has shape {values.shape}: expected ({len(text)},), one per character")
-    cells, row, col = [], 0, 0
-    for ch, v in zip(text, values):
-        if col >= width:
-            row, col = row + 1, 0
-        cells.append((row, col, ch, v))
-        row, col = (row + 1, 0) if ch == "\n" else (row, col + 1)
-    grid = np.full((row + 1, width), np.nan)
-    for r, c, _, v in cells:
-        grid[r, c] = v
-    if ax is None:
-        _, ax = plt.subplots(figsize=(0.11 * width + 0.5, 0.22 * (row + 1) + 0.6))
-    scale = np.nanmax(np.abs(grid)) or 1.0
-    ax.imshow(grid, cmap=cmap, vmin=-scale, vmax=scale, aspect="auto", interpolation="nearest")
-    for r, c, ch, _ in cells:
-        ax.text(c, r, "\u21b5" if ch == "\n" else ch, ha="center", va="center", fontsize=7, family="monospace")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.grid(False)
-    if title:
-        ax.set_title(title)
-    return ax
