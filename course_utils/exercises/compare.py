@@ -89,13 +89,13 @@ def tolerance_for(requested: Tolerance, expected_dtype: Any) -> Tolerance:
 
 
 def loosest(tolerances: Any) -> Tolerance | None:
-    """The tolerance to report for several checks: the one with the largest ``atol`` (the first
-    of equals), None entries skipped; None when there is none."""
-    worst = None
-    for tolerance in tolerances:
-        if tolerance is not None and (worst is None or tolerance.atol > worst.atol):
-            worst = tolerance
-    return worst
+    """The tolerance to report for several checks: the component-wise maximum (the largest
+    ``atol`` and the largest ``rtol``, which may come from different checks), None entries
+    skipped; None when there is none."""
+    given = [tolerance for tolerance in tolerances if tolerance is not None]
+    if not given:
+        return None
+    return Tolerance(max(t.atol for t in given), max(t.rtol for t in given))
 
 
 class Leaf(NamedTuple):
@@ -445,7 +445,9 @@ def swap_hints(leaves: list[Leaf], wrong: list[str], tolerance: Tolerance) -> li
 
     Two wrong leaves that hold each other's expected values "look swapped"; otherwise the
     wrong leaf "equals what ... should be". Leaves that are expected to be equal are skipped
-    (a match between them proves nothing). Uses the exercise's tolerance, unloosened.
+    (a match between them proves nothing). Uses the exercise's tolerance, unloosened. Two
+    values match only when their shapes are equal and both are numbers (:func:`_close`): no
+    broadcasting, and a string or object array matches nothing, so this never raises.
     """
     arrays = {leaf.label: (leaf.expected, leaf.received) for leaf in leaves if leaf.kind == "value"}
     hints, done = [], set()
@@ -453,15 +455,12 @@ def swap_hints(leaves: list[Leaf], wrong: list[str], tolerance: Tolerance) -> li
         for b in arrays:
             if a == b or a not in arrays or (b, a) in done:
                 continue
-            rec_a, exp_b, exp_a = arrays[a][1], arrays[b][0], arrays[a][0]
+            (exp_a, rec_a), (exp_b, rec_b) = arrays[a], arrays[b]
             if _close(exp_a, exp_b, tolerance):  # the two should be equal: equal values prove nothing
                 continue
-            if rec_a.shape == exp_b.shape and rec_a.dtype.kind in "biuf" and np.allclose(
-                    rec_a.astype(float), exp_b.astype(float), atol=tolerance.atol, rtol=tolerance.rtol):
+            if _close(rec_a, exp_b, tolerance):
                 done.add((a, b))
-                if b in wrong and (b, a) not in done and np.allclose(
-                        arrays[b][1].astype(float), arrays[a][0].astype(float), atol=tolerance.atol,
-                        rtol=tolerance.rtol):
+                if b in wrong and (b, a) not in done and _close(rec_b, exp_a, tolerance):
                     hints.append(f"{a} and {b} look swapped: return them in the expected order.")
                     done.add((b, a))
                 else:
@@ -470,12 +469,19 @@ def swap_hints(leaves: list[Leaf], wrong: list[str], tolerance: Tolerance) -> li
 
 
 def _close(a: np.ndarray, b: np.ndarray, tolerance: Tolerance) -> bool:
-    return (a.shape == b.shape and a.dtype.kind in "biuf" and b.dtype.kind in "biuf"
-            and np.allclose(a.astype(float), b.astype(float), atol=tolerance.atol, rtol=tolerance.rtol,
+    """Same shape, both numeric (complex compared as complex) and every value close: no broadcasting."""
+    if a.shape != b.shape or a.dtype.kind not in "biufc" or b.dtype.kind not in "biufc":
+        return False
+    as_type = np.complex128 if "c" in a.dtype.kind + b.dtype.kind else np.float64
+    return bool(np.allclose(a.astype(as_type), b.astype(as_type), atol=tolerance.atol, rtol=tolerance.rtol,
                             equal_nan=True))
 
 
 def matches(expected: Any, received: Any, tolerance: Tolerance) -> bool:
-    """True when ``received`` has the structure of ``expected`` and every value is close."""
-    result = compare(expected, received, name="", output_names=None, tolerance=tolerance, check_dtype=False)
+    """True when ``received`` has the structure of ``expected`` and every value is close.
+
+    Computes no hints (it is how a catalogued mistake is tested against the learner's output).
+    """
+    result = compare(expected, received, name="", output_names=None, tolerance=tolerance, check_dtype=False,
+                     reveal=False)
     return not result.wrong_type and not result.problems
