@@ -325,6 +325,18 @@ def test_reference_agreement_names_its_argument():
         backprop.reference_agreement("rnn")
 
 
+
+def test_the_three_ways_note_makes_a_new_feedback(monkeypatch):
+    from course_utils.exercises.harness import Feedback
+
+    verdict = Feedback("correct", ["All 3 test cases match the reference.", "Your code printed:\nhi"], "f")
+    monkeypatch.setattr(backprop, "check_function", lambda *args, **kwargs: verdict)
+    monkeypatch.setattr(backprop, "_three_ways_note", lambda *args: "the three-ways note")
+    feedback = check.lstm_step_backward(lambda dh, dc, cache: None)
+    assert verdict.messages == ("All 3 test cases match the reference.", "Your code printed:\nhi")
+    assert feedback.messages == ("All 3 test cases match the reference.", "the three-ways note",
+                                 "Your code printed:\nhi")
+
 # --- the chapters use these checkers as the harness expects ---------------------------------------
 
 def _chapter(stem):

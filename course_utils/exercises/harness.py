@@ -33,7 +33,7 @@ import functools
 import importlib
 import inspect
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -90,6 +90,7 @@ def registered_mistakes(package: str = CHECKER_PACKAGE) -> dict[str, list[Mistak
     return groups
 
 
+@dataclass(frozen=True, eq=False)
 class Feedback:
     """What a checker says: ``status``, ``passed`` and plain-language ``messages``.
 
@@ -99,14 +100,22 @@ class Feedback:
           Case 2 of 3 (x_t: array (2, 3), h_prev: array (2, 4), ...):
           - c has the wrong values: max error 0.412 at index (1, 0) (expected 0.153, received 0.565).
           Hint: the cell state adds the gated candidate to the gated old state: c = f * c_prev + i * g.
+
+    Frozen: ``messages`` is a tuple, and what adds a message (the learner's printed output, a
+    checker's note) builds a new Feedback with :func:`dataclasses.replace`. ``seconds`` is the
+    wall time of the learner's calls (not shown: it varies by machine). Raises ValueError for a
+    ``status`` not in :data:`STATUSES`.
     """
 
-    def __init__(self, status: str, messages: Sequence[str] = (), name: str = "exercise",
-                 seconds: float | None = None):
-        if status not in STATUSES:
-            raise ValueError(f"status should be one of {STATUSES}, got {status!r}")
-        self.status, self.messages, self.name = status, list(messages), name
-        self.seconds = seconds  # wall time of the learner's calls (not shown: it varies by machine)
+    status: str
+    messages: tuple[str, ...] = ()
+    name: str = "exercise"
+    seconds: float | None = None
+
+    def __post_init__(self):
+        if self.status not in STATUSES:
+            raise ValueError(f"status should be one of {STATUSES}, got {self.status!r}")
+        object.__setattr__(self, "messages", tuple(self.messages))
 
     @property
     def passed(self) -> bool:
@@ -248,11 +257,11 @@ def _fits(mistake: Mistake, cases, expected, received, tolerance) -> bool:
     for (args, kwargs), exp, rec in zip(cases, expected, received):
         try:
             wrong = _call(mistake.implementation, args, kwargs)
-        except Exception:
+            if not compare.matches(wrong, rec, tolerance):
+                return False
+            differs = differs or not compare.matches(exp, wrong, tolerance)
+        except Exception:  # a broken mistake, or a value it cannot be compared with: no hint, never a crash
             return False
-        if not compare.matches(wrong, rec, tolerance):
-            return False
-        differs = differs or not compare.matches(exp, wrong, tolerance)
     return differs
 
 
@@ -354,9 +363,10 @@ def check_function(fn: Callable, reference: Callable, cases, *, name: str, outpu
             result = compare.compare(expected[index], received[index], name=name, output_names=output_names,
                                      tolerance=tolerance, reveal=not prediction or options.reveal)
         except Exception as exc:  # an exotic return value: report it, never crash the learner's cell
-            return Feedback("wrong type", [f"{case}: could not compare {compare.describe(received[index])} "
-                                           f"with the expected {compare.describe(expected[index])} "
-                                           f"({type(exc).__name__})."], name, seconds=outcome.seconds)
+            return _with_output(Feedback("wrong type", [f"{case}: could not compare "
+                                                        f"{compare.describe(received[index])} with the expected "
+                                                        f"{compare.describe(expected[index])} ({type(exc).__name__})."],
+                                         name, seconds=outcome.seconds), outcome)
         if result.wrong_type:
             return _with_output(Feedback("wrong type", [f"{case}: {result.wrong_type}"], name,
                                          seconds=outcome.seconds), outcome)
@@ -396,11 +406,11 @@ def _unpicklable(value: Any) -> bool:
 
 
 def _with_output(feedback: Feedback, outcome) -> Feedback:
-    """Show what the learner's code printed (it ran in another process)."""
-    if outcome.output:
-        text = outcome.output if len(outcome.output) <= 2000 else outcome.output[:2000] + "\n[... cut]"
-        feedback.messages.append("Your code printed:\n" + text.rstrip("\n"))
-    return feedback
+    """``feedback`` and what the learner's code printed (it ran in another process), as a new Feedback."""
+    if not outcome.output:
+        return feedback
+    text = outcome.output if len(outcome.output) <= 2000 else outcome.output[:2000] + "\n[... cut]"
+    return replace(feedback, messages=feedback.messages + ("Your code printed:\n" + text.rstrip("\n"),))
 
 
 def check_value(received: Any, expected: Any, *, name: str, atol: float = compare.VALUE_TOLERANCE.atol,
