@@ -203,3 +203,44 @@ def test_init_params_bias_false_gives_zero_biases_and_the_same_weights():
     assert np.array_equal(with_bias.weight_hh, without.weight_hh)
     with pytest.raises(TypeError, match="bias"):
         init_params("lstm", 3, 4, bias="no")
+
+
+def test_sigmoid_and_the_kernel_pieces_name_a_bad_argument():
+    from course_utils.cells.params import fused_grads, gate_views, input_projection, sigmoid
+    x = np.zeros(3)
+    assert sigmoid(x, out=x) is x and np.allclose(x, 0.5)
+    with pytest.raises(TypeError, match="a has dtype <U3: expected real numbers"):
+        sigmoid("abc")
+    with pytest.raises(TypeError, match="out has dtype int64"):
+        sigmoid(np.array([1, 2]), out=np.array([1, 2]))
+    with pytest.raises(ValueError, match=r"out has shape \(2,\) but a has shape \(3,\)"):
+        sigmoid(np.zeros(3), out=np.zeros(2))
+    with pytest.raises(ValueError, match="a is 0-D"):
+        sigmoid(0.5)
+    with pytest.raises(TypeError, match="A must be a NumPy array"):
+        gate_views([[1.0, 2.0]], "rnn")
+    with pytest.raises(ValueError, match=r"A has shape \(\)"):
+        gate_views(np.float64(1.0), "rnn")
+    with pytest.raises(ValueError, match="expected the same number of rows N"):
+        fused_grads(np.zeros((2, 4)), np.zeros((3, 2)), np.zeros((2, 4)), np.zeros((2, 4)))
+    with pytest.raises(ValueError, match=r"weight_ih has \(4, 2\): expected x's last axis D = 2"):
+        input_projection(np.zeros((2, 3)), np.zeros((4, 2)), np.zeros(4))
+    with pytest.raises(TypeError, match="x must be a NumPy array, got list"):
+        input_projection([[1.0]], np.zeros((4, 1)), np.zeros(4))
+
+
+def test_add_grads_replace_astype_and_dtype_name_a_bad_argument():
+    from course_utils.cells.params import add_grads
+    with pytest.raises(TypeError, match="total must be a dict"):
+        add_grads([], {})
+    with pytest.raises(TypeError, match=r"part\['a'\] has dtype float64 but total\['a'\] has dtype int64"):
+        add_grads({"a": np.zeros(2, dtype=np.int64)}, {"a": np.full(2, 0.5)})
+    p = init_params("lstm", 2, 3)
+    with pytest.raises(TypeError, match=r"replace got the field\(s\) \['foo'\]"):
+        p.replace(foo=1)
+    with pytest.raises(TypeError, match="dtype must be float32 or float64 .*got 'foo'"):
+        p.astype("foo")
+    with pytest.raises(ValueError, match="dtype must be float32 or float64, got int64"):
+        p.astype(np.int64)
+    with pytest.raises(TypeError, match="dtype must be float32 or float64 .*got 'foo'"):
+        init_params("rnn", 2, 3, dtype="foo")

@@ -36,7 +36,10 @@ __all__ = ["GATE_NAMES", "KINDS", "NONLINEARITIES", "ARRAY_NAMES", "gate_count",
 
 
 def gate_count(kind: str) -> int:
-    """G, the number of gate blocks stacked in the fused weights: 1 (rnn), 4 (lstm), 3 (gru)."""
+    """G, the number of gate blocks stacked in the fused weights: 1 (rnn), 4 (lstm), 3 (gru).
+
+    Raises ValueError naming ``kind`` when it is not one of ``KINDS``.
+    """
     if not isinstance(kind, str) or kind not in GATE_NAMES:
         raise ValueError(f"kind is {kind!r}: expected one of {sorted(GATE_NAMES)}")
     return len(GATE_NAMES[kind])
@@ -44,7 +47,11 @@ def gate_count(kind: str) -> int:
 
 def gate_rows(kind: str, name: str, H: int) -> slice:
     """The slice kH:(k+1)H that holds gate ``name`` of a ``kind`` cell in a gate-stacked axis of length G*H,
-    e.g. ``gate_rows("lstm", "f", H)`` is ``slice(H, 2H)`` (k is the gate's place in ``GATE_NAMES[kind]``)."""
+    e.g. ``gate_rows("lstm", "f", H)`` is ``slice(H, 2H)`` (k is the gate's place in ``GATE_NAMES[kind]``).
+
+    Raises ValueError for an unknown kind, a gate name the kind does not have or H < 0, TypeError for a
+    non-integer H.
+    """
     gate_count(kind)
     if name not in GATE_NAMES[kind]:
         raise ValueError(f"name is {name!r}: expected one of {GATE_NAMES[kind]} for a {kind}")
@@ -57,10 +64,16 @@ def gate_views(A: np.ndarray, kind: str) -> dict[str, np.ndarray]:
     """The gate blocks of a gate-stacked array as named views, e.g. {"i": …, "f": …, "g": …, "o": …}.
 
     A (…, G*H) with the gates of ``kind`` in PyTorch's order (``GATE_NAMES[kind]``), gate k in
-    columns kH:(k+1)H; each view is (…, H) and shares memory with ``A``. Raises ValueError when
-    the last axis is not a multiple of the number of gates.
+    columns kH:(k+1)H; each view is (…, H) and shares memory with ``A`` (a NumPy array or a torch tensor).
+
+    Raises TypeError when ``A`` is not an array (has no shape), ValueError when it is 0-D, ``kind`` is
+    unknown or the last axis is not a multiple of the number of gates.
     """
     G = gate_count(kind)
+    if not hasattr(A, "shape"):
+        raise TypeError(f"A must be a NumPy array (…, G*H), got {type(A).__name__}")
+    if len(A.shape) == 0:
+        raise ValueError(f"A has shape {tuple(A.shape)}: expected at least 1-D (…, G*H)")
     if A.shape[-1] % G:
         raise ValueError(f"A must have a last axis of G*H = {G}*H for {kind!r}, got shape {A.shape}")
     H = A.shape[-1] // G
@@ -75,6 +88,9 @@ def parameter_count(kind: str, D: int, H: int, num_layers: int = 1, bidirectiona
     Per layer and direction: ``G * (H * (D_l + H) + biases * H)`` where ``D_l = D`` for the
     first layer and ``dirs * H`` above it (the layer reads both directions' states);
     ``biases`` is 2 (b_ih and b_hh, PyTorch), 1 (one folded bias) or 0 (``bias=False``).
+
+    Raises ValueError for an unknown kind, a size < 1 or ``biases`` outside 0..2; TypeError for a
+    non-integer size or ``biases``, or a ``bidirectional`` that is not True/False.
     """
     G = gate_count(kind)
     D, H, num_layers = (positive_int(v, n) for v, n in ((D, "D"), (H, "H"), (num_layers, "num_layers")))
@@ -130,6 +146,11 @@ class CellParams:
     Frozen: fields cannot be reassigned after validation (``p.replace(...)`` makes a new,
     validated object); the arrays' entries can still be written in place, e.g. through
     ``p.gate("f").b_ih``.
+
+    The arrays are read with ``np.asarray``. Raises TypeError when reset_after is not True/False;
+    ValueError for an unknown kind or nonlinearity (relu for a gated cell), reset_after=False for
+    another kind than the gru, a dtype other than float32/float64, arrays of other shapes than above
+    or of different dtypes, or nan/inf. Each names the field.
     """
 
     kind: str
@@ -203,6 +224,7 @@ class CellParams:
         """Per-gate views, e.g. ``params.gate("f").W_ih`` is ``weight_ih[H:2H]`` for an LSTM.
 
         For the vanilla RNN the single "gate" is ``"h"`` (``name`` may be omitted).
+        Raises ValueError when ``name`` is not one of ``self.gates``.
         """
         if name is None and self.kind == "rnn":
             name = "h"
@@ -216,15 +238,28 @@ class CellParams:
         return {name: getattr(self, name) for name in ARRAY_NAMES}
 
     def replace(self, **changes) -> "CellParams":
-        """A new, validated CellParams with some fields replaced, e.g. ``p.replace(reset_after=False)``."""
+        """A new, validated CellParams with some fields replaced, e.g. ``p.replace(reset_after=False)``.
+
+        Raises TypeError for a name that is not a field, and what :class:`CellParams` raises for the new values.
+        """
+        unknown = sorted(set(changes) - {f.name for f in dataclasses.fields(self)})
+        if unknown:
+            raise TypeError(f"replace got the field(s) {unknown}: expected fields of CellParams, "
+                            f"{[f.name for f in dataclasses.fields(self)]}")
         return dataclasses.replace(self, **changes)
 
     def astype(self, dtype) -> "CellParams":
-        """A validated copy with every array converted to ``dtype``."""
+        """A validated copy with every array converted to ``dtype``.
+
+        Raises TypeError for a dtype NumPy does not know, ValueError for one other than float32/float64
+        or when an array was given nan or inf in place since construction.
+        """
+        dtype = _float_dtype(dtype)
         return self.replace(**{k: v.astype(dtype) for k, v in self.as_dict().items()})
 
     def copy(self) -> "CellParams":
-        """A validated copy with copied arrays."""
+        """A validated copy with copied arrays; raises ValueError when an array was given nan or inf in
+        place since construction."""
         return self.replace(**{k: v.copy() for k, v in self.as_dict().items()})
 
 
@@ -235,9 +270,15 @@ def init_params(kind: str, input_size: int, hidden_size: int, seed: int = 0, dty
     The draws come from ``np.random.default_rng(seed)`` (weight_ih, weight_hh, bias_ih, bias_hh
     in this order), so they are reproducible but not the numbers torch would draw.
     ``bias=False`` (torch's option of that name) sets both biases to zero; the weights are drawn
-    as with biases. Raises ValueError or TypeError naming a bad argument.
+    as with biases. Returns arrays weight_ih (G*H, D), weight_hh (G*H, H), biases (G*H,) of ``dtype``.
+
+    Raises TypeError for a non-integer size or seed, a ``bias`` or ``reset_after`` that is not
+    True/False, or a dtype NumPy does not know; ValueError for an unknown kind or nonlinearity, a size
+    < 1, a negative seed, a dtype other than float32/float64, or what :class:`CellParams` refuses (relu
+    for a gated cell, reset_after=False for a non-gru). Each names the argument.
     """
     check_choice(kind, "kind", KINDS)
+    dtype = _float_dtype(dtype)
     check_bool(bias, "bias")
     input_size, hidden_size = positive_int(input_size, "input_size"), positive_int(hidden_size, "hidden_size")
     seed = nonnegative_int(seed, "seed")
@@ -250,16 +291,49 @@ def init_params(kind: str, input_size: int, hidden_size: int, seed: int = 0, dty
     return CellParams(kind, **arrays, nonlinearity=nonlinearity, reset_after=reset_after)
 
 
+def _float_dtype(dtype) -> np.dtype:
+    """``dtype`` as float32 or float64; a TypeError or ValueError naming ``dtype`` otherwise."""
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype must be float32 or float64 (e.g. np.float64), got {dtype!r}") from None
+    if dtype not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be float32 or float64, got {dtype}")
+    return dtype
+
+
 def fused_grads(d_ih: np.ndarray, x: np.ndarray, d_hh: np.ndarray, h_in: np.ndarray) -> dict[str, np.ndarray]:
     """Parameter gradients from the pre-activation gradients of N rows (N = B, or T*B stacked).
 
     d_ih (N, G*H) gradient of ``x @ W_ih.T + b_ih``; x (N, D);
     d_hh (N, G*H) gradient of ``h_in @ W_hh.T + b_hh``; h_in (N, H).
-    Sums over all N rows with one matrix product per weight.
+    Sums over all N rows with one matrix product per weight: returns a dict weight_ih (G*H, D),
+    weight_hh (G*H, H), bias_ih (G*H,), bias_hh (G*H,).
+
+    Raises TypeError for an argument that is not a NumPy array, ValueError when one is not 2-D or the
+    row counts N or the widths of d_ih and d_hh differ (checked only after NumPy refused the products).
     """
-    b_ih = d_ih.sum(axis=0)
-    b_hh = b_ih.copy() if d_hh is d_ih else d_hh.sum(axis=0)
-    return {"weight_ih": d_ih.T @ x, "weight_hh": d_hh.T @ h_in, "bias_ih": b_ih, "bias_hh": b_hh}
+    try:
+        b_ih = d_ih.sum(axis=0)
+        b_hh = b_ih.copy() if d_hh is d_ih else d_hh.sum(axis=0)
+        return {"weight_ih": d_ih.T @ x, "weight_hh": d_hh.T @ h_in, "bias_ih": b_ih, "bias_hh": b_hh}
+    except (AttributeError, TypeError, ValueError):
+        _fused_grads_error(d_ih=d_ih, x=x, d_hh=d_hh, h_in=h_in)
+        raise
+
+
+def _fused_grads_error(**arrays) -> None:
+    """Say which argument of :func:`fused_grads` does not fit (called only after NumPy failed)."""
+    for name, a in arrays.items():
+        if not isinstance(a, np.ndarray):
+            raise TypeError(f"{name} must be a NumPy array, got {type(a).__name__}")
+        if a.ndim != 2:
+            raise ValueError(f"{name} has shape {a.shape}: expected a 2-D array (N, ...)")
+    shapes = {name: a.shape for name, a in arrays.items()}
+    if len({shape[0] for shape in shapes.values()}) > 1:
+        raise ValueError(f"the arguments have shapes {shapes}: expected the same number of rows N")
+    if shapes["d_ih"][1] != shapes["d_hh"][1]:
+        raise ValueError(f"d_hh has shape {shapes['d_hh']} but d_ih has {shapes['d_ih']}: expected equal widths G*H")
 
 
 CHUNK = 10
@@ -275,6 +349,7 @@ def reverse_chunks(T: int, size: int = CHUNK) -> list[tuple[int, int]]:
     """The steps 0…T-1 as ranges (t0, t1) of at most ``size`` steps, last first: the order of BPTT.
 
     ``reverse_chunks(25, 10)`` is ``[(15, 25), (5, 15), (0, 5)]``; T = 0 gives ``[]``.
+    Raises TypeError for a non-integer T or size, ValueError for T < 0 or size < 1.
     """
     T, size = nonnegative_int(T, "T"), positive_int(size, "size")
     return [(max(0, t1 - size), t1) for t1 in range(T, 0, -size)]
@@ -283,34 +358,95 @@ def reverse_chunks(T: int, size: int = CHUNK) -> list[tuple[int, int]]:
 def add_grads(total: dict[str, np.ndarray], part: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Add the gradients ``part`` into ``total`` in place; returns ``total``.
 
-    Both are dicts name -> array with the same keys and the same shape per key (no broadcasting);
-    a ValueError names the first key or shape that differs.
+    Both are dicts name -> array with the same keys and the same shape per key (no broadcasting).
+
+    Raises TypeError when either is not a dict or a part's values cannot be added into total's dtype
+    (floats into integers), ValueError naming the first key or shape that differs.
     """
+    for name, d in (("total", total), ("part", part)):
+        if not isinstance(d, dict):
+            raise TypeError(f"{name} must be a dict name -> array, got {type(d).__name__}")
     if set(part) != set(total):
         raise ValueError(f"part has keys {sorted(part)}: expected the keys of total, {sorted(total)}")
     for name, g in part.items():
         if np.shape(g) != total[name].shape:
             raise ValueError(f"part[{name!r}] has shape {np.shape(g)}: expected {total[name].shape}, "
                              f"the shape of total[{name!r}]")
-        total[name] += g
+        try:
+            total[name] += g
+        except TypeError:
+            raise TypeError(f"part[{name!r}] has dtype {np.asarray(g).dtype} but total[{name!r}] has dtype "
+                            f"{np.asarray(total[name]).dtype}: expected values that can be added in place") from None
     return total
 
 
 def sigmoid(a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """σ(a) = 1 / (1 + exp(-a)), computed as (1 + tanh(a/2)) / 2 (no overflow); ``out`` may be ``a``."""
-    out = np.multiply(a, 0.5, out=out)
-    np.tanh(out, out=out)
-    out += 1.0
-    out *= 0.5
-    return out
+    """σ(a) = 1 / (1 + exp(-a)), computed as (1 + tanh(a/2)) / 2 (no overflow), elementwise.
+
+    a: real numbers of any shape but 0-D (a NumPy array or a list); returns a float array of a's
+    shape, written into ``out`` when given (a float NumPy array of that shape; it may be ``a`` itself).
+    Raises TypeError when ``a`` is not numeric, ``out`` is not an array or cannot hold floats,
+    ValueError when ``a`` is ragged or 0-D or ``out`` has another shape (checked only after NumPy refused).
+    """
+    try:
+        y = np.multiply(a, 0.5, out=out)
+        np.tanh(y, out=y)
+        y += 1.0
+        y *= 0.5
+    except (TypeError, ValueError, AttributeError):
+        _sigmoid_error(a, out)
+        raise
+    return y
+
+
+def _sigmoid_error(a, out) -> None:
+    """Say which argument of :func:`sigmoid` does not fit (called only after NumPy failed)."""
+    try:
+        arr = np.asarray(a)
+    except ValueError:
+        raise ValueError(f"a could not be read as an array, got a ragged {type(a).__name__}: expected real "
+                         "numbers") from None
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"a has dtype {arr.dtype}: expected real numbers")
+    if arr.ndim == 0:
+        raise ValueError(f"a is 0-D ({a!r}): expected an array of at least one dimension, e.g. "
+                         "sigmoid(np.array([v]))[0] for one number")
+    if out is not None:
+        if not isinstance(out, np.ndarray):
+            raise TypeError(f"out must be a NumPy array or None, got {type(out).__name__}")
+        if out.dtype.kind not in "fc":
+            raise TypeError(f"out has dtype {out.dtype}: expected a float array to hold σ(a)")
+        if out.shape != arr.shape:
+            raise ValueError(f"out has shape {out.shape} but a has shape {arr.shape}: expected {arr.shape}")
 
 
 def input_projection(x: np.ndarray, weight_ih: np.ndarray, bias: np.ndarray) -> np.ndarray:
     """``x @ W_ih.T + bias`` for x (..., D), all leading positions (every time step) in ONE matmul.
 
-    Returns (..., G*H), a new C-contiguous array.
+    weight_ih (G*H, D), bias (G*H,). Returns (..., G*H), a new C-contiguous array.
+    Raises TypeError for an argument that is not a NumPy array, ValueError when x is 0-D, weight_ih
+    is not 2-D or its D or G*H disagrees with x or bias (checked only after NumPy refused).
     """
-    lead = x.shape[:-1]
-    xp = x.reshape(-1, x.shape[-1]) @ weight_ih.T
-    xp += bias
-    return xp.reshape(*lead, weight_ih.shape[0])
+    try:
+        lead = x.shape[:-1]
+        xp = x.reshape(-1, x.shape[-1]) @ weight_ih.T
+        xp += bias
+        return xp.reshape(*lead, weight_ih.shape[0])
+    except (AttributeError, IndexError, TypeError, ValueError):
+        _projection_error(x, weight_ih, bias)
+        raise
+
+
+def _projection_error(x, weight_ih, bias) -> None:
+    """Say which argument of :func:`input_projection` does not fit (called only after NumPy failed)."""
+    for name, a in (("x", x), ("weight_ih", weight_ih), ("bias", bias)):
+        if not isinstance(a, np.ndarray):
+            raise TypeError(f"{name} must be a NumPy array, got {type(a).__name__}")
+    if x.ndim == 0 or weight_ih.ndim != 2:
+        raise ValueError(f"x has shape {x.shape} and weight_ih {weight_ih.shape}: expected x (..., D) and "
+                         "weight_ih (G*H, D)")
+    if x.shape[-1] != weight_ih.shape[1]:
+        raise ValueError(f"x has shape {x.shape} but weight_ih has {weight_ih.shape}: expected x's last axis "
+                         f"D = {weight_ih.shape[1]}")
+    if bias.shape not in ((weight_ih.shape[0],), ()):
+        raise ValueError(f"bias has shape {bias.shape}: expected ({weight_ih.shape[0]},), weight_ih's rows")
