@@ -252,9 +252,9 @@ class CellParams:
         """A validated copy with every array converted to ``dtype``.
 
         Raises TypeError for a dtype NumPy does not know, ValueError for one other than float32/float64
-        or when an array was given nan or inf in place since construction.
+        (naming weight_ih) or when an array was given nan or inf in place since construction.
         """
-        dtype = _float_dtype(dtype)
+        dtype = _known_dtype(dtype)
         return self.replace(**{k: v.astype(dtype) for k, v in self.as_dict().items()})
 
     def copy(self) -> "CellParams":
@@ -278,7 +278,7 @@ def init_params(kind: str, input_size: int, hidden_size: int, seed: int = 0, dty
     for a gated cell, reset_after=False for a non-gru). Each names the argument.
     """
     check_choice(kind, "kind", KINDS)
-    dtype = _float_dtype(dtype)
+    dtype = _known_dtype(dtype)
     check_bool(bias, "bias")
     input_size, hidden_size = positive_int(input_size, "input_size"), positive_int(hidden_size, "hidden_size")
     seed = nonnegative_int(seed, "seed")
@@ -291,15 +291,13 @@ def init_params(kind: str, input_size: int, hidden_size: int, seed: int = 0, dty
     return CellParams(kind, **arrays, nonlinearity=nonlinearity, reset_after=reset_after)
 
 
-def _float_dtype(dtype) -> np.dtype:
-    """``dtype`` as float32 or float64; a TypeError or ValueError naming ``dtype`` otherwise."""
+def _known_dtype(dtype) -> np.dtype:
+    """``dtype`` as a NumPy dtype; a TypeError naming it when NumPy does not know it (a dtype other
+    than float32/float64 is refused by :class:`CellParams`, naming the array)."""
     try:
-        dtype = np.dtype(dtype)
+        return np.dtype(dtype)
     except TypeError:
         raise TypeError(f"dtype must be float32 or float64 (e.g. np.float64), got {dtype!r}") from None
-    if dtype not in (np.float32, np.float64):
-        raise ValueError(f"dtype must be float32 or float64, got {dtype}")
-    return dtype
 
 
 def fused_grads(d_ih: np.ndarray, x: np.ndarray, d_hh: np.ndarray, h_in: np.ndarray) -> dict[str, np.ndarray]:
