@@ -109,7 +109,7 @@ def cases_tools() -> list[Case]:
     """Tasks, training, applications, gradient checks and the authoring commands."""
     from course_utils.data import bias, reviews, signals
     from course_utils.cells import cost, gradcheck, jacobians, scan
-    from course_utils.learning import charmodel, interpret, models, sweep
+    from course_utils.learning import baselines, charmodel, interpret, metrics, models, sweep
     from course_utils.data import tasks, text
     from course_utils.learning import training
     from course_utils.authoring import workshop
@@ -242,18 +242,18 @@ def cases_tools() -> list[Case]:
     out += mutate("reviews", "bag_of_words", reviews.bag_of_words, {"x": xs, "vocab_size": len(rv)},
                   {"x": [xs + 100, xs[0], xs.astype(float) + 0.5, -xs - 1], "vocab_size": [0, True, 3]})
     X, y = np.ones((6, 3)), np.array([0, 1] * 3)
-    out += mutate("reviews", "fit_logistic_regression", reviews.fit_logistic_regression, {"X": X, "y": y},
+    out += mutate("baselines", "fit_logistic_regression", baselines.fit_logistic_regression, {"X": X, "y": y},
                   {"X": [np.ones(6), np.ones((5, 3)), np.full((6, 3), NAN)], "y": [np.array([0, 2] * 3), y[:4]],
                    "l2": [-1.0, NAN], "steps": POS_INT, "lr": POS_NUM})
-    out += mutate("reviews", "predict_logistic", reviews.predict_logistic, {"X": X, "w": np.zeros(3), "b": 0.0},
+    out += mutate("baselines", "predict_logistic", baselines.predict_logistic, {"X": X, "w": np.zeros(3), "b": 0.0},
                   {"w": [np.zeros(4), None], "b": [NAN, "0"]})
     out += mutate("reviews", "dataset_batches", reviews.dataset_batches, {"x": xs, "y": data.labels},
                   {"y": [data.labels[:3]], "batch_size": POS_INT, "weights": [np.full(20, NAN), -np.ones(20)]})
     out += mutate("reviews", "predict_classes", reviews.predict_classes,
                   {"model": models.SequenceModel("rnn", 3, 4, 2, vocab_size=len(rv)), "x": xs},
                   {"x": [xs + 100, xs[0], xs.astype(float)], "batch_size": POS_INT})
-    out += mutate("reviews", "accuracy_by", reviews.accuracy_by, {"pred": y, "y": y, "groups": y},
-                  {"pred": [y[:3], np.array([])], "groups": [y[:2]]})
+    out += mutate("metrics", "accuracy_by", metrics.accuracy_by, {"y_true": y, "y_pred": y, "groups": y},
+                  {"y_pred": [y[:3], np.array([])], "groups": [y[:2], np.array(["all", "b"] * 3)]})
     out += mutate("bias", "make_group_reviews", bias.make_group_reviews, {"n": 10},
                   {"n": POS_INT, "minority_share": PROB, "minority_p_positive": PROB, "label_noise": PROB,
                    "p_not": PROB})
@@ -287,14 +287,19 @@ def cases_tools() -> list[Case]:
                   {"videos": [np.zeros((2, 3, 4)), np.zeros((2, 3, 4, 5)), "v"]})
     out += mutate("signals", "standardize", signals.standardize, {"train": np.ones((4, 3))},
                   {"train": [np.zeros((0, 3)), np.ones(3), "t", np.full((4, 3), NAN)]})
-    out += mutate("signals", "fit_softmax", signals.fit_softmax, {"X": X, "y": y, "n_classes": 2},
+    out += mutate("baselines", "fit_softmax", baselines.fit_softmax, {"X": X, "y": y, "n_classes": 2},
                   {"X": [np.ones(6), np.ones((4, 3))], "y": [np.array([0, 5] * 3), y.astype(float) + 0.5],
                    "n_classes": POS_INT, "steps": POS_INT, "lr": POS_NUM, "l2": [-1.0, NAN]})
-    out += mutate("signals", "predict_softmax", signals.predict_softmax, {"W": np.zeros((4, 2)), "X": X},
+    out += mutate("baselines", "predict_softmax", baselines.predict_softmax, {"W": np.zeros((4, 2)), "X": X},
                   {"W": [np.zeros((3, 2)), np.zeros(4)], "X": [np.ones(3)]})
-    out += mutate("signals", "accuracy", signals.accuracy, {"y_true": y, "y_pred": y},
+    out += mutate("baselines", "fit_linear", baselines.fit_linear, {"X": np.arange(12.0).reshape(6, 2) ** 2,
+                                                                     "Y": np.ones(6)},
+                  {"X": [np.ones(6), np.ones((2, 2)), np.full((6, 2), NAN)], "Y": [np.ones(5), np.ones((6, 2)), "y"]})
+    out += mutate("baselines", "predict_linear", baselines.predict_linear, {"coef": np.ones(3), "X": np.ones((4, 2))},
+                  {"coef": [np.ones(4), np.ones(0), None], "X": [np.ones(2), np.full((4, 2), NAN)]})
+    out += mutate("metrics", "accuracy", metrics.accuracy, {"y_true": y, "y_pred": y},
                   {"y_pred": [y[:2], np.array([])]})
-    out += mutate("signals", "confusion_matrix", signals.confusion_matrix, {"y_true": y, "y_pred": y, "n_classes": 2},
+    out += mutate("metrics", "confusion_matrix", metrics.confusion_matrix, {"y_true": y, "y_pred": y, "n_classes": 2},
                   {"y_pred": [y + 5, y - 2, y[:3], y + 0.5], "n_classes": POS_INT})
 
     # interpret

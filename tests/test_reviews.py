@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils.data.reviews import (KINDS, LEXICON, accuracy_by, bag_of_words, dataset_batches, encode_reviews,
-                                  fit_logistic_regression, make_reviews, predict_logistic, review_vocab)
+from course_utils.data.reviews import (KINDS, LEXICON, bag_of_words, dataset_batches, encode_reviews, make_reviews,
+                                  review_vocab)
 
 
 def clause_sentiment(words):
@@ -66,14 +66,6 @@ def test_encode_left_pads_and_bag_of_words_ignores_order(data):
         encode_reviews(data, vocab, length=3)
 
 
-def test_logistic_regression_separates_a_separable_problem():
-    rng = np.random.default_rng(0)
-    X = rng.standard_normal((200, 3))
-    y = (X @ np.array([2.0, -1.0, 0.5]) > 0).astype(np.int64)
-    w, b = fit_logistic_regression(X, y, l2=0.0, steps=500)
-    assert (predict_logistic(X, w, b) == y).mean() > 0.97
-
-
 def test_weighted_batches_never_draw_zero_weight_rows():
     x, y = np.arange(10)[:, None], np.arange(10)
     weights = np.r_[np.zeros(5), np.ones(5)]
@@ -81,8 +73,3 @@ def test_weighted_batches_never_draw_zero_weight_rows():
     assert xb.shape == (64, 1) and (yb >= 5).all()
     with pytest.raises(ValueError, match="weights"):
         dataset_batches(x, y, 4, np.zeros(10))
-
-
-def test_accuracy_by_group():
-    acc = accuracy_by(np.array([1, 0, 1, 1]), np.array([1, 1, 1, 0]), np.array(["a", "a", "b", "b"]))
-    assert acc == {"all": 0.5, "a": 0.5, "b": 0.5}

@@ -1,4 +1,4 @@
-"""course_utils.data.series: the CO2 file, windows, scaling, baselines, metrics and anomaly tools."""
+"""course_utils.data.series: the CO2 file, windows, scaling, classical forecasts, metrics and anomaly tools."""
 from __future__ import annotations
 
 import numpy as np
@@ -71,15 +71,6 @@ def test_trend_season_fit_recovers_an_exact_trend_plus_season():
     y = 5 + 0.3 * t + season[t % 12]
     coef = S.fit_trend_season(y[:48])
     assert np.allclose(S.trend_season_forecast(coef, 48, 60), y[48:], atol=1e-8)
-
-
-def test_linear_autoregression_recovers_its_coefficients():
-    rng = np.random.default_rng(1)
-    X = rng.standard_normal((200, 4))
-    Y = X @ np.array([0.5, -0.2, 0.1, 0.7]) + 0.3
-    coef = S.fit_linear(X, Y)
-    assert np.allclose(coef, [0.5, -0.2, 0.1, 0.7, 0.3], atol=1e-8)
-    assert np.allclose(S.linear_predict(coef, X), Y, atol=1e-8)
 
 
 def _quadratic():
@@ -278,11 +269,6 @@ BAD_CALLS = [
     (lambda: S.metrics_table(Y, {"a": Y}, digits=99), ValueError, r"digits must be an integer <= 15, got 99"),
     (lambda: S.trend_season_forecast(np.ones(13), 5, 3), ValueError, r"stop=3: expected stop >= start = 5"),
     (lambda: S.trend_season_forecast(np.ones(13), -1, 3), ValueError, r"start must be a.*integer, got -1"),
-    (lambda: S.fit_linear(np.ones(5), np.ones(5)), ValueError, r"X has shape \(5,\): expected a 2-D array"),
-    (lambda: S.fit_linear(np.ones((5, 2)), np.ones(4)), ValueError, r"Y has 4 rows but X has 5"),
-    (lambda: S.fit_linear(np.ones((5, 2)), np.ones((5, 2))), ValueError, r"Y has shape \(5, 2\): expected \(5,\) or \(5, 1\)"),
-    (lambda: S.fit_linear(np.ones((2, 4)), np.ones(2)), ValueError, r"X has shape \(2, 4\): expected at least 5 rows"),
-    (lambda: S.linear_predict(np.ones(4), np.ones((5, 2))), ValueError, r"X has shape \(5, 2\) but coef has 4 values: expected \(N, 3\)"),
     (lambda: S.level_forecasts(Y, 10, 30, 12, SC, ZERO), ValueError, r"start=10, stop=30 with a lag of 13"),
     (lambda: S.level_forecasts(Y, 20, 30, 0, SC, ZERO), ValueError, r"window must be a.*integer"),
     (lambda: S.level_forecasts(Y, 20, 30, 5, (0.0, 1.0), ZERO), TypeError, r"scaler must be a series.Scaler, got tuple"),

@@ -1,4 +1,4 @@
-"""course_utils.data.signals: synthetic words and videos, frames, band energies, the order-blind baseline."""
+"""course_utils.data.signals: synthetic words and videos, frames, band energies, standardisation."""
 from __future__ import annotations
 
 import numpy as np
@@ -83,16 +83,6 @@ def test_opposite_directions_leave_the_same_time_average_on_average():
 def test_frame_profiles_rejects_non_square_frames():
     with pytest.raises(ValueError, match=r"expected \(n, T, size, size\)"):
         G.frame_profiles(np.zeros((2, 3, 4, 5)))
-
-
-def test_softmax_regression_separates_separable_classes_and_counts_confusions():
-    rng = np.random.default_rng(5)
-    y = np.repeat(np.arange(3), 30)
-    X = np.eye(3)[y] * 3 + 0.3 * rng.standard_normal((90, 3))
-    W = G.fit_softmax(X, y, 3)
-    pred = G.predict_softmax(W, X)
-    assert G.accuracy(y, pred) == 1.0
-    assert np.array_equal(G.confusion_matrix(y, pred, 3), np.diag([30, 30, 30]))
 
 
 def test_standardize_uses_the_training_statistics_only():

@@ -77,7 +77,16 @@ def make_group_reviews(n: int, seed: int = 0, minority_share: float = 0.1, minor
 
 
 def group_error_rates(pred, y, group) -> dict:
-    """Error rate (1 - accuracy) per group, e.g. {"majority": 0.01, "minority": 0.30}."""
+    """Error rate per group, mean(pred != y) over the examples of each value of ``group``, sorted by
+    group, e.g. {"majority": 0.01, "minority": 0.30}. pred, y, group: (N,).
+
+    It is 1 - :func:`course_utils.learning.metrics.accuracy_by` without the overall entry, kept
+    here as this experiment's measure: Chapter 11 reports errors and compares groups only
+    (:func:`error_gap`), and the mean of the mistakes gives k/N itself, not 1 minus a rounded
+    accuracy (1 - 2/3 is not the float 1/3).
+
+    Raises ValueError when the three shapes differ, are not 1-D, or N = 0.
+    """
     pred, y, group = np.asarray(pred), np.asarray(y), np.asarray(group)
     if not pred.shape == y.shape == group.shape or pred.ndim != 1 or len(pred) == 0:
         raise ValueError(f"pred {pred.shape}, y {y.shape} and group {group.shape}: expected equal shapes (N,), N >= 1")
@@ -85,7 +94,8 @@ def group_error_rates(pred, y, group) -> dict:
 
 
 def error_gap(pred, y, group) -> float:
-    """Largest minus smallest per-group error rate (0 = every group is served equally well)."""
+    """Largest minus smallest per-group error rate (0 = every group is served equally well), for
+    pred, y, group (N,). Raises ValueError as :func:`group_error_rates` does."""
     rates = group_error_rates(pred, y, group)
     return max(rates.values()) - min(rates.values())
 

@@ -1,4 +1,4 @@
-"""Synthetic short reviews where word order decides the sentiment, and an order-blind baseline.
+"""Synthetic short reviews where word order decides the sentiment, and their order-blind word counts.
 
 The data are generated from templates, not collected: every review is one clause or two joined
 by "and" / "but", each clause ``<subject> was [not] [really] <adjective>``::
@@ -17,6 +17,10 @@ Since the generator draws them with equal probability, *no* function of the word
     vocab = Vocab.from_items(word for r in data.tokens for word in r) with specials=("<pad>",)
     x = encode_reviews(data, vocab)                        # (N, T) int64, left-padded with id 0
     counts = bag_of_words(x, len(vocab))                   # (N, V) word counts, order gone
+
+The models fitted on them are learning, not data: the order-blind baseline (logistic regression
+on the counts) is :func:`course_utils.learning.baselines.fit_logistic_regression`, and accuracy
+per kind of review :func:`course_utils.learning.metrics.accuracy_by`.
 """
 from __future__ import annotations
 
@@ -26,7 +30,6 @@ import numpy as np
 import torch
 
 from course_utils._checks import (
-    check_number,
     check_type,
     id_array,
     nonnegative_int,
@@ -37,8 +40,7 @@ from course_utils._checks import (
 from course_utils.data.text import Vocab
 
 __all__ = ["PAD", "KINDS", "KIND_PROBS", "Lexicon", "LEXICON", "Reviews", "make_reviews", "review_vocab",
-           "encode_reviews", "bag_of_words", "fit_logistic_regression", "predict_logistic",
-           "dataset_batches", "predict_classes", "accuracy_by"]
+           "encode_reviews", "bag_of_words", "dataset_batches", "predict_classes"]
 
 PAD = "<pad>"
 KINDS = ("single", "and", "but")
@@ -182,38 +184,6 @@ def bag_of_words(x, vocab_size: int) -> np.ndarray:
     return counts
 
 
-def fit_logistic_regression(X, y, l2: float = 1e-3, steps: int = 2000, lr: float = 0.5):
-    """Full-batch gradient descent on the mean log-loss + l2/2 ||w||²; returns ``(w (V,), b)``.
-
-    p = σ(X w + b); the problem is convex, so the result does not depend on a random start.
-    """
-    X = numeric_array(X, "X", ndim=2)
-    y = numeric_array(y, "y", ndim=1)
-    if len(y) != len(X) or len(y) == 0:
-        raise ValueError(f"X has shape {X.shape} and y {y.shape}: expected (N, V) and (N,) with N >= 1")
-    if not np.isin(y, (0, 1)).all():
-        raise ValueError(f"y contains {sorted(set(np.unique(y).tolist()) - {0.0, 1.0})[:3]}: expected labels 0 or 1")
-    l2 = check_number(l2, "l2", low=0)
-    steps = positive_int(steps, "steps")
-    lr = check_number(lr, "lr", low=0, low_open=True)
-    w, b = np.zeros(X.shape[1]), 0.0
-    for _ in range(steps):
-        p = 1.0 / (1.0 + np.exp(-(X @ w + b)))
-        w -= lr * (X.T @ (p - y) / len(y) + l2 * w)
-        b -= lr * float(np.mean(p - y))
-    return w, b
-
-
-def predict_logistic(X, w, b) -> np.ndarray:
-    """Class predictions ``(N,)`` int64: 1 where X w + b > 0."""
-    X = numeric_array(X, "X", ndim=2)
-    w = numeric_array(w, "w", ndim=1)
-    b = check_number(b, "b")
-    if w.shape != (X.shape[1],):
-        raise ValueError(f"w has shape {w.shape}: expected ({X.shape[1]},), one weight per column of X")
-    return (X @ w + b > 0).astype(np.int64)
-
-
 def dataset_batches(x, y, batch_size: int = 64, weights=None):
     """A ``batch_fn(step, rng)`` drawing ``batch_size`` rows of ``(x, y)`` with replacement,
     uniformly or with probabilities proportional to ``weights (N,)`` (for re-weighted sampling)."""
@@ -255,14 +225,3 @@ def predict_classes(model, x, batch_size: int = 1024) -> np.ndarray:
     finally:
         model.train(was_training)
     return torch.cat(out).numpy()
-
-
-def accuracy_by(pred, y, groups) -> dict:
-    """Accuracy overall (key ``"all"``) and per value of ``groups (N,)``, sorted by group."""
-    pred, y, groups = np.asarray(pred), np.asarray(y), np.asarray(groups)
-    if not pred.shape == y.shape == groups.shape or pred.ndim != 1 or len(pred) == 0:
-        raise ValueError(f"pred {pred.shape}, y {y.shape} and groups {groups.shape}: expected equal 1-D shapes (N,), N >= 1")
-    out = {"all": float(np.mean(pred == y))}
-    for g in sorted(set(groups.tolist())):
-        out[g] = float(np.mean(pred[groups == g] == y[groups == g]))
-    return out

@@ -1,8 +1,11 @@
-"""Time series for Chapter 8: the CO2 data, windows, scaling, baselines, metrics and anomalies.
+"""Time series for Chapter 8: the CO2 data, windows, scaling, classical forecasts, metrics and anomalies.
 
 Conventions: a series is a 1-D NumPy array ``y: (N,)`` indexed by time step t. Forecasts of the
-steps ``t in [start, stop)`` are arrays of shape ``(stop - start,)``. Every baseline here uses
-only values strictly before the step it forecasts.
+steps ``t in [start, stop)`` are arrays of shape ``(stop - start,)``. Every forecast here uses
+only values strictly before the step it forecasts. The classical forecasts (naive, seasonal
+naive, trend + season) are rules on the series' time axis and stay here; the linear
+autoregression fitted on the same windows as the networks is
+:func:`course_utils.learning.baselines.fit_linear`.
 
 Every public function checks its inputs: a wrong type raises ``TypeError``, a wrong shape, length
 or value ``ValueError``, each naming the argument, what was expected and what was received.
@@ -20,10 +23,9 @@ from course_utils._paths import find_root
 
 __all__ = ["CO2_FILE", "CO2_COLUMNS", "load_co2", "make_windows", "Scaler", "naive_forecast",
            "seasonal_naive_forecast", "seasonal_difference_forecast", "seasonal_naive_path", "MAX_DEGREE",
-           "trend_season_design", "fit_trend_season", "trend_season_forecast", "fit_linear",
-           "linear_predict", "level_forecasts", "recursive_level_forecast", "mae", "rmse", "metrics_table",
-           "inject_spikes", "flag_anomalies", "precision_recall", "random_walk", "autocorrelation",
-           "array_batch_fn", "predict_numpy"]
+           "trend_season_design", "fit_trend_season", "trend_season_forecast", "level_forecasts",
+           "recursive_level_forecast", "mae", "rmse", "metrics_table", "inject_spikes", "flag_anomalies",
+           "precision_recall", "random_walk", "autocorrelation", "array_batch_fn", "predict_numpy"]
 
 CO2_FILE = "notebooks/data/co2_mauna_loa_monthly.csv"
 CO2_COLUMNS = ("year", "month", "co2_ppm")
@@ -148,7 +150,7 @@ class Scaler:
         return numeric_array(z, "z") * self.std + self.mean
 
 
-# --- baselines ---------------------------------------------------------------------------------
+# --- classical forecasts: naive, seasonal naive, trend + season ---------------------------------
 
 def naive_forecast(y, start: int, stop: int) -> np.ndarray:
     """One-step naive forecast: yhat_t = y_{t-1} for t in [start, stop)."""
@@ -236,31 +238,6 @@ def trend_season_forecast(coef, start: int, stop: int, season: int = 12) -> np.n
     if stop < start:
         raise ValueError(f"stop={stop}: expected stop >= start = {start}")
     return trend_season_design(np.arange(start, stop), season, len(coef) - season) @ coef
-
-
-def fit_linear(X, Y) -> np.ndarray:
-    """Least-squares linear autoregression with bias: X (N, W), Y (N,) or (N, 1) -> coef (W + 1,)."""
-    X = numeric_array(X, "X", ndim=2)
-    Y = numeric_array(Y, "Y", ndim=(1, 2))
-    if Y.ndim == 2 and Y.shape[1] != 1:
-        raise ValueError(f"Y has shape {Y.shape}: expected ({len(X)},) or ({len(X)}, 1), one target per row")
-    if len(Y) != len(X):
-        raise ValueError(f"Y has {len(Y)} rows but X has {len(X)}: expected the same number")
-    if len(X) < X.shape[1] + 1:
-        raise ValueError(f"X has shape {X.shape}: expected at least {X.shape[1] + 1} rows to fit "
-                         f"{X.shape[1] + 1} coefficients")
-    coef, *_ = np.linalg.lstsq(np.column_stack([X, np.ones(len(X))]), Y.ravel(), rcond=None)
-    return coef
-
-
-def linear_predict(coef, X) -> np.ndarray:
-    """X (N, W) -> (N,), with coef (W + 1,) from :func:`fit_linear`."""
-    coef = numeric_array(coef, "coef", ndim=1, min_size=1)
-    X = numeric_array(X, "X", ndim=2)
-    if X.shape[1] != len(coef) - 1:
-        raise ValueError(f"X has shape {X.shape} but coef has {len(coef)} values: expected "
-                         f"(N, {len(coef) - 1}) windows")
-    return X @ coef[:-1] + coef[-1]
 
 
 # --- forecasting differences with any model -----------------------------------------------------

@@ -11,17 +11,20 @@ tells them apart.
 
 Shapes: waveform ``x: (N,)``; frames ``(n_frames, frame_len)``; features ``(T, F)`` per clip and
 ``(n, T, F)`` per data set; videos ``(n, T, size, size)``.
+
+The order-blind baseline fitted on these features (softmax regression) is
+:func:`course_utils.learning.baselines.fit_softmax`; accuracy and the confusion matrix are in
+:mod:`course_utils.learning.metrics`.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from course_utils._checks import check_number, check_str, id_array, numeric_array, positive_int
+from course_utils._checks import check_number, check_str, numeric_array, positive_int
 
 __all__ = ["SAMPLE_RATE", "CLIP_SECONDS", "FRAME_LEN", "HOP", "N_BANDS", "PHONES", "WORDS", "DIRECTIONS",
            "synth_word", "make_speech_dataset", "frame_signal", "band_energies", "band_centres",
-           "speech_features", "moving_blob_videos", "frame_profiles", "standardize", "fit_softmax",
-           "predict_softmax", "accuracy", "confusion_matrix"]
+           "speech_features", "moving_blob_videos", "frame_profiles", "standardize"]
 
 SAMPLE_RATE = 4000          # Hz; telephone speech uses 8 kHz, we halve it to keep arrays small
 CLIP_SECONDS = 0.6
@@ -186,7 +189,7 @@ def frame_profiles(videos) -> np.ndarray:
     return np.concatenate([videos.sum(-1), videos.sum(-2)], axis=-1)
 
 
-# --- an order-blind baseline ---------------------------------------------------------------------
+# --- feature scaling -----------------------------------------------------------------------------
 
 def standardize(train, *others):
     """Scale features with the mean and standard deviation of ``train`` (per feature, last axis)."""
@@ -201,62 +204,3 @@ def standardize(train, *others):
     axes = tuple(range(train.ndim - 1))
     mean, std = train.mean(axes), train.std(axes) + 1e-8
     return tuple((a - mean) / std for a in (train, *others))
-
-
-def fit_softmax(X, y, n_classes: int, steps: int = 500, lr: float = 0.5, l2: float = 1e-3) -> np.ndarray:
-    """Multinomial logistic regression by full-batch gradient descent (deterministic).
-    X (n, F), y (n,) int -> weights (F + 1, n_classes), the last row the bias."""
-    n_classes, steps = positive_int(n_classes, "n_classes"), positive_int(steps, "steps")
-    lr, l2 = check_number(lr, "lr", low=0, low_open=True), check_number(l2, "l2", low=0)
-    X = numeric_array(X, "X", ndim=2)
-    y = _labels(y, "y", n_classes)
-    if len(y) != len(X) or len(y) == 0:
-        raise ValueError(f"X has shape {X.shape} and y {y.shape}: expected (n, F) and (n,) with n >= 1")
-    X = np.column_stack([X, np.ones(len(X))])
-    onehot = np.eye(n_classes)[y]
-    W = np.zeros((X.shape[1], n_classes))
-    for _ in range(steps):
-        logits = X @ W
-        p = np.exp(logits - logits.max(1, keepdims=True))
-        p /= p.sum(1, keepdims=True)
-        W -= lr * (X.T @ (p - onehot) / len(X) + l2 * W)
-    return W
-
-
-def predict_softmax(W, X) -> np.ndarray:
-    """Class ids (n,) for X (n, F) under :func:`fit_softmax`'s weights."""
-    W = numeric_array(W, "W", ndim=2)
-    X = numeric_array(X, "X", ndim=2)
-    if W.shape[0] != X.shape[1] + 1:
-        raise ValueError(f"W has shape {W.shape} but X has {X.shape[1]} features: expected ({X.shape[1] + 1}, C)")
-    X = np.column_stack([X, np.ones(len(X))])
-    return np.argmax(X @ W, axis=1)
-
-
-def _labels(y, name: str, n_classes: int) -> np.ndarray:
-    """Integer class ids (n,) in [0, n_classes); integral floats (1.0) are accepted."""
-    arr = numeric_array(y, name, ndim=1, dtype=None)
-    if arr.dtype.kind == "f":
-        if not np.array_equal(arr, np.round(arr)):
-            raise ValueError(f"{name} contains non-integer values: expected class ids")
-        arr = arr.astype(np.int64)
-    return id_array(arr, name, ndim=1, vocab_size=n_classes, limit="n_classes")
-
-
-def accuracy(y_true, y_pred) -> float:
-    """Fraction of equal labels."""
-    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-    if y_true.shape != y_pred.shape or y_true.ndim != 1 or len(y_true) == 0:
-        raise ValueError(f"y_true has shape {y_true.shape} and y_pred {y_pred.shape}: expected equal shapes (n,), n >= 1")
-    return float(np.mean(y_true == y_pred))
-
-
-def confusion_matrix(y_true, y_pred, n_classes: int) -> np.ndarray:
-    """counts[i, j] = number of examples of class i predicted as j."""
-    n_classes = positive_int(n_classes, "n_classes")
-    y_true, y_pred = _labels(y_true, "y_true", n_classes), _labels(y_pred, "y_pred", n_classes)
-    if y_true.shape != y_pred.shape:
-        raise ValueError(f"y_true has shape {y_true.shape} and y_pred {y_pred.shape}: expected equal shapes")
-    counts = np.zeros((n_classes, n_classes), dtype=int)
-    np.add.at(counts, (y_true, y_pred), 1)
-    return counts
