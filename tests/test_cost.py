@@ -69,3 +69,12 @@ def test_interleaved_times_run_each_function_in_turn():
     order = []
     times = cost.interleaved_median_times([lambda: order.append("a"), lambda: order.append("b")], repeats=2, warmup=1)
     assert order == ["a", "b"] * 3 and len(times) == 2 and min(times) >= 0
+
+
+def test_timing_helpers_name_a_bad_argument():
+    with pytest.raises(TypeError, match="fns must be a non-empty list of functions, got int 3"):
+        cost.interleaved_median_times(3)
+    with pytest.raises(TypeError, match="fns must be a non-empty list of functions, got function"):
+        cost.interleaved_median_times(lambda: None)
+    with pytest.raises(TypeError, match="dtype must be a torch floating dtype"):
+        cost.matmul_peak_gflops(n=4, repeats=1, dtype="float32")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -41,25 +42,37 @@ def _sizes(**sizes) -> list[int]:
 
 
 def matmul_flops_per_step(kind: str, D: int, H: int, B: int = 1) -> int:
-    """FLOPs of the two matrix products of one step: ``2 * G * H * (D + H) * B``."""
+    """FLOPs of the two matrix products of one step: ``2 * G * H * (D + H) * B`` (an int).
+
+    Raises ValueError for an unknown kind or a size < 1, TypeError for a size that is not an integer.
+    """
     D, H, B = _sizes(D=D, H=H, B=B)
     return 2 * gate_count(kind) * H * (D + H) * B
 
 
 def elementwise_flops_per_step(kind: str, H: int, B: int = 1) -> int:
-    """FLOPs of the biases, activations and gating of one step: ``ELEMENTWISE[kind] * H * B``."""
+    """FLOPs of the biases, activations and gating of one step: ``ELEMENTWISE[kind] * H * B`` (an int).
+
+    Raises ValueError for an unknown kind or a size < 1, TypeError for a size that is not an integer.
+    """
     gate_count(kind)
     H, B = _sizes(H=H, B=B)
     return ELEMENTWISE[kind] * H * B
 
 
 def flops_per_step(kind: str, D: int, H: int, B: int = 1) -> int:
-    """Forward FLOPs of one step (matmuls + elementwise) of one layer, one direction."""
+    """Forward FLOPs of one step (matmuls + elementwise) of one layer, one direction, batch B (an int).
+
+    Raises ValueError for an unknown kind or a size < 1, TypeError for a size that is not an integer.
+    """
     return matmul_flops_per_step(kind, D, H, B) + elementwise_flops_per_step(kind, H, B)
 
 
 def sequence_flops(kind: str, T: int, B: int, D: int, H: int) -> int:
-    """Forward FLOPs of one layer (one direction) over a sequence of T steps."""
+    """Forward FLOPs of one layer (one direction) over a sequence of T steps, batch B (an int).
+
+    Raises ValueError for an unknown kind or a size < 1, TypeError for a size that is not an integer.
+    """
     T, = _sizes(T=T)
     return T * flops_per_step(kind, D, H, B)
 
@@ -67,7 +80,11 @@ def sequence_flops(kind: str, T: int, B: int, D: int, H: int) -> int:
 # --- timing ------------------------------------------------------------------------------
 
 def median_time(fn, repeats: int = 5, warmup: int = 1, clock=time.perf_counter) -> float:
-    """Median seconds of ``fn()`` over ``repeats`` calls after ``warmup`` untimed ones."""
+    """Median seconds (in ``clock``'s units) of ``fn()`` over ``repeats`` calls after ``warmup`` untimed ones.
+
+    Raises TypeError when fn or clock is not callable or repeats/warmup is not an integer, ValueError
+    for repeats < 1 or warmup < 0.
+    """
     _check_timing([fn], repeats, warmup, clock, "fn")
     for _ in range(warmup):
         fn()
@@ -81,9 +98,16 @@ def median_time(fn, repeats: int = 5, warmup: int = 1, clock=time.perf_counter) 
 
 def interleaved_median_times(fns, repeats: int = 5, warmup: int = 1, clock=time.perf_counter) -> list[float]:
     """Median seconds of each function in ``fns``, timed in turn, round after round, so that a change
-    in the machine's load during the measurement affects all of them alike."""
-    fns = list(fns) if not callable(fns) else fns
-    if callable(fns) or not fns:
+    in the machine's load during the measurement affects all of them alike; a list, one per function.
+
+    Raises TypeError when fns is not a non-empty collection of functions (a single function
+    included), clock is not callable or repeats/warmup is not an integer; ValueError for repeats < 1
+    or warmup < 0.
+    """
+    if callable(fns) or not isinstance(fns, Iterable):
+        raise TypeError(f"fns must be a non-empty list of functions, got {type(fns).__name__} {fns!r}")
+    fns = list(fns)
+    if not fns:
         raise TypeError(f"fns must be a non-empty list of functions, got {fns!r}")
     _check_timing(fns, repeats, warmup, clock, "fns")
     samples = [[] for _ in fns]
@@ -108,7 +132,12 @@ def _check_timing(fns, repeats, warmup, clock, name) -> None:
 
 
 def loglog_slope(x, y) -> float:
-    """Least-squares slope of log(y) against log(x): the exponent k of ``y ∝ x^k``."""
+    """Least-squares slope of log(y) against log(x): the exponent k of ``y ∝ x^k``.
+
+    x, y: (N,) positive numbers, N >= 2, x not all equal. Raises TypeError when x or y is not numeric,
+    ValueError when either is not 1-D, they differ in length, N < 2, a value is <= 0, nan or inf, or x
+    has a single distinct value.
+    """
     x, y = numeric_array(x, "x", ndim=1), numeric_array(y, "y", ndim=1)
     if x.shape != y.shape or x.size < 2:
         raise ValueError(f"x and y have shapes {x.shape} and {y.shape}: expected equal 1-D shapes, at least 2 points")
@@ -122,10 +151,16 @@ def loglog_slope(x, y) -> float:
 def matmul_peak_gflops(n: int = 1024, repeats: int = 5, dtype=None, clock=time.perf_counter) -> float:
     """This machine's matmul throughput in GFLOP/s: one ``(n, n) @ (n, n)`` torch product, ``2 n^3``
     FLOPs, median of ``repeats`` (at torch's current thread count; float32 unless ``dtype``).
-    Pass ``clock=time.process_time`` on a busy machine (with one torch thread)."""
+    Pass ``clock=time.process_time`` on a busy machine (with one torch thread).
+
+    Raises TypeError when n or repeats is not an integer, dtype is not a torch floating dtype or clock
+    is not callable; ValueError for n or repeats < 1.
+    """
     import torch
     n = positive_int(n, "n")
     positive_int(repeats, "repeats")
+    if dtype is not None and not (isinstance(dtype, torch.dtype) and dtype.is_floating_point):
+        raise TypeError(f"dtype must be a torch floating dtype such as torch.float32, got {dtype!r}")
     gen = torch.Generator().manual_seed(0)
     dtype = dtype or torch.float32
     a = torch.randn(n, n, generator=gen, dtype=dtype)
