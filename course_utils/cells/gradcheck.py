@@ -61,7 +61,11 @@ class GradCheck(dict):
 
 
 def rel_error(a, b) -> float:
-    """max over elements of |a - b| / max(1e-8, |a| + |b|) (0.0 for empty arrays)."""
+    """max over elements of |a - b| / max(1e-8, |a| + |b|) (0.0 for empty arrays), a float.
+
+    a, b: real arrays of one shape (NumPy, torch or nested lists; compared in float64).
+    Raises TypeError when either is not real-valued, ValueError when either is ragged or b's shape is not a's.
+    """
     a = _real_array(a, "a")
     b = _real_array(b, "b")
     if a.shape != b.shape:
@@ -123,6 +127,10 @@ def numerical_gradient(f, array: np.ndarray, eps: float = 1e-6, order: int = 2, 
     stencil changes the piece is re-measured with ε / 10, ε / 100, ... (down to ``MIN_EPS``), and
     the function returns ``(grad, kinks, at_kink)``: lists of (index, ε used) and of indices whose
     stencil still changed the piece at ``MIN_EPS`` (their entry is the last estimate).
+
+    Raises TypeError when f or piece is not callable, f returns something that is not a number, or
+    eps is not a number; ValueError when array is not a writeable float64 ndarray, eps <= 0 (or nan,
+    inf) or order is not in ``FD_ORDERS``.
     """
     _check_fd_args(f, array, eps, order)
     if piece is not None and not callable(piece):
@@ -185,6 +193,11 @@ def check_cell_gradients(kind: str, T: int = 3, B: int = 2, D: int = 3, H: int =
     wide stencil may straddle a kink) order 2 with ε = 1e-5, and every coordinate whose stencil
     flips a ReLU (some h_t > 0 changes) is re-measured with a smaller ε and listed in
     ``.kinks`` instead of raising a false alarm (see the module docstring).
+
+    Raises TypeError for a non-integer size or seed, a reset_after or step that is not True/False,
+    or an eps that is not a number; ValueError for an unknown kind or nonlinearity (relu for a gated
+    cell included), reset_after=False for another kind than the gru, a size < 1, a negative seed,
+    eps <= 0, or an order other than 2, 4 or None.
     """
     check_choice(kind, "kind", KINDS)
     T, B, D, H = (positive_int(v, n) for v, n in ((T, "T"), (B, "B"), (D, "D"), (H, "H")))
