@@ -22,8 +22,9 @@ Then what they are used for, then the tools around them:
   character model).
 - ``course_utils.exercises``: the exercises (``harness``, ``compare``, ``sandbox`` and the checkers in
   ``check``: ``from course_utils.exercises import check``).
-- ``course_utils.figures``: ``plots``, ``widgets``, ``gate_explorer``, ``diagrams`` (the cell
-  diagrams and Chapter 7's encoder-decoder).
+- ``course_utils.figures``: ``palette`` (every colour, named once), ``plots`` (the style and the
+  plots of measurements), ``diagrams`` (the cell diagrams and Chapter 7's encoder-decoder, drawn
+  with its ``box`` and ``arrow``), ``gradient_explorer`` (Chapter 3), ``gate_explorer`` (Chapter 5).
 - ``course_utils.authoring``: tools for authors and instructors (``course``, ``book``, ``pdf``,
   ``slides``, ``student_edition``, ``publish``, ``workshop``, ``hub``, ``nbgrader_export``,
   ``timing``, ``benchmark``, ``launcher``, ...).

@@ -2,7 +2,7 @@
 
 ::
 
-    from course_utils.figures.widgets import gradient_explorer, gradient_norm_figure
+    from course_utils.figures.gradient_explorer import gradient_explorer, gradient_norm_figure
     explorer = gradient_explorer()        # in JupyterLab: sliders + a figure that redraws
     fig = gradient_norm_figure([(0.9, "tanh"), (1.5, "linear")], T=40)   # the same drawing, static
 
@@ -11,12 +11,14 @@ NumPy RNN with ``W_h = recurrent_matrix(H, λ₁, structure)`` (median over a ba
 min-max as a band) and the bound ``(γ λ₁)^ℓ`` dashed, with
 :func:`course_utils.cells.jacobians.jacobian_norms_vs_lag`. The explorer is an
 ``ipywidgets.interactive``: every change reruns :func:`gradient_norm_figure` and shows the new
-PNG in the widget's output area (matplotlib's inline backend).
+PNG in the widget's output area (matplotlib's inline backend). Chapter 5's counterpart is
+:mod:`course_utils.figures.gate_explorer`.
 """
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 
+from course_utils._checks import check_choice, check_int, check_number, check_type
 from course_utils.figures import plots
 from course_utils.cells.jacobians import (
     ACTIVATIONS,
@@ -46,15 +48,41 @@ def _finding(settings) -> str:
     return "Below γλ₁ = 1 the gradient must vanish; above, it may explode"
 
 
+def _check_settings(settings) -> list[tuple[float, str]]:
+    """``settings`` as a list of ``(lambda1, activation)`` pairs, checked."""
+    if not isinstance(settings, (list, tuple)):
+        raise TypeError(f"settings must be a list of (lambda1, activation) pairs, got {type(settings).__name__}")
+    if not settings:
+        raise ValueError("settings is empty: expected at least one (lambda1, activation) pair")
+    checked = []
+    for i, pair in enumerate(settings):
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            raise TypeError(f"settings[{i}] must be a (lambda1, activation) pair, got {pair!r}")
+        lam = check_number(pair[0], f"settings[{i}] lambda1", low=0)
+        checked.append((lam, check_choice(pair[1], f"settings[{i}] activation", ACTIVATIONS)))
+    return checked
+
+
 def gradient_norm_figure(settings, T: int = 40, structure: str = "orthogonal", *, hidden: int = HIDDEN,
                          batch: int = BATCH, seed: int = 0, ax=None, title: str | None = None):
     """Plot measured gradient norms and the bound against the lag for each ``(λ₁, activation)``.
 
-    settings: list of (lambda1, activation) pairs, activation in ``ACTIVATIONS``.
-    T: sequence length (lags 0..T). structure: see :func:`recurrent_matrix`.
+    settings: list of (lambda1, activation) pairs, lambda1 >= 0, activation in ``ACTIVATIONS``.
+    T: sequence length; each setting draws its curves over the lags 0..T (T + 1 points), from
+    ``jacobian_norms_vs_lag`` on ``batch`` sequences of a ``hidden``-unit RNN (W_h of shape
+    (hidden, hidden)). structure: see :func:`recurrent_matrix`.
     title: the finding to state; by default a sentence about γλ₁ versus 1.
     Returns the matplotlib Figure (the caller shows or closes it).
+
+    Raises TypeError when ``settings`` is not a list of pairs, ``ax`` not a matplotlib Axes, or T,
+    hidden, batch, seed not integers; ValueError when ``settings`` is empty, a lambda1 is negative
+    (or nan, inf), an activation or ``structure`` unknown, or T, hidden, batch < 1 or seed < 0.
     """
+    settings = _check_settings(settings)
+    check_choice(structure, "structure", STRUCTURES)
+    check_int(T, "T", minimum=1)
+    if ax is not None:
+        check_type(ax, "ax", plt.Axes, "a matplotlib Axes or None")
     if ax is None:
         fig, ax = plt.subplots()
     else:
@@ -88,8 +116,17 @@ def gradient_explorer(lambda1: float = 0.9, activation: str = "tanh", T: int = 4
 
     Controls (``explorer.children``): FloatSlider ``lambda1``, Dropdown ``activation``,
     IntSlider ``T``, Dropdown ``structure``, then the Output area. Sliders redraw when released
-    (``continuous_update=False``) so a slow machine does not queue figures.
+    (``continuous_update=False``) so a slow machine does not queue figures. The arguments are the
+    controls' starting values; ``explorer.result`` is the Figure last drawn.
+
+    Raises TypeError when ``lambda1`` is not a number or ``T`` not an integer; ValueError when
+    ``lambda1`` is outside ``LAMBDA_RANGE``, ``T`` outside ``T_RANGE`` (its min and max), or
+    ``activation``, ``structure`` unknown.
     """
+    check_number(lambda1, "lambda1", low=LAMBDA_RANGE[0], high=LAMBDA_RANGE[1])
+    check_choice(activation, "activation", ACTIVATIONS)
+    check_int(T, "T", minimum=T_RANGE[0], maximum=T_RANGE[1])
+    check_choice(structure, "structure", STRUCTURES)
     import ipywidgets as w
     controls = {
         "lambda1": w.FloatSlider(value=lambda1, min=LAMBDA_RANGE[0], max=LAMBDA_RANGE[1], step=LAMBDA_RANGE[2],
