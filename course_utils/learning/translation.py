@@ -76,8 +76,14 @@ class DatePairs:
 
 
 def write_date(date, fmt: str) -> str:
-    """``date`` (a ``datetime.date`` from 1950 to 2049) written in the format named ``fmt``."""
+    """``date`` (a ``datetime.date`` from 1950 to 2049) written in the format named ``fmt``, a string.
+
+    Raises TypeError when date is not a datetime.date (a datetime.datetime included), ValueError when
+    it lies outside 1950-2049 or fmt is not a key of :data:`FORMATS`.
+    """
     check_type(date, "date", dt.date, "a datetime.date")
+    if isinstance(date, dt.datetime):
+        raise TypeError(f"date must be a datetime.date, got datetime {date!r} (pass its .date())")
     if not FIRST_DATE <= date <= LAST_DATE:
         raise ValueError(f"date must lie between {FIRST_DATE} and {LAST_DATE} (two-digit years are "
                          f"read in that range), got {date}")
@@ -90,7 +96,12 @@ def make_dates(n: int, seed: int = 0, formats=None, exclude=()) -> DatePairs:
     """``n`` (source, target) pairs: a date drawn uniformly from 1950-01-01 to 2049-12-31 and a
     format drawn uniformly from ``formats`` (default: all of :data:`FORMATS`), with
     ``np.random.default_rng(seed)``: same arguments, same pairs. Sources listed in ``exclude``
-    (e.g. a training set's) are drawn again, so a held-out set shares no source with it."""
+    (e.g. a training set's) are drawn again, so a held-out set shares no source with it.
+
+    Raises TypeError for a non-integer n or seed, formats that are not a non-empty tuple or list, or
+    an exclude that is not a collection of strings; ValueError for n < 1, a negative seed, an unknown
+    format name, or n larger than the distinct pairs left after ``exclude``.
+    """
     n, seed = positive_int(n, "n"), nonnegative_int(seed, "seed")
     formats = tuple(FORMATS) if formats is None else formats
     if isinstance(formats, str) or not isinstance(formats, (tuple, list)) or not formats:
@@ -130,7 +141,11 @@ def _excluded_sources(exclude) -> set:
 
 def encode_sources(sources, vocab: Vocab = SOURCE_VOCAB) -> torch.Tensor:
     """Ids ``(S, B)`` int64 of ``B`` strings, ``S`` = the longest; shorter ones are padded on the
-    left with the pad id 0, so that row ``S - 1`` holds every string's last character."""
+    left with the pad id 0, so that row ``S - 1`` holds every string's last character.
+
+    Raises TypeError when sources is not a list or tuple of strings or vocab not a Vocab, ValueError
+    when sources is empty or a string holds a character outside ``vocab``.
+    """
     sources = _strings(sources, "sources")
     check_type(vocab, "vocab", Vocab, "a course_utils.data.text.Vocab")
     S = max(len(s) for s in sources)
@@ -142,7 +157,11 @@ def encode_sources(sources, vocab: Vocab = SOURCE_VOCAB) -> torch.Tensor:
 
 
 def encode_targets(targets) -> torch.Tensor:
-    """Ids ``(T, B)`` int64 of ``B`` ISO dates, ``T = TARGET_LENGTH``."""
+    """Ids ``(T, B)`` int64 of ``B`` ISO dates, ``T = TARGET_LENGTH``.
+
+    Raises TypeError when targets is not a list or tuple of strings, ValueError when it is empty or a
+    target does not have ``TARGET_LENGTH`` characters of :data:`TARGET_VOCAB`.
+    """
     targets = _strings(targets, "targets")
     for b, t in enumerate(targets):
         if len(t) != TARGET_LENGTH:
@@ -152,7 +171,12 @@ def encode_targets(targets) -> torch.Tensor:
 
 
 def decode_targets(ids) -> list:
-    """The ``B`` strings of target ids ``(T, B)`` (a start symbol, never a target, reads ``?``)."""
+    """The ``B`` strings of target ids ``(T, B)`` (NumPy or torch integers; a start symbol, never a
+    target, reads ``?``): a list of B strings of T characters.
+
+    Raises TypeError when ids are not integers, ValueError when they are not 2-D or an id lies outside
+    [0, len(TARGET_VOCAB)).
+    """
     ids = id_array(ids, "ids", ndim=2, vocab_size=len(TARGET_VOCAB))
     chars = np.array(["?" if item == START else item for item in TARGET_VOCAB.items])
     return ["".join(col) for col in chars[ids].T]
@@ -160,7 +184,11 @@ def decode_targets(ids) -> list:
 
 def teacher_forcing_inputs(y: torch.Tensor) -> torch.Tensor:
     """The decoder's inputs ``(T, B)`` under teacher forcing: the start id, then the correct
-    target shifted by one step (``y[:-1]``), so step t reads the right character t - 1."""
+    target shifted by one step (``y[:-1]``), so step t reads the right character t - 1.
+
+    Raises TypeError when y is not a torch tensor, ValueError when it is not (T, B) int64 with T, B >= 1
+    or holds an id outside the target vocabulary.
+    """
     _check_ids(y, "y", len(TARGET_VOCAB))
     start = torch.full((1, y.shape[1]), TARGET_VOCAB.index[START], dtype=y.dtype, device=y.device)
     return torch.cat([start, y[:-1]])
@@ -173,6 +201,8 @@ class DateTranslator(nn.Module):
 
     ``forward(x, y_in)``: sources ``x: (S, B)`` and decoder inputs ``y_in: (T, B)`` (under
     teacher forcing, :func:`teacher_forcing_inputs`) -> logits ``(T, B, V_target)``.
+
+    Raises TypeError when a size is not an integer, ValueError when one is < 1.
     """
 
     def __init__(self, source_vocab_size: int, target_vocab_size: int, embed_size: int = 16,
@@ -189,14 +219,22 @@ class DateTranslator(nn.Module):
         self.head = nn.Linear(hidden_size, self.target_vocab_size)
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
-        """The encoder's last state ``c: (1, B, H)`` for sources ``x: (S, B)``."""
+        """The encoder's last state ``c: (1, B, H)`` for sources ``x: (S, B)``.
+
+        Raises TypeError when x is not a torch tensor, ValueError when it is not (S, B) int64 with S, B >= 1
+        or holds an id outside the source vocabulary.
+        """
         _check_ids(x, "x", self.source_vocab_size)
         return self.encoder(self.source_embedding(x))[1]
 
     def decode(self, y_in: torch.Tensor, state: torch.Tensor, c: torch.Tensor):
         """Logits ``(T, B, V_target)`` and the last state ``(1, B, H)`` after reading ``y_in:
         (T, B)`` from ``state: (1, B, H)`` (T = 1 is one step of greedy decoding). Every step
-        also reads the encoder's summary ``c: (1, B, H)`` next to its input character."""
+        also reads the encoder's summary ``c: (1, B, H)`` next to its input character.
+
+        Raises TypeError when y_in is not a torch tensor, ValueError when it is not (T, B) int64 ids of
+        the target vocabulary or state or c is not a tensor of shape (1, B, H).
+        """
         _check_ids(y_in, "y_in", self.target_vocab_size)
         shape = (1, y_in.shape[1], self.decoder.hidden_size)
         for name, value in (("state", state), ("c", c)):
@@ -224,7 +262,12 @@ class DateTranslator(nn.Module):
 
 def teacher_forcing_loss(model: DateTranslator, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Mean cross-entropy (nats per character) of ``model`` on targets ``y: (T, B)`` when every
-    decoder step reads the correct previous character; ``x: (S, B)``."""
+    decoder step reads the correct previous character; ``x: (S, B)``. A 0-D tensor.
+
+    Raises TypeError when model is not a DateTranslator or x or y is not a torch tensor, ValueError
+    when x or y is not 2-D int64 ids of its vocabulary or they differ in B.
+    """
+    check_type(model, "model", DateTranslator, "a DateTranslator")
     logits = model(x, teacher_forcing_inputs(y))
     return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
 
@@ -232,7 +275,11 @@ def teacher_forcing_loss(model: DateTranslator, x: torch.Tensor, y: torch.Tensor
 def greedy_decode(model: DateTranslator, x: torch.Tensor, length: int = TARGET_LENGTH) -> torch.Tensor:
     """Target ids ``(length, B)`` for sources ``x: (S, B)``: start from the encoder's state and
     the start id, and at every step feed back the arg-max of the previous step (no teacher).
-    Runs without gradients, in ``eval()`` mode (restored afterwards)."""
+    Runs without gradients, in ``eval()`` mode (restored afterwards).
+
+    Raises TypeError when model is not a DateTranslator, x not a torch tensor or length not an
+    integer; ValueError when x is not (S, B) int64 ids of the source vocabulary or length < 1.
+    """
     check_type(model, "model", DateTranslator, "a DateTranslator")
     length = positive_int(length, "length")
     was_training = model.training
@@ -255,7 +302,12 @@ def train_translator(model: DateTranslator, x: torch.Tensor, y: torch.Tensor, st
                      batch_size: int = 64, lr: float = 1e-2, seed: int = 0):
     """Train ``model`` in place with Adam (gradient norm clipped at 1) on random batches of the
     columns of ``x: (S, B)`` and ``y: (T, B)``, minimising :func:`teacher_forcing_loss`; returns
-    the :class:`course_utils.learning.training.History` (on the CPU: the result does not depend on a GPU)."""
+    the :class:`course_utils.learning.training.History` (on the CPU: the result does not depend on a GPU).
+
+    Raises TypeError when model is not a DateTranslator, x or y not a torch tensor, steps, batch_size
+    or seed not an integer or lr not a number; ValueError when x or y is not 2-D int64 ids of its
+    vocabulary, they differ in the number of columns, steps or batch_size < 1, lr <= 0 or seed < 0.
+    """
     check_type(model, "model", DateTranslator, "a DateTranslator")
     _check_ids(x, "x", model.source_vocab_size)
     _check_ids(y, "y", model.target_vocab_size)
@@ -276,7 +328,12 @@ def train_translator(model: DateTranslator, x: torch.Tensor, y: torch.Tensor, st
 
 
 def exact_match(predictions, targets) -> float:
-    """The fraction of ``predictions`` equal, character for character, to ``targets``."""
+    """The fraction (in [0, 1]) of ``predictions`` equal, character for character, to ``targets``;
+    both are lists or tuples of B strings.
+
+    Raises TypeError when either is not a list or tuple of strings, ValueError when either is empty
+    or they differ in length.
+    """
     predictions, targets = _strings(predictions, "predictions"), _strings(targets, "targets")
     if len(predictions) != len(targets):
         raise ValueError(f"predictions has {len(predictions)} strings but targets has {len(targets)}: "
@@ -286,7 +343,10 @@ def exact_match(predictions, targets) -> float:
 
 def most_frequent_target(targets) -> str:
     """The target that occurs most often in ``targets`` (the first of those tied): the trivial
-    baseline that answers it whatever the source."""
+    baseline that answers it whatever the source.
+
+    Raises TypeError when targets is not a list or tuple of strings, ValueError when it is empty.
+    """
     return Counter(_strings(targets, "targets")).most_common(1)[0][0]
 
 
