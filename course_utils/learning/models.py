@@ -55,6 +55,10 @@ class SequenceModel(nn.Module):
 
     Attributes: ``.rnn`` (the torch recurrent module, batch_first=True), ``.head`` (nn.Linear),
     ``.embedding`` (nn.Embedding or None), ``.kind``, ``.readout``.
+
+    Raises TypeError for a size that is not an integer or a forget_bias that is not a number;
+    ValueError for an unknown kind or readout, a size < 1, or a forget_bias that is nan, inf or given
+    for another kind than the LSTM.
     """
 
     def __init__(self, kind: str, input_size: int, hidden_size: int, output_size: int,
@@ -80,7 +84,13 @@ class SequenceModel(nn.Module):
             set_forget_bias(self.rnn, forget_bias)
 
     def embed(self, x: torch.Tensor) -> torch.Tensor:
-        """The recurrent layer's input ``(B, T, D)``: ``x`` itself, or its embedding for token ids."""
+        """The recurrent layer's input ``(B, T, D)``: ``x`` itself, or its embedding for token ids.
+
+        x: token ids ``(B, T)`` int64 (or int32) when the model has a ``vocab_size``, else float
+        ``(B, T, D)`` in the model's dtype. Raises TypeError when x is not a torch tensor, ValueError
+        when its shape or dtype is not the one above, B or T is 0, an id lies outside
+        [0, vocab_size), or a float input holds nan or inf.
+        """
         if not isinstance(x, torch.Tensor):
             raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__} (convert with torch.as_tensor)")
         if self.embedding is not None:
@@ -132,18 +142,31 @@ class SequenceModel(nn.Module):
         return tuple(state0) if self.kind == "lstm" else state0
 
     def states(self, x: torch.Tensor, state0=None):
-        """All hidden states of the last layer ``(B, T, H)`` and the final state (as nn.RNN returns it)."""
+        """All hidden states of the last layer ``(B, T, H)`` and the final state (as nn.RNN returns it:
+        ``h_n (num_layers, B, H)``, or the pair ``(h_n, c_n)`` for the LSTM).
+
+        x as in :meth:`embed`; state0: None (zeros) or the same form as the final state.
+        Raises what :meth:`embed` raises; for state0, TypeError when a part is not a tensor and
+        ValueError when the LSTM's is not a pair or a part has another shape or dtype than the model's.
+        """
         inputs = self.embed(x)
         return self.rnn(inputs, self._check_state(state0, inputs.shape[0]))
 
     def forward(self, x: torch.Tensor, state0=None) -> torch.Tensor:
-        """The read-out: (B, output_size) for ``readout="last"``, (B, T, output_size) for "all"."""
+        """The read-out: (B, output_size) for ``readout="last"``, (B, T, output_size) for "all".
+
+        x and state0 as in :meth:`states`, which raises the TypeError or ValueError for a bad one.
+        """
         h, _ = self.states(x, state0)
         return self.head(h[:, -1] if self.readout == "last" else h)
 
 
 def set_forget_bias(lstm: nn.LSTM, value: float) -> None:
-    """Set b_f = value in every layer of ``lstm`` (gate order i, f, g, o: rows H..2H of each bias)."""
+    """Set b_f = value in every layer of ``lstm`` (gate order i, f, g, o: rows H..2H of each bias):
+    b_ih's f block = value, b_hh's = 0, in place.
+
+    Raises TypeError when lstm is not a torch.nn.LSTM or value not a number, ValueError for nan or inf.
+    """
     if not isinstance(lstm, nn.LSTM):
         raise TypeError(f"lstm must be a torch.nn.LSTM, got {type(lstm).__name__}")
     value = check_number(value, "value")
@@ -157,7 +180,11 @@ def set_forget_bias(lstm: nn.LSTM, value: float) -> None:
 
 
 def forget_bias(lstm: nn.LSTM, layer: int = 0) -> torch.Tensor:
-    """b_f = b_ih[f] + b_hh[f] of one layer, shape (H,)."""
+    """b_f = b_ih[f] + b_hh[f] of one layer, shape (H,), detached.
+
+    Raises TypeError when lstm is not a torch.nn.LSTM or layer not an integer, ValueError when layer is
+    not in [0, num_layers) or the LSTM has no biases.
+    """
     check_type(lstm, "lstm", nn.LSTM, "a torch.nn.LSTM")
     layer = nonnegative_int(layer, "layer")
     if layer >= lstm.num_layers:
@@ -170,7 +197,7 @@ def forget_bias(lstm: nn.LSTM, layer: int = 0) -> torch.Tensor:
 
 
 def count_parameters(module: nn.Module) -> int:
-    """Number of trainable scalars in ``module``."""
+    """Number of trainable scalars in ``module``; raises TypeError when it is not a torch.nn.Module."""
     if not isinstance(module, nn.Module):
         raise TypeError(f"module must be a torch.nn.Module, got {type(module).__name__}")
     return sum(p.numel() for p in module.parameters() if p.requires_grad)
@@ -179,7 +206,10 @@ def count_parameters(module: nn.Module) -> int:
 def model_parameter_count(kind: str, input_size: int, hidden_size: int, output_size: int,
                           num_layers: int = 1) -> int:
     """Parameters of ``SequenceModel(kind, D, H, O, num_layers)`` without embedding: the recurrent
-    layers' ``params.parameter_count(kind, D, H, num_layers)`` plus H O + O for the head."""
+    layers' ``params.parameter_count(kind, D, H, num_layers)`` plus H O + O for the head.
+
+    Raises ValueError for an unknown kind or a size < 1, TypeError for a size that is not an integer.
+    """
     kind = _check_kind(kind)
     D, H, O = (positive_int(v, n) for v, n in ((input_size, "input_size"), (hidden_size, "hidden_size"),
                                                   (output_size, "output_size")))
@@ -192,6 +222,9 @@ def hidden_size_for_budget(kind: str, input_size: int, output_size: int, budget:
 
     Use it to compare cells at equal cost: an LSTM has about 4x, a GRU 3x the parameters of an
     RNN of the same H, so at a fixed budget the RNN gets roughly twice the hidden units.
+
+    Raises ValueError for an unknown kind, a size or budget < 1, or a budget below the H = 1 model's
+    count; TypeError for a size or budget that is not an integer.
     """
     kind = _check_kind(kind)
     positive_int(budget, "budget")
