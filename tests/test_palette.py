@@ -11,9 +11,14 @@ from course_utils.figures import palette
 FIGURES = Path(palette.__file__).parent
 
 
-@pytest.mark.parametrize("name", [n for n in palette.__all__ if n != "KIND_COLORS"])
+def colours(value):
+    """The colours a palette entry holds: itself, or the values of a dict, or the items of a tuple."""
+    return list(value.values()) if isinstance(value, dict) else list(value) if isinstance(value, tuple) else [value]
+
+
+@pytest.mark.parametrize("name", palette.__all__)
 def test_every_colour_is_a_matplotlib_colour(name):
-    assert is_color_like(getattr(palette, name)), name
+    assert all(is_color_like(c) for c in colours(getattr(palette, name))), name
 
 
 def test_one_colour_per_cell_kind():
@@ -28,12 +33,14 @@ def test_box_colours_are_distinct():
     assert len(set(boxes)) == len(boxes)
 
 
-def test_no_figure_module_spells_a_palette_hex_colour():
-    """The palette's hex colours appear in palette.py only: the figures import them by name."""
-    hexes = {v.lower() for n in palette.__all__ for v in [getattr(palette, n)]
-             if isinstance(v, str) and v.startswith("#")}
+def test_gate_explorer_bars_by_activation_and_old_versus_new_state():
+    assert set(palette.GATE_BAR_COLORS) == {"sigmoid", "tanh"} and len(palette.STATE_BAR_COLORS) == 2
+
+
+def test_no_other_figures_module_spells_a_hex_colour():
+    """Hex colours appear in palette.py only: the other figure modules import them by name."""
     for path in sorted(FIGURES.glob("*.py")):
         if path.name == "palette.py":
             continue
-        found = {h.lower() for h in re.findall(r"#[0-9a-fA-F]{6}\b", path.read_text(encoding="utf-8"))}
-        assert not found & hexes, f"{path.name} spells {sorted(found & hexes)}: import them from palette"
+        found = re.findall(r"[\"']#[0-9a-fA-F]{6}[\"']", path.read_text(encoding="utf-8"))
+        assert not found, f"{path.name} spells {found}: name them in palette.py and import them"

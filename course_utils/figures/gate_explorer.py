@@ -37,9 +37,10 @@ import numpy as np
 from course_utils.cells.gru import gru_step_forward
 from course_utils.cells.lstm import lstm_step_forward
 from course_utils.cells.params import GATE_NAMES, CellParams
+from course_utils.figures.palette import GATE_BAR_COLORS, STATE_BAR_COLORS
 
-__all__ = ["FORMS", "GATE_BIASES", "DEFAULTS", "INPUT_RANGE", "STATE_RANGE", "GATE_COLORS", "STATE_COLORS",
-           "unit_params", "unit_step", "gate_figure", "gate_explorer"]
+__all__ = ["FORMS", "GATE_BIASES", "DEFAULTS", "INPUT_RANGE", "STATE_RANGE", "unit_params", "unit_step",
+           "gate_figure", "gate_explorer"]
 
 FORMS = {"lstm": "LSTM", "gru-reset-after": "GRU, reset after (PyTorch)",
          "gru-reset-before": "GRU, reset before (Cho et al.)"}
@@ -52,8 +53,6 @@ DEFAULTS = {"x_t": 0.5, "h_prev": 0.3, "c_prev": 1.0, "b_i": 0.0, "b_f": 1.0, "b
             "b_r": 0.0, "b_z": 0.0, "b_n": 0.0}
 INPUT_RANGE = (-3.0, 3.0, 0.1)      # x_t, C_{t-1} and every bias: min, max, step
 STATE_RANGE = (-1.0, 1.0, 0.05)     # h_{t-1} (a tanh output)
-GATE_COLORS = {"sigmoid": "#4c72b0", "tanh": "#dd8452"}
-STATE_COLORS = ("0.7", "#55a868")   # old state, new state
 
 
 def _family(kind: str) -> str:
@@ -120,7 +119,7 @@ def gate_figure(kind: str = "lstm", x_t: float = DEFAULTS["x_t"], h_prev: float 
     gates = GATE_NAMES[family]
     fig, (left, right) = plt.subplots(1, 2, figsize=(7.0, 3.2), gridspec_kw={"width_ratios": [3, 2]})
     kinds = ["tanh" if g in ("g", "n") else "sigmoid" for g in gates]
-    left.bar(gates, [v[g] for g in gates], color=[GATE_COLORS[k] for k in kinds])
+    left.bar(gates, [v[g] for g in gates], color=[GATE_BAR_COLORS[k] for k in kinds])
     for k, g in enumerate(gates):
         left.text(k, v[g] + (0.04 if v[g] >= 0 else -0.12), f"{v[g]:.2f}", ha="center", fontsize=9)
     left.axhline(0.0, color="0.3", lw=0.8)
@@ -129,8 +128,8 @@ def gate_figure(kind: str = "lstm", x_t: float = DEFAULTS["x_t"], h_prev: float 
     left.set_title(f"{FORMS[kind]}: gates (blue σ, orange tanh)", fontsize=10)
     states = [("C", c_prev, v["c"]), ("h", h_prev, v["h"])] if family == "lstm" else [("h", h_prev, v["h"])]
     pos = np.arange(len(states))
-    right.bar(pos - 0.18, [s[1] for s in states], width=0.36, color=STATE_COLORS[0], label="before (t−1)")
-    right.bar(pos + 0.18, [s[2] for s in states], width=0.36, color=STATE_COLORS[1], label="after (t)")
+    right.bar(pos - 0.18, [s[1] for s in states], width=0.36, color=STATE_BAR_COLORS[0], label="before (t−1)")
+    right.bar(pos + 0.18, [s[2] for s in states], width=0.36, color=STATE_BAR_COLORS[1], label="after (t)")
     right.set_xticks(pos, [s[0] for s in states])
     right.axhline(0.0, color="0.3", lw=0.8)
     top = max(1.2, max(abs(s[1]) for s in states) * 1.15, max(abs(s[2]) for s in states) * 1.15)

@@ -5,7 +5,8 @@ of :mod:`course_utils.figures.diagrams`) are coloured by role: states blue, inpu
 gates lilac, tanh layers rose, and grey for what a step is given rather than computes (the
 initial state h_0, the decoder's input words). Lines and arrows are dark grey, their labels a
 lighter grey. The plots of measurements colour each cell kind the same way in every chapter
-(:data:`KIND_COLORS`).
+(:data:`KIND_COLORS`); Chapter 5's gate explorer draws its bars in :data:`GATE_BAR_COLORS` and
+:data:`STATE_BAR_COLORS`.
 
 Colours are matplotlib colour strings (hex ``"#rrggbb"``, a grey level ``"0.2"``, or a named
 colour); they are constants, with nothing to call.
@@ -13,7 +14,7 @@ colour); they are constants, with nothing to call.
 from __future__ import annotations
 
 __all__ = ["STATE", "INPUT", "GATE", "TANH", "NEUTRAL", "DECODER_STATE", "PATH_COLOR", "RESET_COLOR",
-           "RESET_FILL", "LINE", "LABEL", "NOTE", "KIND_COLORS"]
+           "RESET_FILL", "LINE", "LABEL", "NOTE", "KIND_COLORS", "GATE_BAR_COLORS", "STATE_BAR_COLORS"]
 
 # --- boxes of the drawn figures, by role ------------------------------------------------------
 STATE = "#cfe3f5"           # blue: states h_t, C_t (the encoder's h_t too)
@@ -35,3 +36,7 @@ NOTE = "0.35"               # small notes beside a drawing ("to step t+1")
 
 # --- plots of measurements: one colour per cell kind (the keys are params.KINDS) ----------------
 KIND_COLORS = {"rnn": "tab:red", "lstm": "tab:blue", "gru": "tab:green"}
+
+# --- Chapter 5's gate explorer: bars ----------------------------------------------------------
+GATE_BAR_COLORS = {"sigmoid": "#4c72b0", "tanh": "#dd8452"}   # a gate's bar, by its activation: blue, orange
+STATE_BAR_COLORS = ("0.7", "#55a868")                         # the old state (grey), the new state (green)
