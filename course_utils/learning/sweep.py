@@ -38,7 +38,12 @@ def _check_axes(axes: dict) -> None:
 
 def grid_search(fn, axes: dict) -> np.ndarray:
     """Call ``fn(**setting)`` for every combination of the values in ``axes`` (first axis slowest);
-    returns the float results as an array of shape ``(len(v) for v in axes.values())``."""
+    returns the float results as a float64 array of shape ``tuple(len(v) for v in axes.values())``.
+
+    Raises TypeError when fn is not callable or cannot take the axes' names as keyword arguments, an
+    axis's values are not a list, or fn returns something that is not a number; ValueError when axes
+    is not a non-empty dict, a name is not a Python identifier or an axis has no values.
+    """
     if not callable(fn):
         raise TypeError(f"fn must be a function taking the axes as keyword arguments, got {type(fn).__name__}")
     _check_axes(axes)
@@ -61,7 +66,15 @@ def grid_search(fn, axes: dict) -> np.ndarray:
 
 
 def main_effects(scores, axes: dict) -> dict:
-    """For every axis, the mean of ``scores`` at each of its levels, averaged over all other axes."""
+    """For every axis, the mean of ``scores`` at each of its levels, averaged over all other axes.
+
+    scores: shape ``tuple(len(v) for v in axes.values())``, one entry per combination (as
+    :func:`grid_search` returns it; inf marks a failed run). Returns ``{name: (len(axes[name]),)
+    float64 array of means}``, in the axes' order.
+
+    Raises TypeError when scores is not numeric or an axis's values are not a list; ValueError when
+    axes is not a non-empty dict of named, non-empty axes, scores holds nan, or its shape is not the one above.
+    """
     _check_axes(axes)
     scores = numeric_array(scores, "scores", finite=False)
     if np.isnan(scores).any():
@@ -74,7 +87,12 @@ def main_effects(scores, axes: dict) -> dict:
 
 
 def effect_sizes(effects: dict) -> dict:
-    """Spread (max - min over levels) of every main effect, largest first."""
+    """Spread (max - min over levels) of every main effect, largest first: ``{name: float}``.
+
+    effects: ``{name: (levels,) means}``, as :func:`main_effects` returns it. Raises TypeError when
+    effects is not a non-empty dict or a value is not numeric, ValueError when a value is not 1-D or
+    is empty.
+    """
     if not isinstance(effects, dict) or not effects:
         raise TypeError(f"effects must be a non-empty dict {{name: means per level}} from main_effects, got {effects!r}")
     sizes = {}
