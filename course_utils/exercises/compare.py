@@ -13,9 +13,12 @@ The pipeline of :func:`compare`, in this order:
    and the FIRST structural problem found, in walking order (outer before inner, left before
    right). A structural problem is a "wrong type" and ends the comparison: no value is
    compared and no hint is given, because the values of a wrongly shaped structure mean nothing.
-2. **Tolerance** (:func:`tolerance_for`, the one place it is decided). Each floating-point leaf
-   is checked with the exercise's tolerance, loosened only when the REFERENCE is float32 or
-   float16 (:data:`LOW_PRECISION`); never because the learner chose a lower precision.
+2. **Tolerance**, decided here only. The exercise's tolerance is one of the named tolerances
+   (:data:`NAMED_TOLERANCES`: :data:`EXACT` for counts, :data:`FUNCTION_TOLERANCE` by default,
+   ..., each with its reason), which every checker passes as ``tolerance=compare.NAME``. Each
+   floating-point leaf is checked with it, loosened by :func:`tolerance_for` only when the
+   REFERENCE is float32 or float16 (:data:`LOW_PRECISION`); never because the learner chose a
+   lower precision.
 3. **Values** (:func:`value_problems`), leaf by leaf, stopping at the first failing test of
    that leaf: shape (with a hint: transposed, missing or extra axis) -> integer versus float,
    only when the exercise is about types (``check_dtype``) -> a dtype that cannot be compared ->
@@ -42,10 +45,11 @@ from typing import Any, Iterator, NamedTuple
 
 import numpy as np
 
-from course_utils._checks import is_tensor
+from course_utils._checks import check_number, is_tensor
 
-__all__ = ["EXACT_BOUND", "LOW_PRECISION", "Tolerance", "FUNCTION_TOLERANCE", "VALUE_TOLERANCE",
-           "Leaf", "Result", "LeafResult", "compare", "matches",
+__all__ = ["EXACT_BOUND", "LOW_PRECISION", "Tolerance", "FUNCTION_TOLERANCE", "VALUE_TOLERANCE", "EXACT",
+           "BACKPROP", "CLOSED_FORM", "WEIGHTS", "CLIPPING", "FORMULA", "HAND_COMPUTED", "THREE_DIGITS",
+           "ONE_PERCENT", "TWO_PERCENT", "NAMED_TOLERANCES", "Leaf", "Result", "LeafResult", "compare", "matches",
            "pair_leaves", "tolerance_for", "loosest", "value_problems", "swap_hints", "describe",
            "describe_value", "error_bound"]
 
@@ -56,11 +60,21 @@ LOW_PRECISION = {np.dtype(np.float32): (1e-5, 1e-4), np.dtype(np.float16): (1e-2
 
 @dataclass(frozen=True)
 class Tolerance:
-    """Two numbers are close when ``|received - expected| <= atol + rtol * |expected|``."""
+    """Two numbers are close when ``|received - expected| <= atol + rtol * |expected|``.
+
+    Raises TypeError when ``atol`` or ``rtol`` is not a real number, ValueError when it is
+    negative, nan or infinite.
+    """
 
     atol: float
     rtol: float
 
+    def __post_init__(self):
+        object.__setattr__(self, "atol", check_number(self.atol, "atol", low=0.0))
+        object.__setattr__(self, "rtol", check_number(self.rtol, "rtol", low=0.0))
+
+
+# --- the named tolerances: every checker passes one of these (tolerance=compare.NAME) -------------
 
 FUNCTION_TOLERANCE = Tolerance(atol=1e-8, rtol=1e-6)
 """The default (atol, rtol) of a "write this function" exercise
@@ -70,12 +84,45 @@ VALUE_TOLERANCE = Tolerance(atol=1e-6, rtol=0.0)
 """The default (atol, rtol) of a "predict, then verify" answer
 (:func:`course_utils.exercises.harness.check_value`): absolute only, since a predicted number is
 typed or computed by the learner and judged against one exact value."""
+EXACT = Tolerance(atol=0.0, rtol=0.0)
+"""Counts (parameters, frames, FLOPs, nonzero gradients): an integer is right or wrong; 1480.0 still
+equals 1480, since numbers are compared by value."""
+BACKPROP = Tolerance(atol=1e-6, rtol=1e-5)
+"""Backward passes (Exercises 4.4, 4.5, 5.4): float32 arithmetic is enough, a 0.5 % error is not."""
+CLOSED_FORM = Tolerance(atol=1e-10, rtol=1e-8)
+"""Probabilities and correlations from a few float64 operations (softmax with temperature, Pearson
+r): any correct formulation agrees to about 1e-15 (``np.corrcoef`` differs from the reference by 3e-16)."""
+WEIGHTS = Tolerance(atol=1e-12, rtol=1e-9)
+"""Sampling weights of order 1/N that sum to 1 (Exercise 11.1): judged relatively, the absolute
+floor far below the smallest weight (0.0086 in the cases)."""
+CLIPPING = Tolerance(atol=1e-9, rtol=1e-5)
+"""Gradient-norm clipping (Exercise 3.1): entries from 1e-4 to 1e2 are judged relatively; leaving out
+PyTorch's 1e-6 in the norm's denominator (under 1e-7 relative on the cases) passes."""
+FORMULA = Tolerance(atol=0.0, rtol=1e-6)
+"""A closed-form float of a few tenths (the copy task's baseline in nats): relative only."""
+HAND_COMPUTED = Tolerance(atol=1e-9, rtol=0.0)
+"""A prediction worked out by hand from a table of one-decimal numbers (Exercise 11.3): absolute,
+just enough for float rounding (0.1 + 0.2 != 0.3)."""
+THREE_DIGITS = Tolerance(atol=0.0, rtol=1e-3)
+"""A prediction that may be written as an expression or typed with three significant digits
+(Exercise 3.2's answer rounded so is within 0.1 %)."""
+ONE_PERCENT = Tolerance(atol=0.0, rtol=0.01)
+"""A prediction a learner may round to three digits or check by a simulation with 10^6 samples,
+whose standard error is about 0.25 % of the answer (Exercise 6.2)."""
+TWO_PERCENT = Tolerance(atol=0.0, rtol=0.02)
+"""A prediction from a classic integral, rounded to two digits (0.3 % off) or measured on a simulated
+random walk of 100 000 steps (standard error about 0.25 %) (Exercise 8.4)."""
+NAMED_TOLERANCES = {"FUNCTION_TOLERANCE": FUNCTION_TOLERANCE, "VALUE_TOLERANCE": VALUE_TOLERANCE, "EXACT": EXACT,
+                    "BACKPROP": BACKPROP, "CLOSED_FORM": CLOSED_FORM, "WEIGHTS": WEIGHTS, "CLIPPING": CLIPPING,
+                    "FORMULA": FORMULA, "HAND_COMPUTED": HAND_COMPUTED, "THREE_DIGITS": THREE_DIGITS,
+                    "ONE_PERCENT": ONE_PERCENT, "TWO_PERCENT": TWO_PERCENT}
+"""Every named tolerance above, by name: the only tolerances a checker passes."""
 
 
 def tolerance_for(requested: Tolerance, expected_dtype: Any) -> Tolerance:
     """The tolerance a leaf whose REFERENCE has ``expected_dtype`` is checked with.
 
-    The one place the tolerance is decided. A float64 (or integer, or complex) reference is held
+    The one place the tolerance is loosened. A float64 (or integer, or complex) reference is held
     to ``requested``, the exercise's precision; a float32 or float16 reference cannot be more
     precise than its dtype, so each of ``atol`` and ``rtol`` is raised to at least
     :data:`LOW_PRECISION`'s value. The learner's dtype plays no part: a learner who computes in

@@ -285,13 +285,24 @@ def _loops(fn: Callable) -> list[str]:
     return [f"{kinds[type(node)]} (line {node.lineno})" for node in ast.walk(tree) if type(node) in kinds]
 
 
+def _tolerance(tolerance: Any, atol: float | None, rtol: float | None) -> compare.Tolerance:
+    """``tolerance`` with ``atol``/``rtol`` put in its place when given (the keywords of the callers
+    written before the named tolerances)."""
+    if not isinstance(tolerance, compare.Tolerance):
+        raise TypeError(f"tolerance should be a compare.Tolerance such as compare.EXACT, got "
+                        f"{type(tolerance).__name__} {tolerance!r}")
+    if atol is None and rtol is None:
+        return tolerance
+    return compare.Tolerance(tolerance.atol if atol is None else atol, tolerance.rtol if rtol is None else rtol)
+
+
 def _is_prediction(cases) -> bool:
     return len(cases) == 1 and tuple(cases[0][0]) == () and not cases[0][1]
 
 
 def check_function(fn: Callable, reference: Callable, cases, *, name: str, output_names=None,
-                   atol: float = compare.FUNCTION_TOLERANCE.atol, rtol: float = compare.FUNCTION_TOLERANCE.rtol,
-                   mistakes: Sequence[Mistake] = (),
+                   tolerance: compare.Tolerance = compare.FUNCTION_TOLERANCE, atol: float | None = None,
+                   rtol: float | None = None, mistakes: Sequence[Mistake] = (),
                    time_limit: float | None = None, default_hint: str | None = None,
                    no_loops: str | None = None) -> Feedback:
     """Compare ``fn`` with ``reference`` on every case; explain the first difference found.
@@ -303,10 +314,12 @@ def check_function(fn: Callable, reference: Callable, cases, *, name: str, outpu
     a sequence names the items of a tuple, e.g. ``("dx", ("dh_prev", "dc_prev"), "grads")``.
 
     Numbers are compared by value whatever their type (``1480``, ``1480.0``, ``np.int64(1480)``
-    and ``np.array(1480)`` are the same answer). Floats are compared with ``atol``/``rtol``, the
-    precision the exercise asks for (default :data:`~course_utils.exercises.compare.FUNCTION_TOLERANCE`):
-    a learner who returns float16 or float32 gets no looser
-    tolerance (the reference's own dtype may loosen it). The learner's calls run through
+    and ``np.array(1480)`` are the same answer). Floats are compared with ``tolerance``, the
+    precision the exercise asks for: one of the named tolerances of
+    :mod:`course_utils.exercises.compare` (default
+    :data:`~course_utils.exercises.compare.FUNCTION_TOLERANCE`); ``atol``/``rtol``, when given,
+    replace that part of it. A learner who returns float16 or float32 gets no looser tolerance
+    (the reference's own dtype may loosen it). The learner's calls run through
     :func:`course_utils.exercises.sandbox.run_isolated`, ``time_limit`` seconds in all (default
     :data:`DEFAULT_TIME_LIMIT`, or the checker's ``time_limit=`` option).
 
@@ -316,7 +329,12 @@ def check_function(fn: Callable, reference: Callable, cases, *, name: str, outpu
     correct answer whose source has a Python loop or comprehension. With a single case and no arguments (a "predict, then verify"
     exercise) the answer may also be given as a value, and the expected value is shown only when
     the learner asks (``reveal=True`` or ``check.reveal("N.k")``).
+
+    Raises TypeError when ``tolerance`` is not a :class:`~course_utils.exercises.compare.Tolerance`,
+    and TypeError or ValueError for an ``atol``/``rtol`` that is not a number >= 0; whatever the
+    learner's code does is reported, never raised.
     """
+    tolerance = _tolerance(tolerance, atol, rtol)
     options = _OPTIONS.get()
     limit = options.time_limit if options.time_limit is not None else (
         time_limit if time_limit is not None else DEFAULT_TIME_LIMIT)
@@ -337,7 +355,6 @@ def check_function(fn: Callable, reference: Callable, cases, *, name: str, outpu
         value = fn
         fn = lambda: value  # noqa: E731  (a prediction given as a value)
     arg_names = _argument_names(reference)
-    tolerance = compare.Tolerance(atol, rtol)
     expected = [_call(reference, args, kwargs) for args, kwargs in cases]
     outcome = run_isolated(fn, [(_copy(tuple(a)), _copy(dict(k))) for a, k in cases], limit)
     received = []
@@ -413,16 +430,19 @@ def _with_output(feedback: Feedback, outcome) -> Feedback:
     return replace(feedback, messages=feedback.messages + ("Your code printed:\n" + text.rstrip("\n"),))
 
 
-def check_value(received: Any, expected: Any, *, name: str, atol: float = compare.VALUE_TOLERANCE.atol,
-                rtol: float = compare.VALUE_TOLERANCE.rtol, hint_if_wrong: str | None = None) -> Feedback:
+def check_value(received: Any, expected: Any, *, name: str, tolerance: compare.Tolerance = compare.VALUE_TOLERANCE,
+                atol: float | None = None, rtol: float | None = None, hint_if_wrong: str | None = None) -> Feedback:
     """Check a "predict, then verify" answer (a number, string, bool, array or tuple of them).
 
     ``None`` or ``...`` (what the student edition leaves) means "not attempted yet". Strings are
     compared ignoring case and surrounding spaces; numbers, whatever their type, with
-    ``|received - expected| <= atol + rtol * |expected|`` (default
-    :data:`~course_utils.exercises.compare.VALUE_TOLERANCE`). A wrong answer gets the hint, never
-    the expected value, unless the checker was called with ``reveal=True``.
+    ``|received - expected| <= atol + rtol * |expected|`` of ``tolerance`` (default
+    :data:`~course_utils.exercises.compare.VALUE_TOLERANCE`; ``atol``/``rtol``, when given, replace
+    that part of it). A wrong answer gets the hint, never the expected value, unless the checker
+    was called with ``reveal=True``. Raises TypeError or ValueError for a bad tolerance, as
+    :func:`check_function`.
     """
+    tolerance = _tolerance(tolerance, atol, rtol)
     options = _OPTIONS.get()
     if received is None or received is Ellipsis:
         if options.reveal:
@@ -434,7 +454,7 @@ def check_value(received: Any, expected: Any, *, name: str, atol: float = compar
         result = compare.Result(problems=[] if ok else ["different answer"])
     else:
         result = compare.compare(expected, received, name=name, output_names=None,
-                                 tolerance=compare.Tolerance(atol, rtol), reveal=options.reveal)
+                                 tolerance=tolerance, reveal=options.reveal)
     if result.wrong_type:
         return Feedback("wrong type", [result.wrong_type], name)
     if not result.problems:

@@ -22,6 +22,7 @@ import numpy as np
 
 from course_utils.data import series as _series
 from course_utils.data import signals as _signals
+from course_utils.exercises import compare
 from course_utils.exercises.harness import Mistake, check_function, exercise
 
 __all__ = ["seasonal_naive", "make_windows", "precision_recall", "random_walk_naive_mae",
@@ -134,7 +135,7 @@ RW_MISTAKES = [
 def random_walk_naive_mae(fn):
     """Check the predicted MAE of the naive forecast on a random walk with N(0, 2^2) steps (2 sqrt(2/pi))."""
     return check_function(fn, lambda: RANDOM_WALK_SIGMA * math.sqrt(2 / math.pi), [((), {})],
-                          name="random_walk_naive_mae", atol=0, rtol=0.02, mistakes=RW_MISTAKES)
+                          name="random_walk_naive_mae", tolerance=compare.TWO_PERCENT, mistakes=RW_MISTAKES)
 
 
 # --- Chapter 9: frames ------------------------------------------------------------------------
@@ -182,8 +183,8 @@ COUNT_MISTAKES = [
 @exercise("9.2")
 def frame_count(fn):
     """Check the predicted number of 25 ms frames with a 10 ms hop in 1 s of 8 kHz audio (98)."""
-    return check_function(fn, lambda: 1 + (8000 - 200) // 80, [((), {})], name="frame_count", atol=0,
-                          rtol=0, mistakes=COUNT_MISTAKES)
+    return check_function(fn, lambda: 1 + (8000 - 200) // 80, [((), {})], name="frame_count",
+                          tolerance=compare.EXACT, mistakes=COUNT_MISTAKES)
 
 # every mistake the checkers above recognise (the instructor guide lists them)
 MISTAKES = SEASONAL_MISTAKES + WINDOW_MISTAKES + PR_MISTAKES + RW_MISTAKES + FRAME_MISTAKES + COUNT_MISTAKES

@@ -30,6 +30,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from course_utils.exercises import compare
 from course_utils.exercises.harness import Mistake, check_function, exercise
 from course_utils.cells.gradcheck import numerical_gradient
 from course_utils.cells.gru import gru_step_backward as _gru_step_backward_ref, gru_step_forward
@@ -43,7 +44,6 @@ from course_utils.cells.params import ARRAY_NAMES, GATE_NAMES, CellParams
 
 __all__ = ["lstm_step_backward", "lstm_sequence_backward", "gru_step_backward"]
 
-ATOL, RTOL = 1e-6, 1e-5          # the precision asked: float32 arithmetic is enough, a 0.5 % error is not
 AUTOGRAD_BOUND, FD_BOUND = 1e-10, 1e-6   # what the references must agree to (float64)
 _LSTM_ORDER = "".join(GATE_NAMES["lstm"])   # "ifgo", the library's (PyTorch's) order of the gate blocks
 _GRU_ORDER = "".join(GATE_NAMES["gru"])     # "rzn"
@@ -262,8 +262,8 @@ def _three_ways_note(kind: str, reference: str, count: int) -> str:
 
 
 def _judge(fn, reference, cases, *, name, output_names, mistakes, kind, reference_name):
-    feedback = check_function(fn, reference, cases, name=name, output_names=output_names, atol=ATOL,
-                              rtol=RTOL, mistakes=mistakes)
+    feedback = check_function(fn, reference, cases, name=name, output_names=output_names,
+                              tolerance=compare.BACKPROP, mistakes=mistakes)
     if not feedback.passed:
         return feedback
     first, *rest = feedback.messages             # the note goes right after the verdict's summary

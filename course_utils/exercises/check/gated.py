@@ -25,6 +25,7 @@ from itertools import permutations
 
 import numpy as np
 
+from course_utils.exercises import compare
 from course_utils.exercises.harness import Mistake, check_function, exercise
 from course_utils.cells.gru import gru_step_forward
 from course_utils.cells.lstm import lstm_step_forward
@@ -112,7 +113,7 @@ COUNT_MISTAKES = [
 def lstm_parameter_count(fn):
     """Check the predicted parameter count of ``torch.nn.LSTM(8, 16, bidirectional=True)``."""
     return check_function(fn, lambda: BIDIRECTIONAL_COUNT, [((), {})], name="lstm_parameter_count",
-                          atol=0, rtol=0, mistakes=COUNT_MISTAKES)
+                          tolerance=compare.EXACT, mistakes=COUNT_MISTAKES)
 
 
 # --- Chapter 5: the GRU step (PyTorch's variant) ---------------------------------------------
@@ -190,7 +191,7 @@ BUDGET_MISTAKES = [
 def gru_hidden_size_for_budget(fn):
     """Check the largest H of ``nn.GRU(16, H)`` whose parameter count does not exceed ``nn.LSTM(16, 64)``'s."""
     return check_function(fn, lambda: GRU_HIDDEN_FOR_BUDGET, [((), {})], name="gru_hidden_size_for_budget",
-                          atol=0, rtol=0, mistakes=BUDGET_MISTAKES)
+                          tolerance=compare.EXACT, mistakes=BUDGET_MISTAKES)
 
 # every mistake the checkers above recognise (the instructor guide lists them)
 MISTAKES = LSTM_MISTAKES + COUNT_MISTAKES + GRU_MISTAKES + BUDGET_MISTAKES

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from course_utils.exercises import compare
 from course_utils.exercises.harness import Feedback, Mistake, check_function, exercise
 from course_utils.data.text import Vocab, load_python_corpus, unigram_perplexity
 from course_utils.learning.charmodel import softmax_with_temperature
@@ -91,7 +92,7 @@ PERPLEXITY_MISTAKES = [
 def perplexity(fn) -> Feedback:
     """Check ``fn(logits (N, V), targets (N,)) -> float``: exp of the mean cross-entropy (nats)."""
     return check_function(fn, _perplexity_ref, _perplexity_cases, name="perplexity",
-                          atol=1e-8, rtol=1e-6, mistakes=PERPLEXITY_MISTAKES)
+                          mistakes=PERPLEXITY_MISTAKES)
 
 
 def _unnormalised_power(logits, temperature):
@@ -134,7 +135,7 @@ TEMPERATURE_MISTAKES = [
 def softmax_temperature(fn) -> Feedback:
     """Check ``fn(logits (..., V), temperature) -> probabilities (..., V)`` over the last axis."""
     return check_function(fn, softmax_with_temperature, _temperature_cases, name="softmax_temperature",
-                          atol=1e-10, rtol=1e-8, mistakes=TEMPERATURE_MISTAKES)
+                          tolerance=compare.CLOSED_FORM, mistakes=TEMPERATURE_MISTAKES)
 
 
 def _vocab_size() -> int:
@@ -165,7 +166,7 @@ def uniform_perplexity(fn) -> Feedback:
     """Check ``fn() -> float``: the perplexity of the model giving each of the corpus's V characters
     probability 1/V (on any text)."""
     return check_function(fn, lambda: float(_vocab_size()), [((), {})], name="uniform_perplexity",
-                          atol=1e-6, rtol=0.0, mistakes=UNIFORM_MISTAKES,
+                          tolerance=compare.VALUE_TOLERANCE, mistakes=UNIFORM_MISTAKES,
                           default_hint="every character gets p = 1/V, so the mean of -log p is log V, "
                                        "and exp(log V) = V.")
 

@@ -20,6 +20,7 @@ import math
 import numpy as np
 
 from course_utils.data import tasks
+from course_utils.exercises import compare
 from course_utils.exercises.harness import Mistake, check_function, exercise
 
 __all__ = ["adding_batch", "solved_by_constant", "copy_baseline"]
@@ -103,7 +104,7 @@ CONSTANT_MISTAKES = [
 @exercise("6.2")
 def solved_by_constant(fn):
     """Check the predicted share of sequences with |0.5 - target| < 0.04 (answer 1 - 1.84**2 / 4 = 0.1536)."""
-    return check_function(fn, _solved_by_constant, [((), {})], name="solved_by_constant", atol=0, rtol=0.01,
+    return check_function(fn, _solved_by_constant, [((), {})], name="solved_by_constant", tolerance=compare.ONE_PERCENT,
                           mistakes=CONSTANT_MISTAKES)
 
 
@@ -131,7 +132,7 @@ COPY_MISTAKES = [
 def copy_baseline(fn):
     """Check ``fn(n_symbols, length, delay) -> float`` = K log(n) / (2K + T)."""
     cases = [((8, 10, 100), {}), ((4, 3, 20), {}), ((2, 1, 5), {})]
-    return check_function(fn, _copy_baseline, cases, name="copy_baseline", atol=0, rtol=1e-6,
+    return check_function(fn, _copy_baseline, cases, name="copy_baseline", tolerance=compare.FORMULA,
                           mistakes=COPY_MISTAKES)
 
 # every mistake the checkers above recognise (the instructor guide lists them)

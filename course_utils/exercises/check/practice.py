@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from course_utils.data.bias import balanced_weights as _balanced_ref
+from course_utils.exercises import compare
 from course_utils.exercises.harness import Feedback, Mistake, check_function, exercise
 from course_utils.learning.interpret import unit_correlations as _correlations_ref
 from course_utils.learning.sweep import effect_sizes, main_effects
@@ -63,7 +64,7 @@ WEIGHT_MISTAKES = [
 def balanced_weights(fn) -> Feedback:
     """Check ``fn(group (N,), labels (N,)) -> (N,)`` weights, equal total per (group, label) cell."""
     return check_function(fn, _balanced_ref, _weights_cases, name="balanced_weights",
-                          atol=1e-12, rtol=1e-9, mistakes=WEIGHT_MISTAKES)
+                          tolerance=compare.WEIGHTS, mistakes=WEIGHT_MISTAKES)
 
 # --- correlations of units with a feature -------------------------------------------------------
 
@@ -114,7 +115,7 @@ CORRELATION_MISTAKES = [
 def unit_correlations(fn) -> Feedback:
     """Check ``fn(states (T, H), feature (T,)) -> (H,)`` Pearson correlations."""
     return check_function(fn, _correlations_ref, _correlation_cases, name="unit_correlations",
-                          atol=1e-10, rtol=1e-8, mistakes=CORRELATION_MISTAKES, no_loops="over units")
+                          tolerance=compare.CLOSED_FORM, mistakes=CORRELATION_MISTAKES, no_loops="over units")
 
 # --- predict: main effects of a 2 x 2 grid ------------------------------------------------------
 
@@ -141,7 +142,7 @@ SPREAD_MISTAKES = [
 @exercise("11.3")
 def main_effect_spreads(fn) -> Feedback:
     """Check ``fn() -> (lr_spread, hidden_spread)`` for the 2 x 2 grid ``GRID_SCORES``."""
-    return check_function(fn, _spreads, [((), {})], name="main_effect_spreads", atol=1e-9, rtol=0,
+    return check_function(fn, _spreads, [((), {})], name="main_effect_spreads", tolerance=compare.HAND_COMPUTED,
                           output_names=("lr_spread", "hidden_spread"), mistakes=SPREAD_MISTAKES)
 
 # every mistake the checkers above recognise (the instructor guide lists them)

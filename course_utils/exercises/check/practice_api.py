@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from course_utils.cells.cost import matmul_flops_per_step
+from course_utils.exercises import compare
 from course_utils.exercises.harness import Mistake, check_function, exercise
 from course_utils.cells.params import parameter_count
 from course_utils.cells.scan import combine
@@ -39,7 +40,7 @@ FLOP_MISTAKES = [
 @exercise("10.1")
 def gru_layer_flops(fn):
     """Check ``fn(T, B, D, H)``: the matmul FLOPs of a one-layer GRU's forward pass over T steps."""
-    return check_function(fn, _gru_flops, FLOP_CASES, name="gru_layer_flops", atol=0, rtol=0,
+    return check_function(fn, _gru_flops, FLOP_CASES, name="gru_layer_flops", tolerance=compare.EXACT,
                           mistakes=FLOP_MISTAKES)
 
 
@@ -75,7 +76,7 @@ STACKED_MISTAKES = [
 def stacked_lstm_parameter_count(fn):
     """Check the predicted parameter count of ``nn.LSTM(10, 20, num_layers=2, bidirectional=True)``."""
     return check_function(fn, lambda: STACKED_COUNT, [((), {})], name="stacked_lstm_parameter_count",
-                          atol=0, rtol=0, mistakes=STACKED_MISTAKES)
+                          tolerance=compare.EXACT, mistakes=STACKED_MISTAKES)
 
 
 # --- Exercise 10.3: the scan's combine operator -------------------------------------------

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from course_utils.exercises import compare
 from course_utils.exercises.harness import Mistake, check_function, exercise
 from course_utils.cells.params import CellParams, parameter_count
 from course_utils.cells.rnn import RNNCache
@@ -117,8 +118,8 @@ PARAMETER_MISTAKES = [
 @exercise("1.2")
 def rnn_parameter_count(fn):
     """Check the predicted parameter count of ``torch.nn.RNN(input_size=10, hidden_size=20, num_layers=2)``."""
-    return check_function(fn, lambda: RNN_COUNT, [((), {})], name=_name(fn, "rnn_parameter_count"), atol=0, rtol=0,
-                          mistakes=PARAMETER_MISTAKES)
+    return check_function(fn, lambda: RNN_COUNT, [((), {})], name=_name(fn, "rnn_parameter_count"),
+                          tolerance=compare.EXACT, mistakes=PARAMETER_MISTAKES)
 
 
 # --- Chapter 2: backpropagation through time -------------------------------------------------
@@ -195,7 +196,7 @@ TRUNCATION_MISTAKES = [
 def truncated_gradient_count(fn):
     """Check the predicted number of nonzero ∂L/∂x_t (T = 12, chunks of 4 steps, loss at step 12 only)."""
     return check_function(fn, lambda: 4, [((), {})], name=_name(fn, "truncated_gradient_count"),
-                          atol=0, rtol=0, mistakes=TRUNCATION_MISTAKES)
+                          tolerance=compare.EXACT, mistakes=TRUNCATION_MISTAKES)
 
 
 # --- Chapter 3: clipping and the bound -------------------------------------------------------
@@ -256,7 +257,7 @@ def _clip_cases():
 def clip_grad_norm(fn):
     """Check ``fn(grads, max_norm) -> (clipped, norm)``; grads is a list of arrays, norm is a float."""
     return check_function(fn, _clip_ref, _clip_cases(), name=_name(fn, "clip_grad_norm"),
-                          output_names=("clipped", "norm"), atol=1e-9, rtol=1e-5, mistakes=CLIP_MISTAKES)
+                          output_names=("clipped", "norm"), tolerance=compare.CLIPPING, mistakes=CLIP_MISTAKES)
 
 
 BOUND_MISTAKES = [
@@ -273,7 +274,7 @@ BOUND_MISTAKES = [
 def gradient_bound(fn):
     """Check the predicted bound on ‖∂h_T/∂h_{T-5}‖₂ for a sigmoid RNN with ‖W_h‖₂ = 3.2 (answer 0.8**5)."""
     return check_function(fn, lambda: 0.8 ** 5, [((), {})], name=_name(fn, "gradient_bound"),
-                          atol=0, rtol=1e-3, mistakes=BOUND_MISTAKES)
+                          tolerance=compare.THREE_DIGITS, mistakes=BOUND_MISTAKES)
 
 # every mistake the checkers above recognise (the instructor guide lists them)
 MISTAKES = (FORWARD_MISTAKES + PARAMETER_MISTAKES + BACKWARD_MISTAKES + TRUNCATION_MISTAKES + CLIP_MISTAKES
