@@ -122,3 +122,29 @@ def test_clipping_figure_draws_one_run_and_the_sweep():
     with pytest.raises(ValueError, match="lr=0.7"):
         plots.clipping_figure(sweep, lr=0.7, seed=0, clip=1.0)
     matplotlib.pyplot.close(fig)
+
+
+@pytest.mark.parametrize("kwargs, error, words", [
+    (dict(lrs="0.1"), TypeError, "lrs must be a list of numbers, got str"),
+    (dict(lrs=0.1), TypeError, "lrs must be a list of numbers, got float"),
+    (dict(seeds=[0.5]), TypeError, r"seeds\[0\] must be an integer, got float 0.5"),
+    (dict(clips=["1"]), TypeError, r"clips\[0\] must be a number or None, got str"),
+    (dict(data_seed=-1), ValueError, "data_seed must be a non-negative integer"),
+    (dict(batch_fn=3), TypeError, "batch_fn must be a function"),
+    (dict(batch_fn=lambda step, rng: torch.zeros(2)), TypeError, r"batch_fn\(step=0, rng\) must return a pair"),
+    (dict(batch_fn=lambda step, rng: (torch.zeros(2, 3, 4), torch.zeros(2, 1))), ValueError,
+     r"returned x \(2, 3, 4\) torch.float32 .* expected x \(B, T, 1\)"),
+    (dict(x_test=X_TEST.double()), ValueError, "x_test and y_test have dtypes torch.float64"),
+])
+def test_bad_arguments_and_batches_are_named(kwargs, error, words):
+    args = dict(batch_fn=sign_batch, x_test=X_TEST, y_test=Y_TEST, lrs=[0.1], clips=[None], steps=2, hidden_size=3)
+    with pytest.raises(error, match=words):
+        sgd_clip_sweep(**{**args, **kwargs})
+
+
+def test_select_names_a_bad_setting():
+    sweep = sgd_clip_sweep(sign_batch, X_TEST, Y_TEST, lrs=[0.1], clips=[None], steps=2, hidden_size=3)
+    with pytest.raises(TypeError, match="lr must be a number or None, got str"):
+        sweep.select(lr="a")
+    with pytest.raises(TypeError, match="seed must be an integer or None, got float"):
+        sweep.select(seed=0.5)
