@@ -69,6 +69,10 @@ def adding_problem(batch: int, length: int, variant: str = "le", generator=None,
     X1 is marked among the first 10 steps, X2 among the first T/2 - 1 other steps; the first and
     last markers are -1 unless marked; X1 is set to 0 if it sits at step 1;
     target 0.5 + (X1 + X2) / 4. ``positions`` is ignored.
+
+    Raises TypeError for a non-integer batch or length or a generator that is not a torch.Generator,
+    an int seed or None; ValueError for batch < 1, length < 2 ("le") or < 6 ("hochreiter"), an
+    unknown variant or positions, or an int seed outside [0, 2**64).
     """
     _check_adding(batch, length, variant, positions)
     B, T = int(batch), int(length)
@@ -102,7 +106,12 @@ def adding_problem(batch: int, length: int, variant: str = "le", generator=None,
 
 
 def adding_batches(length: int, batch: int = 64, variant: str = "le", positions: str = "uniform"):
-    """A ``batch_fn(step, rng)`` for :func:`course_utils.learning.training.train` drawing fresh adding batches."""
+    """A ``batch_fn(step, rng)`` for :func:`course_utils.learning.training.train` drawing fresh adding
+    batches ``(x (B, T, 2), y (B, 1))`` with :func:`adding_problem` from ``rng``.
+
+    Raises (at once, not at the first batch) what :func:`adding_problem` raises for batch, length,
+    variant and positions.
+    """
     _check_adding(batch, length, variant, positions)
 
     def batch_fn(step, rng):
@@ -117,6 +126,9 @@ def constant_solved_fraction(tolerance: float = SOLVED_TOLERANCE, zero_rule: boo
     independent U[-1, 1], S = X1 + X2 has the triangular density (2 - |s|) / 4 on [-2, 2], so
     P(|S| < a) = 1 - (2 - a)^2 / 4  (= 0.1536 for a = 0.16). With ``zero_rule``, X1 = 0 with
     probability 1/10 (it sits at step 1), and then P(|X2| < a) = a applies instead.
+
+    Raises TypeError when tolerance is not a number or zero_rule not True/False, ValueError for a
+    tolerance outside (0, 0.5] (or nan).
     """
     a = 4 * check_number(tolerance, "tolerance", low=0, high=0.5, low_open=True)
     check_bool(zero_rule, "zero_rule")
@@ -125,8 +137,12 @@ def constant_solved_fraction(tolerance: float = SOLVED_TOLERANCE, zero_rule: boo
 
 
 def solved_fraction(prediction: torch.Tensor, target: torch.Tensor, tolerance: float = SOLVED_TOLERANCE) -> float:
-    """Fraction of sequences with |prediction - target| < tolerance (shapes must match; a nan
-    prediction counts as not solved)."""
+    """Fraction of sequences with |prediction - target| < tolerance (a nan prediction counts as not solved).
+
+    prediction, target: tensors (or NumPy arrays) of real numbers of one shape, e.g. (B, 1).
+    Raises TypeError when either is not a real-valued tensor or array or tolerance is not a number;
+    ValueError when their shapes differ, they are empty, or tolerance <= 0 (or nan, inf).
+    """
     prediction, target = _float_tensor(prediction, "prediction"), _float_tensor(target, "target")
     check_number(tolerance, "tolerance", low=0, low_open=True)
     if prediction.shape != target.shape:
@@ -158,6 +174,10 @@ def copy_task(batch: int, delay: int, n_symbols: int = 8, length: int = 10, gene
     - ``y: (B, 2K + T)``: the K symbols at the last K steps. Everywhere else ``y`` is ``IGNORE``
       (``recall_only=True``, only recall is scored) or 0 = blank (``recall_only=False``, the
       original task where the blanks must be output too).
+
+    Raises TypeError for a non-integer size, a recall_only that is not True/False or a generator
+    that is not a torch.Generator, an int seed or None; ValueError for a size < 1 or an int seed
+    outside [0, 2**64).
     """
     _check_copy(batch, delay, n_symbols, length, recall_only)
     B, T, K, n = int(batch), int(delay), int(length), int(n_symbols)
@@ -172,7 +192,8 @@ def copy_task(batch: int, delay: int, n_symbols: int = 8, length: int = 10, gene
 
 
 def copy_vocab_size(n_symbols: int = 8) -> int:
-    """Blank + symbols + marker."""
+    """Blank + symbols + marker: ``n_symbols + 2``. Raises TypeError for a non-integer n_symbols,
+    ValueError for n_symbols < 1."""
     return positive_int(n_symbols, "n_symbols") + 2
 
 
@@ -183,6 +204,9 @@ def copy_baseline(n_symbols: int = 8, length: int = 10, delay: int | None = None
     Recall only: a uniform guess over the symbols costs log(n_symbols) per recalled step.
     Whole sequence (``recall_only=False``, needs ``delay``): blanks are predictable for free, so the
     average is K log(n_symbols) / (2K + T) (Arjovsky et al.'s 10 log 8 / (T + 20)).
+
+    Raises TypeError for a non-integer n_symbols, length or delay or a recall_only that is not
+    True/False; ValueError for a size < 1, or delay None with recall_only=False.
     """
     per_symbol = math.log(positive_int(n_symbols, "n_symbols"))
     length = positive_int(length, "length")
@@ -194,7 +218,11 @@ def copy_baseline(n_symbols: int = 8, length: int = 10, delay: int | None = None
 
 
 def copy_batches(delay: int, batch: int = 64, n_symbols: int = 8, length: int = 10, recall_only: bool = True):
-    """A ``batch_fn(step, rng)`` for :func:`course_utils.learning.training.train` drawing fresh copy-task batches."""
+    """A ``batch_fn(step, rng)`` for :func:`course_utils.learning.training.train` drawing fresh copy-task
+    batches ``(x (B, 2K + T), y (B, 2K + T))`` with :func:`copy_task` from ``rng``.
+
+    Raises (at once, not at the first batch) what :func:`copy_task` raises for the sizes and recall_only.
+    """
     _check_copy(batch, delay, n_symbols, length, recall_only)
 
     def batch_fn(step, rng):
