@@ -133,7 +133,7 @@ RW_MISTAKES = [
 
 @exercise("8.4")
 def random_walk_naive_mae(fn):
-    """Check the predicted MAE of the naive forecast on a random walk with N(0, 2^2) steps (2 sqrt(2/pi))."""
+    """Check the predicted long-run MAE of the naive forecast on a random walk with N(0, 2^2) steps."""
     return check_function(fn, lambda: RANDOM_WALK_SIGMA * math.sqrt(2 / math.pi), [((), {})],
                           name="random_walk_naive_mae", tolerance=compare.TWO_PERCENT, mistakes=RW_MISTAKES)
 
@@ -182,7 +182,7 @@ COUNT_MISTAKES = [
 
 @exercise("9.2")
 def frame_count(fn):
-    """Check the predicted number of 25 ms frames with a 10 ms hop in 1 s of 8 kHz audio (98)."""
+    """Check the predicted number of 25 ms frames with a 10 ms hop in 1 s of 8 kHz audio."""
     return check_function(fn, lambda: 1 + (8000 - 200) // 80, [((), {})], name="frame_count",
                           tolerance=compare.EXACT, mistakes=COUNT_MISTAKES)
 

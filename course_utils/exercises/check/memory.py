@@ -103,7 +103,7 @@ CONSTANT_MISTAKES = [
 
 @exercise("6.2")
 def solved_by_constant(fn):
-    """Check the predicted share of sequences with |0.5 - target| < 0.04 (answer 1 - 1.84**2 / 4 = 0.1536)."""
+    """Check the predicted share of Hochreiter-Schmidhuber sequences with |0.5 - target| < 0.04 (X1 never zeroed)."""
     return check_function(fn, _solved_by_constant, [((), {})], name="solved_by_constant", tolerance=compare.ONE_PERCENT,
                           mistakes=CONSTANT_MISTAKES)
 
@@ -130,7 +130,8 @@ COPY_MISTAKES = [
 
 @exercise("6.3")
 def copy_baseline(fn):
-    """Check ``fn(n_symbols, length, delay) -> float`` = K log(n) / (2K + T)."""
+    """Check ``fn(n_symbols, length, delay) -> float``: the memoryless baseline's mean cross-entropy per step
+    (nats) over the whole copy sequence, K = length, T = delay."""
     cases = [((8, 10, 100), {}), ((4, 3, 20), {}), ((2, 1, 5), {})]
     return check_function(fn, _copy_baseline, cases, name="copy_baseline", tolerance=compare.FORMULA,
                           mistakes=COPY_MISTAKES)

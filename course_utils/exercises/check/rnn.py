@@ -272,7 +272,8 @@ BOUND_MISTAKES = [
 
 @exercise("3.2")
 def gradient_bound(fn):
-    """Check the predicted bound on ‖∂h_T/∂h_{T-5}‖₂ for a sigmoid RNN with ‖W_h‖₂ = 3.2 (answer 0.8**5)."""
+    """Check the predicted Pascanu bound on ‖∂h_T/∂h_{T-5}‖₂ for a sigmoid RNN whose W_h has singular values
+    3.2, 1.0, 0.5 and eigenvalues of moduli 2.0, 1.0, 0.8."""
     return check_function(fn, lambda: 0.8 ** 5, [((), {})], name=_name(fn, "gradient_bound"),
                           tolerance=compare.THREE_DIGITS, mistakes=BOUND_MISTAKES)
 
