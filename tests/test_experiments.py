@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import torch
 
+from course_utils.cells import params
 from course_utils.learning import experiments
 from course_utils.learning.experiments import (RECORD_KEYS, SCHEMA, AddingResult, AddingRun, constant_baseline,
                                       give_up_step, group_runs, input_gradient_norms_by_time, load_results,
@@ -103,6 +104,28 @@ def test_sweep_gives_each_kind_its_learning_rate_and_lstm_its_forget_bias():
     assert {r.kind: r.lr for r in runs} == {"rnn": 1e-2, "lstm": 2e-2, "gru": 3e-2}
     assert {r.kind: r.forget_bias for r in runs} == {"rnn": None, "lstm": 1.0, "gru": None}
     assert {r.seed for r in with_seed(runs, 3)} == {3}
+
+
+def test_sweep_defaults_to_every_kind():
+    assert tuple(dict.fromkeys(r.kind for r in sweep(lengths=(10,)))) == params.KINDS
+
+
+def test_schedule_weights_are_the_recorded_run_times_relative_to_the_lstm():
+    """SCHEDULE_WEIGHT's numbers come from Chapter 6's recorded runs (seconds per step and time step)."""
+    seconds, work = {}, {}
+    for r in load_results("notebooks/data/ch6_seeds.json")["runs"]:
+        seconds[r["kind"]] = seconds.get(r["kind"], 0.0) + r["seconds"]
+        work[r["kind"]] = work.get(r["kind"], 0) + r["steps"] * r["length"]
+    per_step = {kind: seconds[kind] / work[kind] for kind in seconds}
+    assert tuple(experiments.SCHEDULE_WEIGHT) == params.KINDS
+    for kind, weight in experiments.SCHEDULE_WEIGHT.items():
+        assert weight == pytest.approx(per_step[kind] / per_step["lstm"], abs=0.05), kind
+
+
+def test_runs_are_started_longest_first():
+    runs = [AddingRun("lstm", 100), AddingRun("gru", 50), AddingRun("rnn", 100), AddingRun("gru", 100),
+            AddingRun("rnn", 10, max_steps=20_000)]
+    assert experiments._longest_first(runs) == [3, 4, 1, 2, 0]     # 260k, 220k, 130k, 110k, 100k
 
 
 def test_comparable_parameter_counts():
