@@ -316,13 +316,23 @@ def test_wrong_shapes_and_counts_are_named():
 
 @pytest.mark.parametrize("kind", ["lstm step", "lstm sequence", "gru step"])
 def test_the_references_agree_with_autograd_and_finite_differences(kind):
-    autograd, fd = backprop.reference_agreement(kind)
+    autograd, fd = backprop._reference_agreement(kind)
     assert autograd < backprop.AUTOGRAD_BOUND and fd < backprop.FD_BOUND
 
 
 def test_reference_agreement_names_its_argument():
     with pytest.raises(ValueError, match="kind should be 'lstm step'"):
-        backprop.reference_agreement("rnn")
+        backprop._reference_agreement("rnn")
+
+
+def test_a_reference_beyond_its_bound_raises_with_a_message_not_an_assert(monkeypatch):
+    backprop._reference_agreement.cache_clear()
+    monkeypatch.setattr(backprop, "AUTOGRAD_BOUND", 0.0)         # nothing agrees to zero: as if it disagreed
+    try:
+        with pytest.raises(RuntimeError, match="the gru step reference disagrees with PyTorch's autograd"):
+            backprop._reference_agreement("gru step")
+    finally:
+        backprop._reference_agreement.cache_clear()
 
 
 

@@ -18,7 +18,7 @@ checker                                 the learner's function
 
 The references are :mod:`course_utils.cells.lstm` and :mod:`course_utils.cells.gru`; on the checkers' own
 cases they are compared, when a learner's answer is judged correct, with PyTorch's autograd and
-with centred finite differences (:func:`reference_agreement`), and the verdict says so. Every
+with centred finite differences (``_reference_agreement``), and the verdict says so. Every
 :class:`Mistake` below is a deliberately wrong backward pass, written out gate by gate; the cases
 are random, with every size different (B, D, H) and nonzero upstream gradients, so that each
 mistake changes the output in its own way.
@@ -209,11 +209,14 @@ def _three_way(inputs, upstream, step, expected):
 
 
 @functools.lru_cache(maxsize=None)
-def reference_agreement(kind: str) -> tuple[float, float]:
+def _reference_agreement(kind: str) -> tuple[float, float]:
     """(max |reference − autograd|, max relative error vs finite differences) over a checker's cases.
 
-    ``kind``: "lstm step", "lstm sequence" or "gru step". Raises AssertionError if the reference
-    disagrees with either beyond :data:`AUTOGRAD_BOUND` / :data:`FD_BOUND` (it never should).
+    ``kind``: "lstm step", "lstm sequence" or "gru step". Computed once per kind (cached) when a
+    learner's answer is judged correct, so that the verdict may say the reference agrees with both.
+    Raises ValueError for another ``kind``, and RuntimeError if the reference disagrees with
+    autograd beyond ``AUTOGRAD_BOUND`` or with finite differences beyond ``FD_BOUND`` (it never
+    should: then the reference, not the learner, is wrong).
     """
     worst = [0.0, 0.0]
 
@@ -250,12 +253,14 @@ def reference_agreement(kind: str) -> tuple[float, float]:
             record(_three_way(inputs, (dh,), _torch_gru_step, [dx, dh_prev] + [grads[n] for n in ARRAY_NAMES]))
     else:
         raise ValueError(f"kind should be 'lstm step', 'lstm sequence' or 'gru step', got {kind!r}")
-    assert worst[0] < AUTOGRAD_BOUND and worst[1] < FD_BOUND, (kind, worst)
+    if not (worst[0] < AUTOGRAD_BOUND and worst[1] < FD_BOUND):
+        raise RuntimeError(f"the {kind} reference disagrees with PyTorch's autograd by {worst[0]:.3g} (bound "
+                           f"{AUTOGRAD_BOUND:g}) or with finite differences by {worst[1]:.3g} (bound {FD_BOUND:g})")
     return worst[0], worst[1]
 
 
 def _three_ways_note(kind: str, reference: str, count: int) -> str:
-    reference_agreement(kind)          # computed (and asserted) on these very cases
+    _reference_agreement(kind)         # computed (and checked: it raises if they disagree) on these very cases
     return (f"On these {count} cases {reference} also agrees with PyTorch's autograd (to {AUTOGRAD_BOUND:g}) "
             f"and with centred finite differences (relative error below {FD_BOUND:g}), so your gradients "
             "agree with those two as closely as with the reference.")
