@@ -203,3 +203,9 @@ def test_bad_box_and_arrow_arguments_are_named(call, error, match):
     _, ax = plt.subplots()
     with pytest.raises(error, match=match):
         call(ax)
+
+
+@pytest.mark.parametrize("draw", [diagrams.draw_lstm_cell, diagrams.draw_gru_cell])
+def test_cell_diagrams_refuse_an_ax_that_is_not_axes(draw):
+    with pytest.raises(TypeError, match="ax must be a matplotlib Axes or None"):
+        draw(ax="axes")

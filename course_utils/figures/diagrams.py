@@ -204,7 +204,12 @@ def draw_lstm_cell(ax=None):
     ``C_{t-1} → ⊙ f_t → + → C_t`` drawn thick in red (the path that carries the gradient: one factor
     f_t per step); ``h_t = o_t ⊙ tanh(C_t)`` leaves on the right. The path's artists have the gid
     ``"cell-path"``. Description for screen readers: ``ALT_TEXT["lstm"]``.
+
+    Draws on ``ax`` (a new 6.8 x 4.3 inch figure when None). Raises TypeError when ``ax`` is not a
+    matplotlib Axes or None.
     """
+    if ax is not None:
+        check_type(ax, "ax", Axes, "a matplotlib Axes or None")
     if ax is None:
         _, ax = plt.subplots(figsize=(6.8, 4.3))
     fig = ax.figure
@@ -264,8 +269,13 @@ def draw_gru_cell(reset_after: bool = True, ax=None):
     r_t ⊙ (W_hn h_{t−1} + b_hn). ``reset_after=False`` (Cho et al. 2014): the reset multiplies the
     state before the product, W_hn (r_t ⊙ h_{t−1}) + b_hn. The reset node has the gid ``"reset"``.
     Description for screen readers: ``ALT_TEXT["gru-reset-after"]`` / ``["gru-reset-before"]``.
+
+    Draws on ``ax`` (a new 6.8 x 4.4 inch figure when None). Raises TypeError when ``reset_after``
+    is not a bool or ``ax`` not a matplotlib Axes or None.
     """
     reset_after = check_bool(reset_after, "reset_after")
+    if ax is not None:
+        check_type(ax, "ax", Axes, "a matplotlib Axes or None")
     if ax is None:
         _, ax = plt.subplots(figsize=(6.8, 4.4))
     fig = ax.figure

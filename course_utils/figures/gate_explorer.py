@@ -36,6 +36,7 @@ import numpy as np
 
 from course_utils.cells.gru import gru_step_forward
 from course_utils.cells.lstm import lstm_step_forward
+from course_utils._checks import check_number
 from course_utils.cells.params import GATE_NAMES, CellParams
 from course_utils.figures.palette import GATE_BAR_COLORS, STATE_BAR_COLORS
 
@@ -66,7 +67,10 @@ def unit_params(kind: str, **biases) -> CellParams:
     except the GRU's candidate bias b_n, which goes to ``bias_hh`` (b_hn, inside the reset).
 
     kind: "lstm", "gru-reset-after" or "gru-reset-before"; biases: b_i, b_f, b_g, b_o (LSTM) or
-    b_r, b_z, b_n (GRU), each defaulting to ``DEFAULTS``. Unknown names raise ``ValueError``.
+    b_r, b_z, b_n (GRU), each defaulting to ``DEFAULTS``; each a (1,) bias of the (G, 1) weights.
+
+    Raises ValueError for an unknown ``kind`` or a bias the cell does not have, TypeError or
+    ValueError (naming it) for a bias that is not a finite number.
     """
     family = _family(kind)
     names = GATE_BIASES[family]
@@ -74,7 +78,7 @@ def unit_params(kind: str, **biases) -> CellParams:
     if unknown:
         raise ValueError(f"biases {unknown} do not belong to a {FORMS[kind]} cell: expected some of {names}")
     G = len(names)
-    b_ih = np.array([float(biases.get(n, DEFAULTS[n])) for n in names])
+    b_ih = np.array([check_number(biases.get(n, DEFAULTS[n]), n) for n in names])
     b_hh = np.zeros(G)
     if family == "gru":                       # b_n is b_hn, the bias the reset gate may scale
         n = names.index("b_n")
@@ -88,8 +92,12 @@ def unit_step(kind: str, x_t: float, h_prev: float, c_prev: float = 0.0, **biase
 
     Returns ``{"i", "f", "g", "o", "c", "h"}`` for the LSTM, ``{"r", "z", "n", "h"}`` for the GRU.
     ``c_prev`` is ignored by the GRU.
+
+    Raises what :func:`unit_params` raises, and TypeError or ValueError (naming it) when ``x_t``,
+    ``h_prev`` or ``c_prev`` is not a finite number.
     """
     p = unit_params(kind, **biases)
+    x_t, h_prev, c_prev = check_number(x_t, "x_t"), check_number(h_prev, "h_prev"), check_number(c_prev, "c_prev")
     x, h0 = np.array([[float(x_t)]]), np.array([[float(h_prev)]])
     if p.kind == "lstm":
         (h, c), cache = lstm_step_forward(x, (h0, np.array([[float(c_prev)]])), p)
@@ -113,6 +121,7 @@ def gate_figure(kind: str = "lstm", x_t: float = DEFAULTS["x_t"], h_prev: float 
 
     Sigmoid gates are blue (0..1), the tanh candidate orange (-1..1); the title spells out the
     update with the current numbers. Returns the matplotlib Figure (the caller shows or closes it).
+    Raises what :func:`unit_step` raises for its arguments.
     """
     v = unit_step(kind, x_t, h_prev, c_prev, **biases)
     family = _family(kind)
@@ -159,6 +168,8 @@ def gate_explorer(kind: str = "lstm", **values):
     ``b_f``, ``b_g``, ``b_o``, ``b_r``, ``b_z``, ``b_n``, the Dropdown ``kind`` (labelled "cell"), then the Output
     area. Sliders that the chosen cell does not use are hidden. ``values`` override ``DEFAULTS``.
     Sliders redraw when released (``continuous_update=False``).
+
+    Raises ValueError for an unknown ``kind`` or a name in ``values`` that is not in ``DEFAULTS``.
     """
     import ipywidgets as w
     _family(kind)

@@ -230,7 +230,11 @@ def clipping_figure(sweep, *, lr: float, seed: int, clip: float, diverged_mse: f
     gradient norm before clipping of the run (``lr``, ``seed``) without and with clipping at
     ``clip`` (τ drawn dotted), and the final test MSE of every run against the learning rate
     (one dot per seed; diverged runs drawn as crosses at ``diverged_mse``). The first two panels end at
-    ``top``; a run that overflowed leaves through it, with its last step marked. Returns the figure."""
+    ``top``; a run that overflowed leaves through it, with its last step marked. Returns the figure.
+
+    Raises ValueError when ``sweep`` does not hold exactly one run for (``lr``, ``seed``) without
+    clipping and one with ``clip`` (and what :meth:`SGDSweep.select` raises for its arguments).
+    """
     free, clipped = sweep.select(lr=lr, seed=seed), sweep.select(lr=lr, clip=clip, seed=seed)
     if len(free) != 1 or len(clipped) != 1:
         raise ValueError(f"the sweep must hold exactly one run for lr={lr!r}, seed={seed!r} without "

@@ -213,6 +213,9 @@ def run_all(runs: list[AddingRun], processes: int = 2, progress: bool = True,
     Results come back in the order of ``runs`` and are the same for any ``processes``.
     ``device``: as for :func:`train_adding`; on a GPU the runs go one after the other on the GPU. The workers are *spawned* (safe with
     PyTorch on every OS): in a script, call this under ``if __name__ == "__main__":``.
+
+    Raises TypeError when an item of ``runs`` is not an :class:`AddingRun` (and a worker's error, as
+    :func:`train_adding` raised it).
     """
     runs = list(runs)
     if not all(isinstance(r, AddingRun) for r in runs):
@@ -343,6 +346,10 @@ def load_results(path) -> dict:
 
     A relative ``path`` that does not exist from the working directory is taken from the repository
     root, so ``load_results("notebooks/data/ch6_seeds.json")`` works from a notebook too.
+
+    Raises FileNotFoundError when there is no such file, ValueError when its schema is not
+    :data:`SCHEMA` (an old version 1 file gets a message saying what to rename) or a run record has
+    the old key ``cell`` or lacks one of ``RECORD_KEYS``.
     """
     from pathlib import Path
     if not Path(path).exists() and not Path(path).is_absolute():
@@ -416,7 +423,12 @@ def _kind_lr(text: str) -> tuple[str, float]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The command line's argument parser (the ``seeds`` command)."""
+    """The command line's argument parser (the ``seeds`` command).
+
+    Building it raises nothing; when it parses, a bad value (an integer below its minimum, a
+    ``KIND=RATE`` with an unknown kind or a rate <= 0) raises ``argparse.ArgumentTypeError``,
+    which argparse reports, naming the option, before it exits with status 2.
+    """
     parser = argparse.ArgumentParser(
         prog="python -m course_utils.learning.experiments",
         description="Chapter 6's experiments on the adding problem (Le et al. form), written to JSON files.")
@@ -467,7 +479,10 @@ def _device_description(device: torch.device) -> str:
 
 
 def seeds_command(args: argparse.Namespace, argv: list[str]) -> dict:
-    """Run the ``seeds`` command for parsed ``args`` and write ``args.out``; returns what it wrote."""
+    """Run the ``seeds`` command for parsed ``args`` and write ``args.out``; returns what it wrote.
+
+    Raises SystemExit for ``--device cuda`` on a machine without CUDA.
+    """
     device = pick_device() if args.device == "auto" else torch.device(args.device)
     if device.type == "cuda" and not torch.cuda.is_available():
         raise SystemExit("--device cuda: no CUDA device is available (use --device cpu)")
@@ -520,7 +535,11 @@ def _write_json(data: dict, path) -> None:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    """Run the command line (see the module docstring); returns what the ``seeds`` command wrote."""
+    """Run the command line (see the module docstring); returns what the ``seeds`` command wrote.
+
+    Raises SystemExit (status 2, after argparse's message naming the option) for bad arguments, and
+    what :func:`seeds_command` raises.
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     return seeds_command(args, argv)

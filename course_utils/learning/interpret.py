@@ -44,6 +44,9 @@ def code_features(text: str) -> dict:
     closed yet (a closing bracket already counts as closed). indent: leading spaces of the
     character's line. column: position of the character in its line (0 = first).
     Strings and comments come from Python's own ``tokenize``, so they are exact for valid code.
+
+    Raises TypeError when ``text`` is not a str, ValueError when it is not Python source that
+    ``tokenize`` can read.
     """
     check_str(text, "text")
     T = len(text)
@@ -87,6 +90,10 @@ def lstm_activations(model, ids) -> dict:
     reading token ids ``ids (T,)`` from a zero state, computed in float64 NumPy.
 
     Returns {"i", "f", "g", "o", "c", "h"}: each (T, H); row t is the step that read ``ids[t]``.
+
+    Raises ValueError when ``model`` is not a one-layer LSTM SequenceModel with an embedding or
+    ``ids`` is empty, and what ``_checks.id_array`` raises for ``ids`` (TypeError for non-integer
+    ids, ValueError for a shape other than (T,) or an id outside [0, vocab_size)).
     """
     import torch
     if getattr(model, "kind", None) != "lstm" or model.rnn.num_layers != 1 or model.embedding is None:
@@ -112,7 +119,11 @@ def _standardise(a):
 
 def unit_correlations(states, feature) -> np.ndarray:
     """Pearson correlation of every unit (column of ``states (T, H)``) with ``feature (T,)``;
-    a unit (or a feature) that never changes gets r = 0."""
+    a unit (or a feature) that never changes gets r = 0. Returns (H,).
+
+    Raises TypeError when ``states`` or ``feature`` is not numeric, ValueError when they hold nan or
+    inf or their shapes are not (T, H) and (T,) with T >= 2.
+    """
     s = numeric_array(states, "states")
     f = numeric_array(feature, "feature")
     if s.ndim != 2 or f.shape != (s.shape[0],) or len(f) < 2:
@@ -127,6 +138,10 @@ def shifted_max_correlations(states, feature, n: int = 200, seed: int = 0, min_s
     A circular shift keeps the feature's own structure (long runs inside docstrings, slowly
     changing indentation) but breaks its alignment with the text, so the result is the
     distribution of the best |r| that chance alone produces with these units. Returns (n,).
+
+    Raises TypeError when ``n``, ``seed`` or ``min_shift`` is not an integer or ``states``,
+    ``feature`` not numeric; ValueError when n < 1, seed or min_shift < 0, the arrays hold nan or
+    inf or are not (T, H) and (T,), or T <= 2 * min_shift.
     """
     n, seed, min_shift = positive_int(n, "n"), nonnegative_int(seed, "seed"), nonnegative_int(min_shift, "min_shift")
     s = _standardise(numeric_array(states, "states"))
