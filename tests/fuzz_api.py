@@ -247,11 +247,12 @@ def cases_tools() -> list[Case]:
                    "l2": [-1.0, NAN], "steps": POS_INT, "lr": POS_NUM})
     out += mutate("baselines", "predict_logistic", baselines.predict_logistic, {"X": X, "w": np.zeros(3), "b": 0.0},
                   {"w": [np.zeros(4), None], "b": [NAN, "0"]})
-    out += mutate("reviews", "dataset_batches", reviews.dataset_batches, {"x": xs, "y": data.labels},
-                  {"y": [data.labels[:3]], "batch_size": POS_INT, "weights": [np.full(20, NAN), -np.ones(20)]})
-    out += mutate("reviews", "predict_classes", reviews.predict_classes,
+    out += mutate("training", "array_batch_fn", training.array_batch_fn, {"x": xs, "y": data.labels},
+                  {"y": [data.labels[:3], data.labels.astype(float)], "batch_size": POS_INT,
+                   "weights": [np.full(20, NAN), -np.ones(20)], "x": [xs[0], xs[..., None], -xs - 1]})
+    out += mutate("training", "predict_numpy", training.predict_numpy,
                   {"model": models.SequenceModel("rnn", 3, 4, 2, vocab_size=len(rv)), "x": xs},
-                  {"x": [xs + 100, xs[0], xs.astype(float)], "batch_size": POS_INT})
+                  {"x": [xs + 100, xs[0], xs.astype(float)], "batch_size": POS_INT, "model": [None]})
     out += mutate("metrics", "accuracy_by", metrics.accuracy_by, {"y_true": y, "y_pred": y, "groups": y},
                   {"y_pred": [y[:3], np.array([])], "groups": [y[:2], np.array(["all", "b"] * 3)]})
     out += mutate("bias", "make_group_reviews", bias.make_group_reviews, {"n": 10},

@@ -3,10 +3,8 @@ from collections import Counter
 
 import numpy as np
 import pytest
-import torch
 
-from course_utils.data.reviews import (KINDS, LEXICON, bag_of_words, dataset_batches, encode_reviews, make_reviews,
-                                  review_vocab)
+from course_utils.data.reviews import KINDS, LEXICON, bag_of_words, encode_reviews, make_reviews, review_vocab
 
 
 def clause_sentiment(words):
@@ -64,12 +62,3 @@ def test_encode_left_pads_and_bag_of_words_ignores_order(data):
     assert np.array_equal(bag_of_words(x[:, ::-1], len(vocab)), counts)
     with pytest.raises(ValueError, match="shorter than the longest"):
         encode_reviews(data, vocab, length=3)
-
-
-def test_weighted_batches_never_draw_zero_weight_rows():
-    x, y = np.arange(10)[:, None], np.arange(10)
-    weights = np.r_[np.zeros(5), np.ones(5)]
-    xb, yb = dataset_batches(x, y, 64, weights)(0, torch.Generator().manual_seed(0))
-    assert xb.shape == (64, 1) and (yb >= 5).all()
-    with pytest.raises(ValueError, match="weights"):
-        dataset_batches(x, y, 4, np.zeros(10))

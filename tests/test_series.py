@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
 from course_utils.data import series as S
 
@@ -152,19 +151,6 @@ def test_autocorrelation_of_a_seasonal_signal_peaks_at_its_period():
     assert np.argmax(r) == 11 and r[5] < -0.9
 
 
-def test_array_batch_fn_and_predict_numpy_shapes():
-    X, Y = np.random.default_rng(5).standard_normal((30, 7)), np.zeros((30, 1))
-    batch_fn = S.array_batch_fn(X, Y, 8)
-    inputs, targets = batch_fn(0, torch.Generator().manual_seed(0))
-    assert inputs.shape == (8, 7, 1) and inputs.dtype == torch.float32 and targets.shape == (8, 1)
-    labels = S.array_batch_fn(np.zeros((5, 3, 2)), np.arange(5), 10)(0, torch.Generator())[1]
-    assert labels.dtype == torch.int64 and labels.shape == (5,)
-    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(7, 1))
-    assert S.predict_numpy(model, X).shape == (30,)
-    with pytest.raises(ValueError, match="X has 30 rows but Y has 2"):
-        S.array_batch_fn(X, np.zeros((2, 1)), 4)
-
-
 # --- the baselines added for Chapter 8's honest comparison ----------------------------------------
 
 def test_seasonal_difference_forecast_repeats_last_years_change():
@@ -207,13 +193,6 @@ def test_quadratic_trend_season_fit_recovers_a_parabola_plus_season():
     assert np.allclose(S.trend_season_forecast(coef, 48, 72), y[48:], atol=1e-7)
     line = S.fit_trend_season(y[:48], degree=1)
     assert np.abs(S.trend_season_forecast(line, 48, 72) - y[48:]).max() > 1   # a line cannot follow it
-
-
-def test_predict_numpy_restores_the_training_mode():
-    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Dropout(0.5), torch.nn.Linear(4, 1))
-    X = np.ones((6, 4))
-    a, b = S.predict_numpy(model, X), S.predict_numpy(model, X)
-    assert np.array_equal(a, b) and model.training
 
 
 # --- bad inputs: a clear error naming the argument, never a traceback from NumPy or a silent result --
@@ -304,12 +283,6 @@ BAD_CALLS = [
     (lambda: S.autocorrelation(Y, 30), ValueError, r"max_lag must be an integer <= 29, got 30"),
     (lambda: S.autocorrelation(Y, 0), ValueError, r"max_lag must be a.*integer, got 0"),
     (lambda: S.autocorrelation(np.ones(10), 2), ValueError, r"x is constant"),
-    (lambda: S.array_batch_fn(np.ones(5), np.ones((5, 1)), 2), ValueError, r"X has shape \(5,\): expected a 2-D or 3-D"),
-    (lambda: S.array_batch_fn(np.ones((5, 3)), np.ones((5, 1)), 0), ValueError, r"batch_size must be a.*integer"),
-    (lambda: S.array_batch_fn(np.ones((5, 3)), np.ones(5), 2), ValueError, r"Y has float dtype and shape \(5,\)"),
-    (lambda: S.array_batch_fn(np.ones((5, 3)), np.ones((5, 2), int), 2), ValueError, r"Y has integer dtype and shape \(5, 2\)"),
-    (lambda: S.predict_numpy(lambda x: x, np.ones((2, 3))), TypeError, r"model must be a torch.nn.Module, got function"),
-    (lambda: S.predict_numpy(torch.nn.Linear(1, 1), np.ones((2, 3, 1, 1))), ValueError, r"X has shape \(2, 3, 1, 1\)"),
 ]
 
 

@@ -1,4 +1,5 @@
-"""The shared training loop: determinism, clipping, history, evaluation and early stopping."""
+"""The shared training loop: determinism, clipping, history, evaluation and early stopping; batches
+drawn from arrays and predictions on them."""
 import math
 
 import numpy as np
@@ -6,8 +7,8 @@ import pytest
 import torch
 
 from course_utils.learning.models import SequenceModel
-from course_utils.learning.training import (History, TrainConfig, cross_entropy_loss, mse_loss, pick_device,
-                                   set_seed, train)
+from course_utils.learning.training import (History, TrainConfig, array_batch_fn, cross_entropy_loss, mse_loss,
+                                   pick_device, predict_numpy, set_seed, train)
 
 STEPS = 30
 
@@ -201,3 +202,63 @@ def test_loss_functions_check_their_targets(loss, targets, error, match):
         loss(model, torch.zeros(3, 5, 2), targets)
     ok = torch.tensor([0, -100, 3])       # ignore_index is allowed
     assert torch.isfinite(cross_entropy_loss(SequenceModel("rnn", 2, 4, 4), torch.zeros(3, 5, 2), ok))
+
+
+# --- models on arrays: array_batch_fn and predict_numpy ------------------------------------------
+
+def test_array_batch_fn_and_predict_numpy_shapes():
+    X, Y = np.random.default_rng(5).standard_normal((30, 7)), np.zeros((30, 1))
+    batch_fn = array_batch_fn(X, Y, 8)
+    inputs, targets = batch_fn(0, torch.Generator().manual_seed(0))
+    assert inputs.shape == (8, 7, 1) and inputs.dtype == torch.float32 and targets.shape == (8, 1)
+    labels = array_batch_fn(np.zeros((5, 3, 2)), np.arange(5), 10)(0, torch.Generator())[1]
+    assert labels.dtype == torch.int64 and labels.shape == (10,)   # with replacement: B may exceed N
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(7, 1))
+    assert predict_numpy(model, X).shape == (30,)
+
+
+def test_token_ids_stay_ids_and_predict_numpy_goes_in_chunks():
+    ids, labels = np.arange(40).reshape(10, 4) % 7, np.arange(10) % 2
+    inputs, targets = array_batch_fn(ids, labels, 6)(0, torch.Generator().manual_seed(1))
+    assert inputs.dtype == torch.int64 and inputs.shape == (6, 4) and targets.dtype == torch.int64
+    torch.manual_seed(0)
+    model = SequenceModel("gru", 3, 5, 2, vocab_size=7)
+    whole, chunked = predict_numpy(model, ids), predict_numpy(model, ids, batch_size=3)
+    assert whole.shape == (10, 2) and np.allclose(whole, chunked, atol=1e-6)
+    with pytest.raises(ValueError, match="x contains the id 6: expected ids < vocab_size = 5"):
+        predict_numpy(SequenceModel("gru", 3, 5, 2, vocab_size=5), ids)
+
+
+def test_weighted_batches_never_draw_zero_weight_rows():
+    x, y = np.arange(10)[:, None], np.arange(10)
+    weights = np.r_[np.zeros(5), np.ones(5)]
+    xb, yb = array_batch_fn(x, y, 64, weights)(0, torch.Generator().manual_seed(0))
+    assert xb.shape == (64, 1) and (yb >= 5).all()
+    with pytest.raises(ValueError, match="weights"):
+        array_batch_fn(x, y, 4, np.zeros(10))
+
+
+def test_predict_numpy_restores_the_training_mode():
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Dropout(0.5), torch.nn.Linear(4, 1))
+    X = np.ones((6, 4))
+    a, b = predict_numpy(model, X), predict_numpy(model, X)
+    assert np.array_equal(a, b) and model.training
+
+
+@pytest.mark.parametrize("call,error,match", [
+    (lambda: array_batch_fn(np.ones(5), np.ones((5, 1)), 2), ValueError, r"x has shape \(5,\): expected a 2-D or 3-D"),
+    (lambda: array_batch_fn(np.ones((5, 3)), np.ones((5, 1)), 0), ValueError, r"batch_size must be a.*integer"),
+    (lambda: array_batch_fn(np.ones((5, 3)), np.ones(5), 2), ValueError, r"y has float dtype and shape \(5,\)"),
+    (lambda: array_batch_fn(np.ones((5, 3)), np.ones((5, 2), int), 2), ValueError, r"y has integer dtype and shape \(5, 2\)"),
+    (lambda: array_batch_fn(np.ones((5, 3)), np.zeros((2, 1)), 4), ValueError, r"x has 5 rows but y has 2"),
+    (lambda: array_batch_fn(np.ones((5, 3, 2), int), np.arange(5), 4), ValueError,
+     r"x has shape \(5, 3, 2\): expected a 2-D array of integer ids"),
+    (lambda: array_batch_fn(np.ones((5, 3)), np.arange(5), 4, -np.ones(5)), ValueError, r"weights must be 5 non-negative"),
+    (lambda: predict_numpy(lambda x: x, np.ones((2, 3))), TypeError, r"model must be a torch.nn.Module, got function"),
+    (lambda: predict_numpy(torch.nn.Linear(1, 1), np.ones((2, 3, 1, 1))), ValueError, r"x has shape \(2, 3, 1, 1\)"),
+    (lambda: predict_numpy(torch.nn.Linear(1, 1), np.ones((0, 3))), ValueError, r"x has shape \(0, 3\): expected at least 1"),
+    (lambda: predict_numpy(torch.nn.Linear(1, 1), np.ones((2, 3)), batch_size=0), ValueError, r"batch_size must be a"),
+])
+def test_bad_array_arguments_are_named(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

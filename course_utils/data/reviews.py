@@ -27,20 +27,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
 from course_utils._checks import (
     check_type,
     id_array,
     nonnegative_int,
-    numeric_array,
     positive_int,
     probability,
 )
 from course_utils.data.text import Vocab
 
 __all__ = ["PAD", "KINDS", "KIND_PROBS", "Lexicon", "LEXICON", "Reviews", "make_reviews", "review_vocab",
-           "encode_reviews", "bag_of_words", "dataset_batches", "predict_classes"]
+           "encode_reviews", "bag_of_words"]
 
 PAD = "<pad>"
 KINDS = ("single", "and", "but")
@@ -182,46 +180,3 @@ def bag_of_words(x, vocab_size: int) -> np.ndarray:
     np.add.at(counts, (np.repeat(np.arange(x.shape[0]), x.shape[1]), x.ravel()), 1.0)
     counts[:, 0] = 0.0
     return counts
-
-
-def dataset_batches(x, y, batch_size: int = 64, weights=None):
-    """A ``batch_fn(step, rng)`` drawing ``batch_size`` rows of ``(x, y)`` with replacement,
-    uniformly or with probabilities proportional to ``weights (N,)`` (for re-weighted sampling)."""
-    batch_size = positive_int(batch_size, "batch_size")
-    x = torch.as_tensor(numeric_array(x, "x", dtype=None, finite=True))
-    y = torch.as_tensor(numeric_array(y, "y", dtype=None, finite=True))
-    if x.ndim == 0 or y.ndim == 0 or len(x) != len(y) or len(x) == 0:
-        raise ValueError(f"x has shape {tuple(x.shape)} and y {tuple(y.shape)}: expected the same number N >= 1 "
-                         "of rows")
-    if weights is not None:
-        weights = torch.as_tensor(numeric_array(weights, "weights", finite=False))
-        if weights.shape != (len(x),) or not bool(torch.isfinite(weights).all()) or bool((weights < 0).any()) \
-                or not float(weights.sum()) > 0:
-            raise ValueError(f"weights must be {len(x)} non-negative numbers, not all zero; got shape "
-                             f"{tuple(weights.shape)}")
-
-    def batch_fn(step, rng):
-        if weights is None:
-            idx = torch.randint(0, len(x), (batch_size,), generator=rng)
-        else:
-            idx = torch.multinomial(weights, batch_size, replacement=True, generator=rng)
-        return x[idx], y[idx]
-    return batch_fn
-
-
-def predict_classes(model, x, batch_size: int = 1024) -> np.ndarray:
-    """Arg-max class ``(N,)`` of a ``readout="last"`` classifier on token ids ``x: (N, T)``."""
-    check_type(model, "model", torch.nn.Module, "a torch.nn.Module (a SequenceModel)")
-    batch_size = positive_int(batch_size, "batch_size")
-    x = torch.as_tensor(id_array(x, "x", ndim=2, vocab_size=getattr(model, "vocab_size", None)))
-    if len(x) == 0:
-        raise ValueError(f"x has shape {tuple(x.shape)}: expected at least one review")
-    device = next(model.parameters()).device
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            out = [model(x[i:i + batch_size].to(device)).argmax(-1).cpu() for i in range(0, len(x), batch_size)]
-    finally:
-        model.train(was_training)
-    return torch.cat(out).numpy()

@@ -25,7 +25,7 @@ __all__ = ["CO2_FILE", "CO2_COLUMNS", "load_co2", "make_windows", "Scaler", "nai
            "seasonal_naive_forecast", "seasonal_difference_forecast", "seasonal_naive_path", "MAX_DEGREE",
            "trend_season_design", "fit_trend_season", "trend_season_forecast", "level_forecasts",
            "recursive_level_forecast", "mae", "rmse", "metrics_table", "inject_spikes", "flag_anomalies",
-           "precision_recall", "random_walk", "autocorrelation", "array_batch_fn", "predict_numpy"]
+           "precision_recall", "random_walk", "autocorrelation"]
 
 CO2_FILE = "notebooks/data/co2_mauna_loa_monthly.csv"
 CO2_COLUMNS = ("year", "month", "co2_ppm")
@@ -410,56 +410,3 @@ def autocorrelation(x, max_lag: int) -> np.ndarray:
     if not denom > 0:
         raise ValueError("x is constant: expected a series that varies (its autocorrelation is undefined)")
     return np.array([float(x[:-k] @ x[k:]) / denom for k in range(1, max_lag + 1)])
-
-
-# --- PyTorch glue shared by Chapters 8 and 9 -----------------------------------------------------
-
-def _inputs(X) -> np.ndarray:
-    X = numeric_array(X, "X", ndim=(2, 3), dtype=np.float32, min_size=1)
-    return X[..., None] if X.ndim == 2 else X
-
-
-def array_batch_fn(X, Y, batch_size: int):
-    """A ``batch_fn(step, rng)`` for :func:`course_utils.learning.training.train` drawing random rows of
-    fixed arrays: X (N, T) or (N, T, D) floats (a missing D becomes 1), Y (N,) int labels or
-    (N, k) float targets. Batches are (B, T, D) float32 and (B,) int64 / (B, k) float32 tensors."""
-    import torch
-    Xt = torch.from_numpy(np.ascontiguousarray(_inputs(X)))
-    batch_size = check_int(batch_size, "batch_size", minimum=1)
-    Y = numeric_array(Y, "Y", ndim=(1, 2), dtype=None, min_size=1)
-    if Y.dtype.kind in "iu":
-        if Y.ndim != 1:
-            raise ValueError(f"Y has integer dtype and shape {Y.shape}: expected (N,) class labels")
-        Yt = torch.tensor(Y, dtype=torch.int64)
-    elif Y.ndim == 2:
-        Yt = torch.tensor(Y, dtype=torch.float32)
-    else:
-        raise ValueError(f"Y has float dtype and shape {Y.shape}: expected (N, k) float targets "
-                         f"(write Y[:, None] for one target per row) or (N,) integer class labels")
-    if len(Xt) != len(Yt):
-        raise ValueError(f"X has {len(Xt)} rows but Y has {len(Yt)}: expected the same number")
-
-    def batch_fn(step, rng):
-        rows = torch.randint(0, len(Xt), (min(batch_size, len(Xt)),), generator=rng)
-        return Xt[rows], Yt[rows]
-
-    return batch_fn
-
-
-def predict_numpy(model, X) -> np.ndarray:
-    """Run ``model`` in eval mode (dropout off; its previous mode is restored afterwards) on
-    X (N, T) or (N, T, D) and return its output as a NumPy array (a trailing output dimension of
-    size 1 is dropped: (N, 1) -> (N,))."""
-    import torch
-    check_type(model, "model", torch.nn.Module, "a torch.nn.Module")
-    Xt = torch.from_numpy(np.ascontiguousarray(_inputs(X)))
-    params = next(model.parameters(), None)
-    device = params.device if params is not None else torch.device("cpu")
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            out = model(Xt.to(device)).cpu().numpy()
-    finally:
-        model.train(was_training)
-    return out[..., 0] if out.shape[-1] == 1 else out

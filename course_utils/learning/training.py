@@ -11,6 +11,12 @@
 targets)`` returns a scalar tensor. Every step records the loss and the gradient norm
 ``||g||_2`` over all parameters *before* clipping; clipping rescales g to ``clip * g / ||g||``
 when ``||g|| > clip``. With the same seed, device and thread count, two runs give the same history.
+
+For data held in arrays, :func:`array_batch_fn` makes the ``batch_fn`` and :func:`predict_numpy`
+runs the trained model on them::
+
+    history = train(model, array_batch_fn(X_train, y_train, 64), cross_entropy_loss, config)
+    pred = predict_numpy(model, X_test).argmax(-1)            # (N,) class ids
 """
 from __future__ import annotations
 
@@ -29,13 +35,15 @@ from course_utils._checks import (
     check_choice,
     check_number,
     check_type,
+    id_array,
     is_real_number,
     nonnegative_int,
+    numeric_array,
     positive_int,
 )
 
 __all__ = ["OPTIMIZERS", "set_seed", "pick_device", "TrainConfig", "History", "train", "mse_loss",
-           "cross_entropy_loss"]
+           "cross_entropy_loss", "array_batch_fn", "predict_numpy"]
 
 OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD,
               "rmsprop": torch.optim.RMSprop}
@@ -282,3 +290,93 @@ def cross_entropy_loss(model: nn.Module, inputs: torch.Tensor, targets: torch.Te
     targets = targets.long()
     return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1),
                                        ignore_index=ignore_index)
+
+
+# --- models on arrays: batches to train on, predictions to score ----------------------------------
+
+def _model_inputs(x, name: str, vocab_size=None) -> torch.Tensor:
+    """What a :class:`~course_utils.learning.models.SequenceModel` reads, from an array or tensor:
+    integers -> token ids ``(N, T)`` int64 (each below ``vocab_size`` when given); floats ->
+    features ``(N, T, D)`` float32, where ``(N, T)`` gets D = 1."""
+    arr = numeric_array(x, name, ndim=(2, 3), dtype=None, min_size=1)
+    if arr.dtype.kind in "iu":
+        return torch.from_numpy(id_array(arr, name, ndim=2, vocab_size=vocab_size))
+    arr = numeric_array(arr, name, dtype=np.float32)
+    return torch.from_numpy(np.ascontiguousarray(arr[..., None] if arr.ndim == 2 else arr))
+
+
+def array_batch_fn(x, y, batch_size: int = 64, weights=None):
+    """A ``batch_fn(step, rng)`` for :func:`train` that draws ``batch_size`` rows of ``(x, y)`` with
+    replacement: uniformly (``torch.randint``), or with probabilities proportional to
+    ``weights (N,)`` (``torch.multinomial``, for re-weighted sampling), from the generator ``rng``.
+
+    x: token ids ``(N, T)`` (integers, for a model with an embedding) or features ``(N, T)`` /
+    ``(N, T, D)`` (floats; ``(N, T)`` gets D = 1). y: ``(N,)`` integer class labels or ``(N, k)``
+    float targets. Batches: x ``(B, T)`` int64 or ``(B, T, D)`` float32; y ``(B,)`` int64 or
+    ``(B, k)`` float32, with B = ``batch_size`` (rows may repeat, B may exceed N).
+
+    Raises TypeError when x, y or weights is not an array of numbers (bools included) or
+    ``batch_size`` not an integer; ValueError when x is not 2-D or 3-D (integer x: not 2-D) or has
+    a negative id, y is integer but not ``(N,)`` or float but not ``(N, k)``, x and y differ in N or
+    are empty, a value is not finite, ``batch_size < 1``, or weights is not N non-negative finite
+    numbers with a positive sum.
+    """
+    batch_size = positive_int(batch_size, "batch_size")
+    xt = _model_inputs(x, "x")
+    y = numeric_array(y, "y", ndim=(1, 2), dtype=None, min_size=1)
+    if y.dtype.kind in "iu":
+        if y.ndim != 1:
+            raise ValueError(f"y has integer dtype and shape {y.shape}: expected (N,) class labels")
+        yt = torch.tensor(y, dtype=torch.int64)
+    elif y.ndim == 2:
+        yt = torch.tensor(y, dtype=torch.float32)
+    else:
+        raise ValueError(f"y has float dtype and shape {y.shape}: expected (N, k) float targets "
+                         f"(write y[:, None] for one target per row) or (N,) integer class labels")
+    if len(xt) != len(yt):
+        raise ValueError(f"x has {len(xt)} rows but y has {len(yt)}: expected the same number")
+    if weights is not None:
+        weights = torch.as_tensor(numeric_array(weights, "weights", finite=False))
+        if weights.shape != (len(xt),) or not bool(torch.isfinite(weights).all()) or bool((weights < 0).any()) \
+                or not float(weights.sum()) > 0:
+            raise ValueError(f"weights must be {len(xt)} non-negative numbers, not all zero; got shape "
+                             f"{tuple(weights.shape)}")
+
+    def batch_fn(step, rng):
+        if weights is None:
+            rows = torch.randint(0, len(xt), (batch_size,), generator=rng)
+        else:
+            rows = torch.multinomial(weights, batch_size, replacement=True, generator=rng)
+        return xt[rows], yt[rows]
+
+    return batch_fn
+
+
+def predict_numpy(model: nn.Module, x, batch_size: int = 1024) -> np.ndarray:
+    """``model``'s output on every row of ``x``, as a NumPy array: run in ``eval()`` mode (dropout
+    off) under ``torch.no_grad()``, ``batch_size`` rows at a time on the model's device; the model's
+    previous mode is restored afterwards, also after an error.
+
+    x: as for :func:`array_batch_fn`, token ids ``(N, T)`` or features ``(N, T)`` / ``(N, T, D)``.
+    Returns ``(N, C)`` for a ``readout="last"`` model (``.argmax(-1)`` gives the classes) or
+    ``(N, T, C)`` for ``readout="all"``; a trailing output dimension of size 1 is dropped
+    (``(N, 1)`` -> ``(N,)``).
+
+    Raises TypeError when ``model`` is not a ``torch.nn.Module``, x is not an array of numbers or
+    ``batch_size`` not an integer; ValueError when x is not 2-D or 3-D (integer x: not 2-D), is
+    empty or not finite, holds an id outside ``[0, model.vocab_size)``, or ``batch_size < 1``.
+    """
+    check_type(model, "model", nn.Module, "a torch.nn.Module")
+    batch_size = positive_int(batch_size, "batch_size")
+    xt = _model_inputs(x, "x", vocab_size=getattr(model, "vocab_size", None))
+    params = next(model.parameters(), None)
+    device = params.device if params is not None else torch.device("cpu")
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            out = torch.cat([model(xt[i:i + batch_size].to(device)).cpu()
+                             for i in range(0, len(xt), batch_size)]).numpy()
+    finally:
+        model.train(was_training)
+    return out[..., 0] if out.shape[-1] == 1 else out
