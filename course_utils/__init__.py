@@ -16,7 +16,8 @@ Then what they are used for, then the tools around them:
   ``cost``; its ``__init__`` states the conventions they share.
 - ``course_utils.data``: tasks and data (``tasks``, ``signals``, ``series``, ``reviews``, ``bias``;
   ``text`` holds the character model's corpus, vocabulary and batches).
-- ``course_utils.learning``: training with PyTorch (``models``, ``training``, ``sweep``,
+- ``course_utils.learning``: models, training and evaluation (``models``, ``training``,
+  ``baselines`` (the linear baselines fitted on the networks' data), ``metrics``, ``sweep``,
   ``experiments``, ``interpret``, ``clipping``, ``translation``; ``charmodel`` trains, evaluates,
   samples from (``sample``, ``softmax_with_temperature``) and scores (``mean_log_likelihood``) the
   character model).
@@ -29,5 +30,6 @@ Then what they are used for, then the tools around them:
   ``slides``, ``student_edition``, ``publish``, ``workshop``, ``hub``, ``nbgrader_export``,
   ``timing``, ``benchmark``, ``launcher``, ...).
 
-``_checks`` holds the generic input validation every module shares.
+``_checks`` holds the generic input validation every module shares, ``_paths`` finds the course
+root (``book.toml``).
 """

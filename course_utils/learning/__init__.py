@@ -1,2 +1,6 @@
-"""Training with PyTorch: small models, the training loop, sweeps, Chapter 3's clipping sweep,
-Chapter 6's experiment, the character language model and looking inside trained models."""
+"""Models, training and evaluation with PyTorch: the small sequence models (``models``), the
+training loop and batching (``training``), the linear baselines fitted on the same data
+(``baselines``), metrics (``metrics``), sweeps (``sweep``), Chapter 3's clipping sweep
+(``clipping``), Chapter 6's experiment (``experiments``), the character language model
+(``charmodel``), Chapter 7's date translator (``translation``) and looking inside trained models
+(``interpret``)."""
