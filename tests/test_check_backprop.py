@@ -14,7 +14,7 @@ import pytest
 
 from course_utils.exercises import check
 from course_utils.exercises.check import backprop
-from course_utils.exercises.harness import registered_mistakes
+from course_utils.exercises.check import registered_mistakes
 
 CATALOGUES = {"4.4": backprop.LSTM_STEP_MISTAKES, "4.5": backprop.LSTM_SEQUENCE_MISTAKES,
               "5.4": backprop.GRU_STEP_MISTAKES}

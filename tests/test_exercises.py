@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from course_utils.exercises import check, harness as exercises
-from course_utils.exercises.harness import Feedback, Mistake, check_function, check_value, registered_mistakes
+from course_utils.exercises.check import registered_mistakes
+from course_utils.exercises.harness import Feedback, Mistake, check_function, check_value
 
 TIME_LIMIT = 1.0  # seconds: long enough for a correct answer on a loaded machine, short enough for the suite
 N_CASES = 3
@@ -493,3 +494,11 @@ def test_default_tolerances_are_the_named_constants():
     assert check_value(1.0 + 0.9e-6, 1.0, name="x").status == "correct"
     assert check_value(1.0 + 1.1e-6, 1.0, name="x").status == "incorrect"
     assert check_value(1e6 * (1 + 1e-9), 1e6, name="x").status == "incorrect"    # rtol 0: absolute only
+
+
+def test_the_mistake_registry_lives_with_the_checker_modules_not_in_the_harness():
+    import inspect
+
+    assert "registered_mistakes" in check.__all__ and "registered_mistakes" not in exercises.__all__
+    assert "importlib" not in inspect.getsource(exercises) and not hasattr(exercises, "CHECKER_PACKAGE")
+    assert exercises.registered_mistakes is check.registered_mistakes     # the old import, forwarded

@@ -21,8 +21,9 @@ the options ``reveal=True`` and ``time_limit=``; a "predict, then verify" exerci
 answer only when asked (``reveal=True`` or :func:`reveal`).
 
 Every checker module declares the :class:`Mistake` objects its checkers recognise in a
-module-level ``MISTAKES`` list; :func:`registered_mistakes` collects them for the instructor
-guide.
+module-level ``MISTAKES`` list; :func:`course_utils.exercises.check.registered_mistakes` collects
+them for the instructor guide. The harness knows nothing of the checker package (the package
+imports the harness, never the other way round).
 """
 from __future__ import annotations
 
@@ -30,7 +31,6 @@ import ast
 import contextvars
 import copy
 import functools
-import importlib
 import inspect
 import textwrap
 from dataclasses import dataclass, replace
@@ -41,9 +41,8 @@ import numpy as np
 from course_utils.exercises import compare
 from course_utils.exercises.sandbox import ErrorInfo, _Unpicklable, run_isolated
 
-__all__ = ["STATUSES", "HEADLINES", "CHECKER_PACKAGE", "DEFAULT_TIME_LIMIT", "Mistake",
-           "registered_mistakes", "Feedback", "EXERCISES", "exercise", "reveal", "check_function",
-           "check_value"]
+__all__ = ["STATUSES", "HEADLINES", "DEFAULT_TIME_LIMIT", "Mistake", "Feedback", "EXERCISES", "exercise",
+           "reveal", "check_function", "check_value"]
 
 STATUSES = ("correct", "incorrect", "not attempted", "error", "timeout", "wrong type", "revealed")
 HEADLINES = {
@@ -55,7 +54,6 @@ HEADLINES = {
     "wrong type": "your code returned the wrong type.",
     "revealed": "the answer, as you asked.",
 }
-CHECKER_PACKAGE = "course_utils.exercises.check"
 DEFAULT_TIME_LIMIT = 10.0
 
 
@@ -65,29 +63,12 @@ class Mistake:
 
     Each checker module lists its mistakes per checker (``LSTM_MISTAKES = [...]``, passed as
     ``check_function(..., mistakes=LSTM_MISTAKES)``) and declares them all in its module-level
-    ``MISTAKES`` list, which :func:`registered_mistakes` reads for the instructor guide.
+    ``MISTAKES`` list, which :func:`course_utils.exercises.check.registered_mistakes` reads for the
+    instructor guide.
     """
 
     hint: str
     implementation: Callable
-
-
-def registered_mistakes(package: str = CHECKER_PACKAGE) -> dict[str, list[Mistake]]:
-    """The mistakes each checker module declares in its ``MISTAKES`` list, by module name
-    (``course_utils.exercises.check.rnn`` ...), in the order of the package's ``CHECKER_MODULES``.
-
-    Each hint appears once per module, where the module's list first has it; a module with no
-    mistakes is left out.
-    """
-    modules = importlib.import_module(package).CHECKER_MODULES
-    groups: dict[str, list[Mistake]] = {}
-    for module in modules:
-        seen: set[str] = set()
-        for mistake in module.MISTAKES:
-            if mistake.hint not in seen:
-                seen.add(mistake.hint)
-                groups.setdefault(module.__name__, []).append(mistake)
-    return groups
 
 
 @dataclass(frozen=True, eq=False)
@@ -465,3 +446,13 @@ def check_value(received: Any, expected: Any, *, name: str, tolerance: compare.T
     lines.append(f"The right answer is {compare.describe_value(expected)}." if options.reveal
                  else _reveal_instruction(name))
     return Feedback("incorrect", lines, name)
+
+
+def __getattr__(name: str) -> Any:
+    """``registered_mistakes`` lives in :mod:`course_utils.exercises.check` now; this forwards the old
+    import (``course_utils.authoring.workshop`` still uses it) until its importers use the new one."""
+    if name == "registered_mistakes":
+        from course_utils.exercises.check import registered_mistakes
+
+        return registered_mistakes
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -22,7 +22,7 @@ A checker takes the learner's function (or value) and returns a
 :class:`course_utils.exercises.harness.Feedback`; put the call on the last line of the check cell so
 Jupyter displays it. Give each checker its list of :class:`~course_utils.exercises.harness.Mistake`
 objects and declare all of a module's lists in its module-level ``MISTAKES`` (the instructor
-guide lists their hints). Give the module an ``__all__`` listing only its checkers, add its
+guide lists their hints, which :func:`registered_mistakes` collects). Give the module an ``__all__`` listing only its checkers, add its
 import line below and its name to :data:`CHECKER_MODULES` (both in the table's order), and
 decorate each checker with ``@exercise("N.k")`` (its exercise number).
 
@@ -91,9 +91,27 @@ from course_utils.exercises.check.language import *
 from course_utils.exercises.check.applications import *
 from course_utils.exercises.check.practice_api import *
 from course_utils.exercises.check.practice import *
-from course_utils.exercises.harness import EXERCISES, reveal
+from course_utils.exercises.harness import EXERCISES, Mistake, reveal
 
 CHECKER_MODULES = (intro, rnn, gated, backprop, memory, language, applications, practice_api, practice)
 """The checker modules in the table's order (the instructor guide lists their mistakes so)."""
 
-__all__ = [name for module in CHECKER_MODULES for name in module.__all__] + ["EXERCISES", "reveal", "CHECKER_MODULES"]
+__all__ = [name for module in CHECKER_MODULES for name in module.__all__] + [
+    "EXERCISES", "reveal", "CHECKER_MODULES", "registered_mistakes"]
+
+
+def registered_mistakes() -> dict[str, list[Mistake]]:
+    """The mistakes each checker module declares in its ``MISTAKES`` list, by module name
+    (``course_utils.exercises.check.rnn`` ...), in the order of :data:`CHECKER_MODULES`.
+
+    Each hint appears once per module, where the module's list first has it; a module with no
+    mistakes is left out.
+    """
+    groups: dict[str, list[Mistake]] = {}
+    for module in CHECKER_MODULES:
+        seen: set[str] = set()
+        for mistake in module.MISTAKES:
+            if mistake.hint not in seen:
+                seen.add(mistake.hint)
+                groups.setdefault(module.__name__, []).append(mistake)
+    return groups
