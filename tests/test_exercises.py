@@ -502,3 +502,11 @@ def test_the_mistake_registry_lives_with_the_checker_modules_not_in_the_harness(
     assert "registered_mistakes" in check.__all__ and "registered_mistakes" not in exercises.__all__
     assert "importlib" not in inspect.getsource(exercises) and not hasattr(exercises, "CHECKER_PACKAGE")
     assert exercises.registered_mistakes is check.registered_mistakes     # the old import, forwarded
+
+
+def test_every_checker_module_docstring_has_a_row_for_each_of_its_checkers():
+    for module in check.CHECKER_MODULES:
+        missing = [name for name in module.__all__ if f"``{name}(fn)``" not in module.__doc__]
+        assert not missing, f"{module.__name__}'s table lacks {missing}"
+    from course_utils.exercises.check import practice_api
+    assert not hasattr(practice_api, "FLOP_CASES")       # a case list is the checker's own, not API

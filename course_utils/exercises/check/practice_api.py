@@ -1,4 +1,20 @@
-"""Checkers for Chapter 10 (in practice: PyTorch's API and the cost)."""
+"""Checkers for Chapter 10 (in practice: PyTorch's API and the cost).
+
+======================================  ==========================================================
+checker                                 the learner's answer
+======================================  ==========================================================
+``gru_layer_flops(fn)``                 ``fn(T, B, D, H) -> int``, the matmul FLOPs of a one-layer
+                                        GRU's forward pass over T steps
+``stacked_lstm_parameter_count(fn)``    ``fn() -> int``, parameters of
+                                        ``nn.LSTM(10, 20, num_layers=2, bidirectional=True)``
+``scan_combine(fn)``                    ``fn(a1, b1, a2, b2) -> (a, b)``, the pair of
+                                        "h -> a1 h + b1, then h -> a2 h + b2"
+======================================  ==========================================================
+
+The references are :func:`course_utils.cells.cost.matmul_flops_per_step` (times T),
+:func:`course_utils.cells.params.parameter_count` and :func:`course_utils.cells.scan.combine`; every
+:class:`Mistake` is a deliberately wrong version whose output earns the learner its hint.
+"""
 from __future__ import annotations
 
 import numpy as np
@@ -18,7 +34,7 @@ def _gru_flops(T, B, D, H):
     return T * matmul_flops_per_step("gru", D, H, B)
 
 
-FLOP_CASES = [((T, B, D, H), {}) for T, B, D, H in [(10, 4, 3, 5), (100, 32, 64, 128), (7, 2, 9, 2)]]
+_FLOP_CASES = [((T, B, D, H), {}) for T, B, D, H in [(10, 4, 3, 5), (100, 32, 64, 128), (7, 2, 9, 2)]]
 FLOP_MISTAKES = [
     Mistake("Count a multiply-add as 2 FLOPs: the (B, K) @ (K, N) product costs 2 * B * K * N.",
             lambda T, B, D, H: T * 3 * H * (D + H) * B),
@@ -40,7 +56,7 @@ FLOP_MISTAKES = [
 @exercise("10.1")
 def gru_layer_flops(fn):
     """Check ``fn(T, B, D, H)``: the matmul FLOPs of a one-layer GRU's forward pass over T steps."""
-    return check_function(fn, _gru_flops, FLOP_CASES, name="gru_layer_flops", tolerance=compare.EXACT,
+    return check_function(fn, _gru_flops, _FLOP_CASES, name="gru_layer_flops", tolerance=compare.EXACT,
                           mistakes=FLOP_MISTAKES)
 
 
