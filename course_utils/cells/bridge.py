@@ -96,7 +96,8 @@ def from_torch(module):
 
     Returns one ``CellParams`` for a ``*Cell`` or a single-layer unidirectional module,
     else ``layers[l][d]``: a list (num_layers) of lists (1 or 2 directions) of CellParams.
-    Modules built with ``bias=False`` get zero biases.
+    Modules built with ``bias=False`` get zero biases. Raises TypeError for a module that is not a
+    torch RNN, LSTM or GRU (or their cells), ValueError for one that is not float32 or float64.
     """
     import torch
     kind, nonlinearity, grid = _layout(module)
@@ -122,7 +123,8 @@ def to_torch(params, module):
     """Copy CellParams into a torch module in place (shapes must match; bias-free modules need zero biases).
 
     ``params`` is what ``from_torch`` returns for that module (a CellParams or ``layers[l][d]``).
-    Returns the module.
+    Returns the module. Raises ValueError when the layout, kind, nonlinearity, reset form or a
+    shape differs from the module's, or a bias is nonzero for a module built with bias=False.
     """
     import torch
     kind, nonlinearity, grid = _layout(module)
@@ -238,6 +240,8 @@ def stacked_forward(x, state0=None, layers=None, bidirectional=None, batch_first
     Layer l > 0 reads the concatenated outputs [forward | reverse] of layer l-1; the reverse
     direction runs the cell over the time-reversed sequence.
     Returns (out (T, B, dirs*H) (batch-first if asked), h_n (L*dirs, B, H) or (h_n, c_n), cache).
+    Raises TypeError when layers is missing or comes before the state, ValueError for a shape that
+    does not fit (x, state0, the layers' sizes) or bidirectional disagreeing with layers.
     """
     _check_layers_after_state(state0, layers)
     layers = _grid(layers, bidirectional)
@@ -265,6 +269,7 @@ def stacked_backward(dout, cache: StackedCache, dh_n=None):
 
     Returns (dx like x, dstate0 like state0 (always arrays, zeros where no gradient flows), grads) with
     ``grads[l][d]`` the dict of weight_ih, weight_hh, bias_ih, bias_hh gradients of layers[l][d].
+    Raises ValueError for a dout or dh_n whose shape is not the forward output's.
     """
     layers, caches = cache.layers, cache.caches
     first, dirs, n = layers[0][0], len(layers[0]), len(caches)

@@ -81,8 +81,8 @@ class _Kernel(NamedTuple):
 def sigmoid_via_tanh(H: int, dtype=np.float64) -> tuple[np.ndarray, np.ndarray]:
     """scale, shift (4H,) with which ONE tanh over the (B, 4H) block gives all four gates (2)-(3).
 
-    H: hidden size, a positive int; dtype float32 or float64 (anything else: ValueError; an H that is not an int:
-    TypeError).
+    H: hidden size, a positive int; dtype float32 or float64. Raises ValueError for another dtype or H < 1, TypeError for an
+    H that is not an int.
 
     σ(a) = (1 + tanh(a/2)) / 2. With scale = ½ on the columns of i, f, o and 1 on g, and
     shift = ½ on i, f, o and 0 on g: ``tanh(scale ⊙ a) ⊙ scale + shift`` is [σ(a_i) σ(a_f)

@@ -17,8 +17,8 @@ __all__ = ["check_params", "as_array", "check_input", "check_state", "check_grad
 
 
 def check_params(params, kind: str) -> CellParams:
-    """``params`` if it is a :class:`~course_utils.cells.params.CellParams` of the given ``kind``; a TypeError or
-    ValueError naming it otherwise."""
+    """``params`` if it is a :class:`~course_utils.cells.params.CellParams` of the given ``kind``. Raises TypeError
+    for another type, ValueError for another kind (or a ``kind`` that is not a cell kind)."""
     gate_count(kind)                                # a ValueError naming kind when it is not a cell kind
     if not isinstance(params, CellParams):
         raise TypeError(f"params must be a CellParams, got {type(params).__name__}")
@@ -49,7 +49,9 @@ def as_array(a, name: str, dtype: np.dtype) -> np.ndarray:
 
 
 def check_input(x, name: str, params: CellParams, ndim: int) -> np.ndarray:
-    """x: (T, B, D) for ndim=3 (sequence) or (B, D) for ndim=2 (one step)."""
+    """x as an array: (T, B, D) for ndim=3 (sequence) or (B, D) for ndim=2 (one step). Raises
+    ValueError for another rank or input size D, nan or inf, or a float dtype other than the
+    parameters' (TypeError for a non-numeric dtype), each naming ``name``."""
     x = as_array(x, name, params.dtype)
     letters = "(T, B, D)" if ndim == 3 else "(B, D)"
     if x.ndim != ndim:
@@ -62,7 +64,9 @@ def check_input(x, name: str, params: CellParams, ndim: int) -> np.ndarray:
 
 
 def check_state(s, name: str, batch: int, params: CellParams, ref: str) -> np.ndarray:
-    """A state (B, H): zeros when ``s`` is None; ``ref`` names the array that fixed the batch B."""
+    """A state (B, H): zeros when ``s`` is None; ``ref`` names the array that fixed the batch B.
+    Raises ValueError for another shape, nan or inf, or another float dtype (TypeError for a
+    non-numeric one), naming ``name``."""
     expected = (batch, params.H)
     if s is None:
         return np.zeros(expected, dtype=params.dtype)
@@ -76,7 +80,8 @@ def check_state(s, name: str, batch: int, params: CellParams, ref: str) -> np.nd
 
 
 def check_grad(d, name: str, shape: tuple, dtype: np.dtype) -> np.ndarray:
-    """An upstream gradient of the given shape: zeros when ``d`` is None."""
+    """An upstream gradient of the given shape: zeros when ``d`` is None. Raises ValueError for
+    another shape, nan or inf, or another float dtype (TypeError for a non-numeric one)."""
     if d is None:
         return np.zeros(shape, dtype=dtype)
     d = as_array(d, name, dtype)
@@ -87,7 +92,8 @@ def check_grad(d, name: str, shape: tuple, dtype: np.dtype) -> np.ndarray:
 
 def check_pair(state, name: str, shape: str = "(B, H)") -> tuple:
     """An LSTM state must be a pair (h, c) or None; ``shape`` describes each part in the message
-    (``"(layers*directions, B, H)"`` for a stacked LSTM)."""
+    (``"(layers*directions, B, H)"`` for a stacked LSTM). Raises ValueError for anything but a
+    pair or None."""
     if state is None:
         return None, None
     if not isinstance(state, (tuple, list)) or len(state) != 2:
@@ -101,8 +107,9 @@ def check_pair(state, name: str, shape: str = "(B, H)") -> tuple:
 
 
 def check_cache(cache, expected: type, producer: str, name: str = "cache"):
-    """``cache`` if it is an instance of ``expected`` (the cache class ``producer`` returns); a
-    TypeError naming the argument, the expected class and its producer, and what was received."""
+    """``cache`` if it is an instance of ``expected`` (the cache class ``producer`` returns).
+    Raises TypeError naming the argument, the expected class and its producer, and what was
+    received."""
     if not isinstance(cache, expected):
         raise TypeError(f"{name} is a {type(cache).__name__}: expected the {expected.__name__} that "
                         f"{producer} returns (pass the cache from the matching forward call)")
