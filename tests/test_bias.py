@@ -52,3 +52,10 @@ def test_balanced_weights_give_every_cell_the_same_total():
     assert abs(w.sum() - 1) < EXACT and (w > 0).all()
     totals = [w[(group == g) & (labels == y)].sum() for g in ("majority", "minority") for y in (0, 1)]
     assert np.allclose(totals, 0.25, atol=EXACT)
+
+
+@pytest.mark.parametrize("fn", [lambda a: group_error_rates(a, [1, 0], ["a", "b"]),
+                                lambda a: balanced_weights(a, [1, 0])])
+def test_a_ragged_list_gets_a_clear_error(fn):
+    with pytest.raises(ValueError, match=r"must be a rectangular array of shape \(N,\)"):
+        fn([[1], [1, 2]])

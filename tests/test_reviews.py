@@ -62,3 +62,21 @@ def test_encode_left_pads_and_bag_of_words_ignores_order(data):
     assert np.array_equal(bag_of_words(x[:, ::-1], len(vocab)), counts)
     with pytest.raises(ValueError, match="shorter than the longest"):
         encode_reviews(data, vocab, length=3)
+
+
+def test_subset_keeps_the_masked_reviews_and_checks_the_mask():
+    data = make_reviews(6, seed=0)
+    mask = np.array([True, False] * 3)
+    assert data.subset(mask).tokens == data.tokens[::2] and len(data.subset(~mask)) == 3
+    with pytest.raises(ValueError, match=r"mask has shape \(3,\): expected \(6,\)"):
+        data.subset(mask[:3])
+    with pytest.raises(TypeError, match="mask has dtype int64"):
+        data.subset(np.arange(6))      # indices, not a mask
+
+
+def test_review_vocab_and_encode_name_the_bad_argument():
+    data = make_reviews(4, seed=0)
+    with pytest.raises(TypeError, match=r"datasets\[1\] must be a Reviews"):
+        review_vocab(data, None)
+    with pytest.raises(ValueError, match=r"data.tokens\[0\] contains"):
+        encode_reviews(data, review_vocab(make_reviews(1, seed=5, kind_probs=(1, 0, 0))))

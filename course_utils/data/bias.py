@@ -55,7 +55,11 @@ def make_group_reviews(n: int, seed: int = 0, minority_share: float = 0.1, minor
     ``minority_p_positive``), the rest from the majority; majority first, then minority.
 
     ``label_noise``: every label is flipped with this probability (annotators disagree on real
-    reviews); use it for training data and keep the test labels clean (0).
+    reviews); use it for training data and keep the test labels clean (0). Returns N = ``n`` reviews,
+    ``group (N,)`` and ``flipped (N,)``.
+
+    Raises TypeError for a non-integer ``n`` or ``seed`` or a non-number probability; ValueError for
+    ``n < 1``, ``seed < 0`` or a probability outside [0, 1]. Each names the argument.
     """
     n, seed = positive_int(n, "n"), nonnegative_int(seed, "seed")
     minority_share = probability(minority_share, "minority_share")
@@ -76,6 +80,15 @@ def make_group_reviews(n: int, seed: int = 0, minority_share: float = 0.1, minor
     return GroupReviews(reviews, np.array(groups), flipped)
 
 
+def _array(a, name: str) -> np.ndarray:
+    """``a`` as a NumPy array (labels, predictions or group names: any dtype)."""
+    try:
+        return np.asarray(a)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{name} must be a rectangular array of shape (N,), got a ragged "
+                         f"{type(a).__name__} ({exc})") from None
+
+
 def group_error_rates(pred, y, group) -> dict:
     """Error rate per group, mean(pred != y) over the examples of each value of ``group``, sorted by
     group, e.g. {"majority": 0.01, "minority": 0.30}. pred, y, group: (N,).
@@ -85,9 +98,10 @@ def group_error_rates(pred, y, group) -> dict:
     (:func:`error_gap`), and the mean of the mistakes gives k/N itself, not 1 minus a rounded
     accuracy (1 - 2/3 is not the float 1/3).
 
-    Raises ValueError when the three shapes differ, are not 1-D, or N = 0.
+    Raises ValueError when an argument is not a rectangular array, or the three shapes differ, are
+    not 1-D, or N = 0.
     """
-    pred, y, group = np.asarray(pred), np.asarray(y), np.asarray(group)
+    pred, y, group = _array(pred, "pred"), _array(y, "y"), _array(group, "group")
     if not pred.shape == y.shape == group.shape or pred.ndim != 1 or len(pred) == 0:
         raise ValueError(f"pred {pred.shape}, y {y.shape} and group {group.shape}: expected equal shapes (N,), N >= 1")
     return {g: float(np.mean(pred[group == g] != y[group == g])) for g in sorted(set(group.tolist()))}
@@ -102,8 +116,12 @@ def error_gap(pred, y, group) -> float:
 
 def balanced_weights(group, labels) -> np.ndarray:
     """Sampling weights ``(N,)`` that give every (group, label) cell the same total weight:
-    w_n = 1 / (number of examples in n's cell), normalised to sum to 1."""
-    group, labels = np.asarray(group), np.asarray(labels)
+    w_n = 1 / (number of examples in n's cell), normalised to sum to 1. group, labels: (N,).
+
+    Raises ValueError when an argument is not a rectangular array, or the two shapes differ, are not
+    1-D, or N = 0.
+    """
+    group, labels = _array(group, "group"), _array(labels, "labels")
     if group.shape != labels.shape or group.ndim != 1 or len(group) == 0:
         raise ValueError(f"group has shape {group.shape} but labels {labels.shape}: expected equal shapes (N,), N >= 1")
     keys = np.array([f"{g}|{y}" for g, y in zip(group.tolist(), labels.tolist())])

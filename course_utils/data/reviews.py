@@ -79,8 +79,20 @@ class Reviews:
         return [" ".join(t) for t in self.tokens]
 
     def subset(self, mask) -> "Reviews":
-        """The reviews where ``mask`` is true (a boolean array of length N), in order."""
-        idx = np.flatnonzero(np.asarray(mask))
+        """The reviews where ``mask (N,)`` bool is true, in order.
+
+        Raises TypeError when mask is not boolean, ValueError when it is not of shape (N,).
+        """
+        try:
+            mask = np.asarray(mask)
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"mask must be a boolean array of shape ({len(self)},), got a ragged "
+                             f"{type(mask).__name__} ({exc})") from None
+        if mask.dtype != bool:
+            raise TypeError(f"mask has dtype {mask.dtype}: expected a boolean array of shape ({len(self)},)")
+        if mask.shape != (len(self),):
+            raise ValueError(f"mask has shape {mask.shape}: expected ({len(self)},), one entry per review")
+        idx = np.flatnonzero(mask)
         return Reviews([self.tokens[i] for i in idx], self.labels[idx], self.kind[idx], self.negated[idx])
 
     def __add__(self, other: "Reviews") -> "Reviews":
@@ -105,6 +117,11 @@ def make_reviews(n: int, seed: int = 0, p_positive: float = 0.5, kind_probs=KIND
     single: one clause with the label's sentiment. and: two clauses, both with it.
     but: first clause with the opposite sentiment, second clause with the label's.
     Each clause is negated with probability ``p_not`` (the adjective is then of the opposite polarity).
+
+    Raises TypeError for a non-integer ``n`` or ``seed``, a non-number probability or a ``lexicon``
+    that is not a Lexicon; ValueError for ``n < 1``, ``seed < 0``, a probability outside [0, 1],
+    ``kind_probs`` that are not 3 non-negative numbers summing to 1, or a lexicon with fewer than two
+    subjects or no positive or negative word. Each names the argument.
     """
     n, seed = positive_int(n, "n"), nonnegative_int(seed, "seed")
     p_positive, p_not, p_really = (probability(v, name) for v, name in
@@ -148,20 +165,31 @@ def _check_lexicon(lexicon) -> None:
 
 
 def review_vocab(*datasets: Reviews) -> Vocab:
-    """Word vocabulary of the given reviews with ``"<pad>"`` as id 0."""
+    """Word vocabulary of the given reviews with ``"<pad>"`` as id 0.
+
+    Raises TypeError when one of ``datasets`` is not a Reviews.
+    """
+    for i, d in enumerate(datasets):
+        check_type(d, f"datasets[{i}]", Reviews, "a Reviews (from make_reviews)")
     return Vocab.from_items({w for d in datasets for r in d.tokens for w in r}, specials=(PAD,))
 
 
 def encode_reviews(data: Reviews, vocab: Vocab, length: int | None = None) -> np.ndarray:
     """Token ids ``(N, T)`` int64, **left**-padded with id 0 so that every review ends at the last
-    step (a ``readout="last"`` model then reads h_T right after the last real word)."""
+    step (a ``readout="last"`` model then reads h_T right after the last real word). T = ``length``,
+    or the longest review's word count when None.
+
+    Raises TypeError when data is not a Reviews, vocab not a Vocab or length not an integer;
+    ValueError when data is empty, ``length < 1``, a review is longer than ``length`` or holds a word
+    not in vocab.
+    """
     check_type(data, "data", Reviews, "a Reviews (from make_reviews)")
     check_type(vocab, "vocab", Vocab, "a Vocab (from review_vocab)")
     if len(data) == 0:
         raise ValueError("data holds no review: expected at least one")
     if length is not None:
         length = positive_int(length, "length")
-    rows = [vocab.encode(t) for t in data.tokens]
+    rows = [vocab.encode(t, f"data.tokens[{i}]") for i, t in enumerate(data.tokens)]
     T = length or max(len(r) for r in rows)
     if max(len(r) for r in rows) > T:
         raise ValueError(f"length={T} is shorter than the longest review ({max(len(r) for r in rows)} words)")
@@ -173,7 +201,11 @@ def encode_reviews(data: Reviews, vocab: Vocab, length: int | None = None) -> np
 
 def bag_of_words(x, vocab_size: int) -> np.ndarray:
     """Word counts ``(N, V)`` float64 of token ids ``x: (N, T)``; the pad id 0 is not counted.
-    Any reordering of a review's words gives the same row."""
+    Any reordering of a review's words gives the same row.
+
+    Raises TypeError when x is not integer ids or vocab_size not an integer; ValueError when x is
+    not 2-D, has an id outside [0, vocab_size), or ``vocab_size < 1``.
+    """
     vocab_size = positive_int(vocab_size, "vocab_size")
     x = id_array(x, "x", ndim=2, vocab_size=vocab_size)
     counts = np.zeros((x.shape[0], vocab_size))
