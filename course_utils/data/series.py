@@ -38,6 +38,10 @@ def load_co2(path: str | Path | None = None) -> tuple[np.ndarray, np.ndarray]:
 
     Returns ``(time, co2)``: ``time (N,)`` in decimal years (mid-month), ``co2 (N,)`` in ppm.
     Source and licence: ``notebooks/data/README.md``.
+
+    Raises TypeError when path is not a str, Path or None, FileNotFoundError when the file does not
+    exist, ValueError when it lacks a column of ``CO2_COLUMNS``, has no data row, or a row has a
+    non-integer year or month, a month outside 1..12 or a non-finite co2_ppm.
     """
     if path is None:
         path = find_root() / CO2_FILE
@@ -110,6 +114,9 @@ def make_windows(y, window: int, horizon: int = 1) -> tuple[np.ndarray, np.ndarr
     ``Y[i] = y[i+window : i+window+horizon]``.
 
     y: (N,) -> X: (N - window - horizon + 1, window), Y: (N - window - horizon + 1, horizon).
+
+    Raises TypeError when y is not numbers or window / horizon not an integer; ValueError when y is
+    not 1-D and finite, window or horizon < 1, or window + horizon > N.
     """
     y = _series(y)
     window, horizon = check_int(window, "window", minimum=1), check_int(horizon, "horizon", minimum=1)
@@ -123,7 +130,11 @@ def make_windows(y, window: int, horizon: int = 1) -> tuple[np.ndarray, np.ndarr
 
 @dataclass(frozen=True)
 class Scaler:
-    """Standardisation z = (x - mean) / std, with mean and std fitted on the training split only."""
+    """Standardisation z = (x - mean) / std, with mean and std fitted on the training split only
+    (in the series' unit, e.g. ppm).
+
+    Raises TypeError when mean or std is not a number, ValueError for nan, inf or std <= 0.
+    """
 
     mean: float
     std: float
@@ -134,7 +145,11 @@ class Scaler:
 
     @classmethod
     def fit(cls, train) -> "Scaler":
-        """The mean and standard deviation of ``train`` (at least two values, not constant)."""
+        """The mean and standard deviation of ``train (N,)``, N >= 2.
+
+        Raises TypeError when train is not numbers, ValueError when it is not 1-D and finite, has
+        fewer than two values or is constant.
+        """
         train = _series(train, "train", min_len=2)
         std = float(train.std())
         if not std > 0:
@@ -142,23 +157,38 @@ class Scaler:
         return cls(float(train.mean()), std)
 
     def transform(self, x) -> np.ndarray:
-        """(x - mean) / std for an array of any shape."""
+        """(x - mean) / std for x of any shape (same shape back).
+
+        Raises TypeError when x is not numbers, ValueError when it holds nan or inf.
+        """
         return (numeric_array(x, "x") - self.mean) / self.std
 
     def inverse(self, z) -> np.ndarray:
-        """z * std + mean for an array of any shape."""
+        """z * std + mean for z of any shape (same shape back).
+
+        Raises TypeError when z is not numbers, ValueError when it holds nan or inf.
+        """
         return numeric_array(z, "z") * self.std + self.mean
 
 
 # --- classical forecasts: naive, seasonal naive, trend + season ---------------------------------
 
 def naive_forecast(y, start: int, stop: int) -> np.ndarray:
-    """One-step naive forecast: yhat_t = y_{t-1} for t in [start, stop)."""
+    """One-step naive forecast: yhat_t = y_{t-1} for t in [start, stop). y (N,) -> (stop - start,).
+
+    Raises TypeError when y is not numbers or start / stop not an integer; ValueError when y is not
+    1-D and finite or not 1 <= start <= stop <= N.
+    """
     return seasonal_naive_forecast(y, start, stop, season=1)
 
 
 def seasonal_naive_forecast(y, start: int, stop: int, season: int = 12) -> np.ndarray:
-    """One-step seasonal-naive forecast: yhat_t = y_{t-season} for t in [start, stop)."""
+    """One-step seasonal-naive forecast: yhat_t = y_{t-season} for t in [start, stop).
+    y (N,) -> (stop - start,).
+
+    Raises TypeError when y is not numbers or start, stop, season not an integer; ValueError when y
+    is not 1-D and finite, season < 1 or not season <= start <= stop <= N.
+    """
     y = _series(y)
     season = check_int(season, "season", minimum=1)
     start, stop = _span(y, start, stop, season, why=f"season={season}")
@@ -171,6 +201,10 @@ def seasonal_difference_forecast(y, start: int, stop: int, season: int = 12) -> 
     yhat_t = y_{t-1} + (y_{t-season} - y_{t-season-1}) = y_{t-season} + (y_{t-1} - y_{t-season-1}),
 
     i.e. also "same month last year plus the growth of the last twelve months", for t in [start, stop).
+    y (N,) -> (stop - start,).
+
+    Raises TypeError when y is not numbers or start, stop, season not an integer; ValueError when y
+    is not 1-D and finite, season < 1 or not season + 1 <= start <= stop <= N.
     """
     y = _series(y)
     season = check_int(season, "season", minimum=1)
@@ -185,6 +219,10 @@ def seasonal_naive_path(history, horizon: int, season: int = 12, drift: float = 
     Returns (horizon,): yhat_{N-1+k} = y_{N-1+k-season*m} + m * season * drift, m = ceil(k/season).
     With ``drift = (y_{N-1} - y_{N-1-season}) / season`` this is the seasonal naive on the
     differences run recursively.
+
+    Raises TypeError when history or drift is not numbers or horizon / season not an integer;
+    ValueError when history is not 1-D and finite or shorter than ``season``, horizon or season < 1,
+    or drift is nan or inf.
     """
     history = _series(history, "history")
     horizon = check_int(horizon, "horizon", minimum=1)
@@ -201,7 +239,11 @@ MAX_DEGREE = 3  # higher powers of raw time steps overflow the fit's conditionin
 
 def trend_season_design(t, season: int = 12, degree: int = 1) -> np.ndarray:
     """Design matrix (len(t), degree + season): 1, t, ..., t^degree, then one indicator per
-    season except the first. t: (n,) integer time steps; degree 0..MAX_DEGREE."""
+    season except the first. t: (n,) integer time steps; degree 0..MAX_DEGREE.
+
+    Raises TypeError when t is not integers or season / degree not an integer; ValueError when t is
+    not 1-D, season < 1 or degree outside 0..MAX_DEGREE.
+    """
     season = check_int(season, "season", minimum=1)
     degree = check_int(degree, "degree", minimum=0, maximum=MAX_DEGREE)
     t = numeric_array(t, "t", ndim=1, dtype=None)
@@ -214,7 +256,12 @@ def trend_season_design(t, season: int = 12, degree: int = 1) -> np.ndarray:
 
 def fit_trend_season(y_train, season: int = 12, degree: int = 1) -> np.ndarray:
     """Least-squares polynomial trend (``degree`` 1: a line, 2: a parabola) + seasonal offsets on
-    y_train (N,), time steps 0..N-1: returns the coefficients (degree + season,)."""
+    y_train (N,), time steps 0..N-1: returns the coefficients (degree + season,).
+
+    Raises TypeError when y_train is not numbers or season / degree not an integer; ValueError when
+    y_train is not 1-D and finite or has fewer than season + degree values, season < 1 or degree
+    outside 0..MAX_DEGREE.
+    """
     season = check_int(season, "season", minimum=1)
     degree = check_int(degree, "degree", minimum=0, maximum=MAX_DEGREE)
     y_train = _series(y_train, "y_train")
@@ -228,7 +275,12 @@ def fit_trend_season(y_train, season: int = 12, degree: int = 1) -> np.ndarray:
 
 def trend_season_forecast(coef, start: int, stop: int, season: int = 12) -> np.ndarray:
     """The fitted trend + season evaluated at t in [start, stop) (needs no recent values); the
-    trend's degree is read from ``len(coef) = degree + season``."""
+    trend's degree is read from ``len(coef) = degree + season``. coef (degree + season,) -> (stop - start,).
+
+    Raises TypeError when coef is not numbers or start, stop, season not an integer; ValueError when
+    coef is not 1-D and finite with season..season + MAX_DEGREE values, season < 1, start < 0 or
+    stop < start.
+    """
     season = check_int(season, "season", minimum=1)
     coef = numeric_array(coef, "coef", ndim=1)
     if not season <= len(coef) <= season + MAX_DEGREE:
@@ -254,7 +306,11 @@ def level_forecasts(y, start: int, stop: int, window: int, scaler: Scaler, predi
     """One-step forecasts of the levels y_t, t in [start, stop), by a model of the scaled differences.
 
     z_s = (y_s - y_{s-1} - mean) / std; ``predict(Z)`` maps windows Z (n, window) of z to (n,)
-    forecasts of the next z; then yhat_t = y_{t-1} + std * zhat_t + mean.
+    forecasts of the next z; then yhat_t = y_{t-1} + std * zhat_t + mean. y (N,) -> (stop - start,).
+
+    Raises TypeError when y is not numbers, scaler not a Scaler, predict not a function or window,
+    start, stop not an integer; ValueError when y is not 1-D and finite, window < 1, not
+    window + 1 <= start <= stop <= N, or predict returns anything but (n,) or (n, 1) finite numbers.
     """
     y = _series(y)
     window = check_int(window, "window", minimum=1)
@@ -270,7 +326,13 @@ def level_forecasts(y, start: int, stop: int, window: int, scaler: Scaler, predi
 
 def recursive_level_forecast(history, horizon: int, window: int, scaler: Scaler, predict) -> np.ndarray:
     """Multi-step forecast of the ``horizon`` levels after ``history (N,)``: each predicted
-    difference is appended to the window and fed back in. Returns (horizon,)."""
+    difference is appended to the window and fed back in. Returns (horizon,).
+
+    Raises TypeError when history is not numbers, scaler not a Scaler, predict not a function or
+    horizon / window not an integer; ValueError when history is not 1-D and finite or has fewer
+    than window + 1 values, horizon or window < 1, or predict returns anything but (1,) or (1, 1)
+    finite numbers for a window (1, window).
+    """
     history = _series(history, "history")
     horizon = check_int(horizon, "horizon", minimum=1)
     window = check_int(window, "window", minimum=1)
@@ -292,19 +354,33 @@ def recursive_level_forecast(history, horizon: int, window: int, scaler: Scaler,
 # --- metrics -----------------------------------------------------------------------------------
 
 def mae(y_true, y_pred) -> float:
-    """Mean absolute error: (1/n) sum |y - yhat| over two 1-D arrays of the same length."""
+    """Mean absolute error: (1/n) sum |y - yhat| for y_true, y_pred (n,), in the series' unit.
+
+    Raises TypeError when either is not numbers, ValueError unless both are 1-D, finite, non-empty
+    and of the same shape.
+    """
     y_true, y_pred = _pair(y_true, y_pred)
     return float(np.mean(np.abs(y_true - y_pred)))
 
 
 def rmse(y_true, y_pred) -> float:
-    """Root mean squared error: sqrt((1/n) sum (y - yhat)^2) over two 1-D arrays of the same length."""
+    """Root mean squared error: sqrt((1/n) sum (y - yhat)^2) for y_true, y_pred (n,), in the series' unit.
+
+    Raises TypeError when either is not numbers, ValueError unless both are 1-D, finite, non-empty
+    and of the same shape.
+    """
     y_true, y_pred = _pair(y_true, y_pred)
     return float(np.sqrt(np.mean((y_true - y_pred) ** 2)))
 
 
 def metrics_table(y_true, forecasts: dict, digits: int = 2, unit: str = "") -> str:
-    """A Markdown table of MAE and RMSE, one row per named forecast, best MAE first."""
+    """A Markdown table of MAE and RMSE, one row per named forecast, best MAE first; y_true (n,),
+    each forecast (n,); ``unit`` (e.g. "ppm") goes into the column headers.
+
+    Raises TypeError when forecasts is not a dict, a name or unit not a string or digits not an
+    integer; ValueError when forecasts is empty or digits outside 0..15; a forecast that fails
+    :func:`mae`'s checks raises its error, prefixed with ``forecasts[name]``.
+    """
     check_type(forecasts, "forecasts", dict, "a dict {name: forecast array}")
     if not forecasts:
         raise ValueError("forecasts is empty: expected at least one {name: forecast array} entry")
@@ -329,7 +405,12 @@ def metrics_table(y_true, forecasts: dict, digits: int = 2, unit: str = "") -> s
 def inject_spikes(y, count: int, low: float, high: float, start: int, stop: int, rng,
                   min_gap: int = 3) -> tuple[np.ndarray, np.ndarray]:
     """Add ``count`` spikes of size U(low, high) with a random sign at distinct steps in
-    [start, stop), at least ``min_gap`` steps apart. Returns (corrupted copy (N,), sorted positions)."""
+    [start, stop), at least ``min_gap`` steps apart. y (N,) -> (corrupted copy (N,), sorted positions (count,)).
+
+    Raises TypeError when y is not numbers, rng not a numpy Generator, low / high not a number or
+    another argument not an integer; ValueError when y is not 1-D and finite, count or min_gap < 1,
+    low < 0, high < low, not 0 <= start <= stop <= N, or the spikes do not fit (also after 1000 draws).
+    """
     y = _series(y)
     count = check_int(count, "count", minimum=1)
     low = check_number(low, "low", low=0)
@@ -358,7 +439,10 @@ def flag_anomalies(errors, threshold: float, start: int = 0) -> np.ndarray:
 
     errors: (n,) one-step forecast errors of the steps start, ..., start + n - 1. A spike at t
     also spoils the forecast of t + 1 (y_t is that forecast's starting point), so the two
-    exceedances it causes count once. Returns the alarm positions (absolute steps, sorted).
+    exceedances it causes count once. Returns the alarm positions (absolute steps, sorted), (k,).
+
+    Raises TypeError when errors is not numbers or threshold / start of the wrong type; ValueError
+    when errors is not 1-D and finite, threshold < 0 (or nan, inf) or start < 0.
     """
     errors = _series(errors, "errors", min_len=0)
     threshold = check_number(threshold, "threshold", low=0)
@@ -384,7 +468,11 @@ def _steps(a, name: str) -> np.ndarray:
 
 
 def precision_recall(flagged, true_positions) -> tuple[float, float]:
-    """precision = |flagged ∩ true| / |flagged|, recall = |flagged ∩ true| / |true| (0 if empty)."""
+    """precision = |flagged ∩ true| / |flagged|, recall = |flagged ∩ true| / |true| (0 if empty);
+    flagged, true_positions: lists or 1-D arrays of integer time steps.
+
+    Raises TypeError when either is not a list or array of integers, ValueError when it is not flat.
+    """
     flagged, true = set(_steps(flagged, "flagged").tolist()), set(_steps(true_positions, "true_positions").tolist())
     hits = len(flagged & true)
     return (hits / len(flagged) if flagged else 0.0), (hits / len(true) if true else 0.0)
@@ -393,7 +481,11 @@ def precision_recall(flagged, true_positions) -> tuple[float, float]:
 # --- random walks ------------------------------------------------------------------------------
 
 def random_walk(n: int, rng, sigma: float = 1.0, start: float = 100.0) -> np.ndarray:
-    """y_t = y_{t-1} + sigma * eps_t, eps_t ~ N(0, 1): (n,)."""
+    """y_t = y_{t-1} + sigma * eps_t, eps_t ~ N(0, 1), the first step from ``start``: returns (n,).
+
+    Raises TypeError when n is not an integer, rng not a numpy Generator or sigma / start not a
+    number; ValueError for n < 1, sigma < 0, or a sigma or start that is nan or inf.
+    """
     n = check_int(n, "n", minimum=1)
     rng = _rng(rng)
     sigma = check_number(sigma, "sigma", low=0)
@@ -402,7 +494,12 @@ def random_walk(n: int, rng, sigma: float = 1.0, start: float = 100.0) -> np.nda
 
 
 def autocorrelation(x, max_lag: int) -> np.ndarray:
-    """Sample autocorrelation r_k = sum (x_t - m)(x_{t+k} - m) / sum (x_t - m)^2 for k = 1..max_lag."""
+    """Sample autocorrelation r_k = sum (x_t - m)(x_{t+k} - m) / sum (x_t - m)^2 for k = 1..max_lag,
+    m the mean of x: x (N,) -> (max_lag,).
+
+    Raises TypeError when x is not numbers or max_lag not an integer; ValueError when x is not 1-D
+    and finite, has fewer than two values or is constant, or max_lag is outside 1..N-1.
+    """
     x = _series(x, "x", min_len=2)
     max_lag = check_int(max_lag, "max_lag", minimum=1, maximum=len(x) - 1)
     x = x - x.mean()
