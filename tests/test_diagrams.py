@@ -99,6 +99,7 @@ def test_the_two_gru_forms_differ_only_in_the_reset():
     ("gru-reset-before", ["update gate z_t", "reset gate r_t", "candidate n_t", "h_{t-1}", "x_t",
                           "h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}", "W_hn (r_t ⊙ h_{t-1}) + b_hn",
                           "before the product"]),
+    ("unrolled-rnn", ["h_t", "x_t", "W_x", "W_h", "h_0", "h_1", "h_4", "x_1", "x_4", "the same weights"]),
     ("encoder-decoder", ["le", "chat", "dort", "the cat sleeps", "h_1", "h_3", "context c = h_3", "s_1", "s_3",
                          "<go>", "attention"]),
 ])
@@ -209,3 +210,34 @@ def test_bad_box_and_arrow_arguments_are_named(call, error, match):
 def test_cell_diagrams_refuse_an_ax_that_is_not_axes(draw):
     with pytest.raises(TypeError, match="ax must be a matplotlib Axes or None"):
         draw(ax="axes")
+
+
+def test_unrolled_rnn_boxes_take_the_palette_colours():
+    ax = diagrams.draw_unrolled_rnn(T=2).axes[0]
+    colours = [p.get_facecolor() for p in ax.patches]
+    assert colours.count(to_rgba(palette.STATE)) == 3          # h_t folded, h_1, h_2
+    assert colours.count(to_rgba(palette.INPUT)) == 3          # x_t folded, x_1, x_2
+    assert colours.count(to_rgba(palette.NEUTRAL)) == 1        # h_0
+
+
+@pytest.mark.parametrize("call,error,match", [
+    (lambda: diagrams.draw_unrolled_rnn(T=0), ValueError, "T must be"),
+    (lambda: diagrams.draw_unrolled_rnn(T=2.5), TypeError, "T must be"),
+    (lambda: diagrams.draw_unrolled_rnn(ax="axes"), TypeError, "ax"),
+    (lambda: diagrams.draw_unrolled_rnn(title=3), TypeError, "title"),
+])
+def test_bad_unrolled_rnn_arguments_are_named(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_chapter_1_gives_the_unrolled_rnn_its_alt_text_in_the_markdown_before_it():
+    import nbformat
+
+    from course_utils.authoring.course import load_course
+
+    course = load_course()
+    nb = nbformat.read(course.root / course.chapter("01_vanilla_rnn").notebook, as_version=4)
+    at = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "draw_unrolled_rnn" in c.source)
+    before = nb.cells[at - 1]
+    assert before.cell_type == "markdown" and diagrams.ALT_TEXT["unrolled-rnn"] in before.source

@@ -75,11 +75,3 @@ def test_draw_text_activation_wraps_lines():
 def test_bad_draw_text_activation_arguments_are_named(call, error, match):
     with pytest.raises(error, match=match):
         call()
-
-
-def test_unrolled_rnn_boxes_take_the_palette_colours():
-    ax = plots.draw_unrolled_rnn(T=2)
-    colours = [p.get_facecolor() for p in ax.patches]
-    assert colours.count(to_rgba(palette.STATE)) == 3          # h_t folded, h_1, h_2
-    assert colours.count(to_rgba(palette.INPUT)) == 3          # x_t folded, x_1, x_2
-    assert colours.count(to_rgba(palette.NEUTRAL)) == 1        # h_0

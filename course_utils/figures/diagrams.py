@@ -1,6 +1,5 @@
-"""The course's drawn diagrams: the gated cells (Chapters 4 and 5) and the encoder-decoder
-(Chapter 7), in the style of the unrolled RNN of :func:`course_utils.figures.plots.draw_unrolled_rnn`:
-rounded boxes (:func:`box`) for states (blue), inputs (sand), sigmoid gates (lilac) and tanh layers
+"""The course's drawn diagrams: the unrolled RNN (Chapter 1), the gated cells (Chapters 4 and 5)
+and the encoder-decoder (Chapter 7), in one style: rounded boxes (:func:`box`) for states (blue), inputs (sand), sigmoid gates (lilac) and tanh layers
 (rose), the colours of :mod:`course_utils.figures.palette`; small circles for the elementwise
 operations (⊙ product, + sum, 1 − z); arrows (:func:`arrow`) for the data flow.
 The symbols are the notation card's (Chapter 0): gates i, f, g, o of the LSTM and r, z, n of the
@@ -10,7 +9,7 @@ h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1}.
 Each ``draw_*`` function draws on ``ax`` (a new figure when None) and returns the Figure (the
 caller shows or closes it); :data:`ALT_TEXT` holds a text description of each diagram for screen
 readers, also returned by :func:`alt_text`. :func:`box` and :func:`arrow` are the two shapes every
-boxes-and-arrows figure of the course is made of (``draw_unrolled_rnn`` uses them too). A wrong
+boxes-and-arrows figure of the course is made of. A wrong
 argument raises ``TypeError`` (wrong type) or ``ValueError`` (wrong value), naming the argument,
 what was expected and what was received.
 """
@@ -20,7 +19,8 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.patches import Circle, FancyBboxPatch
 
-from course_utils._checks import check_bool, check_choice, check_str, check_type, numeric_array, positive_number
+from course_utils._checks import (check_bool, check_choice, check_str, check_type, numeric_array, positive_int,
+                                  positive_number)
 from course_utils.figures.palette import (
     DECODER_STATE,
     GATE,
@@ -36,9 +36,17 @@ from course_utils.figures.palette import (
     TANH,
 )
 
-__all__ = ["ALT_TEXT", "alt_text", "box", "arrow", "draw_lstm_cell", "draw_gru_cell", "draw_encoder_decoder"]
+__all__ = ["ALT_TEXT", "alt_text", "box", "arrow", "draw_unrolled_rnn", "draw_lstm_cell", "draw_gru_cell", "draw_encoder_decoder"]
 
 ALT_TEXT = {
+    "unrolled-rnn": (
+        "Diagram of a vanilla RNN, first folded, then unrolled over four steps. On the left, one "
+        "hidden state h_t sits above its input x_t; an arrow labelled W_x goes up from x_t to h_t, "
+        "and a loop labelled W_h leaves h_t and comes back to it. An equals sign follows. On the "
+        "right, the same network drawn once per step: the initial state h_0, then h_1 to h_4 in a "
+        "row, each with its input x_1 to x_4 below it. Every upward arrow is labelled W_x and every "
+        "arrow from one state to the next is labelled W_h: the same weights at every step."
+    ),
     "lstm": (
         "Diagram of one LSTM cell at step t. Two states enter from the left: the cell state C_{t-1} "
         "along the top and the hidden state h_{t-1} along the bottom; the input x_t enters below it. "
@@ -84,7 +92,7 @@ ALT_TEXT = {
 
 
 def alt_text(kind: str) -> str:
-    """The screen-reader description of a diagram: ``"lstm"``, ``"gru-reset-after"``,
+    """The screen-reader description of a diagram: ``"unrolled-rnn"``, ``"lstm"``, ``"gru-reset-after"``,
     ``"gru-reset-before"`` or ``"encoder-decoder"``. Raises ValueError for any other ``kind``."""
     return ALT_TEXT[check_choice(kind, "kind", tuple(ALT_TEXT))]
 
@@ -193,6 +201,44 @@ def _inputs(ax, gates_x, h_y, x_y):
         _line(ax, [(gx - 0.15, h_y), (gx - 0.15, top)])
         _dot(ax, (gx + 0.15, x_y))
         _line(ax, [(gx + 0.15, x_y), (gx + 0.15, top)])
+
+
+# --- Chapter 1: the vanilla RNN, folded and unrolled ----------------------------------------
+
+def draw_unrolled_rnn(T: int = 4, ax=None, title: str | None = None):
+    """The RNN ``h_t = φ(W_x x_t + W_h h_{t-1} + b)`` drawn folded (a loop) and unrolled over T steps.
+
+    Boxes: inputs x_t (bottom), states h_t (middle), the initial state h_0 (left). Arrows carry
+    the shared weights W_x (up) and W_h (right). T: steps drawn, a positive int. Returns the
+    Figure. Raises TypeError or ValueError for a bad T, ax or title.
+    """
+    T = positive_int(T, "T")
+    if title is not None:
+        check_str(title, "title")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.9 * T + 3.2, 2.6))
+    check_type(ax, "ax", Axes, "a matplotlib Axes")
+    box(ax, (0.0, 1.0), "$h_t$", STATE)
+    box(ax, (0.0, 0.0), "$x_t$", INPUT)
+    arrow(ax, (0.0, 0.3), (0.0, 0.7), "$W_x$", (0.3, 0.0))
+    ax.annotate("", xy=(-0.2, 1.36), xytext=(0.5, 1.1),   # the loop: h_t feeds the next step
+                arrowprops=dict(arrowstyle="-|>", color=LINE, lw=1.2, connectionstyle="arc3,rad=1.2"))
+    ax.text(0.62, 1.62, "$W_h$", ha="center", fontsize=9, color=LABEL)
+    ax.text(0.95, 0.5, "=", ha="center", va="center", fontsize=18)
+    left = 2.0
+    box(ax, (left, 1.0), "$h_0$", NEUTRAL)
+    for t in range(1, T + 1):
+        cx = left + 1.7 * t
+        box(ax, (cx, 1.0), f"$h_{t}$", STATE)
+        box(ax, (cx, 0.0), f"$x_{t}$", INPUT)
+        arrow(ax, (cx, 0.3), (cx, 0.7), "$W_x$", (0.3, 0.0))
+        arrow(ax, (cx - 1.25, 1.0), (cx - 0.45, 1.0), "$W_h$", (0.0, 0.22))
+    ax.set_xlim(-0.8, left + 1.7 * T + 0.7)
+    ax.set_ylim(-0.5, 2.1)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(title or f"One cell unrolled over T = {T} steps: the same $W_x$, $W_h$, $b$ at every step")
+    return ax.figure
 
 
 # --- the LSTM -----------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The course's colours, named once: every figure module imports them from here.
 
-Boxes of the drawn figures (:func:`course_utils.figures.plots.draw_unrolled_rnn` and the diagrams
+Boxes of the drawn figures (:func:`course_utils.figures.diagrams.draw_unrolled_rnn` and the other diagrams
 of :mod:`course_utils.figures.diagrams`) are coloured by role: states blue, inputs sand, sigmoid
 gates lilac, tanh layers rose, and grey for what a step is given rather than computes (the
 initial state h_0, the decoder's input words). Lines and arrows are dark grey, their labels a

@@ -3,9 +3,8 @@ measurements the chapters share, chapter by chapter (gradient norm versus lag, g
 training curves, power laws, the clipping sweep, text coloured by a unit's activation).
 
 Chapters import these instead of pasting plotting code between notebooks. Colours come from
-:mod:`course_utils.figures.palette`; the boxes-and-arrows diagrams are in
-:mod:`course_utils.figures.diagrams`, whose :func:`~course_utils.figures.diagrams.box` and
-:func:`~course_utils.figures.diagrams.arrow` also draw Chapter 1's :func:`draw_unrolled_rnn` here.
+:mod:`course_utils.figures.palette`; the boxes-and-arrows diagrams (Chapter 1's unrolled RNN
+among them) are in :mod:`course_utils.figures.diagrams`.
 Each function draws and returns what its docstring says; the caller shows or closes the figure.
 """
 from __future__ import annotations
@@ -14,10 +13,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from course_utils._checks import check_str, check_type, numeric_array, positive_int, positive_number
-from course_utils.figures.diagrams import arrow, box
-from course_utils.figures.palette import INPUT, KIND_COLORS, LABEL, LINE, NEUTRAL, STATE
+from course_utils.figures.palette import KIND_COLORS
 
-__all__ = ["FIGSIZE", "DPI", "PIXEL_DENSITY", "setup", "label", "draw_unrolled_rnn", "plot_lag_profile",
+__all__ = ["FIGSIZE", "DPI", "PIXEL_DENSITY", "setup", "label", "plot_lag_profile",
            "gate_heatmaps", "plot_curves", "plot_power_law", "clipping_figure", "draw_text_activation"]
 
 FIGSIZE = (6.0, 3.5)
@@ -62,38 +60,7 @@ def label(ax, title: str, xlabel: str, ylabel: str, legend: bool = False):
     return ax
 
 
-# --- Chapters 1-3 (vanilla RNN): the unrolled graph and gradient norms versus lag -------------
-
-def draw_unrolled_rnn(T: int = 4, ax=None, title: str | None = None):
-    """The RNN ``h_t = f(W_x x_t + W_h h_{t-1} + b)`` drawn folded (a loop) and unrolled over T steps.
-
-    Boxes: inputs x_t (bottom), states h_t (middle), the initial state h_0 (left). Arrows carry
-    the shared weights W_x (up) and W_h (right). Returns the axes.
-    """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(1.9 * T + 3.2, 2.6))
-    box(ax, (0.0, 1.0), "$h_t$", STATE)
-    box(ax, (0.0, 0.0), "$x_t$", INPUT)
-    arrow(ax, (0.0, 0.3), (0.0, 0.7), "$W_x$", (0.3, 0.0))
-    ax.annotate("", xy=(-0.2, 1.36), xytext=(0.5, 1.1),   # the loop: h_t feeds the next step
-                arrowprops=dict(arrowstyle="-|>", color=LINE, lw=1.2, connectionstyle="arc3,rad=1.2"))
-    ax.text(0.62, 1.62, "$W_h$", ha="center", fontsize=9, color=LABEL)
-    ax.text(0.95, 0.5, "=", ha="center", va="center", fontsize=18)
-    left = 2.0
-    box(ax, (left, 1.0), "$h_0$", NEUTRAL)
-    for t in range(1, T + 1):
-        cx = left + 1.7 * t
-        box(ax, (cx, 1.0), f"$h_{t}$", STATE)
-        box(ax, (cx, 0.0), f"$x_{t}$", INPUT)
-        arrow(ax, (cx, 0.3), (cx, 0.7), "$W_x$", (0.3, 0.0))
-        arrow(ax, (cx - 1.25, 1.0), (cx - 0.45, 1.0), "$W_h$", (0.0, 0.22))
-    ax.set_xlim(-0.8, left + 1.7 * T + 0.7)
-    ax.set_ylim(-0.5, 2.1)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    ax.set_title(title or f"One cell unrolled over T = {T} steps: the same $W_x$, $W_h$, $b$ at every step")
-    return ax
-
+# --- Chapters 1-3 (vanilla RNN): gradient norms versus lag ------------------------------------
 
 def plot_lag_profile(ax, lags, values, *, label: str = "", color=None, bound=None, low=None, high=None,
                      floor: float = 1e-30):
@@ -268,7 +235,7 @@ def clipping_figure(sweep, *, lr: float, seed: int, clip: float, diverged_mse: f
     ax3.set_yscale("log")
     ax3.set_xticks(lrs, [f"{v:g}" for v in lrs])
     ax3.minorticks_off()
-    label(ax3, f"Every run: test MSE (× = diverged)", "learning rate (log scale)", "test MSE (log scale)",
+    label(ax3, "Every run: test MSE (× = diverged)", "learning rate (log scale)", "test MSE (log scale)",
           legend=True)
     fig.tight_layout()
     return fig
