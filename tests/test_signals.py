@@ -24,6 +24,8 @@ def test_synth_word_is_deterministic_for_a_seed_and_has_the_clip_length():
         G.synth_word("ax", np.random.default_rng(0))
     with pytest.raises(TypeError, match="numpy.random.Generator"):
         G.synth_word("aiu", 0)
+    with pytest.raises(ValueError, match=r"clip_seconds=0.1 is too short for the word 'aiu'"):
+        G.synth_word("aiu", np.random.default_rng(0), clip_seconds=0.1)
 
 
 def test_a_pure_phone_puts_its_energy_in_the_bands_of_its_two_tones():

@@ -46,9 +46,16 @@ def _check_rng(rng):
 
 def synth_word(phones: str, rng, sample_rate: int = SAMPLE_RATE, clip_seconds: float = CLIP_SECONDS,
                noise: float = 0.3) -> np.ndarray:
-    """One clip (N,) with N = clip_seconds * sample_rate: the phones in order, each 80-150 ms long
-    (the whole word sped up or slowed down by up to 20 %), a random onset, pitch jitter of +-3 %,
-    a smooth 10 ms fade at every phone edge and white noise of standard deviation ``noise``."""
+    """One clip (N,) with N = clip_seconds * sample_rate (seconds, Hz): the phones in order, each
+    80-150 ms long (the whole word sped up or slowed down by up to 20 %), a random onset, pitch
+    jitter of +-3 %, a smooth 10 ms fade at every phone edge and white noise of standard deviation
+    ``noise``.
+
+    Raises TypeError when rng is not a numpy Generator, phones not a string or another argument of
+    the wrong type; ValueError when phones is empty or holds a phone not in :data:`PHONES`,
+    sample_rate < 1 or not above twice the highest tone, clip_seconds <= 0 or too short for the
+    drawn word, or noise < 0.
+    """
     rng = _check_rng(rng)
     check_str(phones, "phones")
     if not phones:
@@ -67,7 +74,8 @@ def synth_word(phones: str, rng, sample_rate: int = SAMPLE_RATE, clip_seconds: f
     speed = rng.uniform(0.8, 1.2)
     lengths = (rng.uniform(0.08, 0.15, len(phones)) * speed * sample_rate).astype(int)
     if lengths.sum() > n:
-        raise ValueError(f"the word {phones!r} does not fit in a clip of {clip_seconds} s: make the clip longer")
+        raise ValueError(f"clip_seconds={clip_seconds} is too short for the word {phones!r} "
+                         f"({lengths.sum() / sample_rate:.3f} s as drawn): make the clip longer")
     x = np.zeros(n)
     pos = int(rng.integers(0, n - lengths.sum() + 1))
     fade = max(1, int(0.01 * sample_rate))
@@ -83,7 +91,12 @@ def synth_word(phones: str, rng, sample_rate: int = SAMPLE_RATE, clip_seconds: f
 
 def make_speech_dataset(n_per_class: int, rng, **kwargs) -> tuple[np.ndarray, np.ndarray]:
     """``n_per_class`` clips of every word in :data:`WORDS`, shuffled.
-    Returns (waves (n, N), labels (n,) int64 indexing ``list(WORDS)``)."""
+    Returns (waves (n, N), labels (n,) int64 indexing ``list(WORDS)``), n = 4 * n_per_class;
+    ``kwargs`` go to :func:`synth_word`.
+
+    Raises TypeError when rng is not a numpy Generator or n_per_class not an integer, ValueError for
+    n_per_class < 1; a bad keyword argument raises as in :func:`synth_word`.
+    """
     rng = _check_rng(rng)
     labels = np.repeat(np.arange(len(WORDS)), positive_int(n_per_class, "n_per_class"))
     rng.shuffle(labels)
@@ -96,6 +109,10 @@ def frame_signal(x, frame_len: int = FRAME_LEN, hop: int = HOP) -> np.ndarray:
     """Cut x (N,) into overlapping frames: frame k = x[k*hop : k*hop + frame_len].
 
     Returns (1 + (N - frame_len) // hop, frame_len); samples after the last full frame are dropped.
+    frame_len and hop count samples.
+
+    Raises TypeError when x is not numbers or frame_len / hop not an integer; ValueError when x is
+    not 1-D and finite or shorter than frame_len, or frame_len or hop < 1.
     """
     frame_len, hop = positive_int(frame_len, "frame_len"), positive_int(hop, "hop")
     x = numeric_array(x, "x")
@@ -111,6 +128,10 @@ def band_energies(frames, n_bands: int = N_BANDS) -> np.ndarray:
 
     frames: (n_frames, frame_len) -> (n_frames, n_bands); E_kb = log(eps + sum over the FFT bins
     of band b of |X_k(f)|^2), with the DC bin left out and the remaining bins split evenly.
+
+    Raises TypeError when frames is not numbers or n_bands not an integer; ValueError when frames is
+    not 2-D and finite, has no frame or fewer than n_bands frequency bins (frame_len // 2), or
+    n_bands < 1.
     """
     frames = numeric_array(frames, "frames", ndim=2)
     n_bands = positive_int(n_bands, "n_bands")
@@ -125,7 +146,12 @@ def band_energies(frames, n_bands: int = N_BANDS) -> np.ndarray:
 
 
 def band_centres(n_bands: int = N_BANDS, frame_len: int = FRAME_LEN, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
-    """Centre frequency in Hz of each band of :func:`band_energies`."""
+    """Centre frequency in Hz of each band of :func:`band_energies`: (n_bands,); frame_len in
+    samples, sample_rate in Hz.
+
+    Raises TypeError when an argument is not an integer, ValueError when one is < 1 or
+    frame_len // 2 < n_bands.
+    """
     n_bands, frame_len = positive_int(n_bands, "n_bands"), positive_int(frame_len, "frame_len")
     sample_rate = positive_int(sample_rate, "sample_rate")
     if frame_len // 2 < n_bands:
@@ -137,7 +163,12 @@ def band_centres(n_bands: int = N_BANDS, frame_len: int = FRAME_LEN, sample_rate
 
 
 def speech_features(waves, frame_len: int = FRAME_LEN, hop: int = HOP, n_bands: int = N_BANDS) -> np.ndarray:
-    """waves (n, N) -> log band energies (n, T, n_bands), T = 1 + (N - frame_len) // hop."""
+    """waves (n, N) -> log band energies (n, T, n_bands), T = 1 + (N - frame_len) // hop.
+
+    Raises TypeError when waves is not numbers or frame_len, hop, n_bands not an integer; ValueError
+    when waves is not 2-D and finite, n = 0, N < frame_len, an integer argument is < 1, or
+    frame_len // 2 < n_bands.
+    """
     waves = numeric_array(waves, "waves", ndim=2)
     frame_len = positive_int(frame_len, "frame_len")
     if waves.shape[0] == 0 or waves.shape[1] < frame_len:
@@ -151,7 +182,13 @@ def moving_blob_videos(n_per_class: int, rng, size: int = 16, frames: int = 12, 
                        noise: float = 0.3) -> tuple[np.ndarray, np.ndarray]:
     """Videos of a Gaussian blob (width ``sigma`` px) crossing a size x size frame in one of
     :data:`DIRECTIONS` at 0.5-0.9 px per frame, from a random start that keeps it inside,
-    plus white noise. Returns (videos (n, frames, size, size), labels (n,) int64 indexing DIRECTIONS)."""
+    plus white noise. Returns (videos (n, frames, size, size), labels (n,) int64 indexing
+    DIRECTIONS), n = 4 * n_per_class.
+
+    Raises TypeError when rng is not a numpy Generator or an argument of the wrong type; ValueError
+    when an integer argument is < 1, sigma <= 0, noise < 0, or size is too small for the blob to
+    travel ``frames`` steps inside the frame.
+    """
     rng = _check_rng(rng)
     n_per_class, size, frames = (positive_int(v, n) for v, n in
                                  ((n_per_class, "n_per_class"), (size, "size"), (frames, "frames")))
@@ -182,7 +219,11 @@ def moving_blob_videos(n_per_class: int, rng, size: int = 16, frames: int = 12, 
 
 def frame_profiles(videos) -> np.ndarray:
     """Per-frame features: the row sums and the column sums of every frame (where the blob is,
-    vertically and horizontally). videos (n, T, size, size) -> (n, T, 2 * size)."""
+    vertically and horizontally). videos (n, T, size, size) -> (n, T, 2 * size).
+
+    Raises TypeError when videos is not numbers, ValueError when it is not finite or not of shape
+    (n, T, size, size).
+    """
     videos = numeric_array(videos, "videos")
     if videos.ndim != 4 or videos.shape[-1] != videos.shape[-2]:
         raise ValueError(f"videos has shape {videos.shape}: expected (n, T, size, size)")
@@ -192,7 +233,14 @@ def frame_profiles(videos) -> np.ndarray:
 # --- feature scaling -----------------------------------------------------------------------------
 
 def standardize(train, *others):
-    """Scale features with the mean and standard deviation of ``train`` (per feature, last axis)."""
+    """Scale features with the mean and standard deviation of ``train`` (per feature, last axis).
+
+    train: (n, F), (n, T, F) or more axes; each of ``others``: any shape ending in F. Returns the
+    tuple (train, *others) scaled, shapes unchanged.
+
+    Raises TypeError when an array is not numbers; ValueError when train is not 2-D to 4-D or has
+    no row, an array is not finite, or one of others does not end in F.
+    """
     train = numeric_array(train, "train", ndim=(2, 3, 4))
     if train.shape[0] == 0:
         raise ValueError(f"train has shape {train.shape}: expected at least one row")
