@@ -164,19 +164,6 @@ def test_chapter_5_gives_each_gru_diagram_its_alt_text_in_the_markdown_before_it
     assert not any(c.source.startswith("## 5.2") for c in nb.cells[:first])     # 5.1 introduces reset before
 
 
-def test_chapter_7_gives_the_encoder_decoder_its_alt_text_in_the_markdown_before_it():
-    import nbformat
-
-    from course_utils.authoring.course import load_course
-
-    course = load_course()
-    nb = nbformat.read(course.root / course.chapter("07_language").notebook, as_version=4)
-    index = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "draw_encoder_decoder(" in c.source)
-    before = nb.cells[index - 1]
-    assert before.cell_type == "markdown" and diagrams.ALT_TEXT["encoder-decoder"] in before.source
-    assert any("image/png" in out.get("data", {}) for out in nb.cells[index].outputs)
-
-
 def test_box_and_arrow_draw_in_the_palette():
     fig, ax = plt.subplots()
     diagrams.box(ax, (1, 2), "$h_t$", palette.STATE, width=1.0, height=0.5)
@@ -231,13 +218,16 @@ def test_bad_unrolled_rnn_arguments_are_named(call, error, match):
         call()
 
 
-def test_chapter_1_gives_the_unrolled_rnn_its_alt_text_in_the_markdown_before_it():
+@pytest.mark.parametrize("chapter,call,kind", [("01_vanilla_rnn", "draw_unrolled_rnn(", "unrolled-rnn"),
+                                               ("07_language", "draw_encoder_decoder(", "encoder-decoder")])
+def test_chapter_gives_its_diagram_alt_text_in_the_markdown_before_it(chapter, call, kind):
     import nbformat
 
     from course_utils.authoring.course import load_course
 
     course = load_course()
-    nb = nbformat.read(course.root / course.chapter("01_vanilla_rnn").notebook, as_version=4)
-    at = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "draw_unrolled_rnn" in c.source)
-    before = nb.cells[at - 1]
-    assert before.cell_type == "markdown" and diagrams.ALT_TEXT["unrolled-rnn"] in before.source
+    nb = nbformat.read(course.root / course.chapter(chapter).notebook, as_version=4)
+    index = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and call in c.source)
+    before = nb.cells[index - 1]
+    assert before.cell_type == "markdown" and diagrams.ALT_TEXT[kind] in before.source
+    assert any("image/png" in out.get("data", {}) for out in nb.cells[index].outputs)
