@@ -262,3 +262,32 @@ def test_predict_numpy_restores_the_training_mode():
 def test_bad_array_arguments_are_named(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_history_lookups_name_a_bad_argument():
+    h = History(loss=[4.0, 2.0, 0.0], grad_norm=[1.0] * 3, eval={"step": [10, 20], "mse": [0.5, 0.01]})
+    with pytest.raises(KeyError, match=r"key='acc' was not evaluated: expected one of \['mse'\]"):
+        h.first_step("acc", 0.1)
+    assert History().first_step("mse", 0.1) is None           # nothing evaluated: never
+    assert h.first_step("mse", math.inf) == 10
+    with pytest.raises(ValueError, match="threshold is nan"):
+        h.first_step("mse", math.nan)
+    with pytest.raises(TypeError, match="threshold must be a number"):
+        h.first_step("mse", "0.1")
+    with pytest.raises(ValueError, match="key must be one of"):
+        h.smoothed("eval")
+    for window, error in ((0, ValueError), (-1, ValueError), (1.5, TypeError), (True, TypeError)):
+        with pytest.raises(error, match="window"):
+            h.smoothed("loss", window)
+
+
+def test_loss_functions_name_a_bad_model_or_ignore_index():
+    model = SequenceModel("rnn", 2, 4, 3)
+    x, y = torch.zeros(4, 5, 2), torch.zeros(4, dtype=torch.int64)
+    for bad in ("x", 1.5, True, None):
+        with pytest.raises(TypeError, match="ignore_index must be an integer"):
+            cross_entropy_loss(model, x, y, ignore_index=bad)
+    with pytest.raises(TypeError, match="model must be a torch.nn.Module"):
+        mse_loss("m", x, torch.zeros(4, 3))
+    with pytest.raises(TypeError, match=r"model\(inputs\) returned tuple"):
+        cross_entropy_loss(lambda inputs: (model(inputs), None), x, y)

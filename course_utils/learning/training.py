@@ -33,7 +33,9 @@ from tqdm.auto import tqdm
 from course_utils._checks import (
     check_bool,
     check_choice,
+    check_int,
     check_number,
+    check_str,
     check_type,
     id_array,
     is_real_number,
@@ -50,7 +52,10 @@ OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch
 
 
 def set_seed(seed: int) -> None:
-    """Seed Python's ``random``, NumPy's global generator and PyTorch (CPU and CUDA)."""
+    """Seed Python's ``random``, NumPy's global generator and PyTorch (CPU and CUDA).
+
+    Raises TypeError when seed is not an integer, ValueError when it is negative.
+    """
     seed = nonnegative_int(seed, "seed")
     random.seed(int(seed))
     np.random.seed(int(seed))
@@ -71,6 +76,11 @@ class TrainConfig:
     seed: seeds the model-independent randomness and the batch generator. device: None -> :func:`pick_device`.
     progress: show a tqdm bar. eval_every: call ``eval_fn`` every this many steps and after the
     last one (0 = only after the last step, if ``eval_fn`` is given).
+
+    Raises TypeError for a field of the wrong type (steps, seed, eval_every not integers; lr, clip,
+    weight_decay not numbers; progress not a bool; device not a string, torch.device or None);
+    ValueError for steps < 1, lr <= 0, clip <= 0, weight_decay < 0, seed or eval_every < 0, nan or
+    inf, an optimizer not in ``OPTIMIZERS`` or a device name torch does not know. Each names the field.
     """
 
     steps: int = 500
@@ -87,7 +97,11 @@ class TrainConfig:
         self.validate()
 
     def validate(self) -> "TrainConfig":
-        """Check every field (also called by :func:`train`, so a field changed after construction is checked too)."""
+        """Check every field (also called by :func:`train`, so a field changed after construction is
+        checked too); returns self.
+
+        Raises TypeError or ValueError, naming the field, as the class docstring says.
+        """
         positive_int(self.steps, "steps")
         check_number(self.lr, "lr", low=0, low_open=True)
         check_number(self.clip, "clip", low=0, low_open=True, allow_none=True)
@@ -128,14 +142,34 @@ class History:
         return len(self.loss)
 
     def first_step(self, key: str, threshold: float) -> int | None:
-        """First evaluated step at which ``eval[key] < threshold`` (None if never)."""
+        """First evaluated step at which ``eval[key] < threshold`` (None if never, or if nothing was
+        evaluated).
+
+        Raises TypeError when key is not a string or threshold not a number; ValueError when
+        threshold is nan; KeyError when ``eval`` has entries but none named ``key``.
+        """
+        check_str(key, "key")
+        if not is_real_number(threshold):
+            raise TypeError(f"threshold must be a number, got {type(threshold).__name__} {threshold!r}")
+        if math.isnan(threshold):
+            raise ValueError("threshold is nan: expected a number (every comparison with nan is False)")
+        if self.eval and key not in self.eval:
+            names = sorted(k for k in self.eval if k != "step")
+            raise KeyError(f"key={key!r} was not evaluated: expected one of {names}")
         for step, value in zip(self.eval.get("step", []), self.eval.get(key, [])):
             if value < threshold:
                 return step
         return None
 
     def smoothed(self, key: str = "loss", window: int = 20) -> np.ndarray:
-        """Running mean of ``loss`` or ``grad_norm`` over ``window`` steps (shorter at the start)."""
+        """Running mean of ``loss`` or ``grad_norm`` over ``window`` steps (shorter at the start):
+        (steps,).
+
+        Raises ValueError when key is not "loss" or "grad_norm" or window < 1, TypeError when window
+        is not an integer.
+        """
+        check_choice(key, "key", ("loss", "grad_norm"))
+        window = positive_int(window, "window")
         values = np.asarray(getattr(self, key), dtype=float)
         csum = np.cumsum(np.insert(values, 0, 0.0))
         idx = np.arange(1, len(values) + 1)
@@ -196,6 +230,12 @@ def train(model: nn.Module, batch_fn, loss_fn, config: TrainConfig | None = None
         measurement that needs gradients in ``torch.enable_grad()``).
     stop_fn(history) -> bool: checked after each evaluation; True ends training early
         (``history.stopped`` says so). Training also stops, with a warning, on a non-finite loss.
+
+    Raises TypeError when model is not a ``torch.nn.Module``, config not a TrainConfig or None,
+    batch_fn / loss_fn not a function, eval_fn / stop_fn not a function or None, batch_fn returns no
+    pair, loss_fn no scalar float tensor or eval_fn no number or dict of numbers; ValueError when a
+    config field is bad (:meth:`TrainConfig.validate`), the model has no trainable parameter or the
+    loss does not depend on the parameters.
     """
     config = TrainConfig() if config is None else check_type(config, "config", TrainConfig, "a TrainConfig or None")
     config.validate()
@@ -258,9 +298,26 @@ def _check_tensor(a, name: str) -> None:
     if not isinstance(a, torch.Tensor):
         raise TypeError(f"{name} must be a torch.Tensor, got {type(a).__name__}")
 
-def mse_loss(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-    """Mean squared error of ``model(inputs)`` against ``targets`` (same shape)."""
+
+def _model_output(model, inputs) -> torch.Tensor:
+    """``model(inputs)``, checked to be a tensor (a model that returns a state too is refused)."""
+    if not callable(model):
+        raise TypeError(f"model must be a torch.nn.Module (called on the inputs), got {type(model).__name__}")
     out = model(inputs)
+    if not isinstance(out, torch.Tensor):
+        raise TypeError(f"model(inputs) returned {type(out).__name__}: expected one tensor of outputs")
+    return out
+
+
+def mse_loss(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Mean squared error of ``model(inputs)`` against ``targets`` of the same shape, e.g. (B, O)
+    for inputs (B, T, D), as a scalar tensor.
+
+    Raises TypeError when model is not callable or returns no tensor, or targets is not a tensor;
+    ValueError when targets is not float or its shape differs from the model's output. The model
+    raises for inputs it cannot read.
+    """
+    out = _model_output(model, inputs)
     _check_tensor(targets, "targets")
     if not targets.is_floating_point():
         raise ValueError(f"targets have dtype {targets.dtype}: expected float targets for a mean squared error")
@@ -273,8 +330,15 @@ def mse_loss(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor) -> t
 def cross_entropy_loss(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor,
                        ignore_index: int = -100) -> torch.Tensor:
     """Mean cross-entropy (nats) of logits ``(B, C)`` or ``(B, T, C)`` against class ids ``(B,)`` or
-    ``(B, T)``; positions whose target is ``ignore_index`` do not count."""
-    logits = model(inputs)
+    ``(B, T)``; positions whose target is ``ignore_index`` do not count. Returns a scalar tensor.
+
+    Raises TypeError when ignore_index is not an integer, model not callable or returning no tensor,
+    or targets not a tensor; ValueError when targets is not integers, its shape is not the
+    logits' without C, or it holds an id outside [0, C) other than ignore_index. The model raises
+    for inputs it cannot read.
+    """
+    ignore_index = check_int(ignore_index, "ignore_index")
+    logits = _model_output(model, inputs)
     _check_tensor(targets, "targets")
     if targets.dtype not in (torch.int64, torch.int32, torch.uint8, torch.int16, torch.int8):
         raise ValueError(f"targets have dtype {targets.dtype}: expected integer class ids")
