@@ -14,7 +14,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from course_utils.authoring import student_edition, workshop
-from course_utils.authoring.course import cell_tags, load_course, parse_course
+from course_utils.authoring.course import cell_tags, exercises, load_course, parse_course
 from course_utils.authoring.student_edition import giveaways, leaks, stub_source
 
 EXECUTION_TIMEOUT = 900  # seconds per cell: a crash guard, not a speed test (chapter 6 trains for a while)
@@ -415,13 +415,30 @@ def test_run_options_without_github_say_so(course):
 
 
 def test_exercises_and_model_answers_are_collected_from_the_notebooks(course):
-    found = workshop.exercises(course)
+    found = exercises(course)
     assert [(e.label, e.kinds) for e in found] == [
         ("0.1", ["implement"]), ("0.2", ["predict"]), ("0.3", ["explain"]),
         ("1.1", ["implement"]), ("1.2", ["predict"]), ("1.3", ["explain"])]
     answers = workshop.model_answers_markdown(course)
     assert answers.count(MODEL_ANSWER) == 2 and "> Why does the RNN need a state?" in answers
     assert "| First steps | 1.2 Predict | predict |" in workshop.exercises_markdown(course)
+
+
+def test_hub_and_nbgrader_export_do_not_import_workshop_or_each_other():
+    """workshop registers hub's and nbgrader_export's subcommands; the course-structure queries they
+    share (resolve_chapters, exercises) live in course.py, so no import, at any level, goes back."""
+    from pathlib import Path
+
+    folder = Path(workshop.__file__).parent
+    forbidden = {"hub.py": {"workshop"}, "nbgrader_export.py": {"workshop", "hub"}, "course.py": {"workshop", "hub"}}
+    for name, modules in forbidden.items():
+        imported = set()
+        for node in ast.walk(ast.parse((folder / name).read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+            elif isinstance(node, ast.Import):
+                imported |= {a.name for a in node.names}
+        assert not {f"course_utils.authoring.{m}" for m in modules} & imported, name
 
 
 def test_pitfalls_list_the_hints_declared_by_checker_modules(monkeypatch):

@@ -18,6 +18,7 @@ Command line::
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import re
 import sys
@@ -36,7 +37,8 @@ __all__ = ["BOOK_FILE", "KINDS", "TOP_REQUIRED", "TOP_OPTIONAL", "CHAPTER_REQUIR
            "INSTRUCTOR", "EXERCISE", "ANSWER", "SETUP", "WIDGET", "NBVAL_IGNORE_OUTPUT", "RAISES_EXCEPTION",
            "HIDDEN_FROM_LEARNERS", "EXERCISE_HEADING", "SECTION_HEADING", "BREAK_LABEL", "normalise_tag", "cell_tags", "BookFileError",
            "Chapter", "Course", "sitting_starts", "break_problems", "break_name", "notebook_problems", "check_output_folder", "find_root", "parse_course",
-           "book_file", "read_book_text", "load_course", "objectives_markdown", "show_objectives",
+           "book_file", "read_book_text", "load_course", "resolve_chapters", "Exercise", "exercises",
+           "objectives_markdown", "show_objectives",
            "course_map_markdown", "show_course_map", "main"]
 
 KINDS = ("chapter", "guide")
@@ -396,6 +398,76 @@ def load_course(path: str | Path | None = None) -> Course:
     full path of the file read; ``Course.source`` holds it too."""
     file = book_file(path)
     return parse_course(read_book_text(file), file.parent, str(file))
+
+
+# --- chapters by name, exercises in the notebooks -------------------------------------------
+
+def resolve_chapters(ids, course: Course, argument: str = "--chapters") -> list[Chapter]:
+    """Chapters named by number (``1``, ``01``), id (``01_vanilla_rnn``) or file name; None: all.
+    A name that matches no chapter is a ValueError naming ``argument`` and the known ones."""
+    chapters = [ch for ch in course.chapters if ch.kind == "chapter"]
+    if ids is None:
+        return chapters
+    if isinstance(ids, str) or not all(isinstance(i, str) for i in ids):
+        raise TypeError(f"{argument} must be a list of chapter numbers or ids such as ['01', '06'], got {ids!r}")
+    found = []
+    for given in ids:
+        text = given.strip()
+        match = [ch for ch in chapters if text in (ch.id, ch.notebook, Path(ch.notebook).name)
+                 or (text.isdigit() and int(text) == ch.number)]
+        if not match:
+            known = ", ".join(f"{ch.number:02d} ({ch.id})" for ch in chapters)
+            raise ValueError(f"{argument}: no chapter {given!r} in {course.source}; expected a number or id, one of: {known}")
+        found.append(match[0])
+    return found
+
+
+@dataclass
+class Exercise:
+    """An exercise found in a chapter notebook: its number, title, prompt, kinds and model answers."""
+
+    chapter: str
+    label: str  # "4.2"
+    title: str
+    prompt: str
+    kinds: list[str] = field(default_factory=list)  # "implement", "predict", "explain"
+    answers: list[str] = field(default_factory=list)  # model answers (Markdown)
+
+
+def _solution_kind(source: str) -> str:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return "implement"
+    defines = any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) for n in tree.body)
+    return "implement" if defines else "predict"
+
+
+def exercises(course: Course | None = None) -> list[Exercise]:
+    """Every ``### Exercise N.k — title`` of the existing chapter notebooks, in book order."""
+    import nbformat
+
+    course = course or load_course()
+    found: list[Exercise] = []
+    for ch in course.chapters:
+        path = course.root / ch.notebook
+        if ch.kind != "chapter" or not path.is_file():
+            continue
+        current = None
+        for cell in nbformat.read(path, as_version=4).cells:
+            heading = EXERCISE_HEADING.search(cell.source) if cell.cell_type == "markdown" else None
+            if heading:
+                prompt = cell.source[heading.end():].strip()
+                current = Exercise(ch.title, heading.group(1), (heading.group(2) or "").strip(), prompt)
+                found.append(current)
+            elif current is not None and SOLUTION in cell_tags(cell):
+                predict = current.title.lower().startswith("predict")
+                kind = "predict" if predict else _solution_kind(cell.source)
+                current.kinds += [kind] if kind not in current.kinds else []
+            elif current is not None and MODEL_ANSWER in cell_tags(cell):
+                current.kinds += ["explain"] if "explain" not in current.kinds else []
+                current.answers.append(cell.source.strip())
+    return found
 
 
 # --- what the notebooks display ---------------------------------------------------------------

@@ -50,11 +50,11 @@ import nbformat
 
 from course_utils._checks import positive_int
 from course_utils.authoring.course import EXERCISE as EXERCISE_TAG
-from course_utils.authoring.course import SOLUTION, Chapter, Course, cell_tags, load_course
+from course_utils.authoring.course import SOLUTION, Chapter, Course, cell_tags, exercises, load_course, resolve_chapters
 from course_utils.authoring.publish import github_slug, published_path
 
 __all__ = ["PROXY_PACKAGE", "LEAN_OFF", "PROXY_DIR", "LOOPBACK", "SIZING_FILE", "CHECK_CALL", "FEEDBACK_WORDS",
-           "repo_name", "canonical_repository", "resolve_chapters", "check_hub_url", "nbgitpuller_url", "puller_link",
+           "repo_name", "canonical_repository", "check_hub_url", "nbgitpuller_url", "puller_link",
            "handout_links", "find_proxy", "ensure_proxy", "free_port", "HUB_CONFIG", "LoopbackHub", "Program",
            "learner_program", "KernelSocket", "LearnerResult", "run_learner", "published_repo",
            "run_learners", "ROOM_SIZE", "MEMORY_MARGIN", "BURST_S", "MB", "machine", "room_estimate",
@@ -86,26 +86,6 @@ def canonical_repository(repository: str) -> str:
     """``https://github.com/OWNER/NAME`` (no ``.git``, no trailing slash): nbgitpuller names the
     clone after the URL's last part, so the link's ``urlpath`` must use the same name."""
     return f"https://github.com/{github_slug(repository)}"
-
-
-def resolve_chapters(ids, course: Course, argument: str = "--chapters") -> list[Chapter]:
-    """Chapters named by number (``1``, ``01``), id (``01_vanilla_rnn``) or file name; None: all.
-    A name that matches no chapter is a ValueError naming ``argument`` and the known ones."""
-    chapters = [ch for ch in course.chapters if ch.kind == "chapter"]
-    if ids is None:
-        return chapters
-    if isinstance(ids, str) or not all(isinstance(i, str) for i in ids):
-        raise TypeError(f"{argument} must be a list of chapter numbers or ids such as ['01', '06'], got {ids!r}")
-    found = []
-    for given in ids:
-        text = given.strip()
-        match = [ch for ch in chapters if text in (ch.id, ch.notebook, Path(ch.notebook).name)
-                 or (text.isdigit() and int(text) == ch.number)]
-        if not match:
-            known = ", ".join(f"{ch.number:02d} ({ch.id})" for ch in chapters)
-            raise ValueError(f"{argument}: no chapter {given!r} in {course.source}; expected a number or id, one of: {known}")
-        found.append(match[0])
-    return found
 
 
 def check_hub_url(hub: str, *, check: bool = True, timeout: float = 3.0) -> str:
@@ -1136,8 +1116,6 @@ def workshop_room_markdown(sizing: dict | None = None, course: Course | None = N
     chapters = [ch for ch in course.chapters if ch.kind == "chapter"]
     example = nbgitpuller_url(hub, chapters[min(1, len(chapters) - 1)], course)
     timing = ["| Chapter | Minutes | Exercises |", "|---|---|---|"]
-    from course_utils.authoring.workshop import exercises
-
     counts: dict[str, int] = {}
     for e in exercises(course):
         counts[e.chapter] = counts.get(e.chapter, 0) + 1

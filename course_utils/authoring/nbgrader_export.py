@@ -43,6 +43,7 @@ from course_utils.authoring.course import (
     cell_tags,
     load_course,
     normalise_tag,
+    resolve_chapters,
 )
 
 __all__ = ["POINTS_PER_CHECK", "POINTS_PER_EXPLAIN", "BEGIN", "END", "GRADED_WORK", "CHECK_CALL", "SCHEMA",
@@ -198,8 +199,6 @@ def graded_work(folder: Path) -> list[str]:
 def export(out: str | Path, chapters=None, course: Course | None = None, *, timeout: int = 300) -> dict:
     """Write the nbgrader course into ``out`` (see the module docstring); returns a summary per
     chapter. Refuses, writing nothing, when ``out`` already holds graded work."""
-    from course_utils.authoring.hub import resolve_chapters
-
     course = course or load_course()
     if not isinstance(out, (str, Path)) or not str(out).strip():
         raise ValueError(f"--out must be a folder path, got {out!r}")

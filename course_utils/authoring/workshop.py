@@ -16,30 +16,23 @@ re-execution.
 from __future__ import annotations
 
 import argparse
-import ast
 import re
 import sys
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
-
-import nbformat
 
 from course_utils._checks import check_int, check_str
 from course_utils.authoring.course import (
-    EXERCISE_HEADING,
-    MODEL_ANSWER,
-    SOLUTION,
     Chapter,
     Course,
-    cell_tags,
     check_output_folder,
+    exercises,
     load_course,
 )
 from course_utils.exercises.harness import registered_mistakes
 
 __all__ = ["HALF_DAY", "FULL_DAY", "BLOCK", "BREAK", "LUNCH", "LUNCH_AFTER", "Slot", "Schedule",
-           "course_lookup", "schedule", "Exercise", "exercises", "exercises_markdown",
+           "course_lookup", "schedule", "exercises_markdown",
            "model_answers_markdown", "pitfalls_markdown", "run_options_markdown", "show", "main"]
 
 HALF_DAY, FULL_DAY = 210, 390  # minutes of teaching plus short breaks (lunch not counted)
@@ -162,52 +155,6 @@ def schedule(total_minutes: int, *, start: str = "09:00", chapters: list[str] | 
 
 
 # --- what the chapter notebooks contain ----------------------------------------------------------
-
-@dataclass
-class Exercise:
-    """An exercise found in a chapter notebook: its number, title, prompt, kinds and model answers."""
-
-    chapter: str
-    label: str  # "4.2"
-    title: str
-    prompt: str
-    kinds: list[str] = field(default_factory=list)  # "implement", "predict", "explain"
-    answers: list[str] = field(default_factory=list)  # model answers (Markdown)
-
-
-def _solution_kind(source: str) -> str:
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return "implement"
-    defines = any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) for n in tree.body)
-    return "implement" if defines else "predict"
-
-
-def exercises(course: Course | None = None) -> list[Exercise]:
-    """Every ``### Exercise N.k — title`` of the existing chapter notebooks, in book order."""
-    course = course or load_course()
-    found: list[Exercise] = []
-    for ch in course.chapters:
-        path = course.root / ch.notebook
-        if ch.kind != "chapter" or not path.is_file():
-            continue
-        current = None
-        for cell in nbformat.read(path, as_version=4).cells:
-            heading = EXERCISE_HEADING.search(cell.source) if cell.cell_type == "markdown" else None
-            if heading:
-                prompt = cell.source[heading.end():].strip()
-                current = Exercise(ch.title, heading.group(1), (heading.group(2) or "").strip(), prompt)
-                found.append(current)
-            elif current is not None and SOLUTION in cell_tags(cell):
-                predict = current.title.lower().startswith("predict")
-                kind = "predict" if predict else _solution_kind(cell.source)
-                current.kinds += [kind] if kind not in current.kinds else []
-            elif current is not None and MODEL_ANSWER in cell_tags(cell):
-                current.kinds += ["explain"] if "explain" not in current.kinds else []
-                current.answers.append(cell.source.strip())
-    return found
-
 
 def exercises_markdown(course: Course | None = None) -> str:
     """Every exercise of the course, one table row each (chapter, number and title, kind)."""
