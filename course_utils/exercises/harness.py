@@ -172,7 +172,10 @@ def exercise(number: str):
 
 
 def reveal(number: str) -> "Feedback":
-    """The right answer of prediction exercise ``number`` (``check.reveal("1.2")``)."""
+    """The right answer of prediction exercise ``number`` (``check.reveal("1.2")``).
+
+    Raises ValueError for a number that has no checker (the message lists those that have one).
+    """
     number = str(number).strip()
     if number not in EXERCISES:
         known = ", ".join(sorted(EXERCISES, key=lambda n: tuple(int(p) for p in n.split("."))))

@@ -252,9 +252,10 @@ def _use_signal() -> bool:
 
 
 def call_with_time_limit(fn: Callable, args: tuple, kwargs: dict, seconds: float) -> Any:
-    """``fn(*args, **kwargs)`` in this process, raising :class:`TimeLimitExceeded` after ``seconds``.
+    """``fn(*args, **kwargs)`` in this process, stopped after ``seconds``.
 
     The fallback of :func:`run_isolated` (see the module docstring for what it cannot stop).
+    Raises :class:`TimeLimitExceeded` when the time is up, and whatever ``fn`` raises.
     """
     if seconds is None or seconds <= 0:
         return fn(*args, **kwargs)

@@ -280,7 +280,8 @@ def lstm_step_backward(fn):
     """Check ``fn(dh, dc, cache) -> (dx, dh_prev, dc_prev, grads)`` against ``course_utils.cells.lstm``.
 
     ``cache`` comes from ``lstm_step_forward``; ``grads`` is a dict with ``weight_ih`` (4H, D),
-    ``weight_hh`` (4H, H), ``bias_ih`` and ``bias_hh`` (4H,).
+    ``weight_hh`` (4H, H), ``bias_ih`` and ``bias_hh`` (4H,). Raises RuntimeError only if the course's own
+    reference fails its check against autograd (a bug of the course, never of your code).
     """
     return _judge(fn, _lstm_step_ref, _lstm_step_cases(), name="lstm_step_back", output_names=STEP_OUTPUTS,
                   mistakes=LSTM_STEP_MISTAKES, kind="lstm step",
@@ -355,6 +356,8 @@ def lstm_sequence_backward(fn):
     """Check ``fn(dh, caches) -> (dx, dh0, dc0, grads)`` (BPTT from the step) against ``lstm_backward``.
 
     ``dh`` (T, B, H) holds ∂L_t/∂h_t (L_t the loss at step t); ``caches`` is the list of T caches of ``lstm_step_forward``.
+    Raises RuntimeError only if the course's own reference fails its check against autograd (a bug
+    of the course, never of your code).
     """
     return _judge(fn, _lstm_sequence_ref, _lstm_sequence_cases(), name="lstm_backward_np",
                   output_names=SEQUENCE_OUTPUTS, mistakes=LSTM_SEQUENCE_MISTAKES, kind="lstm sequence",
@@ -463,7 +466,8 @@ def gru_step_backward(fn):
     """Check ``fn(dh, cache) -> (dx, dh_prev, grads)`` for PyTorch's GRU against ``course_utils.cells.gru``.
 
     ``cache`` comes from ``gru_step_forward`` with ``reset_after=True``; ``grads`` is a dict with
-    ``weight_ih`` (3H, D), ``weight_hh`` (3H, H), ``bias_ih`` and ``bias_hh`` (3H,).
+    ``weight_ih`` (3H, D), ``weight_hh`` (3H, H), ``bias_ih`` and ``bias_hh`` (3H,). Raises RuntimeError only if
+    the course's own reference fails its check against autograd (a bug of the course, never of your code).
     """
     return _judge(fn, _gru_step_ref, _gru_step_cases(), name="gru_step_back", output_names=GRU_OUTPUTS,
                   mistakes=GRU_STEP_MISTAKES, kind="gru step", reference_name="course_utils.cells.gru.gru_step_backward")
