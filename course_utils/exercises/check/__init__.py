@@ -22,9 +22,10 @@ A checker takes the learner's function (or value) and returns a
 :class:`course_utils.exercises.harness.Feedback`; put the call on the last line of the check cell so
 Jupyter displays it. Give each checker its list of :class:`~course_utils.exercises.harness.Mistake`
 objects and declare all of a module's lists in its module-level ``MISTAKES`` (the instructor
-guide lists their hints, which :func:`registered_mistakes` collects). Give the module an ``__all__`` listing only its checkers, add its
-import line below and its name to :data:`CHECKER_MODULES` (both in the table's order), and
-decorate each checker with ``@exercise("N.k")`` (its exercise number).
+guide lists their hints, which :func:`registered_mistakes` collects). Give the module an
+``__all__`` listing only its checkers, add its import line below and its name to
+:data:`CHECKER_MODULES` (both in the table's order), and decorate each checker with
+``@exercise("N.k")`` (its exercise number).
 
 Every checker takes two options: ``reveal=True`` shows the right answer of a "predict, then
 verify" exercise (a wrong prediction never shows it otherwise), and ``time_limit=`` (seconds)
