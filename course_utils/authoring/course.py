@@ -119,7 +119,8 @@ class Course:
     source: str = BOOK_FILE  # the file that was read (its full path when loaded from disk)
 
     def chapter(self, chapter_id: str) -> Chapter:
-        """The chapter whose notebook stem (or path) is ``chapter_id``."""
+        """The chapter whose notebook stem (or path) is ``chapter_id``. Raises KeyError, listing the
+        known ids, when there is none."""
         for ch in self.chapters:
             if chapter_id in (ch.id, ch.notebook, Path(ch.notebook).name):
                 return ch
@@ -131,8 +132,9 @@ class Course:
         return [self.root / ch.notebook for ch in self.chapters]
 
     def check_notebooks(self) -> None:
-        """Raise :class:`BookFileError` if a listed notebook is missing or one in
-        ``notebooks/`` is not listed."""
+        """Raises :class:`BookFileError`, listing every problem, when a listed notebook is missing or
+        leads outside the course, one in ``notebooks/`` is not listed, or one stores an error output,
+        out-of-order execution counts or ``breaks`` that do not match its headings."""
         problems = []
         for ch in self.chapters:       # parse_course checked the spelling; a link may still lead outside
             problem = _escapes(self.root, ch.notebook)
@@ -238,9 +240,10 @@ def notebook_problems(path: Path, label: str) -> list[str]:
 
 
 def check_output_folder(out, course: Course) -> Path:
-    """The student edition's output folder, resolved (relative paths count from the course root),
-    or a ValueError if writing there could touch the sources: the repository root or a folder
-    holding it, the ``notebooks/`` folder, a folder inside it, or one holding a chapter notebook."""
+    """The student edition's output folder, resolved (relative paths count from the course root).
+    Raises ValueError when ``out`` is not a path or is a file, or when writing there could touch the
+    sources: the repository root or a folder holding it, ``.git``, the ``notebooks/`` folder, a folder
+    inside it, or one holding a chapter notebook."""
     if not isinstance(out, (str, Path)) or not str(out).strip():
         raise ValueError(f"out must be a folder path, got {out!r}")
     root = Path(course.root).resolve()
@@ -327,7 +330,9 @@ def _parse_chapter(entry: object, index: int, source: str) -> Chapter:
 
 
 def parse_course(text: str, root: Path, source: str = BOOK_FILE) -> Course:
-    """Validate the text of a ``book.toml`` and build a :class:`Course`."""
+    """Validate the text of a ``book.toml`` and build a :class:`Course`. Raises :class:`BookFileError`,
+    naming ``source`` and the entry, for invalid TOML, a missing or mistyped key, no chapters, a
+    repeated notebook or title, a notebook path that leads outside ``root`` or a bad ``breaks``."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -369,7 +374,8 @@ def parse_course(text: str, root: Path, source: str = BOOK_FILE) -> Course:
 
 def book_file(path: str | Path | None = None) -> Path:
     """The ``book.toml`` that :func:`load_course` reads for ``path`` (the file, a folder searched
-    with its parents, or None: the current folder and its parents)."""
+    with its parents, or None: the current folder and its parents). Raises TypeError when ``path`` is
+    not a str or Path, :class:`BookFileError` when it does not exist or no ``book.toml`` is found."""
     if path is not None:
         if not isinstance(path, (str, Path)):
             raise TypeError(f"path must be a str or pathlib.Path, got {type(path).__name__}")
@@ -381,7 +387,8 @@ def book_file(path: str | Path | None = None) -> Path:
 
 
 def read_book_text(file: Path) -> str:
-    """The text of ``file``: UTF-8, with or without a byte-order mark; any other encoding is an error naming the file."""
+    """The text of ``file``: UTF-8, with or without a byte-order mark. Raises :class:`BookFileError`
+    naming the file when it cannot be read or is not UTF-8."""
     try:
         data = Path(file).read_bytes()
     except OSError as exc:
@@ -394,8 +401,9 @@ def read_book_text(file: Path) -> str:
 
 
 def load_course(path: str | Path | None = None) -> Course:
-    """Load and validate ``book.toml`` (``path`` may be the file or its folder). Errors name the
-    full path of the file read; ``Course.source`` holds it too."""
+    """Load and validate ``book.toml`` (``path`` may be the file or its folder); ``Course.source``
+    holds the full path of the file read. Raises TypeError for a ``path`` that is not a str or Path,
+    :class:`BookFileError` (naming the file) when it is missing, unreadable or invalid."""
     file = book_file(path)
     return parse_course(read_book_text(file), file.parent, str(file))
 
@@ -404,7 +412,8 @@ def load_course(path: str | Path | None = None) -> Course:
 
 def resolve_chapters(ids, course: Course, argument: str = "--chapters") -> list[Chapter]:
     """Chapters named by number (``1``, ``01``), id (``01_vanilla_rnn``) or file name; None: all.
-    A name that matches no chapter is a ValueError naming ``argument`` and the known ones."""
+    Raises TypeError when ``ids`` is not a list of strings, ValueError naming ``argument`` and the
+    known chapters when a name matches none."""
     chapters = [ch for ch in course.chapters if ch.kind == "chapter"]
     if ids is None:
         return chapters
@@ -444,7 +453,9 @@ def _solution_kind(source: str) -> str:
 
 
 def exercises(course: Course | None = None) -> list[Exercise]:
-    """Every ``### Exercise N.k — title`` of the existing chapter notebooks, in book order."""
+    """Every ``### Exercise N.k — title`` of the existing chapter notebooks, in book order. Raises
+    :class:`BookFileError` when ``course`` is None and ``book.toml`` cannot be loaded, and nbformat's
+    errors for a notebook that is not valid JSON."""
     import nbformat
 
     course = course or load_course()
@@ -474,7 +485,9 @@ def exercises(course: Course | None = None) -> list[Exercise]:
 
 def objectives_markdown(chapter_id: str, course: Course | None = None) -> str:
     """The learning objectives box of one chapter (Markdown), with its minutes and, for a chapter with
-    ``breaks`` in ``book.toml``, its sittings and where each ends, as the chapter's first cells show it."""
+    ``breaks`` in ``book.toml``, its sittings and where each ends, as the chapter's first cells show it.
+    Raises KeyError for an unknown ``chapter_id``, :class:`BookFileError` when ``course`` is None and
+    ``book.toml`` cannot be loaded."""
     ch = (course or load_course()).chapter(chapter_id)
     sittings = ""
     if ch.breaks:
@@ -487,14 +500,15 @@ def objectives_markdown(chapter_id: str, course: Course | None = None) -> str:
 
 
 def show_objectives(chapter_id: str) -> None:
-    """Display a chapter's objectives from ``book.toml`` as Markdown (used at the top of each notebook)."""
+    """Display a chapter's objectives from ``book.toml`` as Markdown (used at the top of each notebook).
+    Raises what :func:`objectives_markdown` raises."""
     from IPython.display import Markdown, display
     display(Markdown(objectives_markdown(chapter_id)))
 
 
 def course_map_markdown(course: Course | None = None) -> str:
     """The table of every chapter (number, title, part, minutes, objectives) and the total teaching time, in
-    Markdown."""
+    Markdown. Raises :class:`BookFileError` when ``course`` is None and ``book.toml`` cannot be loaded."""
     course = course or load_course()
     rows = ["| # | Chapter | Part | Minutes | You will be able to |", "|---|---|---|---|---|"]
     for ch in course.chapters:
@@ -506,13 +520,15 @@ def course_map_markdown(course: Course | None = None) -> str:
 
 
 def show_course_map() -> None:
-    """Display the chapter table built from ``book.toml``."""
+    """Display the chapter table built from ``book.toml``. Raises :class:`BookFileError` when it cannot
+    be loaded."""
     from IPython.display import Markdown, display
     display(Markdown(course_map_markdown()))
 
 
 def main(argv: list[str] | None = None) -> int:
-    """The command line (see the module docstring); returns the exit status."""
+    """The command line (see the module docstring); returns the exit status: 1, with the problem on
+    stderr, for a bad ``book.toml`` or notebook. Raises SystemExit (status 2, argparse) for bad arguments."""
     parser = argparse.ArgumentParser(prog="python -m course_utils.authoring.course", description=__doc__.split("\n")[0])
     parser.add_argument("--list-notebooks", action="store_true", help="print notebook paths in book order")
     parser.add_argument("--check", action="store_true", help="validate book.toml and the notebooks folder")
