@@ -128,6 +128,8 @@ def prepare_notebook(nb: nbformat.NotebookNode, answers: str = "collapse") -> nb
     - thematic breaks in Markdown outputs become ``<hr>`` (:func:`rules_to_html`);
     - cells tagged ``instructor`` are kept as they are;
     - the ``show_objectives(...)`` call shows its output (the objectives) without its code.
+
+    Raises ValueError when ``answers`` is not one of :data:`ANSWERS`.
     """
     if answers not in ANSWERS:
         raise ValueError(f"answers must be one of {ANSWERS}, got {answers!r}")
@@ -261,8 +263,9 @@ def sphinx_config(course: Course) -> dict:
 
 
 def read_notebook(path: Path) -> nbformat.NotebookNode:
-    """The notebook at ``path`` as nbformat version 4; :class:`~course_utils.authoring.course.BookFileError`
-    naming the path when it is missing, not JSON or not a valid notebook."""
+    """The notebook at ``path`` as nbformat version 4. Raises
+    :class:`~course_utils.authoring.course.BookFileError` naming the path when it is missing, not JSON
+    or not a valid notebook."""
     try:
         return nbformat.read(path, as_version=4)
     except Exception as exc:  # nbformat raises several types for broken JSON / schema
@@ -270,7 +273,9 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
 
 
 def write_source(course: Course, srcdir: Path, answers: str = "collapse", inline: bool = False) -> dict[str, str]:
-    """Fill ``srcdir`` with the prepared notebooks and ``index.md``; return notebook -> docname."""
+    """Fill ``srcdir`` with the prepared notebooks and ``index.md``; return notebook -> docname.
+    Raises BookFileError when a notebook of ``course`` is missing or unreadable, ValueError when
+    ``answers`` is not one of :data:`ANSWERS`."""
     missing = [ch for ch in course.chapters if not (course.root / ch.notebook).is_file()]
     if missing:
         raise BookFileError("\n".join(
@@ -366,7 +371,8 @@ TALL_CELL = 25
 
 
 def code_lines(course: Course):
-    """``(chapter, cell index, cell)`` for every code cell of every notebook of ``course``."""
+    """``(chapter, cell index, cell)`` for every code cell of every notebook of ``course``.
+    Raises BookFileError, while iterating, for a notebook that is missing or unreadable."""
     for ch in course.chapters:
         nb = read_notebook(course.root / ch.notebook)
         for index, cell in enumerate(nb.cells):
@@ -375,7 +381,8 @@ def code_lines(course: Course):
 
 
 def too_wide(course: Course, limit: int = CODE_COLUMN) -> list[str]:
-    """``notebook, cell N, line M: K characters`` for each code line longer than ``limit``."""
+    """``notebook, cell N, line M: K characters`` for each code line longer than ``limit``.
+    Raises BookFileError for a notebook that is missing or unreadable."""
     return [f"{ch.notebook}, cell {index + 1}, line {n}: {len(line)} characters"
             for ch, index, cell in code_lines(course)
             for n, line in enumerate(cell.source.splitlines(), 1) if len(line) > limit]
@@ -383,7 +390,7 @@ def too_wide(course: Course, limit: int = CODE_COLUMN) -> list[str]:
 
 def too_tall(course: Course, limit: int = TALL_CELL) -> list[str]:
     """``notebook, cell N: K lines`` for each code cell of ``course`` whose source has more than ``limit``
-    lines (empty when every cell fits)."""
+    lines (empty when every cell fits). Raises BookFileError for a notebook that is missing or unreadable."""
     return [f"{ch.notebook}, cell {index + 1}: {len(cell.source.splitlines())} lines"
             for ch, index, cell in code_lines(course) if len(cell.source.splitlines()) > limit]
 
@@ -392,7 +399,8 @@ def format_notebooks(course: Course, write: bool, limit: int = CODE_COLUMN) -> i
     """Run ``ruff format --line-length limit`` on every notebook of the book (``--check`` unless
     ``write``); then list the lines still too wide (comments and strings, which a formatter
     does not break) and the cells over :data:`TALL_CELL` lines. Returns ruff's exit status, or 1
-    when lines are still too wide."""
+    when lines are still too wide. Raises RuntimeError when ruff is not installed, BookFileError for
+    a notebook that is missing or unreadable."""
     ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
     if ruff is None:
         raise RuntimeError("ruff is not installed: python -m course_utils setup --dev (or pip install ruff)")
@@ -411,7 +419,8 @@ def format_notebooks(course: Course, write: bool, limit: int = CODE_COLUMN) -> i
 def main(argv: list[str] | None = None) -> int:
     """Command line: ``build`` the HTML book, ``bench-maths`` (:func:`course_utils.authoring.book_bench.main`)
     or ``format`` the chapters' code cells. Returns the command's exit status: 0 when it succeeded, 1 with
-    the reason on stderr when book.toml, a notebook or a tool is missing or broken (or lines are too wide)."""
+    the reason on stderr when book.toml, a notebook or a tool is missing or broken (or lines are too wide).
+    Raises SystemExit (status 2, with argparse's message) for bad arguments."""
     parser = argparse.ArgumentParser(prog="python -m course_utils.authoring.book", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     cmd = sub.add_parser("build", help="build the HTML book")

@@ -73,10 +73,13 @@ def bench(html: str | Path, pages: list[str] | None = None, repeat: int = 3,
           timeout_ms: int = 60_000) -> list[dict]:
     """Median time-to-typeset (ms) and layout shift per page; see the module docstring.
 
-    ``pages``: paths relative to ``html`` (default: :func:`pages_with_maths`); ``repeat``: loads per page
-    (a positive integer: TypeError for another type, ValueError below 1). Returns one dict per page with
-    ``page``, ``typeset_ms``, ``runs_ms`` (every load), ``parsed_ms``, ``loaded_ms``, ``layout_shift`` and
-    ``blocked_requests``. ValueError when no page has maths; RuntimeError when Chromium is missing."""
+    ``pages``: paths relative to ``html`` (default: :func:`pages_with_maths`); ``repeat``: loads per page.
+    Returns one dict per page with ``page``, ``typeset_ms``, ``runs_ms`` (every load), ``parsed_ms``,
+    ``loaded_ms``, ``layout_shift`` and ``blocked_requests``.
+
+    Raises TypeError when ``repeat`` is not an integer, ValueError when it is below 1 or no page has
+    maths, FileNotFoundError when ``html`` is not a folder, RuntimeError when Chromium is missing, and
+    Playwright's TimeoutError when a page does not typeset within ``timeout_ms``."""
     html = Path(html)
     repeat = positive_int(repeat, "repeat")
     pages = pages_with_maths(html) if pages is None else pages
@@ -124,7 +127,8 @@ def report(results: list[dict]) -> str:
 
 def main(html: Path, repeat: int, as_json: bool) -> int:
     """``book bench-maths``: benchmark the built book in ``html`` and print :func:`report`'s table (or the
-    results as JSON); returns 0, or 1 with the reason on stderr (bad ``repeat``, no book, no Chromium)."""
+    results as JSON); returns 0, or 1 with the reason on stderr (bad ``repeat``, no book, no Chromium).
+    Raises Playwright's TimeoutError, which it does not catch, when a page does not typeset in time."""
     try:
         results = bench(html, repeat=repeat)
     except (TypeError, ValueError, FileNotFoundError, RuntimeError) as exc:

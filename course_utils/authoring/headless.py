@@ -36,7 +36,8 @@ class _QuietServer(http.server.ThreadingHTTPServer):
 
 @contextlib.contextmanager
 def serve(folder: str | Path):
-    """Serve ``folder`` on 127.0.0.1 (a free port); yields the base URL ending in ``/``."""
+    """Serve ``folder`` on 127.0.0.1 (a free port); yields the base URL ending in ``/``.
+    Raises FileNotFoundError when ``folder`` is not a folder."""
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"serve: folder {folder} does not exist (build it first)")
@@ -52,8 +53,8 @@ def serve(folder: str | Path):
 
 
 def require_chromium() -> Path:
-    """The Chromium binary (:data:`CHROMIUM`, settable with ``COURSE_CHROMIUM``); RuntimeError saying how to
-    install it when the file does not exist."""
+    """The Chromium binary (:data:`CHROMIUM`, settable with ``COURSE_CHROMIUM``). Raises RuntimeError,
+    saying how to install it, when the file does not exist."""
     if not CHROMIUM.exists():
         raise RuntimeError(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium) "
                            "or set COURSE_CHROMIUM to a Chromium binary")
@@ -62,7 +63,8 @@ def require_chromium() -> Path:
 
 @contextlib.contextmanager
 def browser():
-    """A headless Chromium (Playwright ``Browser``), closed on exit."""
+    """A headless Chromium (Playwright ``Browser``), closed on exit. Raises RuntimeError when
+    Chromium is missing (:func:`require_chromium`), ImportError when Playwright is not installed."""
     from playwright.sync_api import sync_playwright
 
     executable = require_chromium()

@@ -108,7 +108,9 @@ def print_pdf(page, out: Path) -> None:
 
 
 def build_pdf(out: str | Path | None = None, book_toml: str | Path | None = None, quiet: bool = True) -> Path:
-    """Build the one-page edition and print it to ``out``; returns the PDF's path."""
+    """Build the one-page edition and print it to ``out``; returns the PDF's path. Raises
+    BookFileError for a missing or bad ``book.toml`` or notebook, RuntimeError when Sphinx warns or
+    printing fails (see :func:`print_site`)."""
     course: Course = load_course(book_toml)
     out = Path(out) if out is not None else course.root / DEFAULT_OUT
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -120,7 +122,10 @@ def build_pdf(out: str | Path | None = None, book_toml: str | Path | None = None
 
 
 def print_site(site_dir: Path, out: Path, course: Course) -> Path:
-    """Print the one-page edition in ``site_dir`` (its ``index.html``) to ``out``."""
+    """Print the one-page edition in ``site_dir`` (its ``index.html``) to ``out``. Raises RuntimeError
+    when Chromium is missing, a chapter title is missing from the page or from the top of every PDF
+    page, the page reports problems (blocked requests, console errors), or the page numbers move once
+    the contents are filled in; FileNotFoundError when ``site_dir`` is not a folder."""
     with tempfile.TemporaryDirectory(prefix="course-pdf-") as tmp:
         with headless.serve(site_dir) as site, headless.browser() as chromium:
             page = headless.offline_page(chromium, site, viewport={"width": 800, "height": 1100},
@@ -156,7 +161,8 @@ def print_site(site_dir: Path, out: Path, course: Course) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: build the PDF (``--out``, ``--book``) and print its page count and size; returns 0,
-    or 1 with the reason on stderr when book.toml, Chromium or a built page is missing."""
+    or 1 with the reason on stderr when book.toml, Chromium or a built page is missing. Raises
+    SystemExit (status 2, argparse) for bad arguments."""
     parser = argparse.ArgumentParser(prog="python -m course_utils.authoring.pdf", description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=None, help=f"the PDF to write (default: {DEFAULT_OUT})")
     parser.add_argument("--book", type=Path, default=None, help="book.toml (default: the repository's)")

@@ -50,7 +50,8 @@ def _heading_level(cell) -> int | None:
 
 def assign_slides(nb: nbformat.NotebookNode, max_lines: int = MAX_LINES) -> nbformat.NotebookNode:
     """Set every cell's ``metadata.slideshow.slide_type`` from the headings (see the module
-    docstring), replacing any set by hand; returns ``nb``, changed in place."""
+    docstring), replacing any set by hand; returns ``nb``, changed in place. Raises TypeError when
+    ``max_lines`` is not an integer, ValueError when it is below 1."""
     max_lines = positive_int(max_lines, "max_lines")
     lines = 0
     for index, cell in enumerate(nb.cells):
@@ -93,7 +94,9 @@ def exporter():
 
 
 def build_slides(out: str | Path | None = None, book_toml: str | Path | None = None) -> list[Path]:
-    """Write one ``<chapter>.slides.html`` per chapter into ``out``, with reveal.js and KaTeX."""
+    """Write one ``<chapter>.slides.html`` per chapter into ``out``, with reveal.js and KaTeX. Raises
+    BookFileError for a missing or bad ``book.toml`` or notebook, RuntimeError when npm is missing or
+    installing reveal.js and KaTeX fails."""
     course: Course = load_course(book_toml)
     out = Path(out) if out is not None else course.root / DEFAULT_OUT
     out.mkdir(parents=True, exist_ok=True)
@@ -152,7 +155,9 @@ def check_slides(out: Path, decks: list[Path], screenshots: Path | None = None) 
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: build every chapter's deck (``--out``, ``--book``) and with ``--check`` open them in
-    headless Chromium; returns 0, or 1 with the reason (or the check's problems) on stderr."""
+    headless Chromium; returns 0, or 1 with the reason (or the check's problems) on stderr when
+    book.toml, a notebook, npm or Chromium is missing or broken. Raises SystemExit (status 2, argparse)
+    for bad arguments."""
     parser = argparse.ArgumentParser(prog="python -m course_utils.authoring.slides", description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=None, help=f"output folder (default: {DEFAULT_OUT})")
     parser.add_argument("--book", type=Path, default=None, help="book.toml (default: the repository's)")

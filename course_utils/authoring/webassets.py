@@ -48,7 +48,8 @@ def installed_version(package: str, root: str | Path | None = None) -> str | Non
 
 def ensure(root: str | Path | None = None, quiet: bool = True) -> Path:
     """``node_modules`` holding every package of :data:`PACKAGES` at its pinned version;
-    runs ``npm install --prefix _build/book-node`` when one is missing or at another version."""
+    runs ``npm install --prefix _build/book-node`` when one is missing or at another version. Raises
+    RuntimeError when npm is missing, the install fails or leaves a package at another version."""
     folder = node_dir(root)
     wrong = [name for name, version in PACKAGES.items() if installed_version(name, root) != version]
     if wrong:
@@ -74,7 +75,7 @@ def ensure(root: str | Path | None = None, quiet: bool = True) -> Path:
 
 def node() -> str:
     """The path of the Node.js executable (``node``, or Debian's older name ``nodejs``) on PATH;
-    RuntimeError saying how to install it when there is none."""
+    raises RuntimeError saying how to install it when there is none."""
     found = shutil.which("node") or shutil.which("nodejs")
     if found is None:
         raise RuntimeError("node is not installed: the book renders its maths at build time with KaTeX on "
@@ -104,7 +105,9 @@ process.stdin.on('end', () => {
 def render_katex(items: list[tuple[str, bool]], root: str | Path | None = None) -> list[dict]:
     """KaTeX HTML for each ``(tex, display_mode)``, in one Node.js process.
 
-    Returns one dict per item: ``{"html": markup}`` or ``{"error": KaTeX's message}``."""
+    Returns one dict per item: ``{"html": markup}`` or ``{"error": KaTeX's message}``. Raises TypeError
+    when ``items`` is not a list of ``(str, bool)`` pairs, RuntimeError when Node.js or npm is missing,
+    installing KaTeX fails or the node process fails."""
     if not isinstance(items, list) or not all(
             isinstance(i, (tuple, list)) and len(i) == 2 and isinstance(i[0], str) and isinstance(i[1], bool)
             for i in items):
@@ -120,7 +123,8 @@ def render_katex(items: list[tuple[str, bool]], root: str | Path | None = None) 
 
 
 def copy_katex(target: Path, root: str | Path | None = None) -> Path:
-    """KaTeX's stylesheet, fonts (woff2) and scripts (for the slides) into ``target``."""
+    """KaTeX's stylesheet, fonts (woff2) and scripts (for the slides) into ``target``. Raises
+    RuntimeError when KaTeX is missing and npm cannot install it (:func:`ensure`)."""
     dist = ensure(root) / "katex" / "dist"
     target.mkdir(parents=True, exist_ok=True)
     for name in ("katex.min.css", "katex.min.js"):
@@ -135,7 +139,8 @@ def copy_katex(target: Path, root: str | Path | None = None) -> Path:
 
 def main() -> int:
     """Install (or check) the pinned packages and print each one's version and folder; returns 0, or 1 with
-    the reason on stderr when npm is missing or the install fails."""
+    the reason on stderr, instead of raising the RuntimeError :func:`ensure` raises, when npm is missing
+    or the install fails."""
     try:
         modules = ensure(quiet=False)
     except RuntimeError as exc:
