@@ -90,7 +90,9 @@ def canonical_repository(repository: str) -> str:
 
 def check_hub_url(hub: str, *, check: bool = True, timeout: float = 3.0) -> str:
     """``hub`` without a trailing slash, after checking it is an http(s) URL and, when ``check``,
-    that a JupyterHub answers at ``HUB/hub/api`` within ``timeout`` seconds (one request)."""
+    that a JupyterHub answers at ``HUB/hub/api`` within ``timeout`` seconds (one request). Raises
+    ValueError, naming ``--hub``, when it is not an http(s) base address or, when ``check``, when it
+    is unreachable or answers without a JupyterHub version."""
     if not isinstance(hub, str) or not hub.strip():
         raise ValueError(f"--hub must be the hub's address such as https://hub.example.org, got {hub!r}")
     parts = urlsplit(hub.strip())
@@ -142,9 +144,10 @@ def puller_link(hub: str, repo: str, branch: str, path: str, *, app: str = "lab"
 def handout_links(hub: str, chapters=None, course: Course | None = None, *, check: bool = True,
                   timeout: float = 3.0) -> list[tuple[Chapter, str]]:
     """``(chapter, nbgitpuller link)`` for each chapter of ``chapters`` (numbers or ids, see
-    :func:`resolve_chapters`; None: every chapter) on the hub at ``hub`` (checked by :func:`check_hub_url`
-    with ``check`` and ``timeout``). ``course`` defaults to the repository's book.toml.
-    TypeError/ValueError for a bad chapter list or hub address, or a hub that does not answer."""
+    :func:`~course_utils.authoring.course.resolve_chapters`; None: every chapter) on the hub at ``hub``
+    (checked by :func:`check_hub_url` with ``check`` and ``timeout``). ``course`` defaults to the
+    repository's book.toml. Raises TypeError or ValueError for a bad chapter list, ValueError for a bad
+    hub address or a hub that does not answer."""
     course = course or load_course()
     selected = resolve_chapters(chapters, course)
     base = check_hub_url(hub, check=check, timeout=timeout)
@@ -164,7 +167,9 @@ def find_proxy(root: Path | None = None) -> Path | None:
 
 
 def ensure_proxy(root: Path | None = None, *, timeout: float = 300) -> Path:
-    """The proxy's path; installs it with npm into ``ROOT/_build/node`` (never globally) if missing."""
+    """The proxy's path; installs it with npm into ``ROOT/_build/node`` (never globally) if missing.
+    Raises RuntimeError when npm is missing or the install fails, subprocess.TimeoutExpired when it
+    takes longer than ``timeout`` seconds."""
     root = Path(root or load_course().root)
     found = find_proxy(root)
     if found:
@@ -271,8 +276,9 @@ class LoopbackHub:
 
     def start(self) -> "LoopbackHub":
         """Write the configuration, start ``jupyterhub`` (installing the proxy with npm if missing) and wait
-        until ``/hub/api`` answers; returns ``self``. RuntimeError (with the log's tail) when the hub exits
-        or npm is missing; TimeoutError, after stopping it, when it does not answer within ``start_timeout``."""
+        until ``/hub/api`` answers; returns ``self``. Raises RuntimeError (with the log's tail) when the hub
+        exits or npm is missing, TimeoutError, after stopping it, when it does not answer within
+        ``start_timeout``."""
         proxy = ensure_proxy(self.root)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.homes.mkdir(exist_ok=True)
@@ -330,8 +336,8 @@ class LoopbackHub:
         return requests.request(method, f"{self.url}/hub/api{path}", headers=headers, timeout=timeout, **kwargs)
 
     def create_users(self, names: list[str]) -> None:
-        """Create the hub users ``names`` (the class list: only they can log in); RuntimeError with the HTTP
-        status and answer when the hub refuses."""
+        """Create the hub users ``names`` (the class list: only they can log in). Raises RuntimeError with
+        the HTTP status and answer when the hub refuses."""
         answer = self.api("POST", "/users", json={"usernames": list(names)})
         if answer.status_code not in (200, 201):
             raise RuntimeError(f"creating users failed: HTTP {answer.status_code} {answer.text[:300]}")
@@ -481,7 +487,8 @@ def _solutions(course: Course, chapter: Chapter) -> dict[str, str]:
 def learner_program(chapter: Chapter, course: Course | None = None, *, exercise: int | None = 0) -> Program:
     """The cells a learner runs in ``chapter``'s student edition with right answers typed in.
     ``exercise=k``: only the k-th exercise (its stub with the answer, its check cell) and the
-    earlier cells it needs; ``None``: the whole chapter, top to bottom."""
+    earlier cells it needs; ``None``: the whole chapter, top to bottom. Raises ValueError when
+    ``exercise`` is not the index of one of the chapter's exercise cells."""
     course = course or load_course()
     from course_utils.authoring.student_edition import chapter_student_notebook  # nbconvert: slow to import
 
@@ -527,7 +534,9 @@ class KernelSocket:
         self.ws = websocket.create_connection(url, header=[f"Authorization: token {token}"], timeout=timeout)
 
     def execute(self, code: str, timeout: float = 180) -> dict:
-        """Run ``code``; returns {"status", "text" (stdout, stderr, results), "error"}."""
+        """Run ``code``; returns {"status", "text" (stdout, stderr, results), "error"}. An error in the
+        code is reported in "error", not raised; raises TimeoutError when the cell does not finish
+        within ``timeout`` seconds."""
         msg_id = uuid.uuid4().hex
         self.ws.send(json.dumps({
             "header": {"msg_id": msg_id, "username": "learner", "session": self.session,
@@ -758,7 +767,10 @@ def run_learners(n: int, chapter: Chapter | str = "01", *, exercise: int | None 
                  deadline_s: float = 300, workdir: str | Path | None = None, lean: bool = False,
                  cell_timeout: float = 180) -> tuple[list[LearnerResult], dict]:
     """Start a :class:`LoopbackHub`, create ``n`` learners (admin API), run them concurrently
-    (:func:`run_learner`), stop everything. Returns the results and facts about the run."""
+    (:func:`run_learner`), stop everything. Returns the results and facts about the run; a learner's
+    failure is recorded in its result. Raises TypeError or ValueError for a bad ``n``, ``chapter`` or
+    ``exercise``, and what :meth:`LoopbackHub.start` and :meth:`LoopbackHub.create_users` raise
+    (RuntimeError, TimeoutError) when the hub does not come up or refuses the users."""
     positive_int(n, "n (learners)")
     course = course or load_course()
     if isinstance(chapter, str):
@@ -838,7 +850,9 @@ def measure_sizing(learners: int = 4, chapters=("06",), course: Course | None = 
                    deadline_s: float = 1800, progress=print) -> dict:
     """Run ``learners`` simulated learners through each whole chapter (student edition, right
     answers typed in) on a :class:`LoopbackHub` with every installed server extension, and
-    measure per learner: peak memory of server + kernel, CPU-seconds for the chapter, wall time."""
+    measure per learner: peak memory of server + kernel, CPU-seconds for the chapter, wall time.
+    Raises RuntimeError naming the learners that failed, and what :func:`run_learners` raises (a bad
+    ``learners`` or chapter, a hub that does not come up)."""
     course = course or load_course()
     selected = resolve_chapters(list(chapters), course)
     facts = {"machine": machine(), "learners": learners, "memory_margin": MEMORY_MARGIN, "burst_s": BURST_S,
@@ -896,7 +910,7 @@ def write_sizing(facts: dict, path: str | Path | None = None) -> Path:
 
 def read_sizing(path: str | Path | None = None) -> dict:
     """The sizing measurement stored at ``path`` (default: the repository's :data:`SIZING_FILE`);
-    FileNotFoundError saying how to measure it when the file is missing."""
+    raises FileNotFoundError saying how to measure it when the file is missing."""
     path = Path(path or load_course().root / SIZING_FILE)
     if not path.is_file():
         raise FileNotFoundError(f"{path} is missing: run python -m course_utils.authoring.workshop size --learners 4")
@@ -1093,7 +1107,8 @@ def sizing_block(sizing: dict) -> str:
 
 
 def write_deploy_files(sizing: dict, root: Path | None = None) -> list[Path]:
-    """Rewrite the values file and the README's sizing block from ``sizing``."""
+    """Rewrite the values file and the README's sizing block from ``sizing``. Raises ValueError when
+    the README lacks the block's markers (after the values file is written)."""
     root = Path(root or load_course().root)
     values = root / VALUES_FILE
     values.write_text(z2jh_values(sizing))
@@ -1110,7 +1125,8 @@ def write_deploy_files(sizing: dict, root: Path | None = None) -> list[Path]:
 
 def workshop_room_markdown(sizing: dict | None = None, course: Course | None = None, hub: str = "https://HUB") -> str:
     """The instructor guide's section on running a room of 30 on JupyterHub: setup checklist,
-    sizing table (from deploy/sizing.json), hand-out links, collecting and grading, timings."""
+    sizing table (from deploy/sizing.json), hand-out links, collecting and grading, timings. Raises
+    FileNotFoundError when ``sizing`` is None and deploy/sizing.json is missing."""
     course = course or load_course()
     sizing = sizing or read_sizing(course.root / SIZING_FILE)
     chapters = [ch for ch in course.chapters if ch.kind == "chapter"]

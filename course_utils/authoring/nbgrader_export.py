@@ -81,7 +81,8 @@ def _meta(grade_id: str, *, solution: bool, grade: bool, locked: bool, points: i
 def mark_solution(source: str, stub_docstring: str | None = None) -> str:
     """``source`` with nbgrader's solution markers: imports stay visible; a top-level function
     keeps its decorators and ``def`` line(s) (and ``stub_docstring``, when the author wrote one)
-    and its body goes between the markers; any other statement goes between markers whole."""
+    and its body goes between the markers; any other statement goes between markers whole. Raises
+    ValueError for a function written on one line (``def f(x): return x``): no body line to mark."""
     lines = source.splitlines()
     try:
         tree = ast.parse(source)
@@ -119,7 +120,9 @@ def mark_solution(source: str, stub_docstring: str | None = None) -> str:
 
 
 def graded_check(source: str, label: str) -> str:
-    """A check cell that prints the checker's feedback and fails when it is not ``passed``."""
+    """A check cell that prints the checker's feedback and fails when it is not ``passed``. Raises
+    ValueError naming the exercise ``label`` when ``source`` calls no checker, SyntaxError when it is
+    not Python."""
     tree = ast.parse(source)
     lines = source.splitlines()
     out, names = [], []
@@ -140,7 +143,8 @@ def graded_check(source: str, label: str) -> str:
 
 
 def source_notebook(nb: nbformat.NotebookNode, chapter_id: str) -> tuple[nbformat.NotebookNode, dict]:
-    """The nbgrader source version of a chapter notebook; returns it and a summary (points, cells)."""
+    """The nbgrader source version of a chapter notebook; returns it and a summary (points, cells).
+    Raises ValueError for a one-line solution function or a check cell that calls no checker."""
     cells, label, waiting, summary = [], None, None, {"solutions": 0, "checks": 0, "answers": 0, "points": 0}
     used_ids: set[str] = set()
 
@@ -198,7 +202,10 @@ def graded_work(folder: Path) -> list[str]:
 
 def export(out: str | Path, chapters=None, course: Course | None = None, *, timeout: int = 300) -> dict:
     """Write the nbgrader course into ``out`` (see the module docstring); returns a summary per
-    chapter. Refuses, writing nothing, when ``out`` already holds graded work."""
+    chapter. Raises, writing nothing, FileExistsError when ``out`` already holds graded work,
+    ValueError when ``out`` is not a folder path or would mix with the course sources, TypeError or
+    ValueError for a bad ``chapters`` list, and ValueError for a notebook :func:`source_notebook`
+    cannot mark."""
     course = course or load_course()
     if not isinstance(out, (str, Path)) or not str(out).strip():
         raise ValueError(f"--out must be a folder path, got {out!r}")

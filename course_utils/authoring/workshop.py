@@ -115,6 +115,10 @@ def schedule(total_minutes: int, *, start: str = "09:00", chapters: list[str] | 
     minutes. With ``lunch_minutes`` > 0 the first such pause after 45% of the day is a lunch
     (not counted in ``total_minutes``). Chapters stay in order: once one does not fit, it and
     the rest are left out. ``chapters``: ids (``"04_lstm"``) to pick a track; default all chapters.
+
+    Raises TypeError when a minute count is not an integer, ``start`` not a string or ``chapters``
+    not a list of strings; ValueError when a minute count is too small (``block`` below 1, the
+    others below 0), ``start`` is not a time HH:MM or ``chapters`` names a chapter not in the course.
     """
     check_int(total_minutes, "total_minutes", minimum=0)
     check_int(block, "block", minimum=1)
@@ -255,7 +259,11 @@ def _student(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """The command line (see the module docstring); returns the exit status."""
+    """The command line (see the module docstring); returns the exit status. Raises SystemExit (status 2,
+    argparse's message) for bad arguments, a bad schedule or a bad ``links``/``size``/``nbgrader``
+    request; ``student`` raises FileExistsError for an ``--out`` holding other files and, with
+    ``--execute``, nbclient's CellExecutionError for a failing cell; ``size`` raises what
+    :func:`~course_utils.authoring.hub.measure_sizing` raises (RuntimeError when a learner fails)."""
     parser = argparse.ArgumentParser(prog="python -m course_utils.authoring.workshop", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     student = sub.add_parser("student", help="write the student edition (solutions replaced by stubs)")
