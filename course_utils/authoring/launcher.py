@@ -47,7 +47,8 @@ def venv_python(venv: Path = VENV) -> Path:
 
 
 def torch_pin(pyproject: Path = ROOT / "pyproject.toml") -> str:
-    """The ``torch==X`` requirement written in pyproject.toml (the one place versions live)."""
+    """The ``torch==X`` requirement written in pyproject.toml (the one place versions live). Raises
+    ValueError naming the file when it has no such requirement."""
     text = pyproject.read_text(encoding="utf-8")
     match = re.search(r'"(torch==[^"\s]+)"', text)
     if not match:
@@ -74,7 +75,8 @@ def _run(command: list, **kwargs) -> int:
 
 
 def install_torch(python: Path, system: str | None = None) -> str:
-    """Install the pinned PyTorch; on Linux from the CPU index first. Returns where it came from."""
+    """Install the pinned PyTorch; on Linux from the CPU index first. Returns where it came from.
+    Raises SystemExit when pip fails (from the default index), ValueError when pyproject.toml pins no torch."""
     pin = torch_pin()
     pip = [python, "-m", "pip", "install", "--quiet"]
     if uses_cpu_index(system):
@@ -90,7 +92,8 @@ def install_torch(python: Path, system: str | None = None) -> str:
 
 
 def ensure_environment(profile: str = "learner") -> Path:
-    """Create ``.venv`` and install the course for ``profile`` unless pyproject.toml is unchanged."""
+    """Create ``.venv`` and install the course for ``profile`` unless pyproject.toml is unchanged.
+    Raises ValueError for an unknown ``profile``, SystemExit when pip cannot install PyTorch or the course."""
     if profile not in PROFILES:
         raise ValueError(f"profile must be one of {tuple(PROFILES)}, got {profile!r}")
     python = venv_python()

@@ -47,7 +47,7 @@ if importlib.util.find_spec("course_utils") is None:
 
 
 def github_slug(repository: str) -> str:
-    """``owner/name`` of a GitHub repository URL; ValueError for anything else."""
+    """``owner/name`` of a GitHub repository URL. Raises ValueError for anything else."""
     found = re.fullmatch(r"https://github\.com/([\w.-]+/[\w.-]+?)(?:\.git)?/?", repository or "")
     if not found:
         raise ValueError(f"repository must be a GitHub URL like https://github.com/OWNER/NAME, got {repository!r}")
@@ -60,13 +60,15 @@ def published_path(chapter: Chapter) -> str:
 
 
 def colab_url(course: Course, chapter: Chapter) -> str:
-    """The link that opens ``chapter``'s published student edition on Google Colab."""
+    """The link that opens ``chapter``'s published student edition on Google Colab. Raises ValueError
+    when the course's repository is not a GitHub URL."""
     slug = github_slug(course.repository)
     return f"https://colab.research.google.com/github/{slug}/blob/{quote(course.branch)}/{published_path(chapter)}"
 
 
 def binder_url(course: Course, chapter: Chapter) -> str:
-    """The link that opens ``chapter``'s published student edition in JupyterLab on Binder."""
+    """The link that opens ``chapter``'s published student edition in JupyterLab on Binder. Raises
+    ValueError when the course's repository is not a GitHub URL."""
     slug = github_slug(course.repository)
     return (f"https://mybinder.org/v2/gh/{slug}/{quote(course.branch)}"
             f"?urlpath={quote('lab/tree/' + published_path(chapter), safe='')}")
@@ -74,7 +76,8 @@ def binder_url(course: Course, chapter: Chapter) -> str:
 
 def chapters_markdown(course: Course | None = None) -> str:
     """The README's chapter table: number, title, minutes (from book.toml), Colab and Binder links
-    to the published student edition. A test keeps the README's copy equal to this."""
+    to the published student edition. A test keeps the README's copy equal to this. Raises ValueError
+    when the course's repository is not a GitHub URL."""
     course = course or load_course()
     rows = ["| # | Chapter | Minutes | Open online |", "|---|---|---|---|"]
     for ch in course.chapters:
@@ -160,7 +163,8 @@ def stale_notebooks(course: Course | None = None) -> list[str]:
 
 
 def uncommitted_edits(root: Path) -> list[str]:
-    """Files under ``student/`` that differ from git's last commit (someone edited them by hand)."""
+    """Files under ``student/`` that differ from git's last commit (someone edited them by hand).
+    Raises RuntimeError when ``root`` is not a git checkout."""
     result = subprocess.run(["git", "status", "--porcelain", "--", PUBLISHED_DIR], cwd=root,
                             capture_output=True, text=True)
     if result.returncode != 0:
@@ -172,8 +176,8 @@ def uncommitted_edits(root: Path) -> list[str]:
 def publish(course: Course | None = None, force: bool = False) -> list[Path]:
     """Rewrite ``student/`` from the chapters; returns the files written. ``student/`` holds
     generated files only (learners work in their own copy: Colab, Binder or ``_build/student``),
-    but hand edits there are never overwritten silently: uncommitted changes make this refuse
-    unless ``force``."""
+    but hand edits there are never overwritten silently: uncommitted changes make this raise
+    FileExistsError unless ``force``. Raises RuntimeError when the course is not a git checkout."""
     course = course or load_course()
     edited = uncommitted_edits(course.root)
     if edited and not force:
@@ -190,7 +194,10 @@ def publish(course: Course | None = None, force: bool = False) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """The command line (see the module docstring); returns the exit status."""
+    """The command line (see the module docstring); returns the exit status (1 when ``student/`` has
+    uncommitted edits or is not in a git checkout). Raises SystemExit (status 2, argparse) for bad
+    arguments, BookFileError for a bad ``book.toml``, ValueError for ``--readme-table`` when the
+    repository is not on GitHub."""
     parser = argparse.ArgumentParser(prog="python -m course_utils.authoring.publish", description=__doc__.split("\n")[0])
     parser.add_argument("--setup-cells", action="store_true",
                         help="first write the set-up cell into every chapter (then re-execute them)")

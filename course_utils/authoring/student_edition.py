@@ -281,7 +281,9 @@ def stop_cell_text(sitting: int, sittings: int) -> str:
 
 def add_stop_cells(nb, breaks) -> list[str]:
     """Insert a :func:`stop_cell_text` cell before the heading of each label of ``breaks`` (``"4.5"``,
-    ``"Exercise 4.3"``, see :func:`course_utils.authoring.course.sitting_starts`); returns the labels done."""
+    ``"Exercise 4.3"``, see :func:`course_utils.authoring.course.sitting_starts`); returns the labels done.
+    Raises TypeError when ``breaks`` is not a list or tuple, ValueError for a label that names no section
+    or exercise after the notebook's start."""
     if isinstance(breaks, str) or not isinstance(breaks, (list, tuple)):
         raise TypeError(f"breaks: expected a list of labels such as ['4.5', 'Exercise 4.3'], got {breaks!r}")
     starts = dict(sitting_starts(nb.cells))
@@ -303,7 +305,8 @@ def add_stop_cells(nb, breaks) -> list[str]:
 def student_notebook(nb, chapter_number: int | None = None, breaks=()) -> tuple[nbformat.NotebookNode, dict]:
     """A student copy of ``nb`` (the original is not changed) and the resources (``stubbed``: labels,
     ``answer_cells``: how many "explain" exercises got a cell to write in, ``breaks``: where a
-    "good place to stop" cell was put, from ``book.toml``'s ``breaks`` of the chapter)."""
+    "good place to stop" cell was put, from ``book.toml``'s ``breaks`` of the chapter). Raises TypeError
+    or ValueError for ``breaks`` that is not a list of this notebook's section or exercise labels."""
     nb = copy.deepcopy(nb)
     resources = {"chapter_number": chapter_number, "stubbed": [], "answer_cells": 0}
     for pre in preprocessors():
@@ -413,6 +416,9 @@ def build(out: str | Path = "_build/student", course: Course | None = None) -> E
     """Write the student edition of every chapter (not guides) under ``out``, mirroring the repo.
 
     Never deletes or overwrites a file the learner changed or added (see the module docstring).
+    Raises ValueError when ``out`` could touch the sources (see
+    :func:`~course_utils.authoring.course.check_output_folder`) or a chapter's ``breaks`` do not match
+    its notebook, FileExistsError when ``out`` is neither empty nor a student edition.
     """
     course = course or load_course()
     out = check_output_folder(out, course)  # never the sources: not notebooks/, not the repository root

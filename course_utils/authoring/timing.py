@@ -174,7 +174,8 @@ def measure_chapter(chapter: Chapter, root: Path, timeout: int = 300, source: st
 def measure(course: Course | None = None, chapters: list[str] | None = None, progress=print,
             timeout: int = 300) -> dict:
     """Time every chapter once (or those in ``chapters``), one after the other; ``timeout``: seconds
-    allowed per cell."""
+    allowed per cell. A failed run is retried once; raises the second failure's error (nbclient's
+    CellExecutionError for a failing cell, its timeout error for a cell over ``timeout``)."""
     course = course or load_course()
     facts = {"machine": machine(), "method": (
         "each notebook run once, top to bottom, in a fresh python3 kernel started by nbclient, "
@@ -243,7 +244,7 @@ class Prose:
 def read_markdown(text: str) -> Prose:
     """Count the words, inline formulas and display-equation lines of one markdown cell. Display
     maths (``$$...$$``) counts one line per ``\\\\``-separated row; link targets, HTML tags and table
-    rules are not words."""
+    rules are not words. Raises TypeError when ``text`` is not a string."""
     check_str(text, "text")
     prose = Prose()
     for block in _DISPLAY_MATH.findall(text):
@@ -295,7 +296,8 @@ def solution_lines(text: str) -> float:
 
 def output_words_and_figures(cell) -> tuple[int, int]:
     """Words of a code cell's printed output (its markdown or HTML rendering when it has one, else
-    its plain text) and its number of figures (image outputs and interactive widgets)."""
+    its plain text) and its number of figures (image outputs and interactive widgets). Raises TypeError
+    for a malformed output whose ``text/markdown`` is neither a string nor a list of strings."""
     words = figures = 0
     for out in cell.get("outputs", []):
         kind = out.get("output_type")
@@ -350,7 +352,9 @@ def _exercise_kind(heading: str, cells: list) -> str:
 
 def exercises_of(cells: list) -> list[tuple[int, int, Exercise]]:
     """The exercises of a notebook's cells: ``(first cell, end cell, Exercise)``. An exercise runs
-    from its heading (``### Exercise 4.2 — title``) to the next heading of the same or a higher level."""
+    from its heading (``### Exercise 4.2 — title``) to the next heading of the same or a higher level.
+    Raises ValueError for an exercise whose kind cannot be told (no ``solution`` code cell, no
+    ``model-answer`` cell and no "Predict" in its heading)."""
     found = []
     for i, cell in enumerate(cells):
         if cell.get("cell_type") != "markdown":
@@ -419,7 +423,11 @@ class ChapterTime:
 def chapter_time(notebook, run_seconds: float, chapter: str = "") -> ChapterTime:
     """The model applied to one notebook (a path or a loaded notebook dict) with its measured
     ``run_seconds``. Exercise prompts count as prose; exercise solutions and model answers do not
-    (the exercise minutes cover them); ``instructor`` cells are left out."""
+    (the exercise minutes cover them); ``instructor`` cells are left out.
+
+    Raises FileNotFoundError for a missing notebook file, TypeError for a ``notebook`` that is neither
+    a path nor a notebook dict with a ``cells`` list or a ``run_seconds`` that is not a real number,
+    ValueError for a negative or non-finite ``run_seconds`` or an exercise whose kind cannot be told."""
     notebook, chapter = _load_notebook(notebook, chapter)
     check_number(run_seconds, "run_seconds", low=0)
     cells = notebook["cells"]
@@ -460,7 +468,8 @@ def _read_cells(cells: list, result: ChapterTime) -> None:
 # --- the whole course ---------------------------------------------------------------------------
 
 def load_run_times(root: Path | None = None) -> dict:
-    """The stored measurement (``RUN_TIMES_FILE``): ``{"machine": ..., "chapters": {id: {"cpu_s": ...}}}``."""
+    """The stored measurement (``RUN_TIMES_FILE``): ``{"machine": ..., "chapters": {id: {"cpu_s": ...}}}``.
+    Raises FileNotFoundError, saying how to write it, when the file is missing."""
     path = Path(root or load_course().root) / RUN_TIMES_FILE
     if not path.is_file():
         raise FileNotFoundError(f"no run-time measurement at {RUN_TIMES_FILE}; write it with "
@@ -470,7 +479,8 @@ def load_run_times(root: Path | None = None) -> dict:
 
 def run_seconds(chapter_id: str, run_times: dict) -> float:
     """A chapter's measured run time: the kernel's CPU seconds (on the measuring machine, one
-    thread, so close to the wall time on a quiet core whatever else ran beside it)."""
+    thread, so close to the wall time on a quiet core whatever else ran beside it). Raises KeyError,
+    saying how to measure it, when ``run_times`` has none for ``chapter_id``."""
     try:
         return float(run_times["chapters"][chapter_id]["cpu_s"])
     except KeyError:
@@ -480,7 +490,9 @@ def run_seconds(chapter_id: str, run_times: dict) -> float:
 
 def course_times(course: Course | None = None, kinds: tuple[str, ...] = ("chapter",),
                  run_times: dict | None = None) -> list[tuple[Chapter, ChapterTime]]:
-    """The model for every entry of ``book.toml`` whose kind is in ``kinds``, in book order."""
+    """The model for every entry of ``book.toml`` whose kind is in ``kinds``, in book order. Raises
+    FileNotFoundError when the run times (``run_times`` None) or a notebook are missing, KeyError for a
+    chapter without a measured run time, ValueError for an exercise whose kind cannot be told."""
     course = course or load_course()
     run_times = run_times if run_times is not None else load_run_times(course.root)
     return [(ch, chapter_time(course.root / ch.notebook, run_seconds(ch.id, run_times), ch.id))
@@ -544,7 +556,7 @@ def chapter_units(notebook, run_seconds: float, chapter: str = "") -> list[Unit]
     """The model applied unit by unit (a numbered section, or an exercise): every cell belongs to one
     unit, the run time is shared out with :func:`run_shares`, each exercise counts in the unit holding
     its heading, so the units' minutes sum to :func:`chapter_time`'s. A notebook without sections or
-    exercises is one unit, ``"start"``."""
+    exercises is one unit, ``"start"``. Raises what :func:`chapter_time` raises, for the same reasons."""
     notebook, chapter = _load_notebook(notebook, chapter)
     check_number(run_seconds, "run_seconds", low=0)
     cells = notebook["cells"]
@@ -571,7 +583,9 @@ def _check_minutes(minutes, name: str) -> list[float]:
 
 def sitting_minutes(units: list[Unit], breaks) -> list[float]:
     """The minutes of each sitting when the chapter of ``units`` is cut before each label in
-    ``breaks`` (``"4.5"``, ``"Exercise 4.3"``, in notebook order)."""
+    ``breaks`` (``"4.5"``, ``"Exercise 4.3"``, in notebook order). Raises TypeError when ``breaks`` is
+    not a list or tuple, ValueError for a label that is not a unit after the first, or labels out of
+    notebook order or repeated."""
     labels = [u.label for u in units]
     if isinstance(breaks, str) or not isinstance(breaks, (list, tuple)):
         raise TypeError(f"breaks: expected a list of labels such as ['4.5', 'Exercise 4.3'], got {breaks!r}")
@@ -592,7 +606,9 @@ def propose_breaks(minutes, limit: float = SITTING_MINUTES) -> list[int]:
     start a new sitting. The fewest sittings with each at most ``limit``, and among those the one
     whose longest sitting is shortest. A unit longer than ``limit`` cannot be cut: it is a sitting of
     its own (see :class:`Sittings` ``.too_long``). A small dynamic programme over (units so far,
-    sittings so far)."""
+    sittings so far). Raises TypeError when ``minutes`` is not a non-empty list of real numbers or
+    ``limit`` not a real number, ValueError for a negative or non-finite minute count or a ``limit``
+    that is not positive."""
     minutes = _check_minutes(minutes, "minutes")
     check_number(limit, "limit", low=0)
     if limit <= 0:
@@ -669,7 +685,9 @@ class Sittings:
 
 def chapter_sittings(chapter: Chapter, root: Path, run_times: dict) -> Sittings:
     """The sittings of one chapter of ``book.toml``: by its ``breaks`` and as :func:`propose_breaks`
-    proposes. A break naming no unit of the notebook is an error naming the chapter."""
+    proposes. Raises ValueError, naming the chapter, for a break naming no unit of the notebook (or
+    out of order), FileNotFoundError for a missing notebook, KeyError for a chapter without a measured
+    run time."""
     path = Path(root) / chapter.notebook
     notebook, _ = _load_notebook(path, chapter.id)
     problems = break_problems(notebook["cells"], chapter)
@@ -683,7 +701,8 @@ def chapter_sittings(chapter: Chapter, root: Path, run_times: dict) -> Sittings:
 
 
 def course_sittings(course: Course | None = None, run_times: dict | None = None) -> list[Sittings]:
-    """:func:`chapter_sittings` for every chapter (kind ``chapter``) in book order."""
+    """:func:`chapter_sittings` for every chapter (kind ``chapter``) in book order. Raises what that raises,
+    and FileNotFoundError when ``run_times`` is None and the stored measurement is missing."""
     course = course or load_course()
     run_times = run_times if run_times is not None else load_run_times(course.root)
     return [chapter_sittings(ch, course.root, run_times) for ch in course.chapters if ch.kind == "chapter"]
@@ -743,7 +762,8 @@ def parameters_markdown() -> str:
 def timing_markdown(course: Course | None = None, run_times: dict | None = None) -> str:
     """The model's tables for the instructor guide: its parameters, one row per chapter (reading,
     running, exercises, total, ``book.toml``), the sittings of each chapter (:func:`sittings_markdown`)
-    and one row per exercise (kind, lines, minutes)."""
+    and one row per exercise (kind, lines, minutes). Raises what :func:`course_times` and
+    :func:`course_sittings` raise (FileNotFoundError, KeyError, ValueError)."""
     course = course or load_course()
     run_times = run_times if run_times is not None else load_run_times(course.root)
     rows = course_times(course, run_times=run_times)
@@ -769,14 +789,17 @@ def timing_markdown(course: Course | None = None, run_times: dict | None = None)
 
 
 def show_timing() -> None:
-    """Display :func:`timing_markdown` in a notebook."""
+    """Display :func:`timing_markdown` in a notebook. Raises what it raises (a missing measurement
+    or notebook, an unmeasured chapter, a bad exercise or break)."""
     from IPython.display import Markdown, display
 
     display(Markdown(timing_markdown()))
 
 
 def main(argv: list[str] | None = None) -> int:
-    """The command line (see the module docstring); returns the exit status."""
+    """The command line (see the module docstring); returns the exit status. Raises SystemExit (status 2,
+    argparse) for bad arguments, BookFileError for a bad ``book.toml``, and what the command's function
+    raises (:func:`timing_markdown`, :func:`course_sittings`, :func:`course_times`, :func:`measure`)."""
     parser = argparse.ArgumentParser(prog="python -m course_utils.authoring.timing", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("table", help="print the per-chapter and per-exercise tables (markdown)")
