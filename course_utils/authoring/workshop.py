@@ -29,7 +29,6 @@ from course_utils.authoring.course import (
     exercises,
     load_course,
 )
-from course_utils.exercises.harness import registered_mistakes
 
 __all__ = ["HALF_DAY", "FULL_DAY", "BLOCK", "BREAK", "LUNCH", "LUNCH_AFTER", "Slot", "Schedule",
            "course_lookup", "schedule", "exercises_markdown",
@@ -190,6 +189,8 @@ def _escape(text: str) -> str:
 
 def pitfalls_markdown() -> str:
     """The hint of every Mistake the checkers recognise, grouped by checker module."""
+    from course_utils.exercises.check import registered_mistakes    # imports torch: only when asked
+
     groups = registered_mistakes()
     if not groups:
         return "No checker module has registered any mistakes yet."
