@@ -1,4 +1,4 @@
-"""No checker's docstring gives its answer away (issue 17).
+"""No checker's docstring, and no hint, gives its answer away (issue 17).
 
 ``functools.wraps`` copies a checker's docstring to what the learner sees with ``check.frame_count?``,
 and a checker module's docstring is one ``check.applications?`` away, so both must describe the
@@ -15,6 +15,15 @@ without being listed here):
 
 A zero is not searched for (every docstring has zeros), and :data:`PART_OF_THE_QUESTION` lists
 the numbers that are the answer by coincidence and also a number the question itself gives.
+
+A hint must name the mistake, never give the solution, so the same holds for every hint a checker
+can print (its catalogued mistakes' hints and its ``default_hint``):
+
+* a prediction's hints may not hold its reference value (in the forms above);
+* an implementation's hints may not hold an expression in the reference's argument names that
+  evaluates to one of the reference's outputs (``a2 b1 + b2`` for Exercise 10.3's ``b``), found by
+  evaluating every run of formula-like words of a hint on the checker's first case;
+* :data:`GIVEAWAYS` lists the answers a hint could write in words (``exp(log V) = V``).
 """
 from __future__ import annotations
 
@@ -29,27 +38,31 @@ from course_utils.exercises.harness import Feedback
 
 PART_OF_THE_QUESTION = {"2.2": {"4"}}      # T = 12 in chunks of K = 4 steps: the chunk length is given
 DERIVED = {"6.3": ("log",)}                # Exercise 6.3 asks for the baseline's formula, K log(n) / (2K + T)
+GIVEAWAYS = {"7.1": ("exp(mean", "exp(-log"),   # the perplexity's formula, whatever the notation
+             "7.3": ("= V", "is V", "exp(log V)", "exp(-log(1/V))"),   # the uniform model's perplexity is V
+             "10.3": ("a1 a2 h", "a2 b1 + b2", "a = a1 * a2")}        # the composed pair
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 FUNCTIONS = {"sqrt": math.sqrt, "pi": math.pi, "log": math.log, "exp": math.exp, "e": math.e}
 
 
 def recorded_checkers() -> list[tuple]:
-    """(exercise number, checker, its module, its reference, its cases) for every checker of the package."""
+    """(exercise number, checker, its module, its reference, its cases, the other options it passes to
+    ``check_function``) for every checker of the package."""
     found = []
     for module in check.CHECKER_MODULES:
         for name in module.__all__:
             seen = []
 
             def record(fn, reference, cases, *, name="exercise", **options):
-                seen.append((reference, list(cases() if callable(cases) else cases)))
+                seen.append((reference, list(cases() if callable(cases) else cases), options))
                 return Feedback("not attempted", [], name)
 
             checker = getattr(module, name)
             with pytest.MonkeyPatch.context() as patch:
                 patch.setattr(module, "check_function", record)
                 checker(None)
-            (reference, cases), = seen
-            found.append((checker.exercise_number, checker, module, reference, cases))
+            (reference, cases, options), = seen
+            found.append((checker.exercise_number, checker, module, reference, cases, options))
     return found
 
 
@@ -119,7 +132,7 @@ def test_every_checker_is_audited():
 
 @pytest.mark.parametrize("row", PREDICTIONS, ids=_id)
 def test_a_prediction_checkers_docstrings_do_not_hold_its_answer(row):
-    number, checker, module, reference, _ = row
+    number, checker, module, reference, *_ = row
     value = reference()
     allowed = PART_OF_THE_QUESTION.get(number, set())
     assert leaks(checker.__doc__, value, allowed) == [], f"{checker.__name__}.__doc__: {checker.__doc__}"
@@ -141,3 +154,110 @@ def test_the_audit_finds_the_forms_it_looks_for():
     assert leaks("Spreads: 1.60 and 0.", (1.6, 0.0)) == ["1.60"]
     assert leaks("T = 12 in chunks of 4.", 4, {"4"}) == []
     assert leaks("Probabilities (..., V) with p = 0.3.", 0.32768) == []
+
+
+# --- hints --------------------------------------------------------------------------------------
+
+FORMULA_TOKEN = r"[A-Za-z_]\w*(?:\.T)?|\d+(?:\.\d+)?|\*\*|[-+*/@()^]"
+OPERAND_END, OPERAND_START = re.compile(r"[A-Za-z_]\w*(?:\.T)?|\d+(?:\.\d+)?|\)"), re.compile(r"[A-Za-z_]\w*(?:\.T)?|\d+(?:\.\d+)?|\(")
+ARRAY_FUNCTIONS = {"exp": np.exp, "log": np.log, "log2": np.log2, "sqrt": np.sqrt, "tanh": np.tanh, "sum": np.sum,
+                   "mean": np.mean, "abs": np.abs, "np": np}
+
+
+def hints(options) -> list[str]:
+    """Every hint a checker can print: its catalogued mistakes' and its default hint."""
+    found = [mistake.hint for mistake in options.get("mistakes", ())]
+    return found + ([options["default_hint"]] if options.get("default_hint") else [])
+
+
+def formula_runs(text: str) -> list[list[str]]:
+    """The maximal runs of formula tokens (names, numbers, operators, brackets) in ``text``; anything
+    else (a comma, a colon, '=', a full stop, a letter like τ) ends a run."""
+    runs, run = [], []
+    for match in re.finditer(rf"{FORMULA_TOKEN}|\s+|.", text):
+        token = match.group()
+        if token.isspace():
+            continue
+        if re.fullmatch(FORMULA_TOKEN, token):
+            run.append(token)
+        elif run:
+            runs.append(run)
+            run = []
+    return runs + ([run] if run else [])
+
+
+def as_python(tokens: list[str]) -> str:
+    """The tokens as a Python expression, a juxtaposition read as a product (``a2 b1`` -> ``a2*b1``)."""
+    out, previous = "", None
+    for token in tokens:
+        call = token == "(" and previous in ARRAY_FUNCTIONS
+        if previous is not None and OPERAND_END.fullmatch(previous) and OPERAND_START.fullmatch(token) and not call:
+            out += "*"
+        out += "**" if token == "^" else token
+        previous = token
+    return out
+
+
+def _outputs(value) -> list[np.ndarray]:
+    if isinstance(value, (tuple, list)):
+        return [leaf for item in value for leaf in _outputs(item)]
+    if isinstance(value, dict):
+        return [leaf for item in value.values() for leaf in _outputs(item)]
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return []
+    return [array]
+
+
+def formula_leaks(text: str, names: list[str], args: tuple, outputs: list[np.ndarray]) -> list[str]:
+    """The sub-expressions of ``text``, in the argument ``names``, that evaluate to one of ``outputs``
+    when the names hold ``args`` (a lone name is not a formula)."""
+    scope = dict(ARRAY_FUNCTIONS, **dict(zip(names, args)))
+    found = []
+    for run in formula_runs(text):
+        for start in range(len(run)):
+            for stop in range(start + 2, len(run) + 1):
+                tokens = run[start:stop]
+                if not any(token in names for token in tokens):
+                    continue
+                try:
+                    with np.errstate(all="ignore"):
+                        value = np.asarray(eval(as_python(tokens), {"__builtins__": {}}, scope),  # noqa: S307
+                                           dtype=float)
+                except Exception:
+                    continue
+                if any(value.shape == out.shape and np.allclose(value, out) for out in outputs):
+                    found.append(" ".join(tokens))
+    return found
+
+
+def _hint_id(row):
+    return f"{row[0]} {row[1].__name__}"
+
+
+@pytest.mark.parametrize("row", CHECKERS, ids=_hint_id)
+def test_no_hint_gives_the_answer_away(row):
+    number, checker, module, reference, cases, options = row
+    (args, kwargs), given = cases[0], hints(options)
+    if row in PREDICTIONS:
+        allowed = PART_OF_THE_QUESTION.get(number, set())
+        assert not [(hint, leaks(hint, reference(), allowed)) for hint in given if leaks(hint, reference(), allowed)]
+    else:
+        names = reference.__code__.co_varnames[:reference.__code__.co_argcount]
+        outputs = _outputs(reference(*args, **kwargs))
+        found = {hint: formula_leaks(hint, list(names), tuple(args), outputs) for hint in given}
+        assert not {hint: f for hint, f in found.items() if f}
+    words = {hint: [w for w in GIVEAWAYS.get(number, ()) if w in hint] for hint in given}
+    assert not {hint: w for hint, w in words.items() if w}
+
+
+def test_the_hint_audit_finds_a_formula_in_words():
+    a1, b1, a2, b2 = (np.array([0.5, 0.2]), np.array([1.0, -2.0]), np.array([0.3, 0.9]), np.array([0.1, 0.4]))
+    outputs = [a1 * a2, a2 * b1 + b2]
+    names, args = ["a1", "b1", "a2", "b2"], (a1, b1, a2, b2)
+    assert formula_leaks("so a2 * (a1 h + b1) + b2 = a1 a2 h + (a2 b1 + b2).", names, args, outputs) == [
+        "a1 a2", "+ ( a2 b1 + b2 )", "( a2 b1 + b2 )", "a2 b1 + b2"]
+    assert formula_leaks("Composing multiplies them: a = a1 * a2, not a1 + a2.", names, args, outputs) == ["a1 * a2"]
+    assert formula_leaks("b1 is scaled by a1, the first map's factor.", names, args, outputs) == []
+    assert as_python(["exp", "(", "a1", "a2", ")", "b1"]) == "exp(a1*a2)*b1"

@@ -44,7 +44,7 @@ def test_balanced_weights_accepts_a_correct_answer():
 @pytest.mark.parametrize("wrong, hint", [
     (weights_unnormalised, "sum to 1"),
     (weights_by_group, "(group, label) cells"),
-    (weights_counts, "1 / count"),
+    (weights_counts, "the common cells weigh the most"),
 ])
 def test_balanced_weights_mistakes_get_their_hint(wrong, hint):
     fb = check.balanced_weights(wrong)
@@ -113,7 +113,7 @@ def test_main_effect_spreads_prediction():
     swapped = check.main_effect_spreads(lambda: (0.0, 1.6))
     assert swapped.status == "incorrect" and "swapped" in swapped.text
     cells = check.main_effect_spreads(lambda: (2.0, 0.4))
-    assert cells.status == "incorrect" and "column means" in cells.text
+    assert cells.status == "incorrect" and "single cells" in cells.text
 
 
 @pytest.mark.parametrize("checker", [check.balanced_weights, check.unit_correlations, check.main_effect_spreads])

@@ -81,10 +81,10 @@ def test_correct_combine_passes():
 
 
 @pytest.mark.parametrize("wrong, hint", [
-    (lambda a1, b1, a2, b2: (a2 * a1, b1 + a1 * b2), "The order matters"),
-    (lambda a1, b1, a2, b2: (a1 * a2, b2 + b1), "multiplies it by a2"),
-    (lambda a1, b1, a2, b2: (a1 * a2, b1 * a1 + b2), "not by its own a1"),
-    (lambda a1, b1, a2, b2: (a1 + a2, a2 * b1 + b2), "a = a1 * a2"),
+    (lambda a1, b1, a2, b2: (a2 * a1, b1 + a1 * b2), "in the other order"),
+    (lambda a1, b1, a2, b2: (a1 * a2, b2 + b1), "b1 included"),
+    (lambda a1, b1, a2, b2: (a1 * a2, b1 * a1 + b2), "a1 never touches it"),
+    (lambda a1, b1, a2, b2: (a1 + a2, a2 * b1 + b2), "Your a adds the two factors"),
 ])
 def test_each_combine_mistake_gets_its_hint(wrong, hint):
     fb = check.scan_combine(wrong)

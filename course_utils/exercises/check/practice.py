@@ -55,7 +55,8 @@ WEIGHT_MISTAKES = [
     Mistake("Balance the (group, label) cells, not only the groups: inside the minority, the labels are "
             "skewed too, and that skew is what the model learns.",
             lambda group, labels: _by_cell(group, labels, by_group_only=True)),
-    Mistake("Rare cells need *large* weights: use 1 / count, not count.",
+    Mistake("Your weights grow with the cell's count, so the common cells weigh the most: the rare "
+            "cells are the ones to weigh up.",
             lambda group, labels: _by_cell(group, labels, invert=False)),
 ]
 
@@ -97,12 +98,13 @@ def _not_centred(states, feature):
 
 
 CORRELATION_MISTAKES = [
-    Mistake("That is the covariance: divide it by the two standard deviations so that r lies in [-1, 1].",
+    Mistake("That is the covariance: it grows with the scale of the unit and of the feature, while r is "
+            "scale-free and lies in [-1, 1].",
             _covariances),
     Mistake("Subtract the means first: Pearson's r correlates the deviations from the mean "
             "(a unit with a large constant offset otherwise looks perfectly correlated).", _not_centred),
-    Mistake("A unit that never changes has zero variance: return r = 0 for it instead of nan "
-            "(np.divide(..., where=denominator > 0)).",
+    Mistake("A unit that never changes has zero variance, and your division by it gives nan: the "
+            "exercise defines r = 0 for such a unit.",
             lambda states, feature: _correlations_ref(states, feature) + np.where(
                 np.ptp(states, axis=0) == 0, np.nan, 0.0)),
     Mistake("Correlate each unit (column of states, axis 0 is time) with the feature: the result "
@@ -132,8 +134,8 @@ def _spreads():
 SPREAD_MISTAKES = [
     Mistake("You swapped the two numbers: return (learning-rate spread, hidden-size spread).",
             lambda: _spreads()[::-1]),
-    Mistake("A main effect averages over the *other* setting first: the learning rate's levels have "
-            "the column means (-1.2 and -2.8), not single cells.", lambda: (2.0, 0.4)),
+    Mistake("You read the spreads off single cells of the grid: a main effect first averages each "
+            "level over the *other* setting.", lambda: (2.0, 0.4)),
     Mistake("A spread is the distance between the best and the worst level mean, max - min: it is never "
             "negative.", lambda: (-_spreads()[0], -_spreads()[1])),
 ]

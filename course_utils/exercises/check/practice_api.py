@@ -108,13 +108,17 @@ def _combine_cases():
 
 
 COMBINE_MISTAKES = [
-    Mistake("The order matters: (a1, b1) is applied first, so its offset b1 is then scaled by a2: "
-            "a2 * (a1 h + b1) + b2 = a1 a2 h + (a2 b1 + b2).", lambda a1, b1, a2, b2: (a1 * a2, a1 * b2 + b1)),
-    Mistake("The first offset b1 passes through the second map, which multiplies it by a2: b = a2 b1 + b2.",
+    Mistake("You composed the two maps in the other order: your b is what (a2, b2) followed by (a1, b1) "
+            "gives. (a1, b1) acts first: follow h through the first map, then pass the result to the second.",
+            lambda a1, b1, a2, b2: (a1 * a2, a1 * b2 + b1)),
+    Mistake("Your b adds the two offsets as they are, but b1 does not reach the end untouched: the second "
+            "map acts on everything the first one returns, b1 included.",
             lambda a1, b1, a2, b2: (a1 * a2, b1 + b2)),
-    Mistake("b1 is scaled by the second map's factor a2, not by its own a1.",
+    Mistake("Your b scales b1 by a1, the first map's own factor; but the first map adds b1 after "
+            "multiplying by a1, so a1 never touches it. Which factor does b1 meet afterwards?",
             lambda a1, b1, a2, b2: (a1 * a2, a1 * b1 + b2)),
-    Mistake("Composing two scalings multiplies them: a = a1 * a2, not a1 + a2.",
+    Mistake("Your a adds the two factors, but scaling twice does not add the factors: apply h -> 2h twice "
+            "and see what factor you get.",
             lambda a1, b1, a2, b2: (a1 + a2, a2 * b1 + b2)),
 ]
 
