@@ -37,6 +37,19 @@ def perplexity_arithmetic(logits, targets):
     return float(1 / p.mean())
 
 
+def perplexity_bits_then_exp(logits, targets):
+    log2_p = _log_probs(logits)[np.arange(len(targets)), targets] / np.log(2)
+    return float(np.exp(-log2_p.mean()))
+
+
+def perplexity_column_index(logits, targets):
+    return float(np.exp(-_log_probs(logits)[:, targets].mean()))
+
+
+def perplexity_mean_of_row_perplexities(logits, targets):
+    return float(np.mean(np.exp(-_log_probs(logits)[np.arange(len(targets)), targets])))
+
+
 def stub(*args, **kwargs):
     """What the student edition leaves."""
     raise NotImplementedError
@@ -47,16 +60,30 @@ def test_perplexity_accepts_a_correct_answer():
     assert fb.passed, fb.text
 
 
-@pytest.mark.parametrize("wrong, hint", [
-    (perplexity_returns_cross_entropy, "its exponential"),
-    (perplexity_sum, "Average the negative log-likelihood"),
-    (perplexity_base2, "nats"),
-    (perplexity_raw_logits, "Logits are not log-probabilities"),
+PERPLEXITY_WRONG = [
+    (perplexity_returns_cross_entropy, "cross-entropy itself"),
+    (perplexity_sum, "summed the negative log-likelihoods"),
+    (perplexity_base2, "exponentiated with base 2"),
+    (perplexity_raw_logits, "raw logit"),
     (perplexity_arithmetic, "geometric"),
-])
-def test_perplexity_mistakes_get_their_hint(wrong, hint):
+    (perplexity_bits_then_exp, "mixed two bases"),
+    (perplexity_column_index, "[:, targets]"),
+    (perplexity_mean_of_row_perplexities, "averaged per-character perplexities"),
+]
+
+
+def _only_hint(feedback, fragment, mistakes):
+    """The feedback has one hint, the catalogued hint containing ``fragment``, and no other catalogued hint."""
+    mine = [m.hint for m in mistakes if fragment in m.hint]
+    others = {m.hint for m in mistakes} - set(mine)
+    return (len(set(mine)) == 1 and mine[0] in feedback.text and feedback.text.count("Hint:") == 1
+            and not [h for h in others if h in feedback.text])
+
+
+@pytest.mark.parametrize("wrong, hint", PERPLEXITY_WRONG)
+def test_perplexity_mistakes_get_their_hint_and_no_other(wrong, hint):
     fb = check.perplexity(wrong)
-    assert fb.status == "incorrect" and hint in fb.text, fb.text
+    assert fb.status == "incorrect" and _only_hint(fb, hint, check.PERPLEXITY_MISTAKES), fb.text
 
 
 def test_perplexity_stub_is_not_attempted():
@@ -90,6 +117,32 @@ def softmax_no_shift(logits, temperature):
     return e / e.sum(axis=-1, keepdims=True)
 
 
+def softmax_whole_array(logits, temperature):
+    z = np.asarray(logits, dtype=float) / temperature
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum()
+
+
+def softmax_whole_array_global_max(logits, temperature):
+    z = np.asarray(logits, dtype=float) / temperature
+    e = np.exp(z - z.max())
+    return e / np.sum(e)
+
+
+def softmax_divides_probabilities(logits, temperature):
+    return softmax_ok(logits, 1.0) / temperature
+
+
+def softmax_ignores_temperature(logits, temperature):
+    return softmax_ok(logits, 1.0)
+
+
+def softmax_log_probabilities(logits, temperature):
+    z = np.asarray(logits, dtype=float) / temperature
+    z = z - z.max(axis=-1, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+
+
 def softmax_power_renormalised(logits, temperature):
     """p ** (1/τ), renormalised: the same distribution written another way (correct)."""
     q = softmax_ok(logits, 1.0) ** (1 / temperature)
@@ -103,15 +156,26 @@ def test_softmax_temperature_accepts_correct_answers(answer):
 
 
 @pytest.mark.parametrize("wrong, hint", [
-    (softmax_multiplies, "Divide the logits by the temperature"),
-    (softmax_axis0, "last axis"),
+    (softmax_multiplies, "multiplied the logits"),
+    (softmax_axis0, "first axis (axis=0)"),
     (softmax_power_unnormalised, "renormalise"),
     (softmax_no_shift, "Subtract the largest logit"),
+    (softmax_whole_array, "sum of the whole array"),
+    (softmax_whole_array_global_max, "sum of the whole array"),
+    (softmax_divides_probabilities, "divided the probabilities by τ"),
+    (softmax_ignores_temperature, "τ never enters"),
+    (softmax_log_probabilities, "log-probabilities"),
 ])
-def test_softmax_temperature_mistakes_get_their_hint(wrong, hint):
+def test_softmax_temperature_mistakes_get_their_hint_and_no_other(wrong, hint):
     with np.errstate(all="ignore"):
         fb = check.softmax_temperature(wrong)
-    assert fb.status == "incorrect" and hint in fb.text, fb.text
+    assert fb.status == "incorrect" and _only_hint(fb, hint, check.TEMPERATURE_MISTAKES), fb.text
+
+
+def test_normalising_over_the_whole_array_passes_the_one_dimensional_case_only():
+    logits = np.array([0.3, -1.2, 2.0, 0.5])
+    assert np.allclose(softmax_whole_array(logits, 1.5), softmax_ok(logits, 1.5))
+    assert check.softmax_temperature(softmax_whole_array).status == "incorrect"
 
 
 def test_softmax_temperature_stub_is_not_attempted():
@@ -121,10 +185,11 @@ def test_softmax_temperature_stub_is_not_attempted():
 
 
 @pytest.mark.parametrize("answer, hint", [
-    (lambda: float(np.log(96)), "exponential"),
-    (lambda: float(np.log2(96)), "exponential"),
+    (lambda: float(np.log(96)), "cross-entropy"),
+    (lambda: float(np.log2(96)), "cross-entropy"),
+    (lambda: 1 / 96, "not a probability"),
     (lambda: 20.136849533444366, "unigram"),
-    (lambda: 50.0, "exp(log V) = V"),
+    (lambda: 50.0, "what is -log p for each of them"),
 ])
 def test_uniform_perplexity_wrong_predictions_get_a_hint(answer, hint):
     fb = check.uniform_perplexity(answer)

@@ -67,24 +67,35 @@ def _naive_perplexity(logits, targets):
 
 PERPLEXITY_MISTAKES = [
     Mistake("Your softmax overflows: np.exp(1000) is inf, and inf / inf is nan. Subtract each row's "
-            "largest logit before exponentiating (log-softmax z - max - log(sum(exp(z - max)))): the "
-            "shift does not change the probabilities.", _naive_perplexity),
-    Mistake("You returned the cross-entropy itself; the perplexity is its exponential, exp(mean NLL).",
+            "largest logit before exponentiating: the shift does not change the probabilities.",
+            _naive_perplexity),
+    Mistake("You returned the cross-entropy itself (nats per character), one step short of the "
+            "perplexity: the cross-entropy is a logarithm of it.",
             lambda logits, targets: float(_nll(logits, targets).mean())),
-    Mistake("Average the negative log-likelihood over the N characters before exponentiating: "
-            "exp(sum) grows with the length of the text, perplexity does not.",
+    Mistake("You summed the negative log-likelihoods over the N characters instead of averaging them: "
+            "the exponential of a sum grows with the length of the text, perplexity does not.",
             lambda logits, targets: float(np.exp(_nll(logits, targets).sum()))),
-    Mistake("The cross-entropy from log-softmax is in nats (natural log), so the perplexity is "
-            "exp(mean NLL); 2 ** x goes with log2 (bits).",
+    Mistake("You exponentiated with base 2, but log-softmax gives natural logarithms (nats): the base "
+            "of the power must match the base of the logarithm.",
             lambda logits, targets: float(2.0 ** _nll(logits, targets).mean())),
-    Mistake("Logits are not log-probabilities: normalise them with log-softmax (subtract the "
-            "log-sum-exp over the vocabulary) before taking the target's entry.",
+    Mistake("You used the target's raw logit as its log-probability: logits are unnormalised scores, "
+            "and a log-softmax turns them into log-probabilities.",
             lambda logits, targets: float(np.exp(-np.asarray(logits)[np.arange(len(targets)),
                                                                    np.asarray(targets)].mean()))),
-    Mistake("Perplexity is the inverse *geometric* mean of the target probabilities, exp(mean(-log p)); "
-            "1 / mean(p) is the inverse arithmetic mean.",
+    Mistake("You inverted the arithmetic mean of the target probabilities, 1 / mean(p); perplexity "
+            "is the inverse *geometric* mean, which averages the logarithms.",
             lambda logits, targets: float(1.0 / _softmax_probs(logits)[np.arange(len(targets)),
                                                                       np.asarray(targets)].mean())),
+    Mistake("You mixed two bases: your negative log-probabilities are in bits (log2), but np.exp "
+            "undoes a natural logarithm. The exercise works in nats throughout.",
+            lambda logits, targets: float(np.exp(_nll(logits, targets).mean() / np.log(2.0)))),
+    Mistake("Indexing with [:, targets] takes every target's column for every row, an N x N block, "
+            "so your mean runs over N * N entries: each row counts only the entry of its own target.",
+            lambda logits, targets: float(np.exp(-_log_softmax(logits)[:, np.asarray(targets)].mean()))),
+    Mistake("You averaged per-character perplexities (the exponential of each row's negative "
+            "log-probability): the mean and the exponential do not commute, so the order in the "
+            "prompt matters.",
+            lambda logits, targets: float(np.exp(_nll(logits, targets)).mean())),
 ]
 
 
@@ -105,6 +116,12 @@ def _no_max_shift(logits, temperature):
         return e / e.sum(axis=-1, keepdims=True)
 
 
+def _shifted(logits, temperature):
+    """z / τ minus its largest value over the last axis."""
+    z = np.asarray(logits, dtype=np.float64) / temperature
+    return z - z.max(axis=-1, keepdims=True)
+
+
 def _temperature_cases():
     rng = np.random.default_rng(11)
     return [((rng.standard_normal(5), 1.0), {}),
@@ -114,12 +131,14 @@ def _temperature_cases():
             ((rng.standard_normal((2, 3, 4)), 1.5), {})]          # "logits of any shape (..., V)"
 
 
+_WHOLE_ARRAY = ("You normalised by the sum of the whole array, so all the rows together sum to 1 instead of "
+                "each row: that is right only for 1-D logits.")
 TEMPERATURE_MISTAKES = [
-    Mistake("Divide the logits by the temperature, z / τ: multiplying makes a high temperature "
-            "sharper instead of flatter.",
+    Mistake("You multiplied the logits by the temperature: a high temperature then makes the "
+            "distribution sharper instead of flatter.",
             lambda logits, temperature: softmax_with_temperature(np.asarray(logits) * temperature ** 2, temperature)),
-    Mistake("Normalise over the vocabulary, the last axis (axis=-1, keepdims=True): each row of "
-            "probabilities must sum to 1.",
+    Mistake("You normalised over the first axis (axis=0): each column sums to 1, but it is each row, one "
+            "distribution over the vocabulary, that must.",
             lambda logits, temperature: (lambda e: e / e.sum(axis=0, keepdims=True))(
                 np.exp(np.asarray(logits, dtype=np.float64) / temperature
                        - np.max(np.asarray(logits, dtype=np.float64) / temperature)))),
@@ -128,6 +147,18 @@ TEMPERATURE_MISTAKES = [
     Mistake("Subtract the largest logit before exponentiating: exp(1000) overflows to inf and "
             "inf / inf is nan. Shifting all logits by a constant does not change the softmax.",
             _no_max_shift),
+    Mistake(_WHOLE_ARRAY, lambda logits, temperature: (lambda e: e / e.sum())(
+        np.exp(_shifted(logits, temperature)))),
+    Mistake(_WHOLE_ARRAY, lambda logits, temperature: (lambda z: np.exp(z - z.max()) / np.exp(z - z.max()).sum())(
+        np.asarray(logits, dtype=np.float64) / temperature)),
+    Mistake("You divided the probabilities by τ, after the softmax: that only rescales them (they no "
+            "longer sum to 1) and leaves the shape of the distribution as it was.",
+            lambda logits, temperature: _softmax_probs(logits) / temperature),
+    Mistake("Your probabilities are the same whatever the temperature: τ never enters your computation.",
+            lambda logits, temperature: _softmax_probs(logits)),
+    Mistake("Your output has negative entries: those are log-probabilities (a log-softmax), and the "
+            "exercise asks for the probabilities themselves.",
+            lambda logits, temperature: _log_softmax(np.asarray(logits, dtype=np.float64) / temperature)),
 ]
 
 
@@ -149,12 +180,13 @@ def _unigram() -> float:
     return unigram_perplexity(vocab.encode(corpus.train), vocab.encode(corpus.valid), len(vocab))
 
 
+_CROSS_ENTROPY = ("That is the cross-entropy (in nats, or in bits with log2), not the perplexity: Section 7.2 "
+                  "turns one into the other.")
 UNIFORM_MISTAKES = [
-    Mistake("That is the cross-entropy log V in nats (or bits, with log2); the perplexity is its "
-            "exponential, which undoes the log.", lambda: float(np.log(_vocab_size()))),
-    Mistake("That is the cross-entropy log V in nats (or bits, with log2); the perplexity is its "
-            "exponential, which undoes the log.", lambda: float(np.log2(_vocab_size()))),
-    Mistake("1/V is the probability of one character; the perplexity is its inverse, exp(-log(1/V)) = V.",
+    Mistake(_CROSS_ENTROPY, lambda: float(np.log(_vocab_size()))),
+    Mistake(_CROSS_ENTROPY, lambda: float(np.log2(_vocab_size()))),
+    Mistake("That is the probability of one character; perplexity is an effective number of choices, "
+            "not a probability.",
             lambda: 1.0 / _vocab_size()),
     Mistake("That is the unigram model's perplexity, which uses the characters' frequencies; the "
             "uniform model gives every character the same probability 1/V.", _unigram),
@@ -167,8 +199,9 @@ def uniform_perplexity(fn) -> Feedback:
     probability 1/V (on any text)."""
     return check_function(fn, lambda: float(_vocab_size()), [((), {})], name="uniform_perplexity",
                           tolerance=compare.VALUE_TOLERANCE, mistakes=UNIFORM_MISTAKES,
-                          default_hint="every character gets p = 1/V, so the mean of -log p is log V, "
-                                       "and exp(log V) = V.")
+                          default_hint="every character gets the same probability, whatever the text: "
+                                       "what is -log p for each of them, and what does the perplexity "
+                                       "make of that?")
 
 # every mistake the checkers above recognise (the instructor guide lists them)
 MISTAKES = PERPLEXITY_MISTAKES + TEMPERATURE_MISTAKES + UNIFORM_MISTAKES
