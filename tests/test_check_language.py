@@ -205,3 +205,37 @@ def test_checkers_are_exported_from_the_package():
     from course_utils.exercises import check as package
     for name in check.__all__:
         assert getattr(package, name) is getattr(check, name)
+
+# ------------------------------------------------------------------ one dtype policy for 7.1 and 7.2
+
+
+def test_a_float32_answer_is_correct_with_a_note_in_both_exercises():
+    def perplexity32(logits, targets):
+        return np.float32(perplexity_ok(logits, targets))
+
+    def softmax32(logits, temperature):
+        z = np.asarray(logits, dtype=np.float32) / np.float32(temperature)
+        e = np.exp(z - z.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
+
+    for feedback in (check.perplexity(perplexity32), check.softmax_temperature(softmax32)):
+        assert feedback.passed, feedback.text
+        assert "has dtype float32, so it was checked to float32's precision" in feedback.text, feedback.text
+
+
+def test_a_torch_tensor_is_a_wrong_type_with_how_to_convert_it_in_both_exercises():
+    torch = pytest.importorskip("torch")
+
+    def perplexity_torch(logits, targets):
+        log_p = torch.log_softmax(torch.as_tensor(logits, dtype=torch.float32), dim=-1)
+        return torch.exp(-log_p[torch.arange(len(targets)), torch.as_tensor(targets)].mean())
+
+    def softmax_torch(logits, temperature):
+        return torch.softmax(torch.as_tensor(logits, dtype=torch.float32) / temperature, dim=-1)
+
+    scalar = check.perplexity(perplexity_torch)
+    assert scalar.status == "wrong type" and "convert it with `.item()`" in scalar.text, scalar.text
+    array = check.softmax_temperature(softmax_torch)
+    assert array.status == "wrong type" and "convert it with `.detach().numpy()`" in array.text, array.text
+    converted = check.softmax_temperature(lambda logits, temperature: softmax_torch(logits, temperature).numpy())
+    assert converted.passed and "float32" in converted.text, converted.text

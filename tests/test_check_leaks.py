@@ -159,7 +159,8 @@ def test_the_audit_finds_the_forms_it_looks_for():
 # --- hints --------------------------------------------------------------------------------------
 
 FORMULA_TOKEN = r"[A-Za-z_]\w*(?:\.T)?|\d+(?:\.\d+)?|\*\*|[-+*/@()^]"
-OPERAND_END, OPERAND_START = re.compile(r"[A-Za-z_]\w*(?:\.T)?|\d+(?:\.\d+)?|\)"), re.compile(r"[A-Za-z_]\w*(?:\.T)?|\d+(?:\.\d+)?|\(")
+OPERAND_END = re.compile(r"[A-Za-z_]\w*(?:\.T)?|\d+(?:\.\d+)?|\)")       # a name, a number, a closing bracket
+OPERAND_START = re.compile(r"[A-Za-z_]\w*(?:\.T)?|\d+(?:\.\d+)?|\(")
 ARRAY_FUNCTIONS = {"exp": np.exp, "log": np.log, "log2": np.log2, "sqrt": np.sqrt, "tanh": np.tanh, "sum": np.sum,
                    "mean": np.mean, "abs": np.abs, "np": np}
 

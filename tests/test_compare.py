@@ -8,6 +8,7 @@
 """
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -61,6 +62,52 @@ def test_matches_computes_no_hints(monkeypatch):
     monkeypatch.setattr(compare, "swap_hints", no_hints)
     assert not compare.matches((np.arange(3.0), np.ones((2, 2))), (np.ones((2, 2)), np.zeros(4)), TOL)
     assert compare.matches((np.arange(3.0), np.ones(2)), (np.arange(3.0), np.ones(2)), TOL)
+
+
+def test_tolerance_for_loosens_to_the_reference_dtype_and_to_float32_for_a_less_precise_answer():
+    f32 = Tolerance(1e-5, 1e-4)
+    assert compare.tolerance_for(TOL, np.float64) == TOL == compare.tolerance_for(TOL, np.float64, np.float64)
+    assert compare.tolerance_for(TOL, np.float64, np.float32) == f32
+    assert compare.tolerance_for(TOL, np.float64, np.float16) == f32            # never float16's 1e-2
+    assert compare.tolerance_for(TOL, np.float32, np.float16) == f32
+    assert compare.tolerance_for(TOL, np.float16) == Tolerance(1e-2, 1e-2)      # the reference's own dtype
+    assert compare.tolerance_for(TOL, np.int64, np.float32) == TOL              # counts stay exact
+    assert compare.tolerance_for(Tolerance(0.0, 0.01), np.float64, np.float32) == Tolerance(1e-5, 0.01)
+
+
+def test_a_float32_answer_passes_within_float32_precision_and_fails_beyond_it():
+    expected = np.array([0.4025970, 0.1, 0.3])
+    close = compare.compare(expected, expected.astype(np.float32), name="f", output_names=None,
+                            tolerance=compare.CLOSED_FORM)
+    assert not close.problems and close.tolerance == Tolerance(1e-5, 1e-4)
+    assert close.notes == ["Note: the output has dtype float32, so it was checked to float32's precision "
+                           "(atol=1e-05, rtol=0.0001) rather than the exercise's (atol=1e-10, rtol=1e-08); "
+                           "compute in float64 (NumPy's default) for the full precision."]
+    far = compare.compare(expected, (expected * 1.001).astype(np.float32), name="f", output_names=None,
+                          tolerance=compare.CLOSED_FORM)
+    assert len(far.problems) == 1 and ". It has dtype float32 and was checked" in far.problems[0]
+    assert re.search(r"\. [a-z]", far.problems[0]) is None, far.problems[0]     # no sentence starts lowercase
+
+
+def test_a_wrong_value_shows_enough_digits_to_differ():
+    result = compare.compare(np.array(0.40259693), np.array(0.40259697), name="f", output_names=None,
+                             tolerance=compare.CLOSED_FORM)
+    assert result.problems == ["the output has the wrong value: it differs by 4e-08 (expected 0.4025969, "
+                               "received 0.4025970)."]
+    arrays = compare.compare(np.array([1.0, 0.40259693]), np.array([1.0, 0.40259697]),
+                             name="f", output_names=None, tolerance=Tolerance(0.0, 0.0))
+    assert "(expected 0.4025969, received 0.4025970)." in arrays.problems[0]
+    assert compare.compare(np.array(0.5), np.array(0.25), name="f", output_names=None,
+                           tolerance=TOL).problems[0].endswith("(expected 0.5, received 0.25).")
+
+
+def test_a_tensor_where_a_number_is_expected_is_a_wrong_type():
+    torch = pytest.importorskip("torch")
+    result = compare.compare(9.775, torch.tensor(9.775, dtype=torch.float32), name="f", output_names=None,
+                             tolerance=TOL)
+    assert result.wrong_type == "the output is a torch.Tensor but should be a number: convert it with `.item()`."
+    assert compare.compare(torch.tensor(2.0), torch.tensor(2.0), name="f", output_names=None,
+                           tolerance=TOL).wrong_type is None
 
 
 def test_loosest_is_the_component_wise_maximum():

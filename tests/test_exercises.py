@@ -197,11 +197,13 @@ def test_integer_valued_floats_and_numpy_scalars_are_the_same_number():
     assert fb.passed, fb.text
 
 
-def test_a_low_precision_answer_gets_no_looser_tolerance():
+def test_a_float16_answer_gets_no_looser_tolerance_than_float32():
     fb = run(lambda x, W, b: tuple((v * 1.005).astype(np.float16) for v in correct(x, W, b)))
     assert fb.status == "incorrect", fb.text
-    assert "h has dtype float16, less precise than the reference's float64" in fb.text
-    assert "atol=1e-08, rtol=1e-06" in fb.text
+    assert ". It has dtype float16, which keeps about 3 significant digits; answers are checked to float32's " \
+           "precision at best (atol=1e-05, rtol=0.0001), so compute in float32 or float64." in fb.text
+    exact16 = run(lambda x, W, b: tuple(v.astype(np.float16) for v in correct(x, W, b)))
+    assert exact16.status == "incorrect" and "float16" in exact16.text, exact16.text
 
 
 def test_swap_hint_does_not_fire_when_the_two_outputs_should_be_equal():
@@ -324,15 +326,39 @@ def test_fallback_without_fork_still_stops_a_plain_loop_and_reports_sys_exit(mon
     assert run(correct).passed
 
 
-def test_float32_output_within_the_exercise_precision_passes_with_a_note():
+def test_float32_output_is_held_to_float32_precision_and_passes_with_a_note():
     fb = run(lambda x, W, b: (np.tanh(x @ W.T + b).astype(np.float32), x @ W.T + b))
     assert fb.passed, fb.text
-    assert "h has dtype float32 but the reference uses float64" in fb.text and "atol=1e-08, rtol=1e-06" in fb.text
+    assert ("Note: h has dtype float32, so it was checked to float32's precision (atol=1e-05, rtol=0.0001) "
+            "rather than the exercise's (atol=1e-08, rtol=1e-06); compute in float64 (NumPy's default) for the "
+            "full precision.") in fb.text
+    # a float32 answer whose rounding exceeds the exercise's own precision passes too, with the same note
+    fb = run(lambda x, W, b: (np.tanh(x @ W.T + b).astype(np.float32) + np.float32(2e-6), x @ W.T + b))
+    assert fb.passed and "checked to float32's precision" in fb.text, fb.text
 
 
-def test_float32_output_with_a_real_error_still_fails():
+def test_float32_output_with_a_real_error_still_fails_and_says_rounding_does_not_explain_it():
     fb = run(lambda x, W, b: (np.tanh(x @ W.T + b).astype(np.float32) + np.float32(1e-3), x @ W.T + b))
     assert fb.status == "incorrect"
+    assert (". It has dtype float32 and was checked to float32's precision (atol=1e-05, rtol=0.0001), so "
+            "float32 rounding does not explain the difference.") in fb.text, fb.text
+
+
+def test_a_wrong_value_is_shown_with_the_digits_that_tell_it_from_the_expected_one():
+    fb = run(lambda x, W, b: (np.tanh(x @ W.T + b) + 5e-6, x @ W.T + b))   # 4 digits would hide it
+    shown = re.search(r"\(expected (\S+), received (\S+)\)", fb.text)
+    assert fb.status == "incorrect" and shown, fb.text
+    assert shown.group(1) != shown.group(2) and len(shown.group(1).lstrip("-0.")) > 4, fb.text
+
+
+def test_a_torch_tensor_where_a_number_or_array_is_expected_is_a_wrong_type():
+    torch = pytest.importorskip("torch")
+    number = check_function(lambda: torch.tensor(1480.0), lambda: 1480.0, [((), {})], name="count")
+    assert number.status == "wrong type" and "should be a number: convert it with `.item()`" in number.text
+    array = run(lambda x, W, b: tuple(torch.from_numpy(v) for v in correct(x, W, b)))
+    assert array.status == "wrong type" and "convert it with `.detach().numpy()`" in array.text
+    wide = check_function(lambda: torch.ones(3), lambda: 1.0, [((), {})], name="one")
+    assert wide.status == "wrong type" and "torch.Tensor of shape (3,) but should be a single number" in wide.text
 
 
 def test_loose_but_correct_float64_answer_prints_the_tolerance_not_the_error():

@@ -16,9 +16,15 @@ The pipeline of :func:`compare`, in this order:
 2. **Tolerance**, decided here only. The exercise's tolerance is one of the named tolerances
    (:data:`NAMED_TOLERANCES`: :data:`EXACT` for counts, :data:`FUNCTION_TOLERANCE` by default,
    ..., each with its reason), which every checker passes as ``tolerance=compare.NAME``. Each
-   floating-point leaf is checked with it, loosened by :func:`tolerance_for` only when the
-   REFERENCE is float32 or float16 (:data:`LOW_PRECISION`); never because the learner chose a
-   lower precision.
+   floating-point leaf is checked with it, loosened by :func:`tolerance_for` only to what a
+   dtype can hold (:data:`LOW_PRECISION`): to the reference's precision when the reference is
+   float32 or float16, and to float32's when the learner's floats are less precise than the
+   reference's. That is the **dtype policy**: no exercise asks for float64, so a right answer
+   computed in float32 (NumPy with ``dtype=np.float32``, or PyTorch's default) is correct, with
+   a note; float32's precision is the most any answer is granted, so a float16 answer (about 3
+   significant digits, which would let real mistakes through) passes only if it is that close.
+   The TYPE is not loosened: a torch tensor where the reference is a number or a NumPy array is
+   a wrong type ("convert it with ``.item()``" / ``.detach().numpy()``).
 3. **Values** (:func:`value_problems`), leaf by leaf, stopping at the first failing test of
    that leaf: shape (with a hint: transposed, missing or extra axis) -> integer versus float,
    only when the exercise is about types (``check_dtype``) -> a dtype that cannot be compared ->
@@ -26,7 +32,8 @@ The pipeline of :func:`compare`, in this order:
    compared by value whatever their type (``1480 == 1480.0 == np.int64(1480)``). A wrong value
    gets at most one value hint (opposite sign, else the transpose, else a constant factor) and
    a precision note when the learner's dtype is less precise than the reference's. A leaf that
-   passes contributes its largest error and, when its dtype is less precise, a note.
+   passes contributes its largest error and, when its dtype is less precise, a note. A wrong
+   value is shown with as many digits as it takes to tell it from the expected one (4 at least).
 4. **Across leaves** (:func:`swap_hints`): a wrong output that equals another output's expected
    value ("looks swapped", "equals what ... should be"). Only when ``reveal`` is true.
 
@@ -79,7 +86,7 @@ class Tolerance:
 FUNCTION_TOLERANCE = Tolerance(atol=1e-8, rtol=1e-6)
 """The default (atol, rtol) of a "write this function" exercise
 (:func:`course_utils.exercises.harness.check_function`): the precision asked of a float64 answer;
-:func:`tolerance_for` loosens it for a float32 or float16 reference."""
+:func:`tolerance_for` loosens it for a float32 or float16 reference or a float32 answer."""
 VALUE_TOLERANCE = Tolerance(atol=1e-6, rtol=0.0)
 """The default (atol, rtol) of a "predict, then verify" answer
 (:func:`course_utils.exercises.harness.check_value`): absolute only, since a predicted number is
@@ -119,20 +126,37 @@ NAMED_TOLERANCES = {"FUNCTION_TOLERANCE": FUNCTION_TOLERANCE, "VALUE_TOLERANCE":
 """Every named tolerance above, by name: the only tolerances a checker passes."""
 
 
-def tolerance_for(requested: Tolerance, expected_dtype: Any) -> Tolerance:
-    """The tolerance a leaf whose REFERENCE has ``expected_dtype`` is checked with.
+_FLOAT32 = np.dtype(np.float32)
 
-    The one place the tolerance is loosened. A float64 (or integer, or complex) reference is held
-    to ``requested``, the exercise's precision; a float32 or float16 reference cannot be more
-    precise than its dtype, so each of ``atol`` and ``rtol`` is raised to at least
-    :data:`LOW_PRECISION`'s value. The learner's dtype plays no part: a learner who computes in
-    float16 gets no looser tolerance (and a note saying why an answer failed).
+
+def tolerance_for(requested: Tolerance, expected_dtype: Any, received_dtype: Any = None) -> Tolerance:
+    """The tolerance a leaf whose reference has ``expected_dtype`` (and the learner's value
+    ``received_dtype``, when given) is checked with.
+
+    The one place the tolerance is loosened (the module docstring's dtype policy). An integer
+    reference is held to ``requested``, the exercise's precision, and so is a float64 reference
+    with a float64 answer. Each of ``atol`` and ``rtol`` is raised to at least
+    :data:`LOW_PRECISION`'s value for the reference's dtype when it is float32 or float16 (the
+    reference cannot be more precise than that), and to at least float32's when the learner's
+    floats have fewer bits than a floating-point (or complex) reference's: a float32 answer is held
+    to float32's precision, a float16 answer to float32's too, never to float16's. Raises TypeError
+    for something that is not a dtype.
     """
     dtype = np.dtype(expected_dtype)
-    if dtype.kind != "f":
+    if dtype.kind not in "fc":
         return requested
     low_atol, low_rtol = LOW_PRECISION.get(dtype, (0.0, 0.0))
+    if received_dtype is not None and _fewer_bits(dtype, np.dtype(received_dtype)):
+        f32_atol, f32_rtol = LOW_PRECISION[_FLOAT32]
+        low_atol, low_rtol = max(low_atol, f32_atol), max(low_rtol, f32_rtol)
     return Tolerance(max(requested.atol, low_atol), max(requested.rtol, low_rtol))
+
+
+def _fewer_bits(expected: np.dtype, received: np.dtype) -> bool:
+    """The learner's floats have fewer bits than the reference's floats (each part of a complex one)."""
+    if received.kind != "f" or expected.kind not in "fc":
+        return False
+    return received.itemsize < expected.itemsize // (2 if expected.kind == "c" else 1)
 
 
 def loosest(tolerances: Any) -> Tolerance | None:
@@ -327,11 +351,15 @@ def _leaf(exp, rec, label) -> Leaf | _Wrong:
     """An array, number or tensor leaf: a :class:`Leaf` to compare, or why the types differ."""
     if is_tensor(exp) and not is_tensor(rec):
         return _Wrong(f"{label} should be a torch.Tensor but is {describe(rec)}.")
+    if is_tensor(rec) and not is_tensor(exp) and _is_number(exp):
+        if rec.numel() == 1:
+            return _Wrong(f"{label} is a torch.Tensor but should be a number: convert it with `.item()`.")
+        return _Wrong(f"{label} is a torch.Tensor of shape {tuple(rec.shape)} but should be a single number.")
     if _is_number(exp):
         if isinstance(rec, np.ndarray) and rec.size == 1 and rec.ndim > 0:
             return _Wrong(f"{label} should be a single number but is an array of shape {rec.shape}: "
                           "use `.item()`, or drop `keepdims=True`.")
-        if not (_is_number(rec) or is_tensor(rec) and rec.ndim == 0):
+        if not _is_number(rec):
             return _Wrong(f"{label} should be a single number but is {describe(rec)}.")
         return Leaf(label, _to_array(exp), _to_array(rec), "value")
     if is_tensor(rec) and not is_tensor(exp):
@@ -366,16 +394,48 @@ def _shape_hint(exp: np.ndarray, rec: np.ndarray) -> str:
     return ""
 
 
-def _less_precise(exp: np.ndarray, rec: np.ndarray, kinds: str) -> bool:
-    """The learner's floats have fewer bits than the reference's (of a kind in ``kinds``)."""
-    return rec.dtype.kind == "f" and exp.dtype.kind in kinds and rec.dtype.itemsize < exp.dtype.itemsize
+def _tolerance_text(tol: Tolerance) -> str:
+    return f"atol={tol.atol:g}, rtol={tol.rtol:g}"
 
 
-def _precision_note(label: str, exp: np.ndarray, rec: np.ndarray, tol: Tolerance) -> str:
-    if _less_precise(exp, rec, "fc"):
-        return (f" {label} has dtype {rec.dtype}, less precise than the reference's {exp.dtype}; this exercise "
-                f"checks to atol={tol.atol:g}, rtol={tol.rtol:g}, so compute in {exp.dtype}.")
-    return ""
+def _precision_note(exp: np.ndarray, rec: np.ndarray, tol: Tolerance) -> str:
+    """A sentence for a wrong leaf whose floats have fewer bits than the reference's."""
+    if not _fewer_bits(exp.dtype, rec.dtype):
+        return ""
+    if rec.dtype.itemsize < _FLOAT32.itemsize:
+        return (f" It has dtype {rec.dtype}, which keeps about 3 significant digits; answers are checked to "
+                f"float32's precision at best ({_tolerance_text(tol)}), so compute in float32 or float64.")
+    return (f" It has dtype {rec.dtype} and was checked to {rec.dtype}'s precision ({_tolerance_text(tol)}), so "
+            f"{rec.dtype} rounding does not explain the difference.")
+
+
+def _passed_note(label: str, exp: np.ndarray, rec: np.ndarray, requested: Tolerance, tol: Tolerance) -> tuple:
+    """The note of a leaf that passed with floats of fewer bits than the reference's."""
+    if not _fewer_bits(exp.dtype, rec.dtype):
+        return ()
+    exercise = tolerance_for(requested, exp.dtype)
+    if tol == exercise:
+        return (f"Note: {label} has dtype {rec.dtype} but the reference uses {exp.dtype}; it passed at the "
+                "exercise's precision all the same.",)
+    return (f"Note: {label} has dtype {rec.dtype}, so it was checked to {rec.dtype}'s precision "
+            f"({_tolerance_text(tol)}) rather than the exercise's ({_tolerance_text(exercise)}); compute in "
+            f"{exp.dtype} (NumPy's default) for the full precision.",)
+
+
+def _distinct(expected: Any, received: Any) -> tuple[str, str]:
+    """Two different floats, each with the fewest significant digits (4 at least) that tell them apart;
+    other values as :func:`describe_value` shows them."""
+    e, r = describe_value(expected), describe_value(received)
+    if e != r or np.iscomplexobj(expected) or np.iscomplexobj(received):
+        return e, r
+    try:
+        x, y = float(expected), float(received)
+    except (TypeError, ValueError):
+        return e, r
+    for digits in range(5, 18):  # '#' keeps trailing zeros: 0.4025970, not 0.402597
+        if f"{x:#.{digits}g}" != f"{y:#.{digits}g}":
+            return f"{x:#.{digits}g}", f"{y:#.{digits}g}"
+    return e, r
 
 
 def value_problems(label: str, exp: np.ndarray, rec: np.ndarray, requested: Tolerance, check_dtype: bool,
@@ -399,7 +459,7 @@ def value_problems(label: str, exp: np.ndarray, rec: np.ndarray, requested: Tole
     if rk not in "biufc" or ek not in "biufc":
         return LeafResult((f"{label} has dtype {rec.dtype}, which cannot be compared with the expected "
                            f"{exp.dtype}.",))
-    tol = tolerance_for(requested, exp.dtype)
+    tol = tolerance_for(requested, exp.dtype, rec.dtype)
     reported = tol if ek in "fc" else None
     complex_ = "c" in ek + rk
     e, r = exp.astype(np.complex128 if complex_ else np.float64), rec.astype(np.complex128 if complex_ else np.float64)
@@ -411,29 +471,26 @@ def value_problems(label: str, exp: np.ndarray, rec: np.ndarray, requested: Tole
         close = np.isclose(r, e, atol=tol.atol, rtol=tol.rtol, equal_nan=True)
         diff = np.where(np.isfinite(e) & np.isfinite(r), np.abs(r - e), 0.0)
     if close.all():
-        notes = ((f"Note: {label} has dtype {rec.dtype} but the reference uses {exp.dtype}; it passed at the "
-                  "exercise's precision all the same."),) if _less_precise(exp, rec, "f") else ()
-        return LeafResult((), reported, float(diff.max(initial=0.0)), notes)
+        return LeafResult((), reported, float(diff.max(initial=0.0)), _passed_note(label, exp, rec, requested, tol))
     if not reveal:
         if exp.ndim == 0:
             return LeafResult((f"{label} is not right yet.",), reported)
         return LeafResult((f"{label} has wrong values: {int((~close).sum())} of {exp.size} entries differ.",),
                           reported)
     idx = np.unravel_index(int(np.argmax(np.where(close, -1.0, diff))), diff.shape)
+    shown_e, shown_r = _distinct(exp[idx] if ek in "biu" else e[idx], rec[idx] if rk in "biu" else r[idx])
     if exp.ndim == 0:
-        problem = (f"{label} is wrong (expected {describe_value(exp)}, received {describe_value(rec)})."
-                   if ek in "biu" else
+        problem = (f"{label} is wrong (expected {shown_e}, received {shown_r})." if ek in "biu" else
                    f"{label} has the wrong value: it differs by {float(diff[idx]):.3g} (expected "
-                   f"{describe_value(e[idx])}, received {describe_value(r[idx])}).")
+                   f"{shown_e}, received {shown_r}).")
     else:
         problem = (f"{label} has wrong values: {int((~close).sum())} of {exp.size} entries differ, the largest "
                    f"by {float(diff[idx]):.3g} at index {tuple(int(i) for i in idx)} (expected "
-                   f"{describe_value(exp[idx] if ek in 'biu' else e[idx])}, received "
-                   f"{describe_value(rec[idx] if rk in 'biu' else r[idx])}).")
+                   f"{shown_e}, received {shown_r}).")
     if ek in "fc" and rk in "biu":
         problem += (f" It holds integers (dtype {rec.dtype}): an integer division or an integer array may "
                     "have cut off the fractions.")
-    return LeafResult((problem + _value_hint(e, r, tol) + _precision_note(label, exp, rec, tol),), reported)
+    return LeafResult((problem + _value_hint(e, r, tol) + _precision_note(exp, rec, tol),), reported)
 
 
 def _value_hint(e: np.ndarray, r: np.ndarray, tol: Tolerance) -> str:

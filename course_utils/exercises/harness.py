@@ -14,7 +14,8 @@ machine. A stub that raises ``NotImplementedError`` (or an answer left as ``...`
 never raised: the learner's calls run in a forked child process that is killed at the time
 limit (see :mod:`course_utils.exercises.sandbox`; ``Feedback.seconds`` holds the time they took).
 
-Numbers are judged by value whatever their type; tolerances are the exercise's; a catalogued
+Numbers are judged by value whatever their type; tolerances are the exercise's (a float32 answer
+is held to float32's precision, see :mod:`course_utils.exercises.compare`); a catalogued
 mistake's hint is given only when the mistake reproduces the learner's output on every case.
 Checkers are registered with :func:`exercise` (``@exercise("1.2")``), which gives each of them
 the options ``reveal=True`` and ``time_limit=``; a "predict, then verify" exercise shows its
@@ -302,8 +303,10 @@ def check_function(fn: Callable, reference: Callable, cases, *, name: str, outpu
     precision the exercise asks for: one of the named tolerances of
     :mod:`course_utils.exercises.compare` (default
     :data:`~course_utils.exercises.compare.FUNCTION_TOLERANCE`); ``atol``/``rtol``, when given,
-    replace that part of it. A learner who returns float16 or float32 gets no looser tolerance
-    (the reference's own dtype may loosen it). The learner's calls run through
+    replace that part of it. The dtype policy is :mod:`~course_utils.exercises.compare`'s: a float32
+    answer is held to float32's precision (correct, with a note, when it is right to that
+    precision), a float16 answer to float32's too, and a torch tensor where the reference returns a
+    number or a NumPy array is a wrong type. The learner's calls run through
     :func:`course_utils.exercises.sandbox.run_isolated`, ``time_limit`` seconds in all (default
     :data:`DEFAULT_TIME_LIMIT`, or the checker's ``time_limit=`` option).
 
