@@ -239,3 +239,21 @@ def test_a_torch_tensor_is_a_wrong_type_with_how_to_convert_it_in_both_exercises
     assert array.status == "wrong type" and "convert it with `.detach().numpy()`" in array.text, array.text
     converted = check.softmax_temperature(lambda logits, temperature: softmax_torch(logits, temperature).numpy())
     assert converted.passed and "float32" in converted.text, converted.text
+
+
+def test_an_answer_that_changes_the_callers_logits_is_correct_with_a_note():
+    def perplexity_in_place(logits, targets):
+        logits -= logits.max(axis=1, keepdims=True)
+        logits -= np.log(np.exp(logits).sum(axis=1, keepdims=True))
+        return float(np.exp(-logits[np.arange(len(targets)), targets].mean()))
+
+    def softmax_in_place(logits, temperature):
+        logits /= temperature
+        logits -= logits.max(axis=-1, keepdims=True)
+        np.exp(logits, out=logits)
+        return logits / logits.sum(axis=-1, keepdims=True)
+
+    for feedback in (check.perplexity(perplexity_in_place), check.softmax_temperature(softmax_in_place)):
+        assert feedback.passed, feedback.text
+        assert "Note: your function changed its input `logits` in place" in feedback.text, feedback.text
+    assert "in place" not in check.softmax_temperature(softmax_ok).text

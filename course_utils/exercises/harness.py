@@ -16,7 +16,8 @@ limit (see :mod:`course_utils.exercises.sandbox`; ``Feedback.seconds`` holds the
 
 Numbers are judged by value whatever their type; tolerances are the exercise's (a float32 answer
 is held to float32's precision, see :mod:`course_utils.exercises.compare`); a catalogued
-mistake's hint is given only when the mistake reproduces the learner's output on every case.
+mistake's hint is given only when the mistake reproduces the learner's output on every case; a
+function that changes its input arrays in place gets a note saying which (never a failure).
 Checkers are registered with :func:`exercise` (``@exercise("1.2")``), which gives each of them
 the options ``reveal=True`` and ``time_limit=``; a "predict, then verify" exercise shows its
 answer only when asked (``reveal=True`` or :func:`reveal`).
@@ -39,6 +40,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from course_utils._checks import is_tensor
 from course_utils.exercises import compare
 from course_utils.exercises.sandbox import ErrorInfo, _Unpicklable, run_isolated
 
@@ -132,6 +134,50 @@ def _call(fn: Callable, args: tuple, kwargs: dict) -> Any:
     """A trusted call (the reference, a catalogued mistake) on copies of the arguments."""
     with np.errstate(all="ignore"):
         return fn(*_copy(tuple(args)), **_copy(dict(kwargs)))
+
+
+def _changed(before: Any, after: Any) -> bool:
+    """True when ``after``, an argument after the learner's call, differs from ``before``, its copy
+    from before the call: arrays and tensors by shape, dtype and values, lists, tuples and dicts
+    item by item. Any other object counts as unchanged (it has no value to compare)."""
+    try:
+        if is_tensor(before) and is_tensor(after):
+            before, after = before.detach().cpu().numpy(), after.detach().cpu().numpy()
+        if isinstance(before, np.ndarray) and isinstance(after, np.ndarray):
+            if before.shape != after.shape or before.dtype != after.dtype:
+                return True
+            numeric = before.dtype.kind in "biufc"
+            return not np.array_equal(before, after, equal_nan=numeric)
+        if isinstance(before, (list, tuple)) and isinstance(after, (list, tuple)):
+            return len(before) != len(after) or any(_changed(b, a) for b, a in zip(before, after))
+        if isinstance(before, dict) and isinstance(after, dict):
+            return before.keys() != after.keys() or any(_changed(before[k], after[k]) for k in before)
+    except Exception:  # an exotic value: no note rather than a crash
+        return False
+    return False
+
+
+def _watching(fn: Callable) -> Callable:
+    """``fn`` returning ``(value, changed)``: ``changed`` lists the positions (ints) and keywords
+    (strings) of the arguments it changed in place. Runs where the learner's call runs (the
+    forked child), so the comparison sees the child's arrays."""
+    def watched(*args, **kwargs):
+        before_args, before_kwargs = _copy((args, kwargs))
+        value = fn(*args, **kwargs)
+        changed: list = [i for i, (b, a) in enumerate(zip(before_args, args)) if _changed(b, a)]
+        changed += [k for k, v in kwargs.items() if k in before_kwargs and _changed(before_kwargs[k], v)]
+        return value, changed
+    return watched
+
+
+def _in_place_note(names: Sequence[str]) -> str:
+    shown = [f"`{n}`" for n in names]
+    listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+    inputs = "input" if len(names) == 1 else "inputs"
+    return (f"Note: your function changed its {inputs} {listed} in place, so the caller's "
+            f"{'array' if len(names) == 1 else 'arrays'} changed too (an operation such as `x -= m`, `x /= t`, "
+            "`x[...] = v` or `np.exp(x, out=x)` writes into the array it was given). Write `x = x - m`, which makes "
+            "a new array, or work on `x.copy()`.")
 
 
 # --- options of a checker call: reveal=..., time_limit=... ---------------------------------------
@@ -313,9 +359,12 @@ def check_function(fn: Callable, reference: Callable, cases, *, name: str, outpu
     A catalogued :class:`Mistake` adds its hint only when it reproduces the learner's output on
     EVERY case and differs from the reference on one, so a hint never fires because two values
     happen to coincide. ``no_loops`` (e.g. ``"over units"``) adds a note, never a failure, to a
-    correct answer whose source has a Python loop or comprehension. With a single case and no arguments (a "predict, then verify"
-    exercise) the answer may also be given as a value, and the expected value is shown only when
-    the learner asks (``reveal=True`` or ``check.reveal("N.k")``).
+    correct answer whose source has a Python loop or comprehension. A learner's function that
+    changes one of its arguments in place (``logits -= ...``) gets a note naming the argument, never
+    a failure: each argument is compared with a copy taken before the call. With a single case
+    and no arguments (a "predict, then verify" exercise) the answer may also be given as a value,
+    and the expected value is shown only when the learner asks (``reveal=True`` or
+    ``check.reveal("N.k")``).
 
     Raises TypeError when ``tolerance`` is not a :class:`~course_utils.exercises.compare.Tolerance`,
     and TypeError or ValueError for an ``atol``/``rtol`` that is not a number >= 0; whatever the
@@ -343,12 +392,16 @@ def check_function(fn: Callable, reference: Callable, cases, *, name: str, outpu
         fn = lambda: value  # noqa: E731  (a prediction given as a value)
     arg_names = _argument_names(reference)
     expected = [_call(reference, args, kwargs) for args, kwargs in cases]
-    outcome = run_isolated(fn, [(_copy(tuple(a)), _copy(dict(k))) for a, k in cases], limit)
-    received = []
+    outcome = run_isolated(_watching(fn), [(_copy(tuple(a)), _copy(dict(k))) for a, k in cases], limit)
+    received, changed = [], []
     for index, (kind, value) in enumerate(outcome.results):
         case = _case_label(index, len(cases), *cases[index], arg_names)
         if kind == "error":
             return _with_output(_error_feedback(value, name, case, outcome.seconds), outcome)
+        value, positions = value
+        changed += [n for n in (arg_names[p] if isinstance(p, int) and p < len(arg_names) else
+                                f"argument {p + 1}" if isinstance(p, int) else p for p in positions)
+                    if n not in changed]
         if _unpicklable(value):
             return _with_output(Feedback("wrong type", [f"{case}: {name} returned {value!r}: return numbers, "
                                                         "arrays or tuples of them."], name,
@@ -387,6 +440,7 @@ def check_function(fn: Callable, reference: Callable, cases, *, name: str, outpu
             if prediction:
                 lines.append(f"The right answer is {compare.describe_value(expected[index])}." if options.reveal
                              else _reveal_instruction(name))
+            lines += [_in_place_note(changed)] if changed else []
             return _with_output(Feedback("incorrect", lines, name, seconds=outcome.seconds), outcome)
         worst = max(worst, result.max_error)
         used.append(result.tolerance)
@@ -396,6 +450,8 @@ def check_function(fn: Callable, reference: Callable, cases, *, name: str, outpu
     if no_loops and _loops(fn):
         notes.append(f"Note: the values are right, but the exercise asks for no Python loop {no_loops}, and your "
                      f"function has {', '.join(_loops(fn))}: try to write it with array operations.")
+    if changed:
+        notes.append(_in_place_note(changed))
     return _with_output(Feedback("correct", [summary] + notes, name, seconds=outcome.seconds), outcome)
 
 
