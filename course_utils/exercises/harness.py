@@ -508,13 +508,3 @@ def check_value(received: Any, expected: Any, *, name: str, tolerance: compare.T
     lines.append(f"The right answer is {compare.describe_value(expected)}." if options.reveal
                  else _reveal_instruction(name))
     return Feedback("incorrect", lines, name)
-
-
-def __getattr__(name: str) -> Any:
-    """``registered_mistakes`` lives in :mod:`course_utils.exercises.check` now; this forwards the old
-    import (``course_utils.authoring.workshop`` still uses it) until its importers use the new one."""
-    if name == "registered_mistakes":
-        from course_utils.exercises.check import registered_mistakes
-
-        return registered_mistakes
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
