@@ -234,7 +234,7 @@ def cases_tools() -> list[Case]:
     rv = reviews.review_vocab(data)
     out += mutate("reviews", "make_reviews", reviews.make_reviews, {"n": 5},
                   {"n": POS_INT, "seed": [-1, 1.5, "0"], "p_positive": PROB, "p_not": PROB, "p_really": PROB,
-                   "kind_probs": [(0.5, 0.5), (1.0, 0.0, NAN), "abc"],
+                   "form_probs": [(0.5, 0.5), (1.0, 0.0, NAN), "abc"],
                    "lexicon": [None, reviews.Lexicon(("the food",), ("good",), ("bad",))]})
     out += mutate("reviews", "encode_reviews", reviews.encode_reviews, {"data": data, "vocab": rv},
                   {"length": [0, True, 2, 2.5], "data": [None, data.tokens], "vocab": [None]})

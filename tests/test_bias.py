@@ -22,8 +22,8 @@ def test_group_sizes_label_rates_and_lexicons():
 def test_slang_means_the_opposite_in_the_two_groups():
     assert set(SLANG) <= set(MAJORITY_LEXICON.negative) and set(SLANG) <= set(MINORITY_LEXICON.positive)
     data = make_group_reviews(3000, seed=2, minority_share=0.5, minority_p_positive=0.5, p_not=0.0)
-    for words, y, g, kind in zip(data.reviews.tokens, data.reviews.labels, data.group, data.reviews.kind):
-        if kind == "single" and words[-1] in SLANG:
+    for words, y, g, form in zip(data.reviews.tokens, data.reviews.labels, data.group, data.reviews.form):
+        if form == "single" and words[-1] in SLANG:
             assert y == (1 if g == "minority" else 0)
 
 

@@ -4,7 +4,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from course_utils.data.reviews import KINDS, LEXICON, bag_of_words, encode_reviews, make_reviews, review_vocab
+from course_utils.data.reviews import FORMS, LEXICON, bag_of_words, encode_reviews, make_reviews, review_vocab
 
 
 def clause_sentiment(words):
@@ -31,7 +31,7 @@ def data():
 
 def test_labels_follow_the_negation_and_but_rules(data):
     assert [label_by_rule(t) for t in data.tokens] == data.labels.tolist()
-    assert set(data.kind.tolist()) == set(KINDS)
+    assert set(data.form.tolist()) == set(FORMS)
 
 
 def test_but_reviews_swapped_have_the_same_words_and_the_opposite_label(data):
@@ -46,8 +46,8 @@ def test_generator_is_seeded_and_p_positive_sets_the_label_rate():
     assert make_reviews(50, seed=4).texts == make_reviews(50, seed=4).texts
     skewed = make_reviews(2000, seed=1, p_positive=0.2)
     assert 0.17 < skewed.labels.mean() < 0.23
-    with pytest.raises(ValueError, match="kind_probs"):
-        make_reviews(10, kind_probs=(0.5, 0.5))
+    with pytest.raises(ValueError, match="form_probs"):
+        make_reviews(10, form_probs=(0.5, 0.5))
 
 
 def test_encode_left_pads_and_bag_of_words_ignores_order(data):
@@ -79,4 +79,4 @@ def test_review_vocab_and_encode_name_the_bad_argument():
     with pytest.raises(TypeError, match=r"datasets\[1\] must be a Reviews"):
         review_vocab(data, None)
     with pytest.raises(ValueError, match=r"data.tokens\[0\] contains"):
-        encode_reviews(data, review_vocab(make_reviews(1, seed=5, kind_probs=(1, 0, 0))))
+        encode_reviews(data, review_vocab(make_reviews(1, seed=5, form_probs=(1, 0, 0))))

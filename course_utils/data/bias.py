@@ -76,7 +76,7 @@ def make_group_reviews(n: int, seed: int = 0, minority_share: float = 0.1, minor
     reviews = parts[0] if len(parts) == 1 else parts[0] + parts[1]
     flipped = np.random.default_rng(seed + 1000).random(n) < label_noise
     reviews = Reviews(reviews.tokens, np.where(flipped, 1 - reviews.labels, reviews.labels),
-                      reviews.kind, reviews.negated)
+                      reviews.form, reviews.negated)
     return GroupReviews(reviews, np.array(groups), flipped)
 
 

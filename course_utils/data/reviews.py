@@ -9,7 +9,7 @@ by "and" / "but", each clause ``<subject> was [not] [really] <adjective>``::
 
 A "but" review and its clause-swapped twin contain exactly the same words with opposite labels.
 Since the generator draws them with equal probability, *no* function of the word counts can beat
-50 % accuracy on the ``"but"`` kind in expectation: only a model that reads the order can.
+50 % accuracy on the ``"but"`` form in expectation: only a model that reads the order can.
 
 ::
 
@@ -20,7 +20,7 @@ Since the generator draws them with equal probability, *no* function of the word
 
 The models fitted on them are learning, not data: the order-blind baseline (logistic regression
 on the counts) is :func:`course_utils.learning.baselines.fit_logistic_regression`, and accuracy
-per kind of review :func:`course_utils.learning.metrics.accuracy_by`.
+per form of review :func:`course_utils.learning.metrics.accuracy_by`.
 """
 from __future__ import annotations
 
@@ -37,12 +37,12 @@ from course_utils._checks import (
 )
 from course_utils.data.text import Vocab
 
-__all__ = ["PAD", "KINDS", "KIND_PROBS", "Lexicon", "LEXICON", "Reviews", "make_reviews", "review_vocab",
+__all__ = ["PAD", "FORMS", "FORM_PROBS", "Lexicon", "LEXICON", "Reviews", "make_reviews", "review_vocab",
            "encode_reviews", "bag_of_words"]
 
 PAD = "<pad>"
-KINDS = ("single", "and", "but")
-KIND_PROBS = (0.4, 0.2, 0.4)
+FORMS = ("single", "and", "but")
+FORM_PROBS = (0.4, 0.2, 0.4)
 
 
 @dataclass(frozen=True)
@@ -63,11 +63,11 @@ LEXICON = Lexicon(subjects=("the food", "the service", "the plot", "the acting",
 @dataclass(frozen=True)
 class Reviews:
     """N reviews: ``tokens`` (list of word lists), ``labels (N,)`` int64 (1 = positive),
-    ``kind (N,)`` one of ``KINDS``, ``negated (N,)`` bool (the deciding clause contains "not")."""
+    ``form (N,)`` one of ``FORMS``, ``negated (N,)`` bool (the deciding clause contains "not")."""
 
     tokens: list
     labels: np.ndarray
-    kind: np.ndarray
+    form: np.ndarray
     negated: np.ndarray
 
     def __len__(self) -> int:
@@ -93,11 +93,11 @@ class Reviews:
         if mask.shape != (len(self),):
             raise ValueError(f"mask has shape {mask.shape}: expected ({len(self)},), one entry per review")
         idx = np.flatnonzero(mask)
-        return Reviews([self.tokens[i] for i in idx], self.labels[idx], self.kind[idx], self.negated[idx])
+        return Reviews([self.tokens[i] for i in idx], self.labels[idx], self.form[idx], self.negated[idx])
 
     def __add__(self, other: "Reviews") -> "Reviews":
         return Reviews(self.tokens + other.tokens, np.concatenate([self.labels, other.labels]),
-                       np.concatenate([self.kind, other.kind]), np.concatenate([self.negated, other.negated]))
+                       np.concatenate([self.form, other.form]), np.concatenate([self.negated, other.negated]))
 
 
 def _clause(rng, lex: Lexicon, sentiment: int, p_not: float, p_really: float, avoid=None):
@@ -110,9 +110,9 @@ def _clause(rng, lex: Lexicon, sentiment: int, p_not: float, p_really: float, av
     return clause + [adjective], subject, negate
 
 
-def make_reviews(n: int, seed: int = 0, p_positive: float = 0.5, kind_probs=KIND_PROBS,
+def make_reviews(n: int, seed: int = 0, p_positive: float = 0.5, form_probs=FORM_PROBS,
                  p_not: float = 0.5, p_really: float = 0.3, lexicon: Lexicon = LEXICON) -> Reviews:
-    """Draw ``n`` reviews: label ~ Bernoulli(p_positive), kind ~ ``kind_probs`` over ``KINDS``.
+    """Draw ``n`` reviews: label ~ Bernoulli(p_positive), form ~ ``form_probs`` over ``FORMS``.
 
     single: one clause with the label's sentiment. and: two clauses, both with it.
     but: first clause with the opposite sentiment, second clause with the label's.
@@ -120,7 +120,7 @@ def make_reviews(n: int, seed: int = 0, p_positive: float = 0.5, kind_probs=KIND
 
     Raises TypeError for a non-integer ``n`` or ``seed``, a non-number probability or a ``lexicon``
     that is not a Lexicon; ValueError for ``n < 1``, ``seed < 0``, a probability outside [0, 1],
-    ``kind_probs`` that are not 3 non-negative numbers summing to 1, or a lexicon with fewer than two
+    ``form_probs`` that are not 3 non-negative numbers summing to 1, or a lexicon with fewer than two
     subjects or no positive or negative word. Each names the argument.
     """
     n, seed = positive_int(n, "n"), nonnegative_int(seed, "seed")
@@ -128,30 +128,30 @@ def make_reviews(n: int, seed: int = 0, p_positive: float = 0.5, kind_probs=KIND
                                    ((p_positive, "p_positive"), (p_not, "p_not"), (p_really, "p_really")))
     _check_lexicon(lexicon)
     try:
-        probs = np.asarray(kind_probs, dtype=float)
+        probs = np.asarray(form_probs, dtype=float)
     except (TypeError, ValueError):
         probs = np.full(0, np.nan)
-    if probs.shape != (len(KINDS),) or not np.isfinite(probs).all() or np.any(probs < 0) \
+    if probs.shape != (len(FORMS),) or not np.isfinite(probs).all() or np.any(probs < 0) \
             or not np.isclose(probs.sum(), 1):
-        raise ValueError(f"kind_probs must be {len(KINDS)} non-negative numbers summing to 1 "
-                         f"(for {KINDS}), got {kind_probs!r}")
+        raise ValueError(f"form_probs must be {len(FORMS)} non-negative numbers summing to 1 "
+                         f"(for {FORMS}), got {form_probs!r}")
     rng = np.random.default_rng(seed)
-    tokens, labels, kinds, negated = [], [], [], []
+    tokens, labels, forms, negated = [], [], [], []
     for _ in range(n):
         y = int(rng.random() < p_positive)
-        kind = KINDS[rng.choice(len(KINDS), p=probs)]
-        if kind == "single":
+        form = FORMS[rng.choice(len(FORMS), p=probs)]
+        if form == "single":
             words, _, neg = _clause(rng, lexicon, y, p_not, p_really)
         else:
-            first_sentiment = y if kind == "and" else 1 - y
+            first_sentiment = y if form == "and" else 1 - y
             first, subject, _ = _clause(rng, lexicon, first_sentiment, p_not, p_really)
             second, _, neg = _clause(rng, lexicon, y, p_not, p_really, avoid=subject)
-            words = first + [kind] + second
+            words = first + [form] + second
         tokens.append(words)
         labels.append(y)
-        kinds.append(kind)
+        forms.append(form)
         negated.append(neg)
-    return Reviews(tokens, np.array(labels, dtype=np.int64), np.array(kinds), np.array(negated))
+    return Reviews(tokens, np.array(labels, dtype=np.int64), np.array(forms), np.array(negated))
 
 
 def _check_lexicon(lexicon) -> None:
