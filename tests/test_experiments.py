@@ -1,4 +1,5 @@
-"""Chapter 6's experiment runner: gradient by time, one run, parallel == serial, sweeps, the seeds command."""
+"""Chapter 6's experiment: the runner (one run, parallel == serial, sweeps, the seeds command), its records
+(experiment_records) and its measurements (experiment_analysis: gradient by time, baseline, give-up)."""
 import json
 import math
 import subprocess
@@ -9,10 +10,12 @@ import pytest
 import torch
 
 from course_utils.cells import params
-from course_utils.learning import experiments
-from course_utils.learning.experiments import (RECORD_KEYS, SCHEMA, AddingResult, AddingRun, constant_baseline,
-                                      give_up_step, group_runs, input_gradient_norms_by_time, load_results,
-                                      results_by, run_all, seed_runs, sweep, train_adding, with_seed)
+from course_utils.learning import experiment_records, experiments
+from course_utils.learning.experiment_analysis import (constant_baseline, give_up_step,
+                                                       input_gradient_norms_by_time, results_by)
+from course_utils.learning.experiment_records import RECORD_KEYS, SCHEMA, group_runs, load_results
+from course_utils.learning.experiments import (AddingResult, AddingRun, run_all, seed_runs, sweep, train_adding,
+                                               with_seed)
 from course_utils.learning.models import SequenceModel
 from course_utils.data.tasks import adding_batches
 from course_utils.learning.training import History
@@ -221,8 +224,8 @@ def test_constant_baseline_is_fitted_on_the_training_batches_the_run_saw():
 
 def test_records_end_reason_give_up_and_stop_below():
     stuck = train_adding(AddingRun("rnn", 5, give_up_after=10, give_up_above=0.0, **TINY))
-    assert experiments.result_record(stuck)["ended"] == "gave_up"
-    done = experiments.result_record(train_adding(AddingRun("gru", 5, stop_below=10.0, **TINY)))
+    assert experiment_records.result_record(stuck)["ended"] == "gave_up"
+    done = experiment_records.result_record(train_adding(AddingRun("gru", 5, stop_below=10.0, **TINY)))
     assert done["ended"] == "stop_below" and done["steps"] == 10
     below = [step for step, m in zip(done["valid_step"], done["valid_mse"]) if m < 0.9 / 6]
     assert done["left_plateau_at"] == (below[0] if below else None)
@@ -314,3 +317,28 @@ def test_load_results_finds_a_repository_path_from_another_folder(tiny_file, tmp
     (tmp_path / "notebooks").mkdir()
     monkeypatch.chdir(tmp_path / "notebooks")               # where a notebook runs
     assert load_results("data/results.json")["runs"] == load_results(out)["runs"]
+
+
+def test_each_name_has_one_home():
+    from course_utils.learning import experiment_analysis
+    homes = [set(m.__all__) for m in (experiments, experiment_records, experiment_analysis)]
+    assert all(not (a & b) for i, a in enumerate(homes) for b in homes[i + 1:]), homes
+    assert {"load_results", "result_record", "write_results"} <= homes[1]
+    assert {"input_gradient_norms_by_time", "constant_baseline", "give_up_step"} <= homes[2]
+
+
+def test_constant_baseline_names_a_bad_steps():
+    with pytest.raises(ValueError, match="steps must be a positive integer, got 0"):
+        constant_baseline(AddingRun("rnn", 5, batch=8, n_test=16), 0)
+    with pytest.raises(TypeError, match="steps must be an integer"):
+        constant_baseline(AddingRun("rnn", 5, batch=8, n_test=16), 2.5)
+
+
+def test_write_results_writes_one_line_per_record_and_reads_back(tmp_path):
+    data = {"schema": SCHEMA, "command": "x", "runs": [dict.fromkeys(RECORD_KEYS, 1), dict.fromkeys(RECORD_KEYS)]}
+    out = tmp_path / "sub" / "r.json"
+    experiment_records.write_results(data, out)
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[:4] == ["{", ' "schema": "' + SCHEMA + '",', ' "command": "x",', ' "runs": [']
+    assert len(lines) == 4 + 2 + 2 and load_results(out) == data
+    assert not list(tmp_path.glob("sub/*.part"))

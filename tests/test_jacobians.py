@@ -92,7 +92,7 @@ def test_input_gradient_norms_accepts_a_model_with_an_rnn_attribute():
 
 
 def test_the_by_lag_profile_is_the_by_time_profile_reversed():
-    from course_utils.learning.experiments import input_gradient_norms_by_time
+    from course_utils.learning.experiment_analysis import input_gradient_norms_by_time
     torch.manual_seed(1)
     rnn = torch.nn.GRU(2, 3, batch_first=True, dtype=torch.float64)
     u = torch.randn(3, generator=torch.Generator().manual_seed(0), dtype=torch.float64)

@@ -22,7 +22,7 @@ What is here (used by Chapter 3; Chapters 4 and 6 reuse the torch helper):
 * :func:`input_gradient_norms_by_lag` - for any ``torch.nn.RNN/LSTM/GRU`` (or a module with such
   an ``.rnn``), the norm of the gradient of a fixed random read-out of ``h_T`` with respect to each
   input ``x_{T-ℓ}``, averaged over the batch: the gradient "reaching" a signal ℓ steps back,
-  indexed by LAG (entry 0 is the last input). (``experiments.input_gradient_norms_by_time`` measures a
+  indexed by LAG (entry 0 is the last input). (``experiment_analysis.input_gradient_norms_by_time`` measures a
   model's prediction instead and is indexed by TIME, entry 0 the first input: reverse one to
   compare it with the other.)
 
@@ -232,7 +232,7 @@ def input_gradient_norms_by_lag(module, x, seed: int = 0) -> np.ndarray:
     x: float tensor (T, B, D), or (B, T, D) if the module is batch-first.
     u: a fixed random unit vector (``torch.Generator`` seeded with ``seed``), the same for all b.
     Returns a float64 NumPy array (T,) indexed by LAG ℓ = 0..T-1 (ℓ = 0 is the last input,
-    ℓ = T-1 the first): the reverse of a by-time profile such as ``experiments.input_gradient_norms_by_time``.
+    ℓ = T-1 the first): the reverse of a by-time profile such as ``experiment_analysis.input_gradient_norms_by_time``.
     The module's parameters receive no gradient (they are not touched).
 
     Raises TypeError when module is neither a torch recurrent layer nor has one as ``.rnn``, or seed

@@ -9,24 +9,29 @@ During training every ``eval_every`` steps the run records, on a fixed validatio
 
 - ``mse``: validation mean squared error (the baseline of the Le et al. form is 1/6);
 - ``grad_early`` / ``grad_late``: how strongly the prediction depends on the first / last 10 % of the
-  inputs, the mean over those steps of :func:`input_gradient_norms_by_time` (the gradient that reaches
-  them).
+  inputs, the mean over those steps of
+  :func:`~course_utils.learning.experiment_analysis.input_gradient_norms_by_time` (the gradient that
+  reaches them).
 
 Training stops once the validation MSE is below ``stop_below``, or gives up (optional, the same rule
 for every kind) when at step ``give_up_after`` or later the validation MSE is still above
 ``give_up_above`` times the memoryless baseline; the reported ``test_mse`` is then measured on a
 separate test set.
 
-Tables of results over several seeds are made by the command line (it writes a small JSON file that
-records the settings, the PyTorch version, the device and the date; ``--help`` lists the options)::
+Tables of results over several seeds are made by the command line of this module (it writes a small
+JSON file that records the settings, the PyTorch version, the device and the date; ``--help`` lists
+the options)::
 
     python -m course_utils.learning.experiments seeds --seeds 0 1 2 --lengths 10 100 --out results.json
+
+Its records and files are :mod:`course_utils.learning.experiment_records`; the measurements of runs and
+records (the gradient by time, the memoryless baseline, the give-up rule applied afterwards) are
+:mod:`course_utils.learning.experiment_analysis`.
 """
 from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import math
 import multiprocessing
 import platform
@@ -36,20 +41,19 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 
-import numpy as np
 import torch
 from tqdm.auto import tqdm
 
 from course_utils.cells import params
-from course_utils.learning.models import SequenceModel, hidden_size_for_budget
 from course_utils.data.tasks import BASELINE_MSE, adding_batches, adding_problem
+from course_utils.learning.experiment_analysis import input_gradient_norms_by_time
+from course_utils.learning.experiment_records import SCHEMA, result_record, write_results
+from course_utils.learning.models import SequenceModel, hidden_size_for_budget
 from course_utils.learning.training import History, TrainConfig, mse_loss, pick_device, set_seed, train
 
-__all__ = ["VALID_OFFSET", "TEST_OFFSET", "SCHEDULE_WEIGHT", "input_gradient_norms_by_time", "AddingRun",
-           "AddingResult", "train_adding", "run_all", "sweep", "with_seed", "results_by",
-           "SCHEMA", "KINDS", "DEFAULT_LR", "RECORD_KEYS", "constant_baseline", "result_record",
-           "seed_runs", "load_results", "group_runs", "give_up_step", "build_parser", "seeds_command",
-           "main"]
+__all__ = ["VALID_OFFSET", "TEST_OFFSET", "SCHEDULE_WEIGHT", "AddingRun", "AddingResult", "train_adding",
+           "run_all", "sweep", "with_seed", "KINDS", "DEFAULT_LR", "seed_runs", "build_parser",
+           "seeds_command", "main"]
 
 VALID_OFFSET, TEST_OFFSET = 2 ** 20, 2 ** 21    # seeds of the validation / test sets: offset + run seed
 SCHEDULE_WEIGHT = {"rnn": 1.1, "lstm": 1.0, "gru": 2.6}
@@ -59,27 +63,6 @@ is left alone at the end. Measured on the runs of ``notebooks/data/ch6_seeds.jso
 100, at the default budget, one process on an x86 CPU, PyTorch 2.13): their total seconds over
 their total steps x T are 1.77 ms (RNN), 1.59 ms (LSTM) and 4.16 ms (GRU). Only the order of the runs
 depends on these numbers, never their results."""
-
-
-def input_gradient_norms_by_time(model: torch.nn.Module, x: torch.Tensor) -> np.ndarray:
-    """How much gradient reaches each input, by time: ``g[t] = mean_b || d yhat_b / d x_t^(b) ||_2``.
-
-    Returns a float64 NumPy array of shape ``(T,)`` indexed by TIME t = 0..T-1: entry 0 is the
-    first input, entry T-1 the last. Its counterpart for a bare recurrent module,
-    ``jacobians.input_gradient_norms_by_lag``, is indexed by LAG (entry 0 the last input):
-    reverse one (``g[::-1]``) to compare it with the other.
-    model: maps ``x: (B, T, D)`` to one prediction per sequence ``(B, 1)`` (outputs are summed if wider).
-    Sequences do not interact, so the gradient of ``yhat.sum()`` holds every sequence's own gradient.
-    The model is put in training mode for the backward pass (cuDNN needs it) and restored after.
-    """
-    was_training = model.training
-    device = next(model.parameters()).device
-    x = x.detach().to(device).clone().requires_grad_(True)
-    model.train()
-    with torch.enable_grad():
-        (grad,) = torch.autograd.grad(model(x).sum(), x)
-    model.train(was_training)
-    return grad.norm(dim=-1).mean(dim=0).double().cpu().numpy()
 
 
 @dataclass(frozen=True)
@@ -255,78 +238,11 @@ def with_seed(runs: list[AddingRun], seed: int) -> list[AddingRun]:
     return [replace(r, seed=seed) for r in runs]
 
 
-# --- the sweep's results by (kind, T); their figure is figures.plots.plot_curves ---------------
+# --- runs over seeds, and the command line that writes their records ---------------------------
 
-def results_by(results: list[AddingResult], forget_bias="any") -> dict[tuple[str, int], AddingResult]:
-    """``{(kind, T): result}``; ``forget_bias`` keeps only LSTM runs with that b_f (others unaffected)."""
-    out = {}
-    for r in results:
-        if r.run.kind == "lstm" and forget_bias != "any" and r.run.forget_bias != forget_bias:
-            continue
-        out[(r.run.kind, r.run.length)] = r
-    return out
-
-
-# --- tables over seeds: records, files and the command line -----------------------------------
-
-SCHEMA = "course_utils.learning.experiments/seeds/2"
-"""Version 2 names the cell type ``kind`` (records' key ``"kind"``, settings' ``"kinds"``, ``--kinds``);
-version 1 called it ``cell`` (``"cell"``, ``"cells"``, ``--cells``). :func:`load_results` refuses
-version 1 files with an error that says so."""
-_SCHEMA_V1 = "course_utils.learning.experiments/seeds/1"
 KINDS = params.KINDS
 """The cell kinds, ``params.KINDS`` (kept under this name because Chapter 6 imports it from here)."""
 DEFAULT_LR = {"rnn": 1e-2, "lstm": 2e-2, "gru": 2e-2}     # Chapter 6's learning rates
-RECORD_KEYS = ("kind", "length", "seed", "lr", "forget_bias", "hidden_size", "parameters", "steps", "ended",
-               "solved_at", "left_plateau_at", "test_mse", "constant_test_mse", "valid_step", "valid_mse",
-               "seconds")
-
-
-def constant_baseline(run: AddingRun, steps: int) -> tuple[float, float]:
-    """The memoryless baseline fitted on the run's own training data, scored on its test set.
-
-    Regenerates the first ``steps`` training batches exactly as :func:`course_utils.learning.training.train`
-    draws them for ``run`` (same seed, same generator), fits the best constant (the mean target) on
-    them and returns ``(constant, test MSE of always predicting it)``.
-    """
-    rng = torch.Generator().manual_seed(run.seed)
-    batch_fn = adding_batches(run.length, run.batch, run.variant)
-    total = 0.0
-    for step in range(steps):
-        total += float(batch_fn(step, rng)[1].double().sum())
-    constant = total / (steps * run.batch)
-    _, y_test = run.data("test")
-    return constant, float(((y_test.double() - constant) ** 2).mean())
-
-
-def result_record(result: AddingResult) -> dict:
-    """One run as a JSON-ready dict with the keys ``RECORD_KEYS``.
-
-    ``ended``: ``"stop_below"`` (validation MSE fell below ``stop_below``), ``"gave_up"`` (the give-up
-    rule), ``"max_steps"`` or ``"non_finite"``. ``solved_at``: first evaluated step with validation MSE
-    below ``solved_below``; ``left_plateau_at``: first with validation MSE below ``give_up_above`` x
-    the baseline (``None``: never). ``constant_test_mse``: see :func:`constant_baseline`.
-    """
-    run, history = result.run, result.history
-    last_mse = history.eval["mse"][-1]
-    if history.stopped is None:
-        ended = "max_steps"
-    elif "stop_fn" not in history.stopped:
-        ended = "non_finite"
-    else:
-        ended = "stop_below" if last_mse < run.stop_below else "gave_up"
-    from course_utils.learning.models import count_parameters
-    return {
-        "kind": run.kind, "length": run.length, "seed": run.seed, "lr": run.lr, "forget_bias": run.forget_bias,
-        "hidden_size": run.hidden_size, "parameters": count_parameters(run.build()), "steps": history.steps,
-        "ended": ended, "solved_at": result.steps_to_solve,
-        "left_plateau_at": history.first_step("mse", run.give_up_above * BASELINE_MSE[run.variant]),
-        "test_mse": round(result.test_mse, 7),
-        "constant_test_mse": round(constant_baseline(run, history.steps)[1], 7),
-        "valid_step": list(history.eval["step"]),
-        "valid_mse": [float(f"{v:.5g}") for v in history.eval["mse"]],
-        "seconds": round(result.seconds, 2),
-    }
 
 
 def seed_runs(seeds, lengths, kinds=KINDS, forget_biases=(1.0,), lr=None, **common) -> list[AddingRun]:
@@ -339,58 +255,6 @@ def seed_runs(seeds, lengths, kinds=KINDS, forget_biases=(1.0,), lr=None, **comm
                 for b in (forget_biases if kind == "lstm" else (None,)):
                     runs.append(AddingRun(kind, length, seed, lr=lr[kind], forget_bias=b, **common))
     return runs
-
-
-def load_results(path) -> dict:
-    """Read a file written by ``python -m course_utils.learning.experiments seeds`` (checks its schema).
-
-    A relative ``path`` that does not exist from the working directory is taken from the repository
-    root, so ``load_results("notebooks/data/ch6_seeds.json")`` works from a notebook too.
-
-    Raises FileNotFoundError when there is no such file, ValueError when its schema is not
-    :data:`SCHEMA` (an old version 1 file gets a message saying what to rename) or a run record has
-    the old key ``cell`` or lacks one of ``RECORD_KEYS``.
-    """
-    from pathlib import Path
-    if not Path(path).exists() and not Path(path).is_absolute():
-        from course_utils._paths import find_root
-        path = find_root() / path
-    with open(path, encoding="utf-8") as f:
-        data = json.load(f)
-    if data.get("schema") == _SCHEMA_V1:
-        raise ValueError(f"{path}: schema {_SCHEMA_V1!r} is an old version whose run records name the cell "
-                         f"type with the key 'cell'; expected schema {SCHEMA!r}, where that key is 'kind' "
-                         "(rename the key 'cell' to 'kind' in every record, settings' 'cells' to 'kinds', "
-                         "and set the schema, or run the command again with --kinds)")
-    if data.get("schema") != SCHEMA:
-        raise ValueError(f"{path}: expected a results file with schema {SCHEMA!r}, got {data.get('schema')!r}")
-    for record in data["runs"]:
-        if "cell" in record and "kind" not in record:
-            raise ValueError(f"{path}: a run record has the old key 'cell'; expected the key 'kind' instead")
-        missing = set(RECORD_KEYS) - set(record)
-        if missing:
-            raise ValueError(f"{path}: a run record lacks {sorted(missing)}")
-    return data
-
-
-def group_runs(records: list[dict]) -> dict[tuple, list[dict]]:
-    """``{(kind, length, forget_bias, lr): [record, ...]}``, records sorted by seed."""
-    groups: dict[tuple, list[dict]] = {}
-    for r in records:
-        groups.setdefault((r["kind"], r["length"], r["forget_bias"], r["lr"]), []).append(r)
-    return {key: sorted(group, key=lambda r: r["seed"]) for key, group in groups.items()}
-
-
-def give_up_step(record: dict, after: int, level: float) -> int | None:
-    """The step at which the give-up rule would have stopped a recorded run (``None``: never).
-
-    The rule: the first evaluation at step ``after`` or later whose validation MSE is above ``level``
-    (Chapter 6 uses ``after=600``, ``level=0.9 * BASELINE_MSE["le"]``). Applies to runs trained without it.
-    """
-    for step, mse in zip(record["valid_step"], record["valid_mse"]):
-        if step >= after and mse > level:
-            return step
-    return None
 
 
 def _int_at_least(minimum: int):
@@ -515,23 +379,8 @@ def seeds_command(args: argparse.Namespace, argv: list[str]) -> dict:
         },
         "runs": [result_record(r) for r in results],
     }
-    _write_json(data, args.out)
+    write_results(data, args.out)
     return data
-
-
-def _write_json(data: dict, path) -> None:
-    """Metadata indented, one line per run record; written to a temporary file, then renamed."""
-    import os
-    from pathlib import Path
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    head = {k: v for k, v in data.items() if k != "runs"}
-    text = json.dumps(head, indent=1)[:-2] + ',\n "runs": [\n' + \
-        ",\n".join("  " + json.dumps(r) for r in data["runs"]) + "\n ]\n}\n"
-    json.loads(text)                                     # the file is valid JSON
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def main(argv: list[str] | None = None) -> dict:
