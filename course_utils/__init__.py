@@ -18,7 +18,8 @@ Then what they are used for, then the tools around them:
   ``text`` holds the character model's corpus, vocabulary and batches).
 - ``course_utils.learning``: models, training and evaluation (``models``, ``training``,
   ``baselines`` (the linear baselines fitted on the networks' data), ``metrics``, ``sweep``,
-  ``experiments``, ``interpret``, ``clipping``, ``translation``; ``charmodel`` trains, evaluates,
+  ``experiments`` (Chapter 6's runs and command), ``experiment_records``, ``experiment_analysis``,
+  ``interpret``, ``clipping``, ``translation``; ``charmodel`` trains, evaluates,
   samples from (``sample``, ``softmax_with_temperature``) and scores (``mean_log_likelihood``) the
   character model).
 - ``course_utils.exercises``: the exercises (``harness``, ``compare``, ``sandbox`` and the checkers in
