@@ -112,7 +112,7 @@ COUNT_MISTAKES = [
 @exercise("4.2")
 def lstm_parameter_count(fn):
     """Check the predicted parameter count of ``torch.nn.LSTM(8, 16, bidirectional=True)``."""
-    return check_function(fn, lambda: BIDIRECTIONAL_COUNT, [((), {})], name="lstm_parameter_count",
+    return check_function(fn, lambda: BIDIRECTIONAL_COUNT, [((), {})], name="predicted_parameter_count",
                           tolerance=compare.EXACT, mistakes=COUNT_MISTAKES)
 
 
@@ -194,7 +194,7 @@ BUDGET_MISTAKES = [
 @exercise("5.2")
 def gru_hidden_size_for_budget(fn):
     """Check the largest H of ``nn.GRU(16, H)`` whose parameter count does not exceed ``nn.LSTM(16, 64)``'s."""
-    return check_function(fn, lambda: GRU_HIDDEN_FOR_BUDGET, [((), {})], name="gru_hidden_size_for_budget",
+    return check_function(fn, lambda: GRU_HIDDEN_FOR_BUDGET, [((), {})], name="gru_hidden_size",
                           tolerance=compare.EXACT, mistakes=BUDGET_MISTAKES)
 
 # every mistake the checkers above recognise (the instructor guide lists them)

@@ -91,7 +91,7 @@ STACKED_MISTAKES = [
 @exercise("10.2")
 def stacked_lstm_parameter_count(fn):
     """Check the predicted parameter count of ``nn.LSTM(10, 20, num_layers=2, bidirectional=True)``."""
-    return check_function(fn, lambda: STACKED_COUNT, [((), {})], name="stacked_lstm_parameter_count",
+    return check_function(fn, lambda: STACKED_COUNT, [((), {})], name="predicted_stacked_count",
                           tolerance=compare.EXACT, mistakes=STACKED_MISTAKES)
 
 
@@ -126,7 +126,7 @@ COMBINE_MISTAKES = [
 @exercise("10.3")
 def scan_combine(fn):
     """Check ``fn(a1, b1, a2, b2) -> (a, b)``: apply h -> a1 h + b1, then h -> a2 h + b2."""
-    return check_function(fn, combine, _combine_cases(), name="scan_combine", output_names=("a", "b"),
+    return check_function(fn, combine, _combine_cases(), name="combine", output_names=("a", "b"),
                           mistakes=COMBINE_MISTAKES)
 
 # every mistake the checkers above recognise (the instructor guide lists them)
