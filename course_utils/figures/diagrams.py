@@ -97,6 +97,14 @@ def alt_text(kind: str) -> str:
     return ALT_TEXT[check_choice(kind, "kind", tuple(ALT_TEXT))]
 
 
+def _axes(ax, figsize: tuple[float, float]) -> Axes:
+    """``ax`` when it is a matplotlib Axes, a new figure's axes of ``figsize`` inches when None;
+    a TypeError naming ``ax`` otherwise."""
+    if ax is None:
+        return plt.subplots(figsize=figsize)[1]
+    return check_type(ax, "ax", Axes, "a matplotlib Axes or None")
+
+
 # --- the two shapes: a box and an arrow -------------------------------------------------------
 
 def _point(value, name: str) -> tuple[float, float]:
@@ -215,9 +223,7 @@ def draw_unrolled_rnn(T: int = 4, ax=None, title: str | None = None):
     T = positive_int(T, "T")
     if title is not None:
         check_str(title, "title")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(1.9 * T + 3.2, 2.6))
-    check_type(ax, "ax", Axes, "a matplotlib Axes")
+    ax = _axes(ax, (1.9 * T + 3.2, 2.6))
     box(ax, (0.0, 1.0), "$h_t$", STATE)
     box(ax, (0.0, 0.0), "$x_t$", INPUT)
     arrow(ax, (0.0, 0.3), (0.0, 0.7), "$W_x$", (0.3, 0.0))
@@ -254,10 +260,7 @@ def draw_lstm_cell(ax=None):
     Draws on ``ax`` (a new 6.8 x 4.3 inch figure when None). Raises TypeError when ``ax`` is not a
     matplotlib Axes or None.
     """
-    if ax is not None:
-        check_type(ax, "ax", Axes, "a matplotlib Axes or None")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.8, 4.3))
+    ax = _axes(ax, (6.8, 4.3))
     fig = ax.figure
     yc, gy, hy, xy = 5.0, 2.7, 1.0, 0.0                 # cell line, gates, h_{t-1} line, x_t line
     # the additive cell path, highlighted
@@ -320,10 +323,7 @@ def draw_gru_cell(reset_after: bool = True, ax=None):
     is not a bool or ``ax`` not a matplotlib Axes or None.
     """
     reset_after = check_bool(reset_after, "reset_after")
-    if ax is not None:
-        check_type(ax, "ax", Axes, "a matplotlib Axes or None")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.8, 4.4))
+    ax = _axes(ax, (6.8, 4.4))
     fig = ax.figure
     ys, gy, hy, xy = 5.0, 2.7, 1.0, 0.0               # state line, gates, h_{t-1} line, x_t line
     xz, xr, xn = 2.8, 4.4, 8.0                        # update gate, reset gate, candidate column
@@ -411,10 +411,7 @@ def draw_encoder_decoder(source=("le", "chat", "dort"), target=("the", "cat", "s
         if not words:
             raise ValueError(f"{name} is empty: expected at least one word")
     check_bool(attention, "attention")
-    if ax is not None:
-        check_type(ax, "ax", Axes, "a matplotlib Axes or None")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8.0, 3.2))
+    ax = _axes(ax, (8.0, 3.2))
     S, T, gap = len(source), len(target), 1.5
     for k, word in enumerate(source):
         x = k * gap
