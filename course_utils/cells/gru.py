@@ -61,6 +61,7 @@ from course_utils.cells.params import (
     input_projection,
     reverse_chunks,
     sigmoid,
+    zero_grads,
 )
 from course_utils.cells.validate import (check_cache, check_grad, check_input, check_params,
                                          check_state, check_state_before_params)
@@ -276,7 +277,7 @@ def gru_backward(dh, cache: GRUCache, dh_T=None):
     g = check_grad(dh_T, "dh_T", (B, H), p.dtype).copy()
     k = _kernel(p)
     d_ih, d_hh = np.empty((2, CHUNK, B, 3 * H), dtype=p.dtype)   # a chunk's pre-activation gradients
-    dx, grads = np.empty(x.shape, p.dtype), {name: np.zeros_like(a) for name, a in p.as_dict().items()}
+    dx, grads = np.empty(x.shape, p.dtype), zero_grads(p)
     for t0, t1 in reverse_chunks(T):               # params.CHUNK steps at a time, last first
         n = t1 - t0
         for j in reversed(range(n)):

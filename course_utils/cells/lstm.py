@@ -55,6 +55,7 @@ from course_utils.cells.params import (
     input_projection,
     reverse_chunks,
     sigmoid,
+    zero_grads,
 )
 from course_utils.cells.validate import (check_cache, check_grad, check_input, check_pair, check_params,
                                          check_state, check_state_before_params)
@@ -319,7 +320,7 @@ def lstm_backward(dh, cache: LSTMCache, dstate_T=None):
     F = np.empty((CHUNK, B, 4 * H), dtype=p.dtype)  # a chunk's factors of (7), then its da
     P, tc = np.empty((2, CHUNK, B, H), dtype=p.dtype)
     dc, dh_prev = np.empty((2, B, H), dtype=p.dtype)
-    dx, grads = np.empty(x.shape, p.dtype), {name: np.zeros_like(a) for name, a in p.as_dict().items()}
+    dx, grads = np.empty(x.shape, p.dtype), zero_grads(p)
     for t0, t1 in reverse_chunks(T):                # params.CHUNK steps at a time, last first
         n, A = t1 - t0, cache.A[t0:t1]
         np.tanh(cs[t0 + 1:t1 + 1], out=tc[:n])

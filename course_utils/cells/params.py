@@ -32,7 +32,7 @@ ARRAY_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
 __all__ = ["GATE_NAMES", "KINDS", "NONLINEARITIES", "ARRAY_NAMES", "gate_count", "gate_rows", "gate_views",
            "parameter_count", "GateView", "CellParams", "init_params", "input_projection", "sigmoid",
-           "fused_grads", "add_grads", "CHUNK", "reverse_chunks"]
+           "fused_grads", "zero_grads", "add_grads", "CHUNK", "reverse_chunks"]
 
 
 def gate_count(kind: str) -> int:
@@ -354,6 +354,12 @@ def reverse_chunks(T: int, size: int = CHUNK) -> list[tuple[int, int]]:
     """
     T, size = nonnegative_int(T, "T"), positive_int(size, "size")
     return [(max(0, t1 - size), t1) for t1 in range(T, 0, -size)]
+
+
+def zero_grads(p: CellParams) -> dict[str, np.ndarray]:
+    """Zero gradients shaped like ``p``'s arrays, ``{"weight_ih": (G*H, D), ...}``: where a backward
+    loop starts summing its chunks (:func:`add_grads`)."""
+    return {name: np.zeros_like(a) for name, a in p.as_dict().items()}
 
 
 def add_grads(total: dict[str, np.ndarray], part: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

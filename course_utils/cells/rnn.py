@@ -53,6 +53,7 @@ from course_utils.cells.params import (
     fused_grads,
     input_projection,
     reverse_chunks,
+    zero_grads,
 )
 from course_utils.cells.validate import (check_cache, check_grad, check_input, check_params,
                                          check_state, check_state_before_params)
@@ -205,7 +206,7 @@ def rnn_backward(dh, cache: RNNCache, dh_T=None):
     g = check_grad(dh_T, "dh_T", (B, H), p.dtype).copy()
     k = _kernel(p)
     da = np.empty((CHUNK, B, H), dtype=p.dtype)     # a chunk's pre-activation gradients
-    dx, grads = np.empty(x.shape, p.dtype), {name: np.zeros_like(a) for name, a in p.as_dict().items()}
+    dx, grads = np.empty(x.shape, p.dtype), zero_grads(p)
     for t0, t1 in reverse_chunks(T):                # params.CHUNK steps at a time, last first
         n = t1 - t0
         for j in reversed(range(n)):
